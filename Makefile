@@ -1,0 +1,44 @@
+# Inkbook: the README's commands. Everything runs inside scripts/devenv.py, which supplies
+# development secrets and, unless DATABASE_URL is set, a project-local PostgreSQL (.data/postgres).
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+DEVENV := $(VPY) scripts/devenv.py
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint schema lock stop-db clean-data
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(VPY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: the whole product on http://127.0.0.1:8000 (Ctrl-C stops it)
+run: install
+	$(DEVENV) -- python manage.py migrate --no-input
+	$(DEVENV) -- python manage.py seed
+	$(DEVENV) -- honcho -f Procfile start
+
+## make test: installs what it needs, then runs the whole suite against real services
+test: install
+	$(DEVENV) --test -- python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install
+	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
+
+## regenerate the committed OpenAPI document
+schema: install
+	$(DEVENV) --test -- python manage.py spectacular --file docs/openapi.yaml --validate
+
+lock: install
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url requirements.in -o requirements.txt
+
+stop-db:
+	$(VPY) scripts/devenv.py stop-db
+
+clean-data: stop-db
+	rm -rf .data

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.serializers import (
+    AuthResultSerializer,
+    LoginSerializer,
+    PasswordChangeSerializer,
+    RefreshSerializer,
+    SignupSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+from accounts.tokens import tokens_for_user
+
+
+class SignupApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=SignupSerializer, responses={201: AuthResultSerializer}, operation_id="auth_signup")
+    def post(self, request):
+        data = SignupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_signup(**data.validated_data)
+        return Response({"user": UserSerializer(user).data, **tokens_for_user(user)}, status=status.HTTP_201_CREATED)
+
+
+class LoginApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=LoginSerializer, responses={200: AuthResultSerializer}, operation_id="auth_login")
+    def post(self, request):
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_login(request=request, **data.validated_data)
+        return Response({"user": UserSerializer(user).data, **tokens_for_user(user)})
+
+
+class RefreshApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, operation_id="auth_refresh")
+    def post(self, request):
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.token_refresh(raw_refresh=data.validated_data["refresh"]))
+
+
+class LogoutApi(APIView):
+    @extend_schema(request=RefreshSerializer, responses={205: None}, operation_id="auth_logout")
+    def post(self, request):
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.token_logout(user=request.user, raw_refresh=data.validated_data["refresh"])
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: UserSerializer}, operation_id="auth_me")
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class PasswordChangeApi(APIView):
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, operation_id="auth_password_change")
+    def post(self, request):
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_change_password(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from tattoo.models import status_check
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "Customer"  # books sessions and pays deposits
+    TATTOOIST = "tattooist", "Tattooist"  # publishes a portfolio and hours, takes bookings
+    ADMIN = "admin", "Admin"  # staff: approves artists, settles disputes
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    @staticmethod
+    def normalize_email_address(email: str) -> str:
+        return (email or "").strip().lower()
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email_address(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields["role"] = Role.ADMIN
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=self.normalize_email_address(username or ""))
+
+
+class User(AbstractBaseUser):
+    name = models.CharField(max_length=120)
+    # Stored lower-cased; the functional index below also refuses case variants written around the manager.
+    email = models.EmailField(max_length=254, unique=True)
+    password = models.CharField("password", max_length=128, db_column="password_hash")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Secret token of the artist's ICS calendar feed; rotated by the artist.
+    calendar_token = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        db_table = "users"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
+            status_check("role", Role, "users_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    # Staff rights follow the role: there is no separate flag that could drift from it.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_staff
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_tattooist(self) -> bool:
+        return self.role == Role.TATTOOIST
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_perms(self, perm_list, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a known IANA time zone.") from None
+
+
+class Tattooist(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="tattooist")
+    bio = models.TextField(blank=True, max_length=4000)
+    approved = models.BooleanField(default=False)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="approved_tattooists"
+    )
+    approval_note = models.TextField(blank=True, max_length=1000)
+    timezone = models.CharField(max_length=64, default="Asia/Ulaanbaatar", validators=[validate_timezone])
+    session_minutes = models.PositiveIntegerField(
+        default=120, validators=[MinValueValidator(15), MaxValueValidator(12 * 60)]
+    )
+    min_deposit = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("50000.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "tattooists"
+        indexes = [models.Index(fields=["approved"], name="tattooists_approved_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session_minutes__gte=15, session_minutes__lte=720),
+                name="tattooists_session_minutes_range",
+            ),
+            models.CheckConstraint(condition=models.Q(min_deposit__gte=0), name="tattooists_min_deposit_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.name

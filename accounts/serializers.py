@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import Role, Tattooist, User
+
+
+class TattooistProfileSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Tattooist
+        fields = ["id", "user_id", "bio", "approved", "approved_at", "timezone", "session_minutes", "min_deposit"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    tattooist = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "email", "role", "created_at", "tattooist"]
+        read_only_fields = fields
+
+    def get_tattooist(self, user: User) -> dict | None:
+        profile = getattr(user, "tattooist", None) if user.role == Role.TATTOOIST else None
+        return TattooistProfileSerializer(profile).data if profile else None
+
+    # drf-spectacular: document the nullable nested profile
+    get_tattooist.__annotations__["return"] = TattooistProfileSerializer(allow_null=True)
+
+
+class SignupSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    role = serializers.ChoiceField(choices=Role.choices)
+    bio = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2000)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class AuthResultSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import authenticate
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from accounts import throttling
+from accounts.models import Role, Tattooist, User
+from accounts.tokens import InkbookRefreshToken, tokens_for_user
+from tattoo.errors import ApplicationError
+
+logger = logging.getLogger("inkbook.auth")
+
+LOGIN_FAILED = "Email or password is incorrect."
+REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
+
+
+def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "") -> User:
+    if role not in (Role.CUSTOMER, Role.TATTOOIST):
+        raise ApplicationError("Only customer or tattooist accounts can sign up.", fields={"role": ["Choose customer or tattooist."]})
+    email = User.objects.normalize_email_address(email)
+    candidate = User(name=name, email=email, role=role)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise ApplicationError("The password is too weak.", fields={"password": list(exc.messages)}) from None
+    taken = ApplicationError("An account with this email already exists.", code="email_taken",
+                             fields={"email": ["An account with this email already exists."]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, name=name, role=role)
+            if role == Role.TATTOOIST:
+                Tattooist.objects.create(user=user, bio=bio)
+    except IntegrityError:
+        # A concurrent signup with the same address won the unique index.
+        raise taken from None
+    logger.info("signup user_id=%s role=%s", user.pk, role)
+    return user
+
+
+def user_login(*, request, email: str, password: str) -> User:
+    address = throttling.client_address(request)
+    if throttling.is_locked(email, address):
+        logger.warning("login locked out address=%s", address)
+        raise Throttled(detail="Too many failed logins. Try again in a few minutes.")
+    user = authenticate(request, email=User.objects.normalize_email_address(email), password=password)
+    if user is None:
+        throttling.record_failure(email, address)
+        logger.info("login failed address=%s", address)
+        raise AuthenticationFailed(LOGIN_FAILED)
+    throttling.record_success(email, address)
+    logger.info("login ok user_id=%s", user.pk)
+    return user
+
+
+def _revoke_all_refresh_tokens(user: User) -> int:
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    rows = [BlacklistedToken(token=t) for t in outstanding]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def token_refresh(*, raw_refresh: str) -> dict[str, str]:
+    """Rotate a refresh token: at most one new token per old one, even under concurrency.
+
+    Stock simplejwt checks the blacklist and blacklists later (check-then-act): concurrent calls
+    all succeed. Here the outstanding-token row is locked, so the second caller sees the first
+    caller's blacklist row. Presenting an already rotated token revokes the whole family.
+    """
+    try:
+        refresh = InkbookRefreshToken(raw_refresh, verify=False)
+        refresh.verify()  # signature, expiry, type (blacklist is re-checked under the lock)
+    except TokenError:
+        raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid") from None
+    jti = refresh.payload.get(jwt_settings.JTI_CLAIM)
+    reused = False
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.select_for_update().select_related("user").filter(jti=jti).first()
+        if outstanding is None or outstanding.user is None:
+            raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")
+        user = outstanding.user
+        if BlacklistedToken.objects.filter(token=outstanding).exists():
+            reused = True
+            _revoke_all_refresh_tokens(user)
+        elif not user.is_active or refresh.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+            user.password
+        ):
+            BlacklistedToken.objects.get_or_create(token=outstanding)
+            raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")
+        else:
+            BlacklistedToken.objects.create(token=outstanding)
+            tokens = tokens_for_user(user)
+    if reused:
+        logger.warning("refresh token reuse detected user_id=%s; all refresh tokens revoked", user.pk)
+        raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")
+    return tokens
+
+
+def token_logout(*, user: User, raw_refresh: str) -> None:
+    try:
+        refresh = InkbookRefreshToken(raw_refresh, verify=False)
+        refresh.verify()
+    except TokenError:
+        raise ApplicationError("Invalid refresh token.", fields={"refresh": ["Invalid or expired token."]}) from None
+    outstanding = OutstandingToken.objects.filter(jti=refresh.payload.get(jwt_settings.JTI_CLAIM), user=user).first()
+    if outstanding is None:
+        raise ApplicationError("Invalid refresh token.", fields={"refresh": ["This token does not belong to you."]})
+    BlacklistedToken.objects.get_or_create(token=outstanding)
+
+
+@transaction.atomic
+def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+    if not user.check_password(current_password):
+        raise ApplicationError("The current password is wrong.", fields={"currentPassword": ["Wrong password."]})
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise ApplicationError("The new password is too weak.", fields={"newPassword": list(exc.messages)}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    # Access tokens die with the password hash (CHECK_REVOKE_TOKEN); refresh tokens are revoked here.
+    _revoke_all_refresh_tokens(user)
+    return user

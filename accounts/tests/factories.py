@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Role, Tattooist, User
+
+PASSWORD = "correct horse battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    role = Role.CUSTOMER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CustomerFactory(UserFactory):
+    role = Role.CUSTOMER
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+
+
+class TattooistUserFactory(UserFactory):
+    role = Role.TATTOOIST
+
+
+class TattooistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tattooist
+
+    user = factory.SubFactory(TattooistUserFactory)
+    bio = factory.Faker("sentence")
+    approved = True
+    approved_at = factory.LazyFunction(timezone.now)
+    timezone = "Asia/Ulaanbaatar"
+    session_minutes = 120
+    min_deposit = Decimal("50000.00")

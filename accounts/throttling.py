@@ -1,0 +1,51 @@
+"""Login throttling: failures counted per account and per client address in the shared cache.
+
+Only failures count, so successful logins are never slowed. A locked-out attempt is refused
+before any password hash is computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_address(request) -> str:
+    """The client's address, trusting only as many X-Forwarded-For hops as we have proxies."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _keys(email: str, address: str) -> tuple[str, str]:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"login-fail:acct:{digest}", f"login-fail:addr:{address}"
+
+
+def is_locked(email: str, address: str) -> bool:
+    acct, addr = _keys(email, address)
+    counts = cache.get_many([acct, addr])
+    return (
+        counts.get(acct, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+        or counts.get(addr, 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
+    )
+
+
+def record_failure(email: str, address: str) -> None:
+    for key in _keys(email, address):
+        # add() is atomic: only the first failure sets the window, incr() counts the rest.
+        if not cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def record_success(email: str, address: str) -> None:
+    acct, _ = _keys(email, address)
+    cache.delete(acct)

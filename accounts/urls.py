@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("auth/signup", api.SignupApi.as_view(), name="api-signup"),
+    path("auth/login", api.LoginApi.as_view(), name="api-login"),
+    path("auth/refresh", api.RefreshApi.as_view(), name="api-refresh"),
+    path("auth/logout", api.LogoutApi.as_view(), name="api-logout"),
+    path("auth/me", api.MeApi.as_view(), name="api-me"),
+    path("auth/password", api.PasswordChangeApi.as_view(), name="api-password"),
+]

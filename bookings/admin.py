@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from bookings.models import Availability, Booking, BookingEvent, TimeOff
+
+
+class BookingEventInline(admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "from_status", "to_status", "from_payment_status", "to_payment_status", "note"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "tattooist", "slot", "status", "payment_status", "deposit_amount", "created_at"]
+    list_filter = ["status", "payment_status", "slot", "created_at"]
+    search_fields = ["id", "customer__email", "customer__name", "tattooist__user__name", "notes"]
+    list_select_related = ["customer", "tattooist__user"]
+    raw_id_fields = ["customer", "tattooist"]
+    date_hierarchy = "slot"
+    readonly_fields = ["status", "payment_status", "hold_expires_at", "created_at", "updated_at"]
+    inlines = [BookingEventInline]
+
+
+@admin.register(BookingEvent)
+class BookingEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "booking", "actor", "from_status", "to_status", "from_payment_status", "to_payment_status", "created_at"]
+    list_filter = ["to_status", "to_payment_status"]
+    search_fields = ["booking__id", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(admin.ModelAdmin):
+    list_display = ["id", "tattooist", "day", "start_time", "end_time"]
+    list_filter = ["day"]
+    search_fields = ["tattooist__user__name"]
+    raw_id_fields = ["tattooist"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["id", "tattooist", "starts_at", "ends_at", "reason"]
+    search_fields = ["tattooist__user__name", "reason"]
+    raw_id_fields = ["tattooist"]

@@ -1,0 +1,163 @@
+from datetime import timedelta
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+
+from tattoo.models import status_check
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Availability(models.Model):
+    """A weekly window in the artist's local wall-clock time."""
+
+    class Day(models.IntegerChoices):
+        SUNDAY = 0
+        MONDAY = 1
+        TUESDAY = 2
+        WEDNESDAY = 3
+        THURSDAY = 4
+        FRIDAY = 5
+        SATURDAY = 6
+
+    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="availability")
+    day = models.PositiveSmallIntegerField(choices=Day.choices)  # 0 = Sunday, as PostgreSQL's dow
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        db_table = "availability"
+        ordering = ["day", "start_time"]
+        indexes = [models.Index(fields=["tattooist", "day"], name="availability_tattooist_day_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(day__gte=0, day__lte=6), name="availability_day_range"),
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="availability_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_day_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "time_off"
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["tattooist", "starts_at"], name="time_off_tattooist_start_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_end_after_start"),
+        ]
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # created, deposit not yet paid; holds the slot until hold_expires_at
+    CONFIRMED = "confirmed", "Confirmed"  # deposit paid (or confirmed by the artist)
+    COMPLETED = "completed", "Completed"  # the session took place
+    CANCELLED = "cancelled", "Cancelled"  # called off by a party or staff; frees the slot
+    EXPIRED = "expired", "Expired"  # the unpaid hold ran out; frees the slot
+    DISPUTED = "disputed", "Disputed"  # under a dispute; left only through its resolution
+
+
+ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", "Unpaid"  # no invoice yet
+    PENDING = "pending", "Pending"  # an invoice is open
+    PAID = "paid", "Paid"  # deposit received in full
+    REFUNDED = "refunded", "Refunded"  # all of the deposit returned
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"  # part of it returned
+
+
+class Booking(models.Model):
+    customer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="bookings")
+    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.PROTECT, related_name="bookings")
+    slot = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.PENDING)
+    deposit_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
+    notes = models.TextField(blank=True, max_length=2000)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "bookings"
+        indexes = [
+            models.Index(fields=["tattooist", "slot"], name="bookings_tattooist_slot_idx"),
+            models.Index(fields=["customer", "-created_at"], name="bookings_customer_created_idx"),
+            models.Index(fields=["status", "hold_expires_at"], name="bookings_status_hold_idx"),
+            models.Index(fields=["-created_at", "-id"], name="bookings_created_idx"),
+        ]
+        constraints = [
+            ExclusionConstraint(
+                name="bookings_no_overlap",
+                expressions=[
+                    ("tattooist", RangeOperators.EQUAL),
+                    (TsTzRange("slot", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("slot")), name="bookings_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("slot") + timedelta(hours=12)),
+                name="bookings_at_most_12_hours",
+            ),
+            models.CheckConstraint(condition=Q(deposit_amount__gte=0), name="bookings_deposit_nonneg"),
+            status_check("status", BookingStatus, "bookings_status_valid"),
+            status_check("payment_status", PaymentStatus, "bookings_payment_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"booking {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class BookingEvent(models.Model):
+    """The audit trail: one row per status or payment-status move, written with the move."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    from_payment_status = models.CharField(max_length=20, blank=True)
+    to_payment_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "booking_events"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["booking", "created_at"], name="booking_events_booking_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status="") | Q(from_status__in=BookingStatus.values),
+                name="booking_events_from_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status="") | Q(to_status__in=BookingStatus.values),
+                name="booking_events_to_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(from_payment_status="") | Q(from_payment_status__in=PaymentStatus.values),
+                name="booking_events_from_pay_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_payment_status="") | Q(to_payment_status__in=PaymentStatus.values),
+                name="booking_events_to_pay_valid",
+            ),
+        ]

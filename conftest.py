@@ -1,0 +1,91 @@
+"""Shared fixtures: API clients and the role fixtures every app's tests use."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An APIClient authenticated with a real access token for `user`."""
+    from accounts.tokens import tokens_for_user
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user)['access']}")
+    return client
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def tattooist(db):
+    """An approved artist (the Tattooist profile; its user is `.user`)."""
+    return TattooistFactory(approved=True)
+
+
+@pytest.fixture
+def other_tattooist(db):
+    return TattooistFactory(approved=True)
+
+
+@pytest.fixture
+def outsider(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+def hammer(fn, n: int = 20, timeout: float = 60.0) -> list:
+    """Run fn(i) in n threads released together; return each result or exception class name."""
+    barrier = threading.Barrier(n)
+    out: list = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            result = fn(i)
+        except Exception as exc:  # recorded, never swallowed silently
+            result = type(exc).__name__
+        finally:
+            connection.close()
+        with lock:
+            out.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert len(out) == n, f"only {len(out)} of {n} threads finished"
+    return out

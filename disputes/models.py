@@ -1,0 +1,39 @@
+from django.db import models
+from django.db.models import Q
+
+from tattoo.models import status_check
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"  # raised, waiting for staff
+    RESOLVED = "resolved", "Resolved"  # staff decided; booking moved on, refund recorded if any
+
+
+class Dispute(models.Model):
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="disputes")
+    initiator = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="disputes_opened")
+    reason = models.TextField(max_length=4000)
+    status = models.CharField(max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    # The booking status before the dispute, so resolution can tell where it came from.
+    booking_status_before = models.CharField(max_length=16, blank=True)
+    resolution = models.TextField(blank=True, max_length=4000)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="disputes_resolved"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "disputes"
+        indexes = [models.Index(fields=["status", "-created_at"], name="disputes_status_idx")]
+        constraints = [
+            status_check("status", DisputeStatus, "disputes_status_valid"),
+            models.UniqueConstraint(fields=["booking"], condition=Q(status="open"), name="disputes_one_open_per_booking"),
+            models.CheckConstraint(
+                condition=Q(refund_amount__isnull=True) | Q(refund_amount__gte=0), name="disputes_refund_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.pk} on booking {self.booking_id}"

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from portfolio.models import PendingObjectDeletion, PortfolioItem
+
+
+@admin.register(PortfolioItem)
+class PortfolioItemAdmin(admin.ModelAdmin):
+    list_display = ["id", "tattooist", "description", "style_tags", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["description", "tattooist__user__name", "image_key"]
+    list_select_related = ["tattooist__user"]
+    raw_id_fields = ["tattooist"]
+    readonly_fields = ["image_key", "created_at", "updated_at"]
+
+
+@admin.register(PendingObjectDeletion)
+class PendingObjectDeletionAdmin(admin.ModelAdmin):
+    list_display = ["key", "attempts", "last_error", "created_at", "updated_at"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "attempts", "last_error", "created_at", "updated_at"]

@@ -1,0 +1,37 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+
+class PortfolioItem(models.Model):
+    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="portfolio_items")
+    image_url = models.URLField(max_length=1024)
+    # The bucket key behind image_url; deleting the item deletes this object.
+    image_key = models.CharField(max_length=512)
+    description = models.TextField(blank=True, max_length=2000)
+    style_tags = ArrayField(models.CharField(max_length=32), default=list, blank=True, size=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "portfolios"
+        indexes = [
+            models.Index(fields=["tattooist", "-created_at", "-id"], name="portfolios_tattooist_new_idx"),
+            GinIndex(fields=["style_tags"], name="portfolios_style_tags_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"portfolio item {self.pk} of {self.tattooist_id}"
+
+
+class PendingObjectDeletion(models.Model):
+    """A bucket object whose delete failed; retried by `manage.py retry_object_deletes`."""
+
+    key = models.CharField(max_length=512, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "pending_object_deletions"

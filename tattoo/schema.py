@@ -1,0 +1,45 @@
+"""OpenAPI: every operation documents the shared error shape for the codes it can return."""
+
+from __future__ import annotations
+
+from drf_spectacular import openapi
+from rest_framework import serializers
+
+
+class FieldErrorsField(serializers.DictField):
+    child = serializers.ListField(child=serializers.CharField())
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. invalid, slot_taken, not_found.")
+    message = serializers.CharField(help_text="Human-readable explanation.")
+    fields = FieldErrorsField(help_text="Per-field messages, keyed by the request's field names.")
+
+    class Meta:
+        ref_name = "Error"
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _error_codes(self) -> list[int]:
+        codes = [400]
+        auth_required = any(
+            getattr(p, "__name__", type(p).__name__) != "AllowAny"
+            for p in (self.view.get_permissions() if hasattr(self.view, "get_permissions") else [])
+        )
+        if auth_required:
+            codes += [401, 403]
+        codes.append(429)
+        if "{" in self.path:
+            codes.append(404)
+        if self.method in ("POST", "PATCH", "PUT", "DELETE"):
+            codes.append(409)
+        codes.extend(getattr(self.view, "extra_error_codes", ()))
+        return sorted(set(codes))
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            responses.setdefault(str(code), self._get_response_for_code(ErrorSerializer, str(code), direction=direction))
+        return responses

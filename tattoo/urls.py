@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tattoo import views
+
+api_patterns = [
+    path("", include("accounts.urls")),
+    path("", include("portfolio.urls")),
+    path("", include("bookings.urls")),
+    path("", include("payments.urls")),
+    path("", include("ideas.urls")),
+    path("", include("disputes.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]
+
+handler400 = "tattoo.views.error_400"
+handler403 = "tattoo.views.error_403"
+handler404 = "tattoo.views.error_404"
+handler500 = "tattoo.views.error_500"

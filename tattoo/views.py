@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger("inkbook.health")
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", never a 500
+        logger.exception("health check: database unreachable")
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def error_404(request, exception=None):
+    from django.shortcuts import render
+
+    if _wants_json(request):
+        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    from django.shortcuts import render
+
+    if _wants_json(request):
+        return JsonResponse({"code": "permission_denied", "message": "Not allowed.", "fields": {}}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def error_400(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"code": "bad_request", "message": "Bad request.", "fields": {}}, status=400)
+    from django.shortcuts import render
+
+    return render(request, "400.html", status=400)
+
+
+def error_500(request):
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}, status=500
+        )
+    from django.shortcuts import render
+
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    from django.shortcuts import render
+
+    if _wants_json(request):
+        return JsonResponse({"code": "csrf_failed", "message": "CSRF check failed.", "fields": {}}, status=403)
+    return render(request, "403.html", {"csrf": True}, status=403)
