@@ -1,0 +1,112 @@
+"""The booking status machine: the one transition table, and the one function that moves a booking.
+
+Every status or payment-status move goes through `booking_move`, which locks the row, checks the
+table, writes the new state and the audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
+from tattoo.errors import ConflictError
+
+S = BookingStatus
+
+# from status -> statuses it may move to
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED, S.DISPUTED}),
+    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED, S.DISPUTED}),
+    S.COMPLETED: frozenset({S.DISPUTED}),
+    S.DISPUTED: frozenset({S.CONFIRMED, S.COMPLETED, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
+    # A late payment may bring an expired booking back if its slot is still free (payments).
+    S.EXPIRED: frozenset({S.CONFIRMED}),
+}
+
+# Moves that only a specific flow may make (not a plain PATCH by a user).
+SYSTEM_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {
+        (S.PENDING, S.EXPIRED),  # the hold-expiry job
+        (S.EXPIRED, S.CONFIRMED),  # a late payment re-taking a free slot
+        (S.PENDING, S.DISPUTED),  # disputes
+        (S.CONFIRMED, S.DISPUTED),
+        (S.COMPLETED, S.DISPUTED),
+        (S.DISPUTED, S.CONFIRMED),  # dispute resolution
+        (S.DISPUTED, S.COMPLETED),
+        (S.DISPUTED, S.CANCELLED),
+    }
+)
+
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.UNPAID: frozenset({PaymentStatus.PENDING, PaymentStatus.PAID}),
+    PaymentStatus.PENDING: frozenset({PaymentStatus.PAID, PaymentStatus.UNPAID}),
+    PaymentStatus.PAID: frozenset({PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}),
+    PaymentStatus.PARTIALLY_REFUNDED: frozenset({PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}),
+    PaymentStatus.REFUNDED: frozenset(),
+}
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, frozenset())
+
+
+def booking_move(
+    *,
+    booking_id: int,
+    actor,
+    to_status: str | None = None,
+    to_payment_status: str | None = None,
+    note: str = "",
+    expect_status: str | tuple[str, ...] | None = None,
+    extra_updates: dict | None = None,
+) -> Booking:
+    """Move a booking (status and/or payment status) under a row lock, with its audit row.
+
+    Must run inside the caller's transaction or opens its own. `expect_status` makes the move a
+    compare-and-set: if another request moved the booking first, this one gets a 409 instead of
+    acting on stale state. Raises ConflictError for a move outside the tables.
+    """
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if expect_status is not None:
+            expected = (expect_status,) if isinstance(expect_status, str) else expect_status
+            if booking.status not in expected:
+                raise ConflictError(
+                    f"The booking is {booking.status} now; it can no longer be moved this way.",
+                    code="status_changed",
+                )
+        from_status, from_pay = booking.status, booking.payment_status
+        fields = ["updated_at"]
+        if to_status is not None and to_status != from_status:
+            if not can_move(from_status, to_status):
+                raise ConflictError(
+                    f"A {from_status} booking cannot become {to_status}.", code="illegal_transition"
+                )
+            booking.status = to_status
+            fields.append("status")
+        if to_payment_status is not None and to_payment_status != from_pay:
+            if to_payment_status not in PAYMENT_TRANSITIONS.get(from_pay, frozenset()):
+                raise ConflictError(
+                    f"Payment status {from_pay} cannot become {to_payment_status}.", code="illegal_payment_transition"
+                )
+            booking.payment_status = to_payment_status
+            fields.append("payment_status")
+        for name, value in (extra_updates or {}).items():
+            setattr(booking, name, value)
+            fields.append(name)
+        if len(fields) == 1 and not extra_updates:
+            return booking  # nothing to do: no audit row for a no-op
+        booking.updated_at = timezone.now()
+        booking.save(update_fields=fields)
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=actor,
+            from_status=from_status if booking.status != from_status else "",
+            to_status=booking.status if booking.status != from_status else "",
+            from_payment_status=from_pay if booking.payment_status != from_pay else "",
+            to_payment_status=booking.payment_status if booking.payment_status != from_pay else "",
+            note=note,
+        )
+        return booking
