@@ -19,10 +19,18 @@ from accounts.serializers import (
 from accounts.tokens import tokens_for_user
 
 
-class SignupApi(APIView):
+class CredentialsEndpoint(APIView):
+    """Login-style endpoints: they read credentials from the body, never from a stale header,
+    and still answer 401 (with a challenge) when those credentials are wrong."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class SignupApi(CredentialsEndpoint):
     @extend_schema(request=SignupSerializer, responses={201: AuthResultSerializer}, operation_id="auth_signup")
     def post(self, request):
         data = SignupSerializer(data=request.data)
@@ -31,10 +39,7 @@ class SignupApi(APIView):
         return Response({"user": UserSerializer(user).data, **tokens_for_user(user)}, status=status.HTTP_201_CREATED)
 
 
-class LoginApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
+class LoginApi(CredentialsEndpoint):
     @extend_schema(request=LoginSerializer, responses={200: AuthResultSerializer}, operation_id="auth_login")
     def post(self, request):
         data = LoginSerializer(data=request.data)
@@ -43,10 +48,7 @@ class LoginApi(APIView):
         return Response({"user": UserSerializer(user).data, **tokens_for_user(user)})
 
 
-class RefreshApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
+class RefreshApi(CredentialsEndpoint):
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, operation_id="auth_refresh")
     def post(self, request):
         data = RefreshSerializer(data=request.data)

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import authenticate
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -25,15 +24,20 @@ REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
 
 def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "") -> User:
     if role not in (Role.CUSTOMER, Role.TATTOOIST):
-        raise ApplicationError("Only customer or tattooist accounts can sign up.", fields={"role": ["Choose customer or tattooist."]})
+        raise ApplicationError(
+            "Only customer or tattooist accounts can sign up.", fields={"role": ["Choose customer or tattooist."]}
+        )
     email = User.objects.normalize_email_address(email)
     candidate = User(name=name, email=email, role=role)
     try:
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise ApplicationError("The password is too weak.", fields={"password": list(exc.messages)}) from None
-    taken = ApplicationError("An account with this email already exists.", code="email_taken",
-                             fields={"email": ["An account with this email already exists."]})
+    taken = ApplicationError(
+        "An account with this email already exists.",
+        code="email_taken",
+        fields={"email": ["An account with this email already exists."]},
+    )
     if User.objects.filter(email__iexact=email).exists():
         raise taken
     try:
@@ -70,6 +74,20 @@ def _revoke_all_refresh_tokens(user: User) -> int:
     return len(rows)
 
 
+class _RefreshTokenLockedCheck(InkbookRefreshToken):
+    """Verifies signature, expiry and type; the blacklist is checked by the caller under a row lock."""
+
+    def check_blacklist(self) -> None:
+        return None
+
+
+def _decode_refresh(raw: str) -> InkbookRefreshToken | None:
+    try:
+        return _RefreshTokenLockedCheck(raw)
+    except TokenError:
+        return None
+
+
 def token_refresh(*, raw_refresh: str) -> dict[str, str]:
     """Rotate a refresh token: at most one new token per old one, even under concurrency.
 
@@ -77,15 +95,15 @@ def token_refresh(*, raw_refresh: str) -> dict[str, str]:
     all succeed. Here the outstanding-token row is locked, so the second caller sees the first
     caller's blacklist row. Presenting an already rotated token revokes the whole family.
     """
-    try:
-        refresh = InkbookRefreshToken(raw_refresh, verify=False)
-        refresh.verify()  # signature, expiry, type (blacklist is re-checked under the lock)
-    except TokenError:
-        raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid") from None
+    refresh = _decode_refresh(raw_refresh)
+    if refresh is None:
+        raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")
     jti = refresh.payload.get(jwt_settings.JTI_CLAIM)
     reused = False
     with transaction.atomic():
-        outstanding = OutstandingToken.objects.select_for_update().select_related("user").filter(jti=jti).first()
+        outstanding = (
+            OutstandingToken.objects.select_for_update(of=("self",)).select_related("user").filter(jti=jti).first()
+        )
         if outstanding is None or outstanding.user is None:
             raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")
         user = outstanding.user
@@ -107,11 +125,9 @@ def token_refresh(*, raw_refresh: str) -> dict[str, str]:
 
 
 def token_logout(*, user: User, raw_refresh: str) -> None:
-    try:
-        refresh = InkbookRefreshToken(raw_refresh, verify=False)
-        refresh.verify()
-    except TokenError:
-        raise ApplicationError("Invalid refresh token.", fields={"refresh": ["Invalid or expired token."]}) from None
+    refresh = _decode_refresh(raw_refresh)
+    if refresh is None:
+        raise ApplicationError("Invalid refresh token.", fields={"refresh": ["Invalid or expired token."]})
     outstanding = OutstandingToken.objects.filter(jti=refresh.payload.get(jwt_settings.JTI_CLAIM), user=user).first()
     if outstanding is None:
         raise ApplicationError("Invalid refresh token.", fields={"refresh": ["This token does not belong to you."]})

@@ -81,9 +81,7 @@ def booking_move(
         fields = ["updated_at"]
         if to_status is not None and to_status != from_status:
             if not can_move(from_status, to_status):
-                raise ConflictError(
-                    f"A {from_status} booking cannot become {to_status}.", code="illegal_transition"
-                )
+                raise ConflictError(f"A {from_status} booking cannot become {to_status}.", code="illegal_transition")
             booking.status = to_status
             fields.append("status")
         if to_payment_status is not None and to_payment_status != from_pay:

@@ -29,7 +29,9 @@ class Dispute(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="disputes_status_idx")]
         constraints = [
             status_check("status", DisputeStatus, "disputes_status_valid"),
-            models.UniqueConstraint(fields=["booking"], condition=Q(status="open"), name="disputes_one_open_per_booking"),
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(status="open"), name="disputes_one_open_per_booking"
+            ),
             models.CheckConstraint(
                 condition=Q(refund_amount__isnull=True) | Q(refund_amount__gte=0), name="disputes_refund_nonneg"
             ),

@@ -35,3 +35,6 @@ class PendingObjectDeletion(models.Model):
 
     class Meta:
         db_table = "pending_object_deletions"
+
+    def __str__(self) -> str:
+        return self.key

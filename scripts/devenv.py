@@ -130,9 +130,21 @@ def ensure_postgres() -> str:
         if runas:
             shutil.chown(PGDATA, "postgres", "postgres")
         subprocess.run(
-            [*runas, str(bindir / "initdb"), "-D", str(PGDATA), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-             "--no-locale"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *runas,
+                str(bindir / "initdb"),
+                "-D",
+                str(PGDATA),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     PGSOCK.mkdir(exist_ok=True)
     if runas:
@@ -146,17 +158,33 @@ def ensure_postgres() -> str:
         )
         log(f"starting PostgreSQL on 127.0.0.1:{port}")
         subprocess.run(
-            [*runas, str(bindir / "pg_ctl"), "-D", str(PGDATA), "-l", str(PGDATA / "server.log"), "-w", "-t", "60",
-             "-o", opts, "start"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *runas,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(PGDATA),
+                "-l",
+                str(PGDATA / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                opts,
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     port = int(port_file.read_text())
     # Create the application database once.
     psql = [*runas, str(bindir.parent / "bin" / "psql")] if (bindir / "psql").exists() else [*runas, "psql"]
     base = [*psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qtAX"]
     for _ in range(50):
-        r = subprocess.run([*base, "-d", "postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'"],
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            [*base, "-d", "postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'"],
+            capture_output=True,
+            text=True,
+        )
         if r.returncode == 0:
             break
         time.sleep(0.2)

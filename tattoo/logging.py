@@ -9,7 +9,10 @@ import re
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), "[redacted-jwt]"),
-    (re.compile(r'(?i)("?(?:password|secret|token|access|refresh|signature)"?\s*[:=]\s*"?)[^"&\s,}]+'), r"\1[redacted]"),
+    (
+        re.compile(r'(?i)("?(?:password|secret|token|access|refresh|signature)"?\s*[:=]\s*"?)[^"&\s,}]+'),
+        r"\1[redacted]",
+    ),
     (re.compile(r"(?i)(/webhook/[^/?\s]+/)[^/?\s]+"), r"\1[redacted]"),
     (re.compile(r"(?i)([?&](?:s|secret|token|key)=)[^&\s]+"), r"\1[redacted]"),
 ]

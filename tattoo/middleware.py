@@ -42,8 +42,10 @@ class ApiCacheControlMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
-            if "HTTP_AUTHORIZATION" in request.META or getattr(request, "api_user_id", None) or (
-                getattr(request, "user", None) is not None and request.user.is_authenticated
+            if (
+                "HTTP_AUTHORIZATION" in request.META
+                or getattr(request, "api_user_id", None)
+                or (getattr(request, "user", None) is not None and request.user.is_authenticated)
             ):
                 response["Cache-Control"] = "private, no-store"
         return response

@@ -41,5 +41,7 @@ class AutoSchema(openapi.AutoSchema):
         if direction != "response":
             return responses
         for code in self._error_codes():
-            responses.setdefault(str(code), self._get_response_for_code(ErrorSerializer, str(code), direction=direction))
+            responses.setdefault(
+                str(code), self._get_response_for_code(ErrorSerializer, str(code), direction=direction)
+            )
         return responses

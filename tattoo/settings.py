@@ -295,7 +295,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", S3_PUBLIC_BASE_URL.split("/", 3)[0] + "//" + S3_PUBLIC_BASE_URL.split("/", 3)[2]],
+        "img-src": [
+            "'self'",
+            "data:",
+            S3_PUBLIC_BASE_URL.split("/", 3)[0] + "//" + S3_PUBLIC_BASE_URL.split("/", 3)[2],
+        ],
         "connect-src": ["'self'", S3_ENDPOINT_URL],
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],

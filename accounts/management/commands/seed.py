@@ -45,15 +45,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self._seed()
-        self.stdout.write(self.style.SUCCESS("Seed data ready" + (" (created: " + ", ".join(created) + ")" if created else " (nothing to do)")))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Seed data ready" + (" (created: " + ", ".join(created) + ")" if created else " (nothing to do)")
+            )
+        )
         for role in ("ADMIN", "ARTIST", "CUSTOMER"):
             email, password = setting(f"SEED_{role}_EMAIL"), setting(f"SEED_{role}_PASSWORD")
-            shown = password if os.environ.get(f"SEED_{role}_PASSWORD") is None else "(from SEED_%s_PASSWORD)" % role
+            shown = password if os.environ.get(f"SEED_{role}_PASSWORD") is None else f"(from SEED_{role}_PASSWORD)"
             self.stdout.write(f"  {role.lower():9} {email}  {shown}")
 
     def _seed(self) -> list[str]:
         created: list[str] = []
-        admin, new = ensure_user(setting("SEED_ADMIN_EMAIL"), setting("SEED_ADMIN_PASSWORD"), "Inkbook Staff", Role.ADMIN)
+        admin, new = ensure_user(
+            setting("SEED_ADMIN_EMAIL"), setting("SEED_ADMIN_PASSWORD"), "Inkbook Staff", Role.ADMIN
+        )
         if new:
             created.append("admin")
         artist_user, new = ensure_user(

@@ -1,0 +1,153 @@
+"""Project-level promises: deploy checks, the committed OpenAPI document, docs offline, admin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from accounts.tests.factories import PASSWORD, AdminFactory, CustomerFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "p" * 20 + "-production-like-secret-key-0123456789abcdef",
+    "JWT_SIGNING_KEY": "j" * 48,
+    "ALLOWED_HOSTS": "inkbook.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://inkbook.example.com",
+    "HTTPS": "true",
+    "S3_ACCESS_KEY_ID": "key",
+    "S3_SECRET_ACCESS_KEY": "secret",
+    "WORKER_SHARED_SECRET": "w" * 48,
+}
+
+
+def run_manage(*args: str, env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith(("FAST_", "STATIC_"))}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
+    for k, v in env_overrides.items():
+        if v is None:
+            env.pop(k, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_passes_with_production_like_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_missing_secret_outside_debug_is_a_startup_error():
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, "SECRET_KEY": None})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_hashes_passwords_with_bcrypt_sha256_first():
+    code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    result = run_manage("shell", "-c", code, env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.BCryptSHA256PasswordHasher"
+
+
+def test_the_committed_openapi_document_matches_the_code(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--file", str(generated), "--validate", "--fail-on-warn")
+    committed = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+    assert yaml.safe_load(generated.read_text()) == committed, "docs/openapi.yaml is stale: run `make schema`"
+
+
+def test_the_schema_documents_the_error_shape():
+    schema = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+    assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"code", "message", "fields"}
+    login = schema["paths"]["/api/auth/login"]["post"]["responses"]
+    assert {"200", "400", "429"} <= set(login)
+
+
+@pytest.mark.django_db
+def test_swagger_ui_is_served_without_any_cdn(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "cdn" not in html.lower()
+    assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_admin_role_user_can_use_the_django_admin(client):
+    admin = AdminFactory()
+    assert client.login(email=admin.email, password=PASSWORD)
+    assert client.get("/admin/").status_code == 200
+    for model in (
+        "accounts/user",
+        "accounts/tattooist",
+        "bookings/booking",
+        "payments/transaction",
+        "portfolio/portfolioitem",
+        "ideas/tattooidea",
+        "disputes/dispute",
+        "bookings/bookingevent",
+        "bookings/availability",
+        "bookings/timeoff",
+    ):
+        assert client.get(f"/admin/{model}/").status_code == 200, model
+
+
+@pytest.mark.django_db
+def test_a_customer_cannot_use_the_django_admin(client):
+    customer = CustomerFactory()
+    client.login(email=customer.email, password=PASSWORD)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_seed_is_idempotent():
+    from accounts.models import User
+    from bookings.models import Availability, Booking
+    from portfolio.models import PortfolioItem
+
+    call_command("seed")
+    counts = [m.objects.count() for m in (User, Availability, Booking, PortfolioItem)]
+    call_command("seed")
+    assert [m.objects.count() for m in (User, Availability, Booking, PortfolioItem)] == counts
+    assert counts[0] == 3
+    assert User.objects.get(email="admin@inkbook.test").is_staff
+    assert Booking.objects.get().tattooist.approved
+
+
+@pytest.mark.django_db
+def test_seeded_users_can_log_in_through_the_api(client):
+    call_command("seed")
+    for email, password in [
+        ("admin@inkbook.test", "inkbook-admin-pass"),
+        ("artist@inkbook.test", "inkbook-artist-pass"),
+        ("customer@inkbook.test", "inkbook-customer-pass"),
+    ]:
+        response = client.post(
+            "/api/auth/login", {"email": email, "password": password}, content_type="application/json"
+        )
+        assert response.status_code == 200, email
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
+    from django.db.backends.postgresql.base import DatabaseWrapper
+    from django.db.utils import OperationalError
+
+    def broken(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(DatabaseWrapper, "create_cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
