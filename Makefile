@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint schema lock stop-db clean-data
+.PHONY: install run test lint schema lock stop-db clean-data backup-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,7 @@ stop-db:
 
 clean-data: stop-db
 	rm -rf .data
+
+## backup drill: pg_dump the development database, restore it into a scratch database, check it
+backup-check: install
+	$(DEVENV) -- python scripts/backup_check.py
