@@ -40,6 +40,8 @@ class SignupApi(CredentialsEndpoint):
 
 
 class LoginApi(CredentialsEndpoint):
+    extra_error_codes = (401,)
+
     @extend_schema(request=LoginSerializer, responses={200: AuthResultSerializer}, operation_id="auth_login")
     def post(self, request):
         data = LoginSerializer(data=request.data)
@@ -49,6 +51,8 @@ class LoginApi(CredentialsEndpoint):
 
 
 class RefreshApi(CredentialsEndpoint):
+    extra_error_codes = (401,)
+
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, operation_id="auth_refresh")
     def post(self, request):
         data = RefreshSerializer(data=request.data)

@@ -69,8 +69,11 @@ def main(url: str) -> int:
                 admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     problems = []
     if copy_counts != source_counts:
-        diff = {t: (source_counts.get(t), copy_counts.get(t)) for t in set(source_counts) | set(copy_counts)
-                if source_counts.get(t) != copy_counts.get(t)}
+        diff = {
+            t: (source_counts.get(t), copy_counts.get(t))
+            for t in set(source_counts) | set(copy_counts)
+            if source_counts.get(t) != copy_counts.get(t)
+        }
         problems.append(f"row counts differ: {diff}")
     if not exclusion or exclusion[0] != "x":
         problems.append("exclusion constraint bookings_no_overlap missing after restore")
