@@ -39,6 +39,11 @@ DEFAULT_TIMEOUT_MS = 15_000  # a ceiling for waits, not an assertion about speed
 _CSP_VIOLATION = re.compile(r"Content[- ]Security[- ]Policy", re.IGNORECASE)
 
 
+def pytest_configure(config):
+    # Known even when xdist is not loaded (-p no:xdist), so --strict-markers accepts it.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     # Before xdist's loadgroup hook reads the groups: every browser test shares one worker.
