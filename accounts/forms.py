@@ -32,7 +32,9 @@ class SignupForm(PageForm):
 
 class LoginForm(PageForm):
     email = forms.CharField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class PasswordChangeForm(PageForm):

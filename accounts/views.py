@@ -65,7 +65,9 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             # The API's login service: the same lockout counters apply to pages and API.
-            user = services.user_login(request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+            user = services.user_login(
+                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
         except Throttled as exc:
             form.add_error(None, str(exc.detail))
             status = 429

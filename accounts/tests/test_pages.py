@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def portfolio_item(artist, *, tags=(), description="", url="/static/img/favicon.svg"):
     return PortfolioItem.objects.create(
-        tattooist=artist, image_url=url, image_key=f"portfolio/{artist.pk}/x", description=description,
+        tattooist=artist,
+        image_url=url,
+        image_key=f"portfolio/{artist.pk}/x",
+        description=description,
         style_tags=list(tags),
     )
 
@@ -32,7 +35,13 @@ def field_errors(html: str, field: str) -> str:
 
 
 def signup_data(**overrides):
-    data = {"role": "customer", "name": "Dulmaa B", "email": "dulmaa@example.test", "password": "a-long-secret-9", "bio": ""}
+    data = {
+        "role": "customer",
+        "name": "Dulmaa B",
+        "email": "dulmaa@example.test",
+        "password": "a-long-secret-9",
+        "bio": "",
+    }
     data.update(overrides)
     return data
 
@@ -89,14 +98,18 @@ def test_signup_refuses_a_role_other_than_customer_or_artist(client):
 
 
 def test_login_starts_a_session_and_follows_a_local_next(client, customer):
-    response = client.post(reverse("login"), {"email": customer.email.upper(), "password": PASSWORD, "next": "/bookings/"})
+    response = client.post(
+        reverse("login"), {"email": customer.email.upper(), "password": PASSWORD, "next": "/bookings/"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/bookings/"
     assert client.session[SESSION_KEY] == str(customer.pk)
 
 
 def test_login_ignores_a_next_pointing_at_another_site(client, customer):
-    response = client.post(reverse("login"), {"email": customer.email, "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("login"), {"email": customer.email, "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("home")
 
 
@@ -150,7 +163,9 @@ def test_a_post_with_the_csrf_token_from_the_form_is_accepted(customer):
     client = Client(enforce_csrf_checks=True)
     html = client.get(reverse("login")).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    response = client.post(reverse("login"), {"email": customer.email, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    response = client.post(
+        reverse("login"), {"email": customer.email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
 
 
@@ -217,11 +232,14 @@ def test_home_filters_by_style_and_searches_name_and_bio():
     portfolio_item(dots, tags=["dotwork"])
     client = Client()
     by_style = client.get("/", {"style": "dotwork"}).content.decode()
-    assert "Temuulen Dots" in by_style and "Anu Lines" not in by_style
+    assert "Temuulen Dots" in by_style
+    assert "Anu Lines" not in by_style
     by_bio = client.get("/", {"q": "FLORALS"}).content.decode()
-    assert "Anu Lines" in by_bio and "Temuulen Dots" not in by_bio
+    assert "Anu Lines" in by_bio
+    assert "Temuulen Dots" not in by_bio
     by_name = client.get("/", {"q": "temuulen"}).content.decode()
-    assert "Temuulen Dots" in by_name and "Anu Lines" not in by_name
+    assert "Temuulen Dots" in by_name
+    assert "Anu Lines" not in by_name
     assert '<option value="dotwork">' in by_name  # the style menu offers the tags in use
 
 
@@ -245,8 +263,11 @@ def test_the_artist_page_shows_bio_portfolio_newest_first_and_weekly_hours(tatto
     assert tattooist.bio in html
     assert html.index('alt="New dragon"') < html.index('alt="Old koi"')
     assert re.search(r'data-day="0">\s*<th scope="row">Sunday</th>\s*<td><span class="hours__window">11:00–15:00', html)
-    assert re.search(r'data-day="1">\s*<th scope="row">Monday</th>\s*<td><span class="hours__window">10:00–13:00</span>, '
-                     r'<span class="hours__window">14:00–18:00', html)
+    assert re.search(
+        r'data-day="1">\s*<th scope="row">Monday</th>\s*<td><span class="hours__window">10:00–13:00</span>, '
+        r'<span class="hours__window">14:00–18:00',
+        html,
+    )
     assert re.search(r'data-day="2">\s*<th scope="row">Tuesday</th>\s*<td><span class="muted">Closed', html)
     assert 'id="booking"' in html
 
@@ -275,12 +296,18 @@ def test_the_dashboard_is_for_artists(client, customer, tattooist):
 
 def test_navigation_follows_the_role(client, customer, tattooist, admin_user):
     anonymous = client.get("/").content.decode()
-    assert "Log in" in anonymous and "Sign up" in anonymous and "Log out" not in anonymous
+    assert "Log in" in anonymous
+    assert "Sign up" in anonymous
+    assert "Log out" not in anonymous
     client.force_login(customer)
     html = client.get("/").content.decode()
-    assert "My bookings" in html and "Dashboard" not in html and 'href="/admin/"' not in html and "Log out" in html
+    assert "My bookings" in html
+    assert "Dashboard" not in html
+    assert 'href="/admin/"' not in html
+    assert "Log out" in html
     client.force_login(tattooist.user)
     html = client.get("/").content.decode()
-    assert "Dashboard" in html and "My bookings" not in html
+    assert "Dashboard" in html
+    assert "My bookings" not in html
     client.force_login(admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()

@@ -20,8 +20,11 @@ IMAGE = "/static/img/favicon.svg"  # a same-origin image the CSP allows
 
 def add_work(artist, *, description, tags=()):
     return PortfolioItem.objects.create(
-        tattooist=artist, image_url=IMAGE, image_key=f"portfolio/{artist.pk}/{description}",
-        description=description, style_tags=list(tags),
+        tattooist=artist,
+        image_url=IMAGE,
+        image_key=f"portfolio/{artist.pk}/{description}",
+        description=description,
+        style_tags=list(tags),
     )
 
 

@@ -97,9 +97,11 @@ class _PageProblems:
         page.on("pageerror", lambda exc: self.errors.append(f"JavaScript error on {page.url}: {exc}"))
         page.on(
             "console",
-            lambda msg: self.errors.append(f"CSP violation on {page.url}: {msg.text}")
-            if msg.type == "error" and _CSP_VIOLATION.search(msg.text)
-            else None,
+            lambda msg: (
+                self.errors.append(f"CSP violation on {page.url}: {msg.text}")
+                if msg.type == "error" and _CSP_VIOLATION.search(msg.text)
+                else None
+            ),
         )
 
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from tattoo.urls import handler400, handler403, handler404, handler500, urlpatterns as site_patterns  # noqa: F401
+from tattoo.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from tattoo.urls import urlpatterns as site_patterns
 
 
 def boom(request):

@@ -45,7 +45,8 @@ def test_the_404_page_is_friendly_and_keeps_the_navigation(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert "We could not find that page" in html
-    assert 'href="/"' in html and "Skip to content" in html
+    assert 'href="/"' in html
+    assert "Skip to content" in html
     assert '<html lang="en">' in html
 
 
@@ -62,7 +63,9 @@ def test_a_crashing_page_shows_the_friendly_500_without_a_stack_trace():
     assert response.status_code == 500
     html = response.content.decode()
     assert "Something went wrong on our side" in html
-    assert "kaboom" not in html and "Traceback" not in html and "RuntimeError" not in html
+    assert "kaboom" not in html
+    assert "Traceback" not in html
+    assert "RuntimeError" not in html
 
 
 @pytest.mark.django_db(databases=[])
