@@ -105,6 +105,13 @@ def test_an_artist_signs_up_and_sees_the_awaiting_approval_notice_until_approved
     page.goto("/")
     expect(page.get_by_role("link", name="Ganaa Ink")).to_be_visible()
 
+    # The signed-in navigation still fits a phone.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/dashboard/")
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "dashboard-phone-375")
+
 
 def test_home_lists_approved_artists_filters_by_style_and_searches(page, new_page, screenshot):
     bold = TattooistFactory(user__name="Bold Bataa", bio="Traditional flash, bold lines.")
