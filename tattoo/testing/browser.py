@@ -9,6 +9,8 @@ Registered from the root conftest.py (`pytest_plugins`). Fixtures:
   reports a Content-Security-Policy violation, and saves a screenshot when the test fails.
 * `screenshot(page, name)`: saves test-artifacts/screenshots/<name>.png (full page) on demand.
 * `new_page(**context_args)`: another isolated page (a second user, a phone viewport).
+* `site_url`: the server the pages load from (pytest-django's `live_server` by default, which
+  makes the test transactional); override it to point at a server run as a subprocess.
 
 Mark browser tests `@pytest.mark.browser`; this plugin adds `xdist_group("browser")` to them so
 `--dist loadgroup` runs them all on one worker, which then starts a single browser.
@@ -106,13 +108,20 @@ class _PageProblems:
 
 
 @pytest.fixture
-def new_page(browser, live_server, request) -> Iterator[Callable]:
+def site_url(live_server) -> str:
+    """Where the pages are served; override this fixture to aim the browser at another server
+    (e.g. a subprocess running next to the worker and the S3 server)."""
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser, site_url, request) -> Iterator[Callable]:
     contexts = []
     problems = _PageProblems()
 
     def make(**context_args):
         context_args.setdefault("viewport", {"width": 1280, "height": 800})
-        context = browser.new_context(base_url=live_server.url, **context_args)
+        context = browser.new_context(base_url=site_url, **context_args)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
