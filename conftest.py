@@ -10,6 +10,9 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
+# Browser tests: `browser`, `page`, `new_page`, `screenshot` fixtures (Playwright + Chromium).
+pytest_plugins = ["tattoo.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -19,6 +19,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Server-rendered pages: each app's page_urls.py, mounted at the root.
+    path("", include("accounts.page_urls")),
+    path("", include("bookings.page_urls")),
 ]
 
 handler400 = "tattoo.views.error_400"

@@ -54,9 +54,16 @@ def error_500(request):
         return JsonResponse(
             {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}, status=500
         )
-    from django.shortcuts import render
+    from django.http import HttpResponse
+    from django.template import loader
 
-    return render(request, "500.html", status=500)
+    # No request context: the failure may be the database or a context processor itself.
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:  # the friendly page must never raise in its turn
+        logger.exception("500 page could not be rendered")
+        body = "<!doctype html><html lang=en><title>Server error</title><h1>Something went wrong on our side</h1>"
+    return HttpResponse(body, status=500)
 
 
 def csrf_failure(request, reason=""):

@@ -1,0 +1,140 @@
+"""Pages: account (sign up, log in, log out, password change), the public artist pages, the
+artist dashboard. Thin: a form checks the shape, the same service as the API does the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+
+from accounts import selectors, services
+from accounts.forms import ArtistSearchForm, LoginForm, PasswordChangeForm, SignupForm
+from accounts.models import Role
+from tattoo.errors import ApplicationError
+from tattoo.forms import add_application_error
+
+ARTISTS_PER_PAGE = 12
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _home_for(user) -> str:
+    return reverse("dashboard") if user.is_tattooist else reverse("home")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(_home_for(request.user))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_signup(
+                name=data["name"],
+                email=data["email"],
+                password=data["password"],
+                role=data["role"],
+                bio=data["bio"] if data["role"] == Role.TATTOOIST else "",
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Inkbook, {user.name}.")
+            return redirect(_home_for(user))
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The API's login service: the same lockout counters apply to pages and API.
+            user = services.user_login(
+                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except Throttled as exc:
+            form.add_error(None, str(exc.detail))
+            status = 429
+        except AuthenticationFailed as exc:
+            form.add_error(None, str(exc.detail))
+        else:
+            login(request, user)
+            return redirect(_next_url(request, _home_for(user)))
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "You are logged out.")
+    return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_password(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            # The password hash is part of the session hash: keep this session, drop the others.
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed.")
+            return redirect(_home_for(user))
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def home(request):
+    form = ArtistSearchForm(request.GET or None, styles=selectors.style_tags_public())
+    style = q = ""
+    if form.is_valid():
+        style, q = form.cleaned_data["style"], form.cleaned_data["q"]
+    artists = selectors.tattooist_list_public(style=style, q=q)
+    page = Paginator(artists, ARTISTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/home.html", {"form": form, "page": page, "filtered": bool(style or q)})
+
+
+def artist_detail(request, tattooist_id: int):
+    artist = selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
+    return render(
+        request,
+        "accounts/artist_detail.html",
+        {
+            "artist": artist,
+            "portfolio": selectors.portfolio_for(tattooist=artist),
+            "week": selectors.weekly_hours(tattooist=artist),
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    if not request.user.is_tattooist:
+        raise PermissionDenied("The dashboard is for artists.")
+    artist = request.user.tattooist
+    return render(request, "accounts/dashboard.html", {"artist": artist})
