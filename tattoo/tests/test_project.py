@@ -29,7 +29,11 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith(("FAST_", "STATIC_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV and not k.startswith(("FAST_", "STATIC_", "DJANGO_ALLOW_ASYNC"))
+    }
     env.update({k: v for k, v in env_overrides.items() if v is not None})
     for k, v in env_overrides.items():
         if v is None:
