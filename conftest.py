@@ -10,6 +10,9 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
+# s3_server fixture and upload helpers: the real local S3 server (tattoo/testing/s3.py).
+pytest_plugins = ["tattoo.testing.s3"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -278,6 +278,8 @@ S3_SECRET_ACCESS_KEY = envsecret("S3_SECRET_ACCESS_KEY", "devsecret")
 S3_REGION = env("S3_REGION", "auto")
 # Public base URL of the bucket (an R2 custom domain or r2.dev URL); objects are served at {base}/{key}.
 S3_PUBLIC_BASE_URL = (env("S3_PUBLIC_BASE_URL") or f"{S3_ENDPOINT_URL}/{S3_BUCKET}").rstrip("/")
+# Connect/read timeout of each bucket call (HEAD on create, DELETE after a record's delete).
+S3_TIMEOUT_SECONDS = envint("S3_TIMEOUT_SECONDS", 10)
 UPLOAD_URL_EXPIRES_SECONDS = envint("UPLOAD_URL_EXPIRES_SECONDS", 300)
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
