@@ -39,3 +39,6 @@ class PendingObjectDeletion(models.Model):
 
     class Meta:
         db_table = "pending_object_deletions"
+
+    def __str__(self) -> str:
+        return f"pending delete of {self.key}"

@@ -11,9 +11,13 @@ class UploadPresignSerializer(serializers.Serializer):
     content_type = serializers.CharField(
         max_length=100, help_text="One of: " + ", ".join(ALLOWED_TYPES) + "; must agree with the extension."
     )
-    folder = serializers.ChoiceField(choices=FOLDERS, default="ideas", help_text="`portfolio` needs the tattooist role.")
+    folder = serializers.ChoiceField(
+        choices=FOLDERS, default="ideas", help_text="`portfolio` needs the tattooist role."
+    )
     # Required (API.md shows it optional): the signed URL only accepts a body of exactly this size.
-    size = serializers.IntegerField(help_text=f"Exact size in bytes, 1 to UPLOAD_MAX_BYTES ({settings.UPLOAD_MAX_BYTES}).")
+    size = serializers.IntegerField(
+        help_text=f"Exact size in bytes, 1 to UPLOAD_MAX_BYTES ({settings.UPLOAD_MAX_BYTES})."
+    )
 
 
 class PresignedUploadSerializer(serializers.Serializer):

@@ -28,7 +28,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -58,9 +57,9 @@ META_UPLOADED_BY = "uploaded-by"
 META_ORIGINAL_FILENAME = "original-filename"
 ORIGINAL_FILENAME_MAX = 100
 
+_KEY_EXTS = "|".join(sorted({exts[0] for exts in ALLOWED_TYPES.values()}))
 _KEY_RE = re.compile(
-    r"^(?P<folder>[a-z]+)/(?P<user_id>[1-9][0-9]{0,18})/(?P<name>[0-9a-f]{32})\.(?P<ext>%s)$"
-    % "|".join(sorted({exts[0] for exts in ALLOWED_TYPES.values()}))
+    r"^(?P<folder>[a-z]+)/(?P<user_id>[1-9][0-9]{0,18})/(?P<name>[0-9a-f]{32})\.(?P<ext>" + _KEY_EXTS + ")$"
 )
 
 

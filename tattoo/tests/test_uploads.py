@@ -29,7 +29,8 @@ def test_a_presigned_put_uploads_a_file_readable_at_its_public_url_with_type_and
     up = upload_via_presign(client_for(user), folder="portfolio", body=body, filename="My Rose.PNG")
 
     assert set(up.presign) == {"uploadUrl", "publicUrl", "key", "expiresAt", "headers"}
-    assert up.key.startswith(f"portfolio/{user.pk}/") and KEY_RE.fullmatch(up.key)
+    assert up.key.startswith(f"portfolio/{user.pk}/")
+    assert KEY_RE.fullmatch(up.key)
     assert up.public_url == f"{s3_server.public_base_url}/{up.key}"
     assert up.presign["headers"] == {
         "Content-Type": "image/png",
@@ -304,4 +305,5 @@ def test_public_url_round_trips_and_foreign_urls_are_not_ours(s3_server):
 
 
 def test_http_client_for_assertions_ignores_proxies():
-    assert isinstance(http(), requests.Session) and http().trust_env is False
+    assert isinstance(http(), requests.Session)
+    assert http().trust_env is False
