@@ -45,8 +45,8 @@ _ID = OpenApiParameter(
 )
 
 
+# One path, two meanings (API.md): GET lists an artist's items, PATCH/DELETE act on one item.
 class PortfolioDetailApi(APIView):
-    """One path, two meanings (API.md): GET lists an artist's items, PATCH/DELETE act on one item."""
 
     def get_permissions(self):
         if self.request is not None and self.request.method == "GET":
