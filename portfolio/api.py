@@ -47,7 +47,6 @@ _ID = OpenApiParameter(
 
 # One path, two meanings (API.md): GET lists an artist's items, PATCH/DELETE act on one item.
 class PortfolioDetailApi(APIView):
-
     def get_permissions(self):
         if self.request is not None and self.request.method == "GET":
             return [AllowAny()]

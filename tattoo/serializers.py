@@ -7,7 +7,9 @@ from tattoo.uploads import ALLOWED_TYPES, FOLDERS
 
 
 class UploadPresignSerializer(serializers.Serializer):
-    filename = serializers.CharField(max_length=255, help_text="Its extension must agree with contentType; a sanitised copy is kept as metadata.")
+    filename = serializers.CharField(
+        max_length=255, help_text="Its extension must agree with contentType; a sanitised copy is kept as metadata."
+    )
     content_type = serializers.CharField(
         max_length=100, help_text="One of: " + ", ".join(ALLOWED_TYPES) + "; must agree with the extension."
     )
