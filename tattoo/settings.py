@@ -282,6 +282,8 @@ S3_PUBLIC_BASE_URL = (env("S3_PUBLIC_BASE_URL") or f"{S3_ENDPOINT_URL}/{S3_BUCKE
 S3_TIMEOUT_SECONDS = envint("S3_TIMEOUT_SECONDS", 10)
 UPLOAD_URL_EXPIRES_SECONDS = envint("UPLOAD_URL_EXPIRES_SECONDS", 300)
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Presigned upload URLs one user may ask for, as a DRF rate ("120/hour").
+UPLOAD_PRESIGN_RATE = env("UPLOAD_PRESIGN_RATE", "120/hour")
 
 # --- payments: the QPay worker --------------------------------------------------------------
 QPAY_WORKER_URL = env("QPAY_WORKER_URL", "http://127.0.0.1:8001").rstrip("/")

@@ -307,3 +307,11 @@ def test_public_url_round_trips_and_foreign_urls_are_not_ours(s3_server):
 def test_http_client_for_assertions_ignores_proxies():
     assert isinstance(http(), requests.Session)
     assert http().trust_env is False
+
+
+def test_presigning_is_rate_limited_per_user(customer, other_customer, settings):
+    settings.UPLOAD_PRESIGN_RATE = "2/minute"
+    client = client_for(customer)
+    assert [presign(client).status_code for _ in range(3)] == [200, 200, 429]
+    assert presign(client).json()["code"] == "throttled"
+    assert presign(client_for(other_customer)).status_code == 200
