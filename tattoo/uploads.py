@@ -312,6 +312,39 @@ def verify_uploaded_image(*, image_url: str, folder: str, user, field: str = "im
     return obj
 
 
+# --- bucket configuration -------------------------------------------------------------------
+
+
+def cors_rules(origins: list[str]) -> dict:
+    """The bucket CORS rule browsers need for presigned PUTs and public reads from `origins`.
+
+    R2 wants allowed headers listed by name (no ``x-amz-meta-*``); scripts/s3-dev-server.js
+    installs the same rule locally.
+    """
+    return {
+        "CORSRules": [
+            {
+                "AllowedOrigins": list(origins),
+                "AllowedMethods": ["PUT", "GET", "HEAD"],
+                "AllowedHeaders": [
+                    "content-type",
+                    *(f"x-amz-meta-{m}" for m in (META_UPLOADED_BY, META_ORIGINAL_FILENAME)),
+                ],
+                "ExposeHeaders": ["ETag"],
+                "MaxAgeSeconds": 600,
+            }
+        ]
+    }
+
+
+def put_bucket_cors(origins: list[str]) -> None:
+    """Replace the bucket's CORS configuration (``manage.py configure_bucket_cors``)."""
+    try:
+        client().put_bucket_cors(Bucket=settings.S3_BUCKET, CORSConfiguration=cors_rules(origins))
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("PutBucketCors", settings.S3_BUCKET, exc) from exc
+
+
 # --- writes ---------------------------------------------------------------------------------
 
 

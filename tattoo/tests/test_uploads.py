@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -152,7 +153,8 @@ def test_cors_preflight_is_answered_for_the_site_origin_only(s3_server, customer
     signed = _signed(customer, png_bytes())
     preflight = {
         "Access-Control-Request-Method": "PUT",
-        "Access-Control-Request-Headers": "content-type,x-amz-meta-uploaded-by,x-amz-meta-original-filename",
+        # exactly the headers a browser will send: the ones the presign response lists
+        "Access-Control-Request-Headers": ",".join(h.lower() for h in signed["headers"]),
     }
     ok = http().options(signed["uploadUrl"], headers={"Origin": "http://localhost:8000", **preflight}, timeout=10)
     assert ok.status_code == 200
@@ -315,3 +317,22 @@ def test_presigning_is_rate_limited_per_user(customer, other_customer, settings)
     assert [presign(client).status_code for _ in range(3)] == [200, 200, 429]
     assert presign(client).json()["code"] == "throttled"
     assert presign(client_for(other_customer)).status_code == 200
+
+
+def test_configure_bucket_cors_sets_the_rule_the_browser_needs(s3_server, customer):
+    from django.core.management import call_command
+
+    signed = _signed(customer, png_bytes())
+    preflight = {
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": ",".join(h.lower() for h in signed["headers"]),
+    }
+    try:
+        call_command("configure_bucket_cors", "--origin", "https://shop.example", stdout=io.StringIO())
+        shop = http().options(signed["uploadUrl"], headers={"Origin": "https://shop.example", **preflight})
+        assert shop.status_code == 200
+        local = http().options(signed["uploadUrl"], headers={"Origin": "http://localhost:8000", **preflight})
+        assert local.status_code == 403
+    finally:
+        uploads.put_bucket_cors(s3_server.cors_origins.split(","))
+    assert http().options(signed["uploadUrl"], headers={"Origin": "http://localhost:8000", **preflight}).ok
