@@ -5,7 +5,7 @@ development and tests use the local S3 stand-in started by ``scripts/s3-dev-serv
 never send files through Django: ``presign_upload`` signs a PUT for one server-chosen key, the
 client PUTs the bytes straight to the bucket, and a record (portfolio item, tattoo idea) accepts
 the object only through ``verify_uploaded_image`` (our public URL, the caller's own prefix, a HEAD
-that finds the object with an allowed size and type).
+that finds the object with an allowed size and type, first bytes that match that type).
 
 Calls that DELETE DATA (there is no undo: the bucket keeps no versions):
 * ``delete_object(key)`` removes one object now.
@@ -16,7 +16,7 @@ Calls that DELETE DATA (there is no undo: the bucket keeps no versions):
 
 Calls that write: ``put_object`` (server-side upload, used by the seed command) and every URL
 ``presign_upload`` returns (it lets its holder write one object until it expires). Presigning
-itself makes no network call; ``head_object`` only reads.
+itself makes no network call; ``head_object`` and ``read_head_bytes`` only read.
 """
 
 from __future__ import annotations
@@ -309,7 +309,38 @@ def verify_uploaded_image(*, image_url: str, folder: str, user, field: str = "im
         raise ApplicationError(
             "That image was not uploaded by you.", code="image_not_yours", fields={field: ["Not your upload."]}
         )
+    if not _looks_like(obj.content_type, read_head_bytes(key, 32)):
+        raise ApplicationError(
+            "The uploaded file is not the image its type claims.",
+            code="not_an_image",
+            fields={field: [f"The upload is not a valid {obj.content_type} file."]},
+        )
     return obj
+
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+def _looks_like(content_type: str, head: bytes) -> bool:
+    """The file's first bytes agree with its declared type (the type alone is the client's word)."""
+    if content_type == "image/jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if content_type == "image/png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if content_type == "image/webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if content_type == "image/heic":
+        return head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
+    return False
+
+
+def read_head_bytes(key: str, count: int) -> bytes:
+    """The first `count` bytes of an object (a ranged GET)."""
+    try:
+        r = client().get_object(Bucket=settings.S3_BUCKET, Key=key, Range=f"bytes=0-{count - 1}")
+        return r["Body"].read(count)
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("GET", key, exc) from exc
 
 
 # --- bucket configuration -------------------------------------------------------------------

@@ -130,6 +130,52 @@ def test_create_refuses_an_object_of_a_disallowed_type_or_size(s3_server, tattoo
     assert not PortfolioItem.objects.exists()
 
 
+def _image(fmt: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "filename", "make_body"),
+    [
+        ("image/jpeg", "a.jpg", lambda: _image("JPEG")),
+        ("image/png", "a.png", lambda: _image("PNG")),
+        ("image/webp", "a.webp", lambda: _image("WEBP")),
+        # a HEIF file starts with an ftyp box naming its brand; Pillow cannot write one
+        ("image/heic", "a.heic", lambda: b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40),
+    ],
+)
+def test_each_allowed_image_type_can_be_added(s3_server, artist_client, content_type, filename, make_body):
+    up = upload_via_presign(
+        artist_client, folder="portfolio", body=make_body(), filename=filename, content_type=content_type
+    )
+    assert create(artist_client, up.public_url).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("content_type", "filename", "body"),
+    [
+        ("image/png", "a.png", b"<html><script>alert(1)</script></html>"),
+        ("image/jpeg", "a.jpg", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+        ("image/heic", "a.heic", b"\x00\x00\x00\x18ftypisom" + b"\x00" * 40),
+        ("image/webp", "a.webp", b"x"),
+    ],
+)
+def test_create_refuses_a_file_whose_bytes_are_not_its_declared_image_type(
+    s3_server, artist_client, content_type, filename, body
+):
+    up = upload_via_presign(artist_client, folder="portfolio", body=body, filename=filename, content_type=content_type)
+    response = create(artist_client, up.public_url)
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_an_image"
+    assert not PortfolioItem.objects.exists()
+
+
 def test_the_same_image_cannot_back_two_items(uploaded, artist_client):
     assert create(artist_client, uploaded.public_url).status_code == 201
     response = create(artist_client, uploaded.public_url)
