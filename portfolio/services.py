@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
@@ -20,7 +21,7 @@ _TAG_CHARS = re.compile(r"^[\w \-&+']+$")
 _UNSET = object()
 
 
-def normalize_tags(raw: list[str]) -> list[str]:
+def normalize_tags(raw: Sequence[str]) -> list[str]:
     tags: list[str] = []
     for value in raw:
         tag = " ".join(str(value).split()).lower()
@@ -48,7 +49,9 @@ def _profile_of(user: User) -> Tattooist:
     return profile
 
 
-def portfolio_item_create(*, user: User, image_url: str, description: str = "", tags: list[str] = ()) -> PortfolioItem:
+def portfolio_item_create(
+    *, user: User, image_url: str, description: str = "", tags: Sequence[str] = ()
+) -> PortfolioItem:
     """Add an image the artist uploaded (presigned PUT) to their portfolio."""
     tattooist = _profile_of(user)
     clean_tags = normalize_tags(list(tags))
@@ -79,7 +82,7 @@ def _require_owner(item: PortfolioItem, actor: User, *, admin_allowed: bool) -> 
 
 
 def portfolio_item_update(
-    *, item: PortfolioItem, actor: User, description: str | object = _UNSET, tags: list[str] | object = _UNSET
+    *, item: PortfolioItem, actor: User, description: str | object = _UNSET, tags: Sequence[str] | object = _UNSET
 ) -> PortfolioItem:
     _require_owner(item, actor, admin_allowed=False)
     fields = ["updated_at"]
