@@ -4,7 +4,8 @@ pytest plugin (registered in the root conftest.py with ``pytest_plugins``):
 
 * ``s3_server`` (session fixture): starts the Node server once per test process (so once per
   pytest-xdist worker) on a free loopback port with an empty data directory, and points
-  ``settings.S3_ENDPOINT_URL``/``S3_PUBLIC_BASE_URL`` at it for the rest of the session. It uses
+  ``settings.S3_ENDPOINT_URL``/``S3_PUBLIC_BASE_URL`` (and the CSP's connect-src/img-src) at it
+  for the rest of the session. It uses
   the key pair from settings (scripts/devenv.py --test exports it). Browser origins
   ``http://127.0.0.1:*`` and ``http://localhost:*`` may PUT (CORS), so a live_server works.
   Missing node or ``npm ci`` → the test errors, loudly.
@@ -19,6 +20,7 @@ already answers on S3_PORT.
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import shutil
@@ -149,9 +151,16 @@ def s3_server(tmp_path_factory):
         data_dir=data_dir,
         cors_origins=TEST_ORIGINS,
     )
+    overrides = {"S3_ENDPOINT_URL": server.endpoint, "S3_PUBLIC_BASE_URL": server.public_base_url}
+    # Pages under test (live_server + browser) may PUT to and show images from this server.
+    csp = copy.deepcopy(getattr(settings, "CONTENT_SECURITY_POLICY", None))
+    if csp and "DIRECTIVES" in csp:
+        for directive in ("connect-src", "img-src"):
+            csp["DIRECTIVES"][directive] = [*csp["DIRECTIVES"].get(directive, []), server.endpoint]
+        overrides["CONTENT_SECURITY_POLICY"] = csp
     # Session-wide: a session fixture is set up before any test's own `settings` changes, so
     # those stack on top of this and are undone without touching it.
-    override = override_settings(S3_ENDPOINT_URL=server.endpoint, S3_PUBLIC_BASE_URL=server.public_base_url)
+    override = override_settings(**overrides)
     override.enable()
     try:
         yield server

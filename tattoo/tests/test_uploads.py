@@ -336,3 +336,10 @@ def test_configure_bucket_cors_sets_the_rule_the_browser_needs(s3_server, custom
     finally:
         uploads.put_bucket_cors(s3_server.cors_origins.split(","))
     assert http().options(signed["uploadUrl"], headers={"Origin": "http://localhost:8000", **preflight}).ok
+
+
+def test_pages_may_reach_the_test_storage_server(s3_server, client):
+    csp = client.get("/healthz").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert s3_server.endpoint in directives["connect-src"]
+    assert s3_server.endpoint in directives["img-src"]
