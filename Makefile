@@ -14,12 +14,18 @@ $(VENV)/.installed: requirements.txt
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The local S3 server (scripts/s3-dev-server.js) and its pinned npm packages; reinstalled when the
+# lockfile changes. Needs Node.js >= 20 on PATH.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 ## make run: the whole product on http://127.0.0.1:8000 (Ctrl-C stops it)
 run: install
 	$(DEVENV) -- python manage.py migrate --no-input
-	$(DEVENV) -- python manage.py seed
+	$(DEVENV) -- python -m tattoo.testing.s3 -- python manage.py seed
 	$(DEVENV) -- honcho -f Procfile start
 
 ## make test: installs what it needs, then runs the whole suite against real services

@@ -10,8 +10,9 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
-# Browser tests: `browser`, `page`, `new_page`, `screenshot` fixtures (Playwright + Chromium).
-pytest_plugins = ["tattoo.testing.browser"]
+# Plugins: the real local S3 server (tattoo/testing/s3.py) and Playwright + Chromium
+# (tattoo/testing/browser.py).
+pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser"]
 
 
 @pytest.fixture(autouse=True)

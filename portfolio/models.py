@@ -19,6 +19,10 @@ class PortfolioItem(models.Model):
             models.Index(fields=["tattooist", "-created_at", "-id"], name="portfolios_tattooist_new_idx"),
             GinIndex(fields=["style_tags"], name="portfolios_style_tags_gin"),
         ]
+        constraints = [
+            # Deleting an item deletes its object, so no two items may share one.
+            models.UniqueConstraint(fields=["image_key"], name="portfolios_image_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"portfolio item {self.pk} of {self.tattooist_id}"
@@ -37,4 +41,4 @@ class PendingObjectDeletion(models.Model):
         db_table = "pending_object_deletions"
 
     def __str__(self) -> str:
-        return self.key
+        return f"pending delete of {self.key}"

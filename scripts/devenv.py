@@ -5,6 +5,8 @@
 
 * Secrets: generated once into .data/dev.env (never committed) and exported, unless the
   environment already sets them.
+* Storage: S3_* settings shared by the web app and the local S3 server (scripts/s3-dev-server.js),
+  so both sides use the same key pair, port and bucket.
 * PostgreSQL: when DATABASE_URL is not set, a project-local cluster in .data/postgres is
   created with the machine's PostgreSQL binaries (initdb), started on a free loopback port and
   reused on later runs; DATABASE_URL is then exported for the command.
@@ -204,6 +206,41 @@ def stop_postgres() -> None:
         subprocess.run([*runas, str(bindir / "pg_ctl"), "-D", str(PGDATA), "-m", "fast", "stop"], check=False)
 
 
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def storage_env(env: dict[str, str], *, test: bool) -> None:
+    """S3_* for the web app and the local S3 server (scripts/s3-dev-server.js): one source, so they agree."""
+    if test:
+        env.setdefault("S3_ACCESS_KEY_ID", "testkey")
+        env.setdefault("S3_SECRET_ACCESS_KEY", "testsecret-" + env["SECRET_KEY"][:16])
+        # Tests start their own server per process (tattoo/testing/s3.py, fixture s3_server) and point
+        # settings at it. Until then the endpoint is a port nothing listens on, so a stray bucket call
+        # fails fast instead of reaching a development bucket.
+        env.setdefault("S3_ENDPOINT_URL", "http://127.0.0.1:1")
+        return
+    env.setdefault("S3_ACCESS_KEY_ID", "devkey")
+    env.setdefault("S3_SECRET_ACCESS_KEY", "devsecret")
+    if not env.get("S3_PORT"):
+        # Chosen once and kept: seeded rows store public URLs that include this port.
+        port_file = DATA / "s3.port"
+        if port_file.exists():
+            env["S3_PORT"] = port_file.read_text().strip()
+        else:
+            env["S3_PORT"] = "9000" if port_free(9000) else str(free_port())
+            port_file.write_text(env["S3_PORT"])
+    env.setdefault("S3_ENDPOINT_URL", f"http://127.0.0.1:{env['S3_PORT']}")
+    env.setdefault("S3_DATA_DIR", str(DATA / "s3"))
+    site_port = env.get("PORT", "8000")
+    env.setdefault("S3_CORS_ORIGINS", f"http://127.0.0.1:{site_port},http://localhost:{site_port}")
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["stop-db"]:
         stop_postgres()
@@ -227,10 +264,11 @@ def main(argv: list[str]) -> int:
         env.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
         env.setdefault("FAST_PASSWORD_HASHER", "true")
         env.setdefault("STATIC_MANIFEST", "false")
-        env.setdefault("S3_ACCESS_KEY_ID", "testkey")
-        env.setdefault("S3_SECRET_ACCESS_KEY", "testsecret-" + env["SECRET_KEY"][:16])
     else:
         env.setdefault("DEBUG", "true")
+        # honcho hands the first Procfile process $PORT (default 5000); the README promises 8000.
+        env.setdefault("PORT", "8000")
+    storage_env(env, test="--test" in flags)
     if not cmd:
         print(env["DATABASE_URL"])
         return 0

@@ -7,6 +7,7 @@ misconfigured production process fails at start-up instead of running with a def
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -278,8 +279,14 @@ S3_SECRET_ACCESS_KEY = envsecret("S3_SECRET_ACCESS_KEY", "devsecret")
 S3_REGION = env("S3_REGION", "auto")
 # Public base URL of the bucket (an R2 custom domain or r2.dev URL); objects are served at {base}/{key}.
 S3_PUBLIC_BASE_URL = (env("S3_PUBLIC_BASE_URL") or f"{S3_ENDPOINT_URL}/{S3_BUCKET}").rstrip("/")
+# Connect/read timeout of each bucket call (HEAD on create, DELETE after a record's delete).
+S3_TIMEOUT_SECONDS = envint("S3_TIMEOUT_SECONDS", 10)
 UPLOAD_URL_EXPIRES_SECONDS = envint("UPLOAD_URL_EXPIRES_SECONDS", 300)
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Presigned upload URLs one user may ask for, as a DRF rate ("120/hour").
+UPLOAD_PRESIGN_RATE = env("UPLOAD_PRESIGN_RATE", "120/hour")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", UPLOAD_PRESIGN_RATE or ""):
+    raise ImproperlyConfigured(f"UPLOAD_PRESIGN_RATE must look like 120/hour, not {UPLOAD_PRESIGN_RATE!r}")
 
 # --- payments: the QPay worker --------------------------------------------------------------
 QPAY_WORKER_URL = env("QPAY_WORKER_URL", "http://127.0.0.1:8001").rstrip("/")

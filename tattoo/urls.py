@@ -3,9 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tattoo import views
+from tattoo.api import UploadPresignApi
 
 api_patterns = [
     path("", include("accounts.urls")),
+    path("upload/presign", UploadPresignApi.as_view(), name="api-upload-presign"),
     path("", include("portfolio.urls")),
     path("", include("bookings.urls")),
     path("", include("payments.urls")),

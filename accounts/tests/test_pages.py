@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import time
 
 import pytest
@@ -22,7 +23,7 @@ def portfolio_item(artist, *, tags=(), description="", url="/static/img/favicon.
     return PortfolioItem.objects.create(
         tattooist=artist,
         image_url=url,
-        image_key=f"portfolio/{artist.pk}/x",
+        image_key=f"portfolio/{artist.user_id}/{uuid.uuid4()}.png",
         description=description,
         style_tags=list(tags),
     )

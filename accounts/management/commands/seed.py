@@ -3,11 +3,15 @@ and one booking. Running it again changes nothing."""
 
 from __future__ import annotations
 
+import io
+import logging
 import os
+import uuid
 import zoneinfo
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +19,10 @@ from django.utils import timezone
 from accounts.models import Role, Tattooist, User
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus
 from portfolio.models import PortfolioItem
+from tattoo import uploads
+from tattoo.errors import UpstreamUnavailable
+
+logger = logging.getLogger("inkbook.seed")
 
 DEFAULTS = {
     "SEED_ADMIN_EMAIL": "admin@inkbook.test",
@@ -25,7 +33,28 @@ DEFAULTS = {
     "SEED_CUSTOMER_PASSWORD": "inkbook-customer-pass",
 }
 SEED_NOTE = "Seed booking: forearm rose, black and grey."
-SEED_IMAGE_KEY = "portfolio/seed/rose.png"
+# A fixed name under the artist's own prefix, in the shape tattoo.uploads makes, so the artist can
+# manage the seeded item like any other.
+SEED_IMAGE_NAME = uuid.uuid5(uuid.NAMESPACE_URL, "inkbook-seed/portfolio/rose").hex
+
+
+def seed_image_key(artist_user: User) -> str:
+    return f"portfolio/{artist_user.pk}/{SEED_IMAGE_NAME}.png"
+
+
+def rose_png() -> bytes:
+    """A small generated picture for the seeded portfolio item."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (96, 96), (245, 240, 232))
+    draw = ImageDraw.Draw(image)
+    draw.line([(48, 52), (48, 92)], fill=(40, 90, 40), width=4)
+    draw.ellipse([(30, 58), (46, 70)], fill=(50, 110, 50))
+    for r, color in ((30, (120, 20, 30)), (21, (165, 30, 45)), (12, (200, 50, 60)), (5, (120, 20, 30))):
+        draw.ellipse([(48 - r, 34 - r), (48 + r, 34 + r)], fill=color, outline=(60, 10, 15))
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
 
 
 def setting(name: str) -> str:
@@ -45,6 +74,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self._seed()
+        # After commit: never hold a transaction open across a call to the bucket.
+        if self._upload_seed_image():
+            created.append("portfolio image")
         self.stdout.write(
             self.style.SUCCESS(
                 "Seed data ready" + (" (created: " + ", ".join(created) + ")" if created else " (nothing to do)")
@@ -86,12 +118,11 @@ class Command(BaseCommand):
         if new:
             created.append("customer")
         if not PortfolioItem.objects.filter(tattooist=artist).exists():
-            from tattoo import uploads_seed
-
+            key = seed_image_key(artist_user)
             PortfolioItem.objects.create(
                 tattooist=artist,
-                image_url=uploads_seed.public_url(SEED_IMAGE_KEY),
-                image_key=SEED_IMAGE_KEY,
+                image_url=uploads.public_url(key),
+                image_key=key,
                 description="Black-and-grey rose on the forearm, healed.",
                 style_tags=["blackwork", "fine-line", "floral"],
             )
@@ -122,3 +153,31 @@ class Command(BaseCommand):
             )
             created.append("booking")
         return created
+
+    def _upload_seed_image(self) -> bool:
+        """Best effort: put the seeded item's image in the bucket when the bucket answers."""
+        item = PortfolioItem.objects.filter(
+            tattooist__user__email__iexact=setting("SEED_ARTIST_EMAIL"), image_key__contains=SEED_IMAGE_NAME
+        ).first()
+        if item is None:
+            return False
+        try:
+            if uploads.head_object(item.image_key) is not None:
+                return False
+            uploads.put_object(
+                key=item.image_key,
+                body=rose_png(),
+                content_type="image/png",
+                metadata={
+                    uploads.META_UPLOADED_BY: str(item.tattooist.user_id),
+                    uploads.META_ORIGINAL_FILENAME: "rose.png",
+                },
+            )
+        except UpstreamUnavailable:
+            logger.warning(
+                "storage at %s is not reachable: the seeded portfolio image was not uploaded "
+                "(`make run` starts the storage server; run `manage.py seed` again once it is up)",
+                settings.S3_ENDPOINT_URL,
+            )
+            return False
+        return True

@@ -1,0 +1,105 @@
+"""Portfolio writes. The image lives in the bucket (tattoo.uploads); the row points at its key."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import Tattooist, User
+from portfolio.models import PortfolioItem
+from tattoo import uploads
+from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+
+# Tags: lower case, trimmed, inner whitespace folded to one space, duplicates dropped (first
+# wins), empty ones ignored; at most MAX_TAGS of at most MAX_TAG_LENGTH characters (the column is
+# varchar(32)). Letters of any script, digits, space, '-', '_', '&', '+' and "'" only.
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 32
+_TAG_CHARS = re.compile(r"^[\w \-&+']+$")
+_UNSET = object()
+
+
+def normalize_tags(raw: Sequence[str]) -> list[str]:
+    tags: list[str] = []
+    for value in raw:
+        tag = " ".join(str(value).split()).lower()
+        if not tag or tag in tags:
+            continue
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ApplicationError(
+                "A tag is too long.", fields={"tags": [f"Tags are at most {MAX_TAG_LENGTH} characters: {tag[:40]!r}."]}
+            )
+        if not _TAG_CHARS.fullmatch(tag):
+            raise ApplicationError(
+                "A tag has characters that are not allowed.",
+                fields={"tags": ["Use letters, digits, spaces and - _ & + ' only."]},
+            )
+        tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ApplicationError("Too many tags.", fields={"tags": [f"At most {MAX_TAGS} different tags."]})
+    return tags
+
+
+def _profile_of(user: User) -> Tattooist:
+    profile = Tattooist.objects.filter(user=user).first()
+    if profile is None:
+        raise NotAllowedError("Only tattooists with an artist profile have a portfolio.")
+    return profile
+
+
+def portfolio_item_create(
+    *, user: User, image_url: str, description: str = "", tags: Sequence[str] = ()
+) -> PortfolioItem:
+    """Add an image the artist uploaded (presigned PUT) to their portfolio."""
+    tattooist = _profile_of(user)
+    clean_tags = normalize_tags(list(tags))
+    obj = uploads.verify_uploaded_image(image_url=image_url, folder="portfolio", user=user)
+    try:
+        with transaction.atomic():
+            return PortfolioItem.objects.create(
+                tattooist=tattooist,
+                image_url=uploads.public_url(obj.key),
+                image_key=obj.key,
+                description=description,
+                style_tags=clean_tags,
+            )
+    except IntegrityError as exc:
+        # One object, one record: deleting one item must never pull the image from under another.
+        if "portfolios_image_key_unique" not in str(exc):
+            raise
+        raise ConflictError(
+            "That image is already in your portfolio.", code="image_in_use", fields={"imageUrl": ["Already used."]}
+        ) from None
+
+
+def _require_owner(item: PortfolioItem, actor: User, *, admin_allowed: bool) -> None:
+    if admin_allowed and actor.is_admin:
+        return
+    if item.tattooist.user_id != actor.pk:
+        raise NotAllowedError("Only the artist who owns this portfolio item can change it.", code="not_owner")
+
+
+def portfolio_item_update(
+    *, item: PortfolioItem, actor: User, description: str | object = _UNSET, tags: Sequence[str] | object = _UNSET
+) -> PortfolioItem:
+    _require_owner(item, actor, admin_allowed=False)
+    fields = ["updated_at"]
+    if description is not _UNSET:
+        item.description = description
+        fields.append("description")
+    if tags is not _UNSET:
+        item.style_tags = normalize_tags(list(tags))
+        fields.append("style_tags")
+    item.save(update_fields=fields)
+    return item
+
+
+def portfolio_item_delete(*, item: PortfolioItem, actor: User) -> None:
+    """Delete the record now; its object is removed after commit, or queued for retry."""
+    _require_owner(item, actor, admin_allowed=True)
+    with transaction.atomic():
+        deleted, _ = PortfolioItem.objects.filter(pk=item.pk).delete()
+        if deleted:
+            uploads.object_delete_later(item.image_key)

@@ -1,0 +1,42 @@
+"""`manage.py seed` puts its portfolio image in the bucket when it can, and works without it."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+from django.core.management import call_command
+
+from portfolio.models import PortfolioItem
+from tattoo import uploads
+from tattoo.testing.s3 import free_port, http
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_uploads_its_portfolio_image(s3_server):
+    call_command("seed", stdout=io.StringIO())
+    item = PortfolioItem.objects.get()
+    assert item.image_key == uploads.key_from_public_url(item.image_url)
+    assert item.image_key.startswith(f"portfolio/{item.tattooist.user_id}/")
+    r = http().get(item.image_url, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "image/png"
+    assert r.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert r.headers["x-amz-meta-uploaded-by"] == str(item.tattooist.user_id)
+
+
+def test_seed_works_without_the_storage_server_and_uploads_on_a_later_run(s3_server, settings, caplog):
+    real_endpoint = settings.S3_ENDPOINT_URL
+    settings.S3_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"
+    with caplog.at_level(logging.WARNING, logger="inkbook.seed"):
+        call_command("seed", stdout=io.StringIO())
+    assert "not reachable" in caplog.text
+    item = PortfolioItem.objects.get()
+
+    settings.S3_ENDPOINT_URL = real_endpoint
+    assert uploads.head_object(item.image_key) is None
+    call_command("seed", stdout=io.StringIO())
+    assert PortfolioItem.objects.count() == 1
+    assert uploads.head_object(item.image_key).content_type == "image/png"
