@@ -58,6 +58,9 @@ class TimeOff(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_end_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"time off {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M}"
+
 
 class BookingStatus(models.TextChoices):
     PENDING = "pending", "Pending"  # created, deposit not yet paid; holds the slot until hold_expires_at
@@ -161,3 +164,6 @@ class BookingEvent(models.Model):
                 name="booking_events_to_pay_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"booking {self.booking_id}: {self.from_status or '-'} -> {self.to_status or '-'}"
