@@ -7,7 +7,15 @@ class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "actor", "from_status", "to_status", "from_payment_status", "to_payment_status", "note"]
+    readonly_fields = [
+        "created_at",
+        "actor",
+        "from_status",
+        "to_status",
+        "from_payment_status",
+        "to_payment_status",
+        "note",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
@@ -28,7 +36,16 @@ class BookingAdmin(admin.ModelAdmin):
 
 @admin.register(BookingEvent)
 class BookingEventAdmin(admin.ModelAdmin):
-    list_display = ["id", "booking", "actor", "from_status", "to_status", "from_payment_status", "to_payment_status", "created_at"]
+    list_display = [
+        "id",
+        "booking",
+        "actor",
+        "from_status",
+        "to_status",
+        "from_payment_status",
+        "to_payment_status",
+        "created_at",
+    ]
     list_filter = ["to_status", "to_payment_status"]
     search_fields = ["booking__id", "note"]
 

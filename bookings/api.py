@@ -78,8 +78,9 @@ def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> date
     if "T" in raw and " " in raw:
         raw = raw.replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
     try:
-        parsed = parse_datetime(raw)
-        day = None if parsed else parse_date(raw)
+        # a bare date first: parse_datetime would read it as a naive midnight
+        day = parse_date(raw) if len(raw) == 10 else None
+        parsed = None if day else parse_datetime(raw)
     except ValueError:
         parsed = day = None
     if parsed is not None:

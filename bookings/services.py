@@ -273,15 +273,15 @@ def _booking_insert(
         time_off, clash, holds = (
             Tattooist.objects.filter(pk=artist.pk)
             .annotate(
-                time_off=Exists(
+                has_time_off=Exists(
                     TimeOff.objects.filter(tattooist=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=slot)
                 ),
-                clash=Exists(
+                has_clash=Exists(
                     Booking.objects.filter(
                         tattooist=OuterRef("pk"), status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot
                     )
                 ),
-                holds=Coalesce(
+                hold_count=Coalesce(
                     Subquery(
                         Booking.objects.filter(
                             customer_id=customer.pk, status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES
@@ -293,7 +293,7 @@ def _booking_insert(
                     Value(0),
                 ),
             )
-            .values_list("time_off", "clash", "holds")
+            .values_list("has_time_off", "has_clash", "hold_count")
             .get()
         )
         if time_off:
