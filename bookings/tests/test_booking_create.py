@@ -278,7 +278,8 @@ def test_serialization_failures_are_retried_then_answered_409(error):
 def test_the_schema_has_the_exclusion_and_check_constraints():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'bookings'::regclass"
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'bookings'::regclass"
         )
         rows = {name: (kind, definition) for name, kind, definition in cursor.fetchall()}
     kind, definition = rows["bookings_no_overlap"]
@@ -287,6 +288,7 @@ def test_the_schema_has_the_exclusion_and_check_constraints():
     assert "tstzrange(slot, ends_at) WITH &&" in definition
     for status in ("pending", "confirmed", "disputed"):
         assert status in definition
-    assert "cancelled" not in definition and "expired" not in definition
+    assert "cancelled" not in definition
+    assert "expired" not in definition
     assert rows["bookings_end_after_start"][0] == "c"
     assert rows["bookings_at_most_12_hours"][0] == "c"

@@ -121,7 +121,9 @@ def test_customer_cancel_and_artist_confirm_racing_leave_one_consistent_story():
         wanted = ["cancelled", "confirmed"]
 
         results = hammer(
-            lambda i, b=booking: parties[i].patch(f"/api/bookings/{b.pk}", {"status": wanted[i]}, format="json").status_code,
+            lambda i, b=booking, parties=parties, wanted=wanted: (
+                parties[i].patch(f"/api/bookings/{b.pk}", {"status": wanted[i]}, format="json").status_code
+            ),
             n=2,
         )
 

@@ -19,7 +19,12 @@ S = BookingStatus
 # The moves a person may make by hand, written out from API.md rather than read from the code:
 # pending → confirmed or cancelled; confirmed → completed or cancelled. Everything else
 # (expired by the job, disputed through disputes, anything out of a final state) is a 409.
-USER_MOVES = {(S.PENDING, S.CONFIRMED), (S.PENDING, S.CANCELLED), (S.CONFIRMED, S.COMPLETED), (S.CONFIRMED, S.CANCELLED)}
+USER_MOVES = {
+    (S.PENDING, S.CONFIRMED),
+    (S.PENDING, S.CANCELLED),
+    (S.CONFIRMED, S.COMPLETED),
+    (S.CONFIRMED, S.CANCELLED),
+}
 ROLES = ("customer", "tattooist", "admin")
 
 
@@ -29,9 +34,7 @@ def expected_code(role: str, from_status: str, to_status: str) -> int:
     return 200 if (from_status, to_status) in USER_MOVES else 409
 
 
-@pytest.mark.parametrize(
-    ("role", "from_status", "to_status"), list(itertools.product(ROLES, S.values, S.values))
-)
+@pytest.mark.parametrize(("role", "from_status", "to_status"), list(itertools.product(ROLES, S.values, S.values)))
 def test_every_move_by_every_party_follows_the_table(role, from_status, to_status, admin_user):
     booking = BookingFactory(status=from_status)
     before = Booking.objects.get(pk=booking.pk)
@@ -96,7 +99,10 @@ def test_the_detail_shows_the_audit_trail_to_both_parties_and_staff(admin_user):
         response = client_for(viewer).get(f"/api/bookings/{booking.pk}")
         assert response.status_code == 200
         events = response.json()["events"]
-        assert [(e["fromStatus"], e["toStatus"]) for e in events] == [("pending", "confirmed"), ("confirmed", "cancelled")]
+        assert [(e["fromStatus"], e["toStatus"]) for e in events] == [
+            ("pending", "confirmed"),
+            ("confirmed", "cancelled"),
+        ]
         assert events[1]["actorId"] == booking.customer.pk
         assert events[1]["note"] == "changed my mind"
         assert set(events[0]) == {
