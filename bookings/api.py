@@ -33,7 +33,22 @@ from tattoo.errors import ApplicationError
 from tattoo.permissions import IsCustomer, IsTattooist
 
 MAX_SLOT_RANGE = timedelta(days=62)
+MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits
 DEFAULT_SLOT_RANGE = timedelta(days=7)
+
+
+def _query_text(request, name: str, max_length: int = 100) -> str | None:
+    """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if "\x00" in value or len(value) > max_length:
+        raise ApplicationError(
+            f"`{name}` is not a usable search text.",
+            code="invalid",
+            fields={name: [f"At most {max_length} characters, no NUL."]},
+        )
+    return value
 
 
 def _utc_iso(value: datetime) -> str:
@@ -58,8 +73,9 @@ class TattooistListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.tattooist_list(style=params.get("style"), q=params.get("q"))
+        return selectors.tattooist_list(
+            style=_query_text(self.request, "style", 32), q=_query_text(self.request, "q", 100)
+        )
 
 
 class TattooistDetailApi(APIView):
@@ -83,6 +99,10 @@ def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> date
         parsed = None if day else parse_datetime(raw)
     except ValueError:
         parsed = day = None
+    if (parsed or day) is not None and not MIN_YEAR <= (parsed or day).year <= MAX_YEAR:
+        raise ApplicationError(
+            f"`{name}` is out of range.", code="invalid", fields={name: [f"Use a year from {MIN_YEAR} to {MAX_YEAR}."]}
+        )
     if parsed is not None:
         if parsed.tzinfo is None:
             raise ApplicationError(

@@ -20,7 +20,10 @@ def known_timezones() -> frozenset[str]:
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous: 400)."""
 
-    default_error_messages = {"naive": "Include a UTC offset, e.g. 2026-05-01T10:00:00+08:00 or 2026-05-01T02:00:00Z."}
+    default_error_messages = {
+        "naive": "Include a UTC offset, e.g. 2026-05-01T10:00:00+08:00 or 2026-05-01T02:00:00Z.",
+        "range": "Use a year from 1970 to 2200.",
+    }
 
     def to_internal_value(self, value):
         if isinstance(value, str):
@@ -32,7 +35,11 @@ class AwareDateTimeField(serializers.DateTimeField):
                 self.fail("naive")
         elif isinstance(value, datetime) and value.tzinfo is None:
             self.fail("naive")
-        return super().to_internal_value(value)
+        result = super().to_internal_value(value)
+        # far-off years would overflow date arithmetic (slot + session, offsets) further on
+        if not 1970 <= result.year <= 2200:
+            self.fail("range")
+        return result
 
 
 # --- artists ----------------------------------------------------------------------------------
@@ -161,7 +168,7 @@ class BookingDetailSerializer(BookingSerializer):
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    tattooist_id = serializers.IntegerField(min_value=1)
+    tattooist_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     slot = AwareDateTimeField(help_text="Session start, ISO 8601 with an offset.")
     deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

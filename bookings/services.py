@@ -238,12 +238,17 @@ def _booking_insert(
         # The customer lock makes the unpaid-hold limit exact; the artist lock makes the overlap
         # re-check below see every committed competitor.
         list(User.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk"))
-        artist = Tattooist.objects.select_for_update(no_key=True).filter(pk=tattooist_id).first()
+        artist = (
+            Tattooist.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("user")
+            .filter(pk=tattooist_id)
+            .first()
+        )
         if artist is None:
             raise ApplicationError(
                 "There is no such artist.", code="unknown_artist", fields={"tattooistId": ["Unknown artist."]}
             )
-        if not artist.approved:
+        if not (artist.approved and artist.user.is_active):
             raise ApplicationError(
                 "This artist is not taking bookings yet.",
                 code="artist_not_approved",

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+import time_machine
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
@@ -12,6 +13,7 @@ from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus,
 from bookings.services import booking_create, with_db_retry
 from bookings.tests.conftest import NOW, open_every_day
 from bookings.tests.factories import BookingFactory
+from bookings.transitions import booking_move
 from conftest import client_for
 from tattoo.errors import ApplicationError, ConflictError
 
@@ -292,3 +294,64 @@ def test_the_schema_has_the_exclusion_and_check_constraints():
     assert "expired" not in definition
     assert rows["bookings_end_after_start"][0] == "c"
     assert rows["bookings_at_most_12_hours"][0] == "c"
+
+
+def test_a_berlin_booking_follows_the_local_wall_clock_across_the_spring_change(customer):
+    artist = TattooistFactory(timezone="Europe/Berlin")
+    open_every_day(artist, start=datetime.min.time().replace(hour=10), end=datetime.min.time().replace(hour=12))
+
+    with time_machine.travel(datetime(2026, 3, 20, tzinfo=UTC), tick=False):
+        before = post(customer, tattooist=artist, slot="2026-03-28T09:00:00Z")  # 10:00 CET
+        after = post(customer, tattooist=artist, slot="2026-03-29T08:00:00Z")  # 10:00 CEST
+        an_hour_late = post(CustomerFactory(), tattooist=artist, slot="2026-03-29T09:00:00Z")  # 11:00 CEST
+
+    assert (before.status_code, after.status_code) == (201, 201)
+    assert an_hour_late.status_code == 400
+    assert an_hour_late.json()["code"] == "outside_availability"
+
+
+def test_an_artist_whose_account_is_disabled_takes_no_bookings(frozen, open_artist, customer):
+    open_artist.user.is_active = False
+    open_artist.user.save()
+
+    response = post(customer, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "artist_not_approved"
+
+
+def test_a_late_payment_can_never_revive_an_expired_booking_onto_a_taken_slot(frozen, open_artist):
+    expired = BookingFactory(tattooist=open_artist, slot=NOON, status=BookingStatus.EXPIRED)
+    BookingFactory(tattooist=open_artist, slot=NOON + timedelta(hours=1))  # took the freed slot meanwhile
+
+    with pytest.raises(ConflictError) as caught:
+        with_db_retry(
+            lambda: booking_move(
+                booking_id=expired.pk, actor=None, to_status=BookingStatus.CONFIRMED, to_payment_status="paid"
+            )
+        )
+
+    assert caught.value.code == "slot_taken"
+    expired.refresh_from_db()
+    assert (expired.status, expired.payment_status) == (BookingStatus.EXPIRED, PaymentStatus.UNPAID)
+    assert not BookingEvent.objects.filter(booking=expired).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"tattooistId": 2**70, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "50000"},
+        {"tattooistId": 1, "slot": "0001-01-01T00:00:00+08:00", "depositAmount": "50000"},
+        {"tattooistId": 1, "slot": "9999-12-31T23:59:59-08:00", "depositAmount": "50000"},
+        {"tattooistId": 1, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "1e30"},
+        {"tattooistId": 1, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "NaN"},
+        {"tattooistId": "x", "slot": 5, "depositAmount": None},
+        {"tattooistId": 1, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "50000", "notes": "a\x00b"},
+        [],
+    ],
+)
+def test_garbage_input_is_a_400_never_a_500(frozen, customer, body):
+    response = client_for(customer).post("/api/bookings", body, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert not Booking.objects.exists()

@@ -135,3 +135,37 @@ def test_customer_cancel_and_artist_confirm_racing_leave_one_consistent_story():
         assert events[-1].to_status == final
         for before, after in zip(events, events[1:], strict=False):
             assert after.from_status == before.to_status
+
+
+def test_confirm_cancel_and_expiry_racing_on_one_hold_leave_a_consistent_audited_story():
+    for _round in range(15):
+        booking = BookingFactory(hold_expires_at=timezone.now() - timedelta(seconds=1))
+        artist, customer = client_for(booking.tattooist.user), client_for(booking.customer)
+
+        def act(i, b=booking, artist=artist, customer=customer):
+            if i == 0:
+                return (
+                    "confirm",
+                    artist.patch(f"/api/bookings/{b.pk}", {"status": "confirmed"}, format="json").status_code,
+                )
+            if i == 1:
+                return (
+                    "cancel",
+                    customer.patch(f"/api/bookings/{b.pk}", {"status": "cancelled"}, format="json").status_code,
+                )
+            return ("expire", booking_expire_holds().expired)
+
+        results = dict(hammer(act, n=3))
+
+        events = list(BookingEvent.objects.filter(booking=booking).order_by("id"))
+        final = Booking.objects.get(pk=booking.pk).status
+        applied = (results["confirm"] == 200) + (results["cancel"] == 200) + results["expire"]
+        assert len(events) == applied >= 1, results
+        assert events[0].from_status == BookingStatus.PENDING
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status
+        assert events[-1].to_status == final
+        assert set(results.values()) <= {200, 409, 0, 1}
+        if results["expire"]:
+            assert final == BookingStatus.EXPIRED
+            assert (results["confirm"], results["cancel"]) == (409, 409)

@@ -191,3 +191,16 @@ def test_unknown_or_unapproved_artists_have_no_slots(frozen, api_client):
 
     assert api_client.get(f"/api/tattooists/{hidden.pk}/slots").status_code == 404
     assert api_client.get("/api/tattooists/999999/slots").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?from=9999-12-31", "?from=0001-01-01", "?to=9999-12-31T00:00:00Z", "?from=2026-02-30"],
+)
+def test_far_off_or_impossible_dates_are_a_400(frozen, api_client, open_artist, query):
+    assert api_client.get(f"/api/tattooists/{open_artist.pk}/slots{query}").status_code == 400
+
+
+@pytest.mark.parametrize("query", ["?q=%00", "?style=%00", "?style=" + "x" * 33])
+def test_unusable_search_text_is_a_400(api_client, query):
+    assert api_client.get(f"/api/tattooists{query}").status_code == 400
