@@ -125,6 +125,12 @@ class TattooistSlotsApi(APIView):
 
     @extend_schema(
         operation_id="tattooists_slots",
+        description=(
+            "Bookable start times in [from, to). Starts lie on a grid anchored at each availability window's "
+            "start, every BOOKING_SLOT_STEP_MINUTES (default 30) minutes, where the whole session fits in the "
+            "window and touches no active booking or time off, at least the minimum notice and at most the "
+            "booking horizon ahead. DST-correct: windows are the artist's wall-clock time."
+        ),
         parameters=[
             OpenApiParameter(
                 "from",

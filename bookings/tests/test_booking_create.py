@@ -7,6 +7,7 @@ import psycopg
 import pytest
 import time_machine
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus, TimeOff
@@ -355,3 +356,21 @@ def test_garbage_input_is_a_400_never_a_500(frozen, customer, body):
 
     assert response.status_code == 400, response.json()
     assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_over_http_costs_six_statements_plus_auth_and_transaction(
+    open_artist, customer, django_assert_num_queries
+):
+    # The JWT user lookup, BEGIN, the six statements of the service, COMMIT.
+    client = client_for(customer)
+    slot = (timezone.now() + timedelta(days=3)).replace(hour=4, minute=0, second=0, microsecond=0)
+
+    with django_assert_num_queries(9):
+        response = client.post(
+            "/api/bookings",
+            {"tattooistId": open_artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"},
+            format="json",
+        )
+
+    assert response.status_code == 201, response.json()
