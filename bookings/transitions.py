@@ -61,12 +61,17 @@ def booking_move(
     note: str = "",
     expect_status: str | tuple[str, ...] | None = None,
     extra_updates: dict | None = None,
+    user_move: bool = False,
 ) -> Booking:
     """Move a booking (status and/or payment status) under a row lock, with its audit row.
 
     Must run inside the caller's transaction or opens its own. `expect_status` makes the move a
     compare-and-set: if another request moved the booking first, this one gets a 409 instead of
     acting on stale state. Raises ConflictError for a move outside the tables.
+
+    `user_move=True` is for a person's plain request (PATCH /api/bookings/{id}): SYSTEM_ONLY moves
+    and no-op moves are refused with 409 too. The check runs under the row lock, so it judges the
+    status the booking really has, not the one the caller read earlier.
     """
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
@@ -78,6 +83,13 @@ def booking_move(
                     code="status_changed",
                 )
         from_status, from_pay = booking.status, booking.payment_status
+        if user_move and to_status is not None:
+            if to_status == from_status:
+                raise ConflictError(f"The booking is already {from_status}.", code="illegal_transition")
+            if (from_status, to_status) in SYSTEM_ONLY:
+                raise ConflictError(
+                    f"A {from_status} booking cannot be made {to_status} by hand.", code="illegal_transition"
+                )
         fields = ["updated_at"]
         if to_status is not None and to_status != from_status:
             if not can_move(from_status, to_status):

@@ -270,6 +270,13 @@ BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
 BOOKING_HOLD_MINUTES = envint("BOOKING_HOLD_MINUTES", 30)
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
+# Step between offered start times inside a window (a grid anchored at the window's start).
+BOOKING_SLOT_STEP_MINUTES = envint("BOOKING_SLOT_STEP_MINUTES", 30)
+if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
+    raise ImproperlyConfigured("BOOKING_SLOT_STEP_MINUTES must be between 5 and 720")
+# Dotted path of a callable(booking=) -> bool asked before a hold with an open invoice expires
+# (the payments app's "one last payment check"); empty means expire without asking.
+BOOKING_BEFORE_EXPIRE_HOOK = env("BOOKING_BEFORE_EXPIRE_HOOK", "") or ""
 
 # --- uploads (Cloudflare R2 in production; a local S3 server in development and tests) -------
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "http://127.0.0.1:9000")

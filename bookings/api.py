@@ -1,0 +1,315 @@
+"""Thin DRF views for artists (public reads, own settings), availability, time off and bookings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.serializers import TattooistProfileSerializer
+from bookings import selectors, services
+from bookings.models import BookingStatus
+from bookings.serializers import (
+    ArtistSerializer,
+    ArtistSettingsSerializer,
+    AvailabilitySerializer,
+    AvailabilityWindowSerializer,
+    BookingCreateSerializer,
+    BookingDetailSerializer,
+    BookingSerializer,
+    BookingStatusSerializer,
+    SlotsSerializer,
+    TimeOffSerializer,
+)
+from tattoo.errors import ApplicationError
+from tattoo.permissions import IsCustomer, IsTattooist
+
+MAX_SLOT_RANGE = timedelta(days=62)
+MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits
+DEFAULT_SLOT_RANGE = timedelta(days=7)
+
+
+def _query_text(request, name: str, max_length: int = 100) -> str | None:
+    """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if "\x00" in value or len(value) > max_length:
+        raise ApplicationError(
+            f"`{name}` is not a usable search text.",
+            code="invalid",
+            fields={name: [f"At most {max_length} characters, no NUL."]},
+        )
+    return value
+
+
+def _utc_iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+# --- artists ----------------------------------------------------------------------------------
+
+
+class TattooistListApi(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ArtistSerializer
+
+    @extend_schema(
+        operation_id="tattooists_list",
+        parameters=[
+            OpenApiParameter("style", OpenApiTypes.STR, description="Only artists with a portfolio item tagged so."),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Search in name and bio."),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.tattooist_list(
+            style=_query_text(self.request, "style", 32), q=_query_text(self.request, "q", 100)
+        )
+
+
+class TattooistDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ArtistSerializer}, operation_id="tattooists_retrieve")
+    def get(self, request, tattooist_id: int):
+        return Response(ArtistSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)
+
+
+def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> datetime | None:
+    """A date-time with an offset, or a plain date meaning that local day (start; for `to`, its end)."""
+    if raw is None or raw.strip() == "":
+        return None
+    raw = raw.strip()
+    if "T" in raw and " " in raw:
+        raw = raw.replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
+    try:
+        # a bare date first: parse_datetime would read it as a naive midnight
+        day = parse_date(raw) if len(raw) == 10 else None
+        parsed = None if day else parse_datetime(raw)
+    except ValueError:
+        parsed = day = None
+    if (parsed or day) is not None and not MIN_YEAR <= (parsed or day).year <= MAX_YEAR:
+        raise ApplicationError(
+            f"`{name}` is out of range.", code="invalid", fields={name: [f"Use a year from {MIN_YEAR} to {MAX_YEAR}."]}
+        )
+    if parsed is not None:
+        if parsed.tzinfo is None:
+            raise ApplicationError(
+                f"`{name}` needs a UTC offset.", code="invalid", fields={name: ["Include a UTC offset or give a date."]}
+            )
+        return parsed
+    if day is not None:
+        if end:
+            day += timedelta(days=1)
+        return datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    raise ApplicationError(
+        f"`{name}` is not a date or date-time.",
+        code="invalid",
+        fields={name: ["Use YYYY-MM-DD or ISO 8601 with an offset."]},
+    )
+
+
+class TattooistSlotsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="tattooists_slots",
+        description=(
+            "Bookable start times in [from, to). Starts lie on a grid anchored at each availability window's "
+            "start, every BOOKING_SLOT_STEP_MINUTES (default 30) minutes, where the whole session fits in the "
+            "window and touches no active booking or time off, at least the minimum notice and at most the "
+            "booking horizon ahead. DST-correct: windows are the artist's wall-clock time."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.STR,
+                description="Range start: ISO 8601 with an offset, or YYYY-MM-DD (that day in the artist's zone). "
+                "Default: now.",
+            ),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.STR,
+                description="Range end (exclusive; a date includes that whole day). Default: from + 7 days. "
+                "At most 62 days after `from`.",
+            ),
+        ],
+        responses={200: SlotsSerializer},
+    )
+    def get(self, request, tattooist_id: int):
+        artist = selectors.tattooist_get_public(tattooist_id=tattooist_id)
+        tz = ZoneInfo(artist.timezone)
+        start = _parse_bound(request.query_params.get("from"), "from", tz, end=False) or timezone.now()
+        end = _parse_bound(request.query_params.get("to"), "to", tz, end=True) or start + DEFAULT_SLOT_RANGE
+        if end <= start:
+            raise ApplicationError("`to` must be after `from`.", code="invalid", fields={"to": ["Must be after from."]})
+        if end - start > MAX_SLOT_RANGE:
+            raise ApplicationError(
+                "Ask for at most 62 days at a time.",
+                code="range_too_long",
+                fields={"to": ["At most 62 days after from."]},
+            )
+        result = selectors.tattooist_slots(tattooist=artist, start=start, end=end)
+        return Response(
+            {
+                "timezone": result.timezone,
+                "session_minutes": result.session_minutes,
+                "slots": [{"start": _utc_iso(s), "local_start": s.astimezone(tz).isoformat()} for s in result.starts],
+            }
+        )
+
+
+class TattooistMeApi(APIView):
+    permission_classes = [IsTattooist]
+
+    @extend_schema(
+        request=ArtistSettingsSerializer,
+        responses={200: TattooistProfileSerializer},
+        operation_id="tattooists_me_update",
+    )
+    def patch(self, request):
+        data = ArtistSettingsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "timezone" in values:
+            values["timezone_name"] = values.pop("timezone")
+        artist = services.tattooist_update_settings(tattooist=selectors.tattooist_of(request.user), **values)
+        return Response(TattooistProfileSerializer(artist).data)
+
+
+# --- availability -----------------------------------------------------------------------------
+
+
+class AvailabilityCreateApi(APIView):
+    permission_classes = [IsTattooist]
+
+    @extend_schema(
+        request=AvailabilityWindowSerializer,
+        responses={201: AvailabilityWindowSerializer},
+        operation_id="availability_create",
+    )
+    def post(self, request):
+        data = AvailabilityWindowSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        window = services.availability_create(tattooist=selectors.tattooist_of(request.user), **data.validated_data)
+        return Response(AvailabilityWindowSerializer(window).data, status=status.HTTP_201_CREATED)
+
+
+class AvailabilityItemApi(APIView):
+    """GET /api/availability/{id}: that *artist's* windows. DELETE /api/availability/{id}: that *window*."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsTattooist()]
+
+    @extend_schema(
+        responses={200: AvailabilitySerializer},
+        operation_id="availability_for_tattooist",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The artist's id.")],
+    )
+    def get(self, request, pk: int):
+        artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)
+        return Response({"timezone": artist.timezone, "windows": AvailabilityWindowSerializer(windows, many=True).data})
+
+    @extend_schema(
+        responses={204: None},
+        operation_id="availability_delete",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The window's id.")],
+    )
+    def delete(self, request, pk: int):
+        services.availability_delete(user=request.user, availability_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- time off ---------------------------------------------------------------------------------
+
+
+class TimeOffListCreateApi(generics.ListAPIView):
+    permission_classes = [IsTattooist]
+    serializer_class = TimeOffSerializer
+
+    def get_queryset(self):
+        return selectors.time_off_for(tattooist=selectors.tattooist_of(self.request.user))
+
+    @extend_schema(operation_id="time_off_list")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=TimeOffSerializer, responses={201: TimeOffSerializer}, operation_id="time_off_create")
+    def post(self, request):
+        data = TimeOffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.time_off_create(tattooist=selectors.tattooist_of(request.user), **data.validated_data)
+        return Response(TimeOffSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TimeOffItemApi(APIView):
+    permission_classes = [IsTattooist]
+
+    @extend_schema(responses={204: None}, operation_id="time_off_delete")
+    def delete(self, request, pk: int):
+        services.time_off_delete(user=request.user, time_off_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- bookings ---------------------------------------------------------------------------------
+
+
+class BookingListCreateApi(generics.ListAPIView):
+    serializer_class = BookingSerializer
+
+    def get_permissions(self):
+        return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status") or None
+        if wanted is not None and wanted not in BookingStatus.values:
+            raise ApplicationError(
+                f"Unknown status {wanted!r}.",
+                code="invalid",
+                fields={"status": [f"One of: {', '.join(BookingStatus.values)}."]},
+            )
+        return selectors.booking_list_for(user=self.request.user, status=wanted)
+
+    @extend_schema(
+        operation_id="bookings_list",
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=BookingStatus.values)],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer}, operation_id="bookings_create")
+    def post(self, request):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_create(customer=request.user, **data.validated_data)
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailApi(APIView):
+    @extend_schema(responses={200: BookingDetailSerializer}, operation_id="bookings_retrieve")
+    def get(self, request, pk: int):
+        booking = selectors.booking_get_for(user=request.user, booking_id=pk, with_events=True)
+        return Response(BookingDetailSerializer(booking).data)
+
+    @extend_schema(
+        request=BookingStatusSerializer, responses={200: BookingDetailSerializer}, operation_id="bookings_update_status"
+    )
+    def patch(self, request, pk: int):
+        data = BookingStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.booking_change_status(
+            booking_id=pk, actor=request.user, to_status=data.validated_data["status"], note=data.validated_data["note"]
+        )
+        booking = selectors.booking_get_for(user=request.user, booking_id=pk, with_events=True)
+        return Response(BookingDetailSerializer(booking).data)

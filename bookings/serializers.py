@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from functools import lru_cache
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Tattooist
+from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
+from tattoo.money import is_whole
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous: 400)."""
+
+    default_error_messages = {
+        "naive": "Include a UTC offset, e.g. 2026-05-01T10:00:00+08:00 or 2026-05-01T02:00:00Z.",
+        "range": "Use a year from 1970 to 2200.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # the parent reports the invalid value
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        elif isinstance(value, datetime) and value.tzinfo is None:
+            self.fail("naive")
+        result = super().to_internal_value(value)
+        # far-off years would overflow date arithmetic (slot + session, offsets) further on
+        if not 1970 <= result.year <= 2200:
+            self.fail("range")
+        return result
+
+
+# --- artists ----------------------------------------------------------------------------------
+
+
+class ArtistSerializer(serializers.ModelSerializer):
+    """The public face of an artist (no e-mail, no approval details)."""
+
+    name = serializers.CharField(source="user.name", read_only=True)
+    style_tags = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Distinct union of the artist's portfolio tags."
+    )
+
+    class Meta:
+        model = Tattooist
+        fields = ["id", "name", "bio", "style_tags", "timezone", "session_minutes", "min_deposit"]
+        read_only_fields = fields
+
+
+class ArtistSettingsSerializer(serializers.Serializer):
+    bio = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False, help_text="IANA zone, e.g. Asia/Ulaanbaatar.")
+    session_minutes = serializers.IntegerField(min_value=15, max_value=12 * 60, required=False)
+    min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+
+    def validate_timezone(self, value: str) -> str:
+        if value not in known_timezones():
+            raise serializers.ValidationError(f"{value!r} is not a known IANA time zone.")
+        return value
+
+    def validate_min_deposit(self, value):
+        if not is_whole(value):
+            raise serializers.ValidationError("Use a whole MNT amount.")
+        return value
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="Start in UTC.")
+    local_start = serializers.DateTimeField(help_text="The same instant with the artist's UTC offset.")
+
+
+class SlotsSerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    session_minutes = serializers.IntegerField()
+    slots = SlotSerializer(many=True)
+
+
+# --- availability and time off -----------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "10:00"}
+)
+class WallClockTimeField(serializers.TimeField):
+    """`HH:MM` wall-clock time (seconds accepted on input, never written)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)
+
+
+class AvailabilityWindowSerializer(serializers.ModelSerializer):
+    day = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Sunday ... 6 = Saturday.")
+    start_time = WallClockTimeField(help_text="HH:MM, artist's local time.")
+    end_time = WallClockTimeField(help_text="HH:MM, artist's local time.")
+
+    class Meta:
+        model = Availability
+        fields = ["id", "day", "start_time", "end_time"]
+        read_only_fields = ["id"]
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    windows = AvailabilityWindowSerializer(many=True)
+
+
+class TimeOffSerializer(serializers.ModelSerializer):
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = TimeOff
+        fields = ["id", "starts_at", "ends_at", "reason", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    customer_id = serializers.IntegerField(read_only=True)
+    tattooist_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "customer_id",
+            "tattooist_id",
+            "slot",
+            "ends_at",
+            "status",
+            "payment_status",
+            "deposit_amount",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class BookingEventSerializer(serializers.ModelSerializer):
+    actor_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = BookingEvent
+        fields = [
+            "from_status",
+            "to_status",
+            "from_payment_status",
+            "to_payment_status",
+            "actor_id",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BookingDetailSerializer(BookingSerializer):
+    events = BookingEventSerializer(many=True, read_only=True)
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    tattooist_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    slot = AwareDateTimeField(help_text="Session start, ISO 8601 with an offset.")
+    deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BookingStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

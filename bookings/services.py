@@ -1,0 +1,425 @@
+"""Writes for artists' booking settings, availability, time off and bookings.
+
+Every status move goes through `bookings.transitions.booking_move`; this module decides *who* may
+ask for which move and turns database conflicts into clean 409s.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time as time_module
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from accounts.models import Role, Tattooist, User
+from bookings.models import (
+    ACTIVE_STATUSES,
+    Availability,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    PaymentStatus,
+    TimeOff,
+)
+from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
+from bookings.transitions import booking_move
+from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.money import is_whole, quantize
+
+logger = logging.getLogger("inkbook.bookings")
+
+# Payment states in which a pending booking is still only a hold (nothing received yet).
+UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
+
+# SQLSTATEs: exclusion and unique violations are "someone else got there first" (409); a CHECK
+# violation is bad input that slipped past validation (400); serialization failures and deadlocks
+# are worth a retry (PostgreSQL docs §13.5).
+_SLOT_TAKEN_STATES = {"23P01", "23505"}
+_CHECK_STATES = {"23514"}
+_RETRY_STATES = {"40001", "40P01"}
+_RETRY_ATTEMPTS = 3
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
+
+
+def slot_taken_error() -> ConflictError:
+    return ConflictError(
+        "This time overlaps another booking of this artist. Pick another slot.",
+        code="slot_taken",
+        fields={"slot": ["This time is no longer free."]},
+    )
+
+
+def integrity_error_to_api(exc: IntegrityError) -> ApplicationError | None:
+    """The API error for a constraint failure on bookings, or None when it is not one we expect."""
+    state = _sqlstate(exc)
+    if state in _SLOT_TAKEN_STATES:
+        return slot_taken_error()
+    if state in _CHECK_STATES:
+        return ApplicationError("The booking breaks a rule of the schedule.", code="invalid_booking")
+    return None
+
+
+def with_db_retry(fn, *, attempts: int = _RETRY_ATTEMPTS):
+    """Run fn(); retry serialization failures and deadlocks with jitter, then answer 409.
+
+    Constraint violations become the API error that fits them (see integrity_error_to_api).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except IntegrityError as exc:
+            mapped = integrity_error_to_api(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        except OperationalError as exc:
+            if _sqlstate(exc) not in _RETRY_STATES:
+                raise
+            if attempt == attempts:
+                raise ConflictError(
+                    "Too many people are booking this artist right now; try again.", code="try_again"
+                ) from exc
+            time_module.sleep(random.uniform(0.005, 0.03) * attempt)  # noqa: S311 - jitter, not crypto
+    raise AssertionError("unreachable")
+
+
+# --- artist settings --------------------------------------------------------------------------
+
+
+def tattooist_update_settings(
+    *,
+    tattooist: Tattooist,
+    bio: str | None = None,
+    timezone_name: str | None = None,
+    session_minutes: int | None = None,
+    min_deposit: Decimal | None = None,
+) -> Tattooist:
+    """Change the artist's bio and booking settings. Existing bookings keep their own end time."""
+    fields = []
+    if bio is not None:
+        tattooist.bio = bio
+        fields.append("bio")
+    if timezone_name is not None:
+        tattooist.timezone = timezone_name
+        fields.append("timezone")
+    if session_minutes is not None:
+        tattooist.session_minutes = session_minutes
+        fields.append("session_minutes")
+    if min_deposit is not None:
+        tattooist.min_deposit = quantize(min_deposit)
+        fields.append("min_deposit")
+    if fields:
+        tattooist.save(update_fields=[*fields, "updated_at"])
+    return tattooist
+
+
+# --- availability and time off -----------------------------------------------------------------
+
+
+def availability_create(*, tattooist: Tattooist, day: int, start_time: time, end_time: time) -> Availability:
+    if end_time <= start_time:
+        raise ApplicationError(
+            "A window must end after it starts.", code="invalid", fields={"endTime": ["Must be after startTime."]}
+        )
+    with transaction.atomic():
+        # Serialises one artist's window edits so two overlapping windows cannot both pass the check.
+        list(Tattooist.objects.select_for_update(no_key=True).filter(pk=tattooist.pk).values_list("pk"))
+        clash = Availability.objects.filter(
+            tattooist=tattooist, day=day, start_time__lt=end_time, end_time__gt=start_time
+        ).first()
+        if clash is not None:
+            raise ApplicationError(
+                f"This window overlaps your window {clash.start_time:%H:%M}-{clash.end_time:%H:%M} on that day.",
+                code="window_overlap",
+                fields={"startTime": ["Overlaps another window on this day."]},
+            )
+        return Availability.objects.create(tattooist=tattooist, day=day, start_time=start_time, end_time=end_time)
+
+
+def availability_delete(*, user: User, availability_id: int) -> None:
+    window = Availability.objects.select_related("tattooist").filter(pk=availability_id).first()
+    if window is None:
+        raise Http404
+    if window.tattooist.user_id != user.pk:
+        raise NotAllowedError("This window belongs to another artist.", code="not_owner")
+    window.delete()
+
+
+def time_off_create(*, tattooist: Tattooist, starts_at: datetime, ends_at: datetime, reason: str = "") -> TimeOff:
+    if ends_at <= starts_at:
+        raise ApplicationError(
+            "Time off must end after it starts.", code="invalid", fields={"endsAt": ["Must be after startsAt."]}
+        )
+    return TimeOff.objects.create(tattooist=tattooist, starts_at=starts_at, ends_at=ends_at, reason=reason)
+
+
+def time_off_delete(*, user: User, time_off_id: int) -> None:
+    entry = TimeOff.objects.select_related("tattooist").filter(pk=time_off_id).first()
+    if entry is None:
+        raise Http404
+    if entry.tattooist.user_id != user.pk:
+        raise NotAllowedError("This time off belongs to another artist.", code="not_owner")
+    entry.delete()
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+
+def booking_create(
+    *,
+    customer: User,
+    tattooist_id: int,
+    slot: datetime,
+    deposit_amount: Decimal,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Book [slot, slot + session) with an artist as a pending, unpaid hold.
+
+    The artist's row lock serialises competing creates so the loser sees the winner's row and gets
+    a clean 409; the exclusion constraint `bookings_no_overlap` stays the guarantee (any writer
+    that skips the lock still cannot overlap), and its violation is also a 409.
+    """
+    if slot.tzinfo is None or slot.utcoffset() is None:
+        raise ApplicationError(
+            "The slot needs a UTC offset.", code="invalid", fields={"slot": ["Include a UTC offset, e.g. Z or +08:00."]}
+        )
+    if customer.role != Role.CUSTOMER:
+        raise NotAllowedError("Only customers can book.", code="permission_denied")
+    now = now or timezone.now()
+    slot = slot.astimezone(UTC)
+    notice, horizon = booking_bounds()
+    if slot < now + notice:
+        raise ApplicationError(
+            f"Bookings must start at least {settings.BOOKING_MIN_NOTICE_MINUTES} minutes from now.",
+            code="too_soon",
+            fields={"slot": ["Too soon or in the past."]},
+        )
+    if slot > now + horizon:
+        raise ApplicationError(
+            f"Bookings can be made at most {settings.BOOKING_HORIZON_DAYS} days ahead.",
+            code="beyond_horizon",
+            fields={"slot": ["Too far ahead."]},
+        )
+    amount = quantize(deposit_amount)
+    if not is_whole(amount):
+        raise ApplicationError(
+            "The deposit is a whole number of tugriks.",
+            code="deposit_not_whole",
+            fields={"depositAmount": ["Use a whole MNT amount."]},
+        )
+    return with_db_retry(
+        lambda: _booking_insert(
+            customer=customer, tattooist_id=tattooist_id, slot=slot, amount=amount, notes=notes, now=now
+        )
+    )
+
+
+def _booking_insert(
+    *, customer: User, tattooist_id: int, slot: datetime, amount: Decimal, notes: str, now: datetime
+) -> Booking:
+    with transaction.atomic():
+        # Lock order is always customer, then artist (no deadlocks between creates). NO KEY UPDATE
+        # still conflicts with itself but not with the KEY SHARE locks that foreign-key checks take.
+        # The customer lock makes the unpaid-hold limit exact; the artist lock makes the overlap
+        # re-check below see every committed competitor.
+        list(User.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk"))
+        artist = (
+            Tattooist.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("user")
+            .filter(pk=tattooist_id)
+            .first()
+        )
+        if artist is None:
+            raise ApplicationError(
+                "There is no such artist.", code="unknown_artist", fields={"tattooistId": ["Unknown artist."]}
+            )
+        if not (artist.approved and artist.user.is_active):
+            raise ApplicationError(
+                "This artist is not taking bookings yet.",
+                code="artist_not_approved",
+                fields={"tattooistId": ["Artist not approved."]},
+            )
+        if amount < artist.min_deposit:
+            raise ApplicationError(
+                f"This artist asks for a deposit of at least {artist.min_deposit:.0f} MNT.",
+                code="deposit_too_low",
+                fields={"depositAmount": [f"At least {artist.min_deposit:.0f}."]},
+            )
+        ends_at = slot + timedelta(minutes=artist.session_minutes)
+        tz = ZoneInfo(artist.timezone)
+        local_day = slot.astimezone(tz).date()
+        windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list(
+            "start_time", "end_time"
+        )
+        if not any(
+            ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)
+        ):
+            raise ApplicationError(
+                "The session does not fit inside the artist's hours on that day.",
+                code="outside_availability",
+                fields={"slot": ["Outside the artist's availability."]},
+            )
+        # One statement, run after both locks are held, so it sees everything committed before.
+        time_off, clash, holds = (
+            Tattooist.objects.filter(pk=artist.pk)
+            .annotate(
+                has_time_off=Exists(
+                    TimeOff.objects.filter(tattooist=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=slot)
+                ),
+                has_clash=Exists(
+                    Booking.objects.filter(
+                        tattooist=OuterRef("pk"), status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot
+                    )
+                ),
+                hold_count=Coalesce(
+                    Subquery(
+                        Booking.objects.filter(
+                            customer_id=customer.pk, status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES
+                        )
+                        .values("customer_id")
+                        .annotate(n=Count("id"))
+                        .values("n")
+                    ),
+                    Value(0),
+                ),
+            )
+            .values_list("has_time_off", "has_clash", "hold_count")
+            .get()
+        )
+        if time_off:
+            raise ApplicationError(
+                "The artist is away at that time.", code="time_off", fields={"slot": ["The artist is away then."]}
+            )
+        if holds >= settings.BOOKING_MAX_UNPAID_HOLDS:
+            raise ConflictError(
+                f"You already hold {holds} unpaid bookings; pay or cancel one before booking another.",
+                code="too_many_holds",
+            )
+        if clash:
+            raise slot_taken_error()
+        booking = Booking.objects.create(
+            customer=customer,
+            tattooist=artist,
+            slot=slot,
+            ends_at=ends_at,
+            status=BookingStatus.PENDING,
+            payment_status=PaymentStatus.UNPAID,
+            deposit_amount=amount,
+            notes=notes,
+            hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+        )
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=customer,
+            from_status="",
+            to_status=BookingStatus.PENDING,
+            from_payment_status="",
+            to_payment_status=PaymentStatus.UNPAID,
+            note="booked",
+        )
+        return booking
+
+
+def booking_change_status(*, booking_id: int, actor: User, to_status: str, note: str = "") -> Booking:
+    """A person's status change (PATCH /api/bookings/{id}).
+
+    Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
+    anything the table or SYSTEM_ONLY forbids → 409. The table is checked under the row lock.
+    """
+    booking_get_for(user=actor, booking_id=booking_id)
+    if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
+        raise NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
+    return with_db_retry(
+        lambda: booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
+    )
+
+
+# --- hold expiry -------------------------------------------------------------------------------
+
+
+def before_expire_hook(*, booking: Booking) -> bool:
+    """Last word before a hold with an open invoice (payment_status `pending`) is expired.
+
+    The payments app plugs in here (setting BOOKING_BEFORE_EXPIRE_HOOK, a dotted path to a
+    callable taking `booking=` and returning a bool): ask the worker for one last payment check
+    and, if the deposit did arrive, credit it (which confirms the booking). Return True to let the
+    expiry go ahead, False to keep the hold for now (it is looked at again on the next run). It is
+    called outside any transaction, because it may wait on HTTP. The expiry that follows is a
+    compare-and-set, so a booking the hook confirmed is left alone.
+    """
+    path = settings.BOOKING_BEFORE_EXPIRE_HOOK
+    if not path:
+        return True
+    return bool(import_string(path)(booking=booking))
+
+
+@dataclass(frozen=True)
+class ExpireReport:
+    expired: int
+    kept: int
+
+
+def booking_expire_holds(*, now: datetime | None = None, limit: int = 500) -> ExpireReport:
+    """Move pending, unpaid bookings whose hold ran out to `expired`, each audited.
+
+    Safe to run from several processes at once: each row is claimed with SKIP LOCKED and
+    re-checked in the same statement, so a row another runner (or a confirm) holds or has already
+    moved is skipped, never moved twice.
+    """
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(
+            status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES, hold_expires_at__lte=now
+        ).order_by("hold_expires_at", "id")[:limit]
+    )
+    expired = kept = 0
+    for booking in due:
+        if booking.payment_status == PaymentStatus.PENDING:
+            try:
+                go = before_expire_hook(booking=booking)
+            except Exception:
+                logger.exception("before_expire_hook failed for booking %s; keeping the hold this run", booking.pk)
+                go = False
+            if not go:
+                kept += 1
+                continue
+        with transaction.atomic():
+            claimed = (
+                Booking.objects.select_for_update(skip_locked=True)
+                .filter(
+                    pk=booking.pk,
+                    status=BookingStatus.PENDING,
+                    # the payment state the decision above was made on; an invoice opened since
+                    # then waits for the next run (and its hook)
+                    payment_status=booking.payment_status,
+                    hold_expires_at__lte=now,
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if claimed is None:
+                continue
+            booking_move(
+                booking_id=booking.pk,
+                actor=None,
+                to_status=BookingStatus.EXPIRED,
+                expect_status=BookingStatus.PENDING,
+                note="hold expired",
+            )
+            expired += 1
+    return ExpireReport(expired=expired, kept=kept)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Tattooist
+from accounts.tests.factories import TattooistFactory
+from conftest import client_for
+from portfolio.models import PortfolioItem
+
+pytestmark = pytest.mark.django_db
+
+
+def item(artist, tags):
+    key = f"portfolio/{artist.user_id}/{uuid.uuid4()}.jpg"
+    return PortfolioItem.objects.create(
+        tattooist=artist, image_url=f"http://127.0.0.1:9000/inkbook/{key}", image_key=key, style_tags=tags
+    )
+
+
+def test_the_public_list_shows_approved_artists_with_their_style_tags(api_client):
+    shown = TattooistFactory(user__name="Anu Bold", bio="Fine line and dotwork")
+    TattooistFactory(approved=False, approved_at=None, user__name="Hidden Hand")
+    item(shown, ["fineline", "blackwork"])
+    item(shown, ["blackwork", "dotwork"])
+
+    response = api_client.get("/api/tattooists")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    artist = body["results"][0]
+    assert artist == {
+        "id": shown.pk,
+        "name": "Anu Bold",
+        "bio": "Fine line and dotwork",
+        "styleTags": ["blackwork", "dotwork", "fineline"],
+        "timezone": "Asia/Ulaanbaatar",
+        "sessionMinutes": 120,
+        "minDeposit": "50000.00",
+    }
+
+
+def test_the_list_filters_by_style_and_searches_name_and_bio(api_client):
+    anu = TattooistFactory(user__name="Anu", bio="Portraits")
+    bat = TattooistFactory(user__name="Bat", bio="Japanese sleeves")
+    item(anu, ["realism"])
+    item(bat, ["japanese"])
+
+    def names(query):
+        return [a["name"] for a in api_client.get(f"/api/tattooists{query}").json()["results"]]
+
+    assert names("?style=japanese") == ["Bat"]
+    assert names("?style=Japanese") == ["Bat"]
+    assert names("?style=tribal") == []
+    assert names("?q=portrait") == ["Anu"]
+    assert names("?q=bat") == ["Bat"]
+    assert names("") == ["Anu", "Bat"]
+
+
+def test_the_list_costs_the_same_queries_for_many_artists(api_client, django_assert_max_num_queries):
+    for _ in range(15):
+        item(TattooistFactory(), ["a", "b"])
+
+    with django_assert_max_num_queries(2):  # count + page, tags in the same query
+        response = api_client.get("/api/tattooists")
+    assert len(response.json()["results"]) == 15
+
+
+def test_one_artist_is_public_only_when_approved(api_client):
+    shown = TattooistFactory()
+    hidden = TattooistFactory(approved=False, approved_at=None)
+
+    response = api_client.get(f"/api/tattooists/{shown.pk}")
+    assert response.status_code == 200
+    assert "email" not in response.json()
+    assert response.json()["styleTags"] == []
+    assert api_client.get(f"/api/tattooists/{hidden.pk}").status_code == 404
+    assert api_client.get("/api/tattooists/999999").status_code == 404
+
+
+def test_an_artist_changes_their_booking_settings(tattooist):
+    response = client_for(tattooist.user).patch(
+        "/api/tattooists/me",
+        {"bio": "New bio", "timezone": "Europe/Berlin", "sessionMinutes": 90, "minDeposit": "80000"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["timezone"] == "Europe/Berlin"
+    assert response.json()["sessionMinutes"] == 90
+    tattooist.refresh_from_db()
+    assert (tattooist.bio, tattooist.timezone, tattooist.session_minutes, tattooist.min_deposit) == (
+        "New bio",
+        "Europe/Berlin",
+        90,
+        Decimal("80000.00"),
+    )
+
+
+def test_a_partial_update_leaves_the_rest_alone(tattooist):
+    response = client_for(tattooist.user).patch("/api/tattooists/me", {"sessionMinutes": 60}, format="json")
+
+    assert response.status_code == 200
+    assert Tattooist.objects.get(pk=tattooist.pk).timezone == "Asia/Ulaanbaatar"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "/etc/passwd"}, "timezone"),
+        ({"sessionMinutes": 10}, "sessionMinutes"),
+        ({"sessionMinutes": 721}, "sessionMinutes"),
+        ({"minDeposit": "100.50"}, "minDeposit"),
+        ({"minDeposit": "-1"}, "minDeposit"),
+    ],
+)
+def test_it_refuses_bad_settings_with_400(tattooist, body, field):
+    response = client_for(tattooist.user).patch("/api/tattooists/me", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_only_an_artist_may_change_artist_settings(customer, admin_user, api_client):
+    for user in (customer, admin_user):
+        assert client_for(user).patch("/api/tattooists/me", {"bio": "x"}, format="json").status_code == 403
+    assert api_client.patch("/api/tattooists/me", {"bio": "x"}, format="json").status_code == 401

@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+import pytest
+import time_machine
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from accounts.tests.factories import CustomerFactory, TattooistFactory
+from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus, TimeOff
+from bookings.services import booking_create, with_db_retry
+from bookings.tests.conftest import NOW, open_every_day
+from bookings.tests.factories import BookingFactory
+from bookings.transitions import booking_move
+from conftest import client_for
+from tattoo.errors import ApplicationError, ConflictError
+
+pytestmark = pytest.mark.django_db
+
+# Wednesday 2026-06-03 12:00 in Ulaanbaatar (+08:00) = 04:00Z, inside the 10:00-18:00 window.
+NOON = datetime(2026, 6, 3, 4, 0, tzinfo=UTC)
+
+
+def post(user, **body):
+    payload = {"tattooistId": body.pop("tattooist").pk, "depositAmount": "50000", **body}
+    return client_for(user).post("/api/bookings", payload, format="json")
+
+
+def test_it_creates_a_pending_unpaid_hold_with_an_audit_row(frozen, open_artist, customer):
+    response = post(customer, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00", notes="a koi on the arm")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert set(body) == {
+        "id", "customerId", "tattooistId", "slot", "endsAt", "status", "paymentStatus",
+        "depositAmount", "notes", "createdAt", "updatedAt",
+    }  # fmt: skip
+    assert body["customerId"] == customer.pk
+    assert body["tattooistId"] == open_artist.pk
+    assert body["slot"] == "2026-06-03T04:00:00Z"
+    assert body["endsAt"] == "2026-06-03T06:00:00Z"
+    assert (body["status"], body["paymentStatus"]) == ("pending", "unpaid")
+    assert body["depositAmount"] == "50000.00"
+    booking = Booking.objects.get()
+    assert booking.hold_expires_at == NOW + timedelta(minutes=30)
+    assert booking.deposit_amount == Decimal("50000.00")
+    event = BookingEvent.objects.get()
+    assert (event.from_status, event.to_status, event.to_payment_status) == ("", "pending", "unpaid")
+    assert event.actor_id == customer.pk
+
+
+@pytest.mark.parametrize(
+    ("slot", "code"),
+    [
+        ("2026-06-03T12:00:00", "invalid"),  # no offset
+        ("2026-06-03", "invalid"),
+        ("not a time", "invalid"),
+        ("2026-05-31T12:00:00+08:00", "too_soon"),  # in the past
+        ("2026-06-01T09:00:00+08:00", "too_soon"),  # one hour ahead, notice is two
+        ("2026-09-01T12:00:00+08:00", "beyond_horizon"),  # 92 days ahead
+        ("2026-06-03T09:00:00+08:00", "outside_availability"),  # starts before the window
+        ("2026-06-03T17:00:00+08:00", "outside_availability"),  # ends after the window
+        ("2026-06-03T09:00:00Z", "outside_availability"),  # 17:00 local
+    ],
+)
+def test_it_refuses_a_slot_that_breaks_the_rules_with_400(frozen, open_artist, customer, slot, code):
+    response = post(customer, tattooist=open_artist, slot=slot)
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["code"] == code
+    assert "slot" in response.json()["fields"]
+    assert not Booking.objects.exists()
+
+
+def test_it_accepts_the_same_instant_written_with_any_offset(frozen, open_artist, customer):
+    response = post(customer, tattooist=open_artist, slot="2026-06-02T22:00:00-06:00")  # = 04:00Z on 3 June
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["slot"] == "2026-06-03T04:00:00Z"
+
+
+def test_it_refuses_a_day_without_a_window(frozen, tattooist, customer):
+    open_every_day(tattooist)
+    tattooist.availability.filter(day=3).delete()  # no Wednesday hours
+
+    response = post(customer, tattooist=tattooist, slot="2026-06-03T12:00:00+08:00")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "outside_availability"
+
+
+def test_it_uses_the_artists_local_day_not_the_utc_day(frozen, tattooist, customer):
+    # 01:00 local on Thursday is still Wednesday in UTC; only a Thursday window may hold it.
+    open_every_day(tattooist)
+    tattooist.availability.all().delete()
+    open_every_day(tattooist, start=datetime.min.time())
+    tattooist.availability.exclude(day=4).delete()
+
+    assert post(customer, tattooist=tattooist, slot="2026-06-04T01:00:00+08:00").status_code == 201
+    assert post(CustomerFactory(), tattooist=tattooist, slot="2026-06-03T01:00:00+08:00").status_code == 400
+
+
+def test_it_refuses_an_unapproved_or_unknown_artist(frozen, customer):
+    pending_artist = TattooistFactory(approved=False, approved_at=None)
+    open_every_day(pending_artist)
+
+    response = post(customer, tattooist=pending_artist, slot="2026-06-03T12:00:00+08:00")
+    assert response.status_code == 400
+    assert response.json()["code"] == "artist_not_approved"
+    assert "tattooistId" in response.json()["fields"]
+
+    response = client_for(customer).post(
+        "/api/bookings",
+        {"tattooistId": 999999, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "50000"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_artist"
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [("49999", "deposit_too_low"), ("50000.50", "deposit_not_whole"), ("50000.555", "invalid"), ("-1", "invalid")],
+)
+def test_it_refuses_a_deposit_that_is_not_a_whole_amount_at_least_the_minimum(
+    frozen, open_artist, customer, amount, code
+):
+    response = post(customer, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00", depositAmount=amount)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert "depositAmount" in response.json()["fields"]
+
+
+def test_it_refuses_a_slot_inside_time_off(frozen, open_artist, customer):
+    TimeOff.objects.create(tattooist=open_artist, starts_at=NOON + timedelta(hours=1), ends_at=NOON + timedelta(days=1))
+
+    response = post(customer, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "time_off"
+
+
+def test_only_customers_can_book(frozen, open_artist, other_tattooist, admin_user, api_client):
+    for user in (other_tattooist.user, admin_user):
+        assert post(user, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00").status_code == 403
+    response = api_client.post("/api/bookings", {}, format="json")
+    assert response.status_code == 401
+
+
+# Existing booking 12:00-14:00 local (04:00Z-06:00Z); a new 2-hour booking starting `offset` later.
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [
+        (timedelta(hours=-2), 201),  # ends exactly when the other starts
+        (timedelta(hours=2), 201),  # starts exactly when the other ends
+        (timedelta(hours=-2, seconds=1), 409),  # one second of overlap at the start
+        (timedelta(hours=2, seconds=-1), 409),  # one second of overlap at the end
+        (timedelta(0), 409),  # the same slot
+        (timedelta(minutes=30), 409),
+        (timedelta(minutes=-30), 409),
+        (timedelta(hours=1), 409),
+        (timedelta(hours=-1), 409),
+        (timedelta(hours=3), 201),
+        (timedelta(hours=2, minutes=30), 201),
+        (timedelta(hours=1, minutes=59), 409),
+    ],
+)
+def test_only_a_real_overlap_with_an_active_booking_is_refused(frozen, open_artist, customer, offset, expected):
+    BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=2))
+
+    response = post(customer, tattooist=open_artist, slot=(NOON + offset).isoformat())
+
+    assert response.status_code == expected, response.json()
+    if expected == 409:
+        assert response.json()["code"] == "slot_taken"
+        assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED])
+def test_every_active_status_blocks_the_slot(frozen, open_artist, customer, status):
+    BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=2), status=status)
+
+    response = post(customer, tattooist=open_artist, slot=NOON.isoformat())
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "slot_taken"
+
+
+@pytest.mark.parametrize("status", [BookingStatus.CANCELLED, BookingStatus.EXPIRED, BookingStatus.COMPLETED])
+def test_cancelled_expired_and_completed_bookings_do_not_block(frozen, open_artist, customer, status):
+    BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=2), status=status)
+
+    response = post(customer, tattooist=open_artist, slot=NOON.isoformat())
+
+    assert response.status_code == 201, response.json()
+
+
+def test_another_artists_booking_does_not_block(frozen, open_artist, other_tattooist, customer):
+    BookingFactory(tattooist=other_tattooist, slot=NOON, ends_at=NOON + timedelta(hours=2))
+
+    assert post(customer, tattooist=open_artist, slot=NOON.isoformat()).status_code == 201
+
+
+def test_a_customer_cannot_hold_more_than_two_unpaid_bookings(frozen, open_artist, customer):
+    first = post(customer, tattooist=open_artist, slot="2026-06-03T10:00:00+08:00")
+    second = post(customer, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00")
+    third = post(customer, tattooist=open_artist, slot="2026-06-03T14:00:00+08:00")
+
+    assert (first.status_code, second.status_code, third.status_code) == (201, 201, 409)
+    assert third.json()["code"] == "too_many_holds"
+    assert Booking.objects.count() == 2
+
+    # A paid (confirmed) booking is no longer a hold: the customer may book again.
+    Booking.objects.filter(pk=first.json()["id"]).update(
+        status=BookingStatus.CONFIRMED, payment_status=PaymentStatus.PAID
+    )
+    assert post(customer, tattooist=open_artist, slot="2026-06-03T14:00:00+08:00").status_code == 201
+
+
+def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
+    # 2 row locks, windows, one combined check (time off, overlap, holds), 2 inserts = 6, plus the
+    # SAVEPOINT/RELEASE pair of the service's atomic block nested in the test's transaction.
+    with django_assert_num_queries(8):
+        booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
+
+
+def test_the_exclusion_constraint_is_the_last_guard_and_becomes_slot_taken(frozen, open_artist, customer):
+    BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=2))
+
+    def write_around_the_service():
+        with transaction.atomic():
+            return BookingFactory(tattooist=open_artist, slot=NOON + timedelta(hours=1))
+
+    with pytest.raises(ConflictError) as caught:
+        with_db_retry(write_around_the_service)
+    assert caught.value.code == "slot_taken"
+    assert isinstance(caught.value.__cause__, IntegrityError)
+    assert isinstance(caught.value.__cause__.__cause__, psycopg.errors.ExclusionViolation)
+    assert Booking.objects.count() == 1
+
+
+def test_a_check_violation_becomes_a_400_not_a_500(frozen, open_artist):
+    def too_long():
+        with transaction.atomic():
+            return BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=13))
+
+    with pytest.raises(ApplicationError) as caught:
+        with_db_retry(too_long)
+    assert caught.value.status_code == 400
+    assert isinstance(caught.value.__cause__.__cause__, psycopg.errors.CheckViolation)
+
+
+@pytest.mark.parametrize("error", [psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected])
+def test_serialization_failures_are_retried_then_answered_409(error):
+    calls = []
+
+    def flaky(fail_times):
+        def fn():
+            calls.append(1)
+            if len(calls) <= fail_times:
+                exc = OperationalError("forced")
+                exc.__cause__ = error("forced")
+                raise exc
+            return "ok"
+
+        return fn
+
+    assert with_db_retry(flaky(2)) == "ok"
+    assert len(calls) == 3
+    calls.clear()
+    with pytest.raises(ConflictError) as caught:
+        with_db_retry(flaky(3))
+    assert caught.value.code == "try_again"
+    assert len(calls) == 3
+
+
+def test_the_schema_has_the_exclusion_and_check_constraints():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'bookings'::regclass"
+        )
+        rows = {name: (kind, definition) for name, kind, definition in cursor.fetchall()}
+    kind, definition = rows["bookings_no_overlap"]
+    assert kind == "x"
+    assert "tattooist_id WITH =" in definition
+    assert "tstzrange(slot, ends_at) WITH &&" in definition
+    for status in ("pending", "confirmed", "disputed"):
+        assert status in definition
+    assert "cancelled" not in definition
+    assert "expired" not in definition
+    assert rows["bookings_end_after_start"][0] == "c"
+    assert rows["bookings_at_most_12_hours"][0] == "c"
+
+
+def test_a_berlin_booking_follows_the_local_wall_clock_across_the_spring_change(customer):
+    artist = TattooistFactory(timezone="Europe/Berlin")
+    open_every_day(artist, start=datetime.min.time().replace(hour=10), end=datetime.min.time().replace(hour=12))
+
+    with time_machine.travel(datetime(2026, 3, 20, tzinfo=UTC), tick=False):
+        before = post(customer, tattooist=artist, slot="2026-03-28T09:00:00Z")  # 10:00 CET
+        after = post(customer, tattooist=artist, slot="2026-03-29T08:00:00Z")  # 10:00 CEST
+        an_hour_late = post(CustomerFactory(), tattooist=artist, slot="2026-03-29T09:00:00Z")  # 11:00 CEST
+
+    assert (before.status_code, after.status_code) == (201, 201)
+    assert an_hour_late.status_code == 400
+    assert an_hour_late.json()["code"] == "outside_availability"
+
+
+def test_an_artist_whose_account_is_disabled_takes_no_bookings(frozen, open_artist, customer):
+    open_artist.user.is_active = False
+    open_artist.user.save()
+
+    response = post(customer, tattooist=open_artist, slot="2026-06-03T12:00:00+08:00")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "artist_not_approved"
+
+
+def test_a_late_payment_can_never_revive_an_expired_booking_onto_a_taken_slot(frozen, open_artist):
+    expired = BookingFactory(tattooist=open_artist, slot=NOON, status=BookingStatus.EXPIRED)
+    BookingFactory(tattooist=open_artist, slot=NOON + timedelta(hours=1))  # took the freed slot meanwhile
+
+    with pytest.raises(ConflictError) as caught:
+        with_db_retry(
+            lambda: booking_move(
+                booking_id=expired.pk, actor=None, to_status=BookingStatus.CONFIRMED, to_payment_status="paid"
+            )
+        )
+
+    assert caught.value.code == "slot_taken"
+    expired.refresh_from_db()
+    assert (expired.status, expired.payment_status) == (BookingStatus.EXPIRED, PaymentStatus.UNPAID)
+    assert not BookingEvent.objects.filter(booking=expired).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"tattooistId": 2**70, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "50000"},
+        {"tattooistId": 1, "slot": "0001-01-01T00:00:00+08:00", "depositAmount": "50000"},
+        {"tattooistId": 1, "slot": "9999-12-31T23:59:59-08:00", "depositAmount": "50000"},
+        {"tattooistId": 1, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "1e30"},
+        {"tattooistId": 1, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "NaN"},
+        {"tattooistId": "x", "slot": 5, "depositAmount": None},
+        {"tattooistId": 1, "slot": "2026-06-03T12:00:00+08:00", "depositAmount": "50000", "notes": "a\x00b"},
+        [],
+    ],
+)
+def test_garbage_input_is_a_400_never_a_500(frozen, customer, body):
+    response = client_for(customer).post("/api/bookings", body, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_over_http_costs_six_statements_plus_auth_and_transaction(
+    open_artist, customer, django_assert_num_queries
+):
+    # The JWT user lookup, BEGIN, the six statements of the service, COMMIT.
+    client = client_for(customer)
+    slot = (timezone.now() + timedelta(days=3)).replace(hour=4, minute=0, second=0, microsecond=0)
+
+    with django_assert_num_queries(9):
+        response = client.post(
+            "/api/bookings",
+            {"tattooistId": open_artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"},
+            format="json",
+        )
+
+    assert response.status_code == 201, response.json()

@@ -1,0 +1,171 @@
+"""Real threads against PostgreSQL (transaction=True): one slot, one booking; one move, one winner."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import CustomerFactory, TattooistFactory
+from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.services import booking_expire_holds
+from bookings.tests.conftest import open_every_day
+from bookings.tests.factories import BookingFactory
+from conftest import client_for, hammer
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
+
+# Three days ahead at 12:00 in Ulaanbaatar: inside the 10:00-18:00 window, past the notice.
+SLOT = (timezone.now() + timedelta(days=3)).astimezone(UTC).replace(hour=4, minute=0, second=0, microsecond=0)
+
+
+def post_booking(client, artist, slot: datetime):
+    response = client.post(
+        "/api/bookings", {"tattooistId": artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"}, format="json"
+    )
+    return response.status_code, response.json().get("code")
+
+
+def test_twenty_customers_racing_for_one_slot_get_one_201_and_nineteen_409():
+    artist = TattooistFactory()
+    open_every_day(artist)
+    clients = [client_for(CustomerFactory()) for _ in range(20)]
+
+    for _round in range(2):  # a second round on a fresh slot: more chances to catch a race
+        slot = SLOT + timedelta(days=_round)
+        results = hammer(lambda i, slot=slot: post_booking(clients[i], artist, slot))
+
+        assert Counter(code for code, _ in results) == {201: 1, 409: 19}, results
+        assert {err for code, err in results if code == 409} == {"slot_taken"}
+        assert Booking.objects.filter(tattooist=artist, slot=slot).count() == 1
+
+
+def test_twenty_partial_overlaps_racing_still_leave_one_booking():
+    artist = TattooistFactory()
+    open_every_day(artist, start=datetime.min.time().replace(hour=8))
+    clients = [client_for(CustomerFactory()) for _ in range(20)]
+
+    # starts 5 minutes apart: every pair overlaps (sessions are 120 minutes)
+    results = hammer(lambda i: post_booking(clients[i], artist, SLOT - timedelta(hours=2) + timedelta(minutes=5 * i)))
+
+    assert Counter(code for code, _ in results) == {201: 1, 409: 19}, results
+    assert Booking.objects.filter(tattooist=artist).count() == 1
+
+
+def test_twenty_customers_booking_twenty_artists_all_succeed():
+    artists = [TattooistFactory() for _ in range(20)]
+    for artist in artists:
+        open_every_day(artist)
+    clients = [client_for(CustomerFactory()) for _ in range(20)]
+
+    results = hammer(lambda i: post_booking(clients[i], artists[i], SLOT))
+
+    assert Counter(code for code, _ in results) == {201: 20}, results
+    assert Booking.objects.count() == 20
+
+
+def test_one_customer_racing_for_many_artists_keeps_the_hold_limit():
+    artists = [TattooistFactory() for _ in range(10)]
+    for artist in artists:
+        open_every_day(artist)
+    client = client_for(CustomerFactory())
+
+    results = hammer(lambda i: post_booking(client, artists[i], SLOT), n=10)
+
+    assert Counter(code for code, _ in results) == {201: 2, 409: 8}, results
+    assert Booking.objects.count() == 2
+
+
+def test_expiry_racing_a_confirm_has_one_winner_and_one_audit_row():
+    for _round in range(5):
+        booking = BookingFactory(hold_expires_at=timezone.now() - timedelta(seconds=1))
+        client = client_for(booking.tattooist.user)
+
+        def act(i, booking=booking, client=client):
+            if i == 0:
+                return client.patch(f"/api/bookings/{booking.pk}", {"status": "confirmed"}, format="json").status_code
+            return booking_expire_holds().expired
+
+        results = hammer(act, n=2)
+
+        final = Booking.objects.get(pk=booking.pk).status
+        events = list(BookingEvent.objects.filter(booking=booking))
+        assert len(events) == 1, results
+        assert events[0].to_status == final
+        confirm_code = next(r for r in results if r in (200, 409))
+        if final == BookingStatus.CONFIRMED:
+            assert confirm_code == 200
+            assert 0 in results  # the job skipped it
+        else:
+            assert final == BookingStatus.EXPIRED
+            assert confirm_code == 409
+            assert 1 in results
+
+
+def test_several_expiry_runs_at_once_expire_each_hold_exactly_once():
+    bookings = [BookingFactory(hold_expires_at=timezone.now() - timedelta(seconds=1)) for _ in range(12)]
+
+    results = hammer(lambda i: booking_expire_holds().expired, n=4)
+
+    assert sum(results) == 12, results
+    assert set(Booking.objects.values_list("status", flat=True)) == {BookingStatus.EXPIRED}
+    assert BookingEvent.objects.count() == len(bookings)
+
+
+def test_customer_cancel_and_artist_confirm_racing_leave_one_consistent_story():
+    for _round in range(5):
+        booking = BookingFactory()
+        parties = [client_for(booking.customer), client_for(booking.tattooist.user)]
+        wanted = ["cancelled", "confirmed"]
+
+        results = hammer(
+            lambda i, b=booking, parties=parties, wanted=wanted: (
+                parties[i].patch(f"/api/bookings/{b.pk}", {"status": wanted[i]}, format="json").status_code
+            ),
+            n=2,
+        )
+
+        # Either order is legal (pending→cancelled, or pending→confirmed→cancelled); nothing is lost.
+        events = list(BookingEvent.objects.filter(booking=booking).order_by("id"))
+        final = Booking.objects.get(pk=booking.pk).status
+        assert sorted(results) in ([200, 200], [200, 409])
+        assert len(events) == results.count(200)
+        assert events[-1].to_status == final
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status
+
+
+def test_confirm_cancel_and_expiry_racing_on_one_hold_leave_a_consistent_audited_story():
+    for _round in range(15):
+        booking = BookingFactory(hold_expires_at=timezone.now() - timedelta(seconds=1))
+        artist, customer = client_for(booking.tattooist.user), client_for(booking.customer)
+
+        def act(i, b=booking, artist=artist, customer=customer):
+            if i == 0:
+                return (
+                    "confirm",
+                    artist.patch(f"/api/bookings/{b.pk}", {"status": "confirmed"}, format="json").status_code,
+                )
+            if i == 1:
+                return (
+                    "cancel",
+                    customer.patch(f"/api/bookings/{b.pk}", {"status": "cancelled"}, format="json").status_code,
+                )
+            return ("expire", booking_expire_holds().expired)
+
+        results = dict(hammer(act, n=3))
+
+        events = list(BookingEvent.objects.filter(booking=booking).order_by("id"))
+        final = Booking.objects.get(pk=booking.pk).status
+        applied = (results["confirm"] == 200) + (results["cancel"] == 200) + results["expire"]
+        assert len(events) == applied >= 1, results
+        assert events[0].from_status == BookingStatus.PENDING
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status
+        assert events[-1].to_status == final
+        assert set(results.values()) <= {200, 409, 0, 1}
+        if results["expire"]:
+            assert final == BookingStatus.EXPIRED
+            assert (results["confirm"], results["cancel"]) == (409, 409)
