@@ -10,6 +10,8 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
+pytest_plugins = ["payments.testing"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
