@@ -71,7 +71,8 @@ def test_a_paid_notification_confirms_the_booking_with_an_audit_row(txn):
     assert txn.qpay_payment_id == "912213777662363"
     assert txn.payment_type == "P2P"
     assert txn.raw_payload["raw"]["rows"][0]["payment_id"] == "912213777662363"
-    assert txn.processed_at is not None and txn.paid_at is not None
+    assert txn.processed_at is not None
+    assert txn.paid_at is not None
     booking = txn.booking
     booking.refresh_from_db()
     assert (booking.status, booking.payment_status) == (BookingStatus.CONFIRMED, PaymentStatus.PAID)
@@ -237,7 +238,8 @@ def test_twenty_concurrent_duplicates_credit_once():
     assert sorted(results).count("processed") == 1, results
     assert results.count("duplicate") == 19, results
     txn.refresh_from_db()
-    assert txn.status == "paid" and txn.paid_amount == Decimal("50000.00")
+    assert txn.status == "paid"
+    assert txn.paid_amount == Decimal("50000.00")
     assert BookingEvent.objects.filter(booking_id=txn.booking_id).count() == 1
     assert Transaction.objects.filter(qpay_payment_id="912213777662363").count() == 1
 
