@@ -1,0 +1,86 @@
+from decimal import Decimal
+
+import pytest
+
+from bookings.models import Booking, BookingStatus, PaymentStatus
+from bookings.tests.factories import BookingFactory
+from conftest import client_for
+from payments.models import Transaction, TransactionStatus
+from payments.services import payment_recheck_before_expiry
+from payments.testing import free_port
+from payments.tests.factories import TransactionFactory
+
+
+def status_url(invoice_id):
+    return f"/api/payments/status/{invoice_id}"
+
+
+@pytest.fixture
+def invoice(qpay_worker, customer, tattooist):
+    booking = BookingFactory(customer=customer, tattooist=tattooist, deposit_amount=Decimal("50000.00"))
+    body = client_for(customer).post("/api/payments/create", {"bookingId": booking.pk}, format="json").json()
+    return body
+
+
+def test_the_parties_and_staff_see_the_status(invoice, customer, tattooist, admin_user):
+    for user in (customer, tattooist.user, admin_user):
+        response = client_for(user).get(status_url(invoice["qpayInvoiceId"]))
+        assert response.status_code == 200
+        assert response.json() == {
+            "qpayInvoiceId": invoice["qpayInvoiceId"],
+            "status": "pending",
+            "amount": "50000.00",
+            "paidAmount": "0.00",
+            "paidAt": None,
+            "bookingId": response.json()["bookingId"],
+            "bookingStatus": "pending",
+            "paymentStatus": "pending",
+        }
+
+
+def test_outsiders_get_403_and_unknown_invoices_404(db, outsider, customer):
+    txn = TransactionFactory()
+    assert client_for(outsider).get(status_url(txn.qpay_invoice_id)).status_code == 403
+    assert client_for(customer).get(status_url("no-such-invoice")).status_code == 404
+
+
+def test_a_lost_callback_is_found_by_the_status_recheck_once_per_window(invoice, customer, qpay_worker, settings):
+    settings.PAYMENT_STATUS_RECHECK_SECONDS = 3600
+    url = status_url(invoice["qpayInvoiceId"])
+    # The first read uses its one re-check: nothing paid yet.
+    assert client_for(customer).get(url).json()["status"] == "pending"
+    assert qpay_worker.pay(invoice["qpayInvoiceId"], callback="never").status_code == 200
+    checks_before = qpay_worker.calls().get("POST /payment/check", 0)
+    # Inside the window no further QPay call happens, so the payment is not seen yet.
+    assert client_for(customer).get(url).json()["status"] == "pending"
+    assert qpay_worker.calls().get("POST /payment/check", 0) == checks_before
+    # Once the window has passed, the next read asks once and confirms.
+    Transaction.objects.filter(qpay_invoice_id=invoice["qpayInvoiceId"]).update(last_checked_at=None)
+    body = client_for(customer).get(url).json()
+    assert (body["status"], body["bookingStatus"], body["paymentStatus"]) == ("paid", "confirmed", "paid")
+    assert qpay_worker.calls().get("POST /payment/check", 0) == checks_before + 1
+
+
+def test_the_pre_expiry_check_recovers_a_lost_callback(invoice, qpay_worker):
+    qpay_worker.pay(invoice["qpayInvoiceId"], callback="never")
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert txn.status == TransactionStatus.PENDING
+    assert payment_recheck_before_expiry(booking=txn.booking) is True
+    txn.refresh_from_db()
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (txn.status, booking.status, booking.payment_status) == ("paid", "confirmed", "paid")
+    assert txn.qpay_payment_id
+    assert txn.raw_payload["raw"]["count"] == 1
+
+
+def test_the_pre_expiry_check_leaves_an_unpaid_booking_alone(invoice):
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert payment_recheck_before_expiry(booking=txn.booking) is False
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (booking.status, booking.payment_status) == (BookingStatus.PENDING, PaymentStatus.PENDING)
+
+
+def test_the_pre_expiry_check_survives_a_worker_outage(invoice, settings):
+    settings.QPAY_WORKER_URL = f"http://127.0.0.1:{free_port()}"
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert payment_recheck_before_expiry(booking=txn.booking) is False
