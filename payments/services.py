@@ -25,7 +25,7 @@ from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments import worker_client
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
-from tattoo.money import CURRENCY, quantize
+from tattoo.money import CURRENCY, is_whole, quantize
 
 log = logging.getLogger("inkbook.payments")
 security_log = logging.getLogger("inkbook.security")
@@ -93,6 +93,9 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
             raise ConflictError(f"A {booking.status} booking cannot be paid.", code="booking_not_payable")
         if booking.deposit_amount <= 0:
             raise ConflictError("This booking has no deposit to pay.", code="no_deposit")
+        if not is_whole(booking.deposit_amount):
+            # QPay takes whole tugrik only; never round a deposit silently.
+            raise ConflictError("The deposit is not a whole MNT amount.", code="deposit_not_whole")
         if Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists():
             raise ConflictError(
                 "Part of the deposit arrived; staff will settle the rest with you.", code="payment_underpaid"
@@ -130,9 +133,13 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         invoice_id = str(answer.get("qpayInvoiceId") or "")
         if not invoice_id:
             raise UpstreamUnavailable("The payment service answered without an invoice.")
-    except BaseException:
+    except BaseException as exc:
         # Nothing half-written: the claim goes, the customer can simply try again.
         Transaction.objects.filter(pk=claim.pk, qpay_invoice_id=None).delete()
+        if isinstance(exc, ApplicationError) and not isinstance(exc, UpstreamUnavailable):
+            # QPay or the worker refused a request we built ourselves: an operations fault.
+            log.error("invoice for booking %s refused: %s", booking.pk, exc)
+            raise UpstreamUnavailable("The payment provider refused the invoice; try again later.") from exc
         raise
 
     with transaction.atomic():
@@ -247,7 +254,7 @@ def payment_notification_apply(*, payload: Any) -> str:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 # A held lock answers 503 (the worker retries) instead of hanging the request.
-                cursor.execute("SET LOCAL lock_timeout = '5s'")
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.PAYMENT_LOCK_TIMEOUT_MS}ms"])
             booking = Booking.objects.select_for_update().get(pk=booking_pk)
             txn = Transaction.objects.select_for_update().get(pk=txn_pk)
             return _apply_locked(txn, booking, data, payload)

@@ -184,7 +184,9 @@ class WorkerApp:
 
     # --- invoice ----------------------------------------------------------------------------
     def create_invoice(self, body: dict) -> Response:
-        ref = str(body.get("reference") or "")
+        booking_id = body.get("bookingId")
+        # API.md's minimal request names only the booking; the web app sends its transaction reference.
+        ref = str(body.get("reference") or (f"B{booking_id}" if isinstance(booking_id, int) else ""))
         errors = {}
         if not REF_RE.match(ref):
             errors["reference"] = ["1-40 letters, digits, - or _."]

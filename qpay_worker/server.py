@@ -7,6 +7,7 @@ own callbacks arrive concurrently, so each request gets a thread.
 from __future__ import annotations
 
 import logging
+import re
 import socketserver
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -21,8 +22,9 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - wsgiref's signature
-        # The request line may carry the callback secret: log the method and path prefix only.
-        log.debug("%s %s", self.command, (self.path or "").split("?")[0][:40])
+        # The callback path carries a per-invoice secret: never log it.
+        path = re.sub(r"(/webhook/[^/?]+/)[^/?]+", r"\1[redacted]", (self.path or "").split("?")[0])
+        log.debug("%s %s", self.command, path[:80])
 
 
 def serve(app, *, host: str, port: int, name: str) -> None:

@@ -292,6 +292,8 @@ PAYMENT_STATUS_RECHECK_SECONDS = envint("PAYMENT_STATUS_RECHECK_SECONDS", 30)
 PAYMENT_NOTIFY_URL = (env("PAYMENT_NOTIFY_URL") or f"{SITE_URL}/api/payments/notify").rstrip("/")
 # Lifetime of an invoice when the booking has no hold deadline (e.g. confirmed by the artist first).
 PAYMENT_INVOICE_MINUTES = envint("PAYMENT_INVOICE_MINUTES", 30)
+# How long a payment notification waits for a row lock before answering 503 (the worker retries).
+PAYMENT_LOCK_TIMEOUT_MS = envint("PAYMENT_LOCK_TIMEOUT_MS", 5000)
 
 # --- content security policy (django-csp 4) -------------------------------------------------
 CONTENT_SECURITY_POLICY = {

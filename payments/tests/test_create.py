@@ -132,3 +132,26 @@ def test_concurrent_creates_make_one_invoice(qpay_worker):
     assert set(results) <= {200, 201, 409}, results
     assert Transaction.objects.filter(booking=booking).count() == 1
     assert qpay_worker.calls().get("POST /invoice", 0) == invoices_before + 1
+
+
+def test_a_deposit_with_cents_is_refused_not_rounded(qpay_worker, customer, tattooist):
+    booking = BookingFactory(customer=customer, tattooist=tattooist, deposit_amount=Decimal("50000.50"))
+    response = client_for(customer).post(URL, {"bookingId": booking.pk}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "deposit_not_whole"
+    assert Transaction.objects.count() == 0
+
+
+def test_a_qpay_refusal_is_503_and_leaves_no_claim(qpay_stack, settings, customer, booking):
+    from payments.testing import ThreadedServer
+    from qpay_worker.app import WorkerApp
+
+    # A worker whose QPay merchant has the wrong invoice code: QPay answers 400 INVOICE_CODE_INVALID.
+    app = WorkerApp(qpay_stack.worker_config(qpay_invoice_code="NOT_OURS"))
+    with ThreadedServer(app) as server:
+        settings.QPAY_WORKER_URL = server.url
+        response = client_for(customer).post(URL, {"bookingId": booking.pk}, format="json")
+    assert response.status_code == 503
+    assert Transaction.objects.count() == 0
+    booking.refresh_from_db()
+    assert booking.payment_status == PaymentStatus.UNPAID

@@ -249,3 +249,38 @@ def test_the_notify_endpoint_needs_no_user_but_ignores_one(txn, customer):
 
     response = client_for(customer).post(URL, data={}, format="json")
     assert response.status_code == 401
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_held_booking_lock_answers_503_with_no_writes(settings):
+    import threading
+
+    from django.db import connection, transaction
+
+    settings.PAYMENT_LOCK_TIMEOUT_MS = 300
+    txn = TransactionFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                Booking.objects.select_for_update().get(pk=txn.booking_id)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        before = snapshot(txn)
+        response = post(notification(txn))
+        assert response.status_code == 503
+        assert response.json()["code"] == "busy"
+        assert snapshot(txn) == before
+    finally:
+        release.set()
+        holder.join(30)
+    assert post(notification(txn)).json() == {"result": "processed"}
