@@ -51,25 +51,60 @@ def _claim_is_stale(txn: Transaction, now: datetime) -> bool:
     return txn.created_at < now - timedelta(seconds=settings.WORKER_TIMEOUT_SECONDS * 2 + 5)
 
 
+def _cancel_invoice(txn: Transaction) -> str:
+    answer = worker_client.cancel_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=transaction_reference(txn))
+    check = answer.get("check") or {}
+    if check.get("status") == "paid":
+        # The payment won the race against the cancel: apply it rather than lose it.
+        payment_notification_apply(payload=check)
+        return "paid"
+    Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).update(
+        status=TransactionStatus.CANCELLED, updated_at=timezone.now()
+    )
+    return "cancelled"
+
+
 def _retire_expired_invoice(booking_id: int) -> None:
-    """Cancel an expired open invoice at QPay before replacing it; a payment racing the cancel is
-    applied rather than lost."""
-    now = timezone.now()
+    """Cancel an expired open invoice at QPay before replacing it."""
     old = (
-        Transaction.objects.filter(booking_id=booking_id, status=TransactionStatus.PENDING, expires_at__lte=now)
+        Transaction.objects.filter(
+            booking_id=booking_id, status=TransactionStatus.PENDING, expires_at__lte=timezone.now()
+        )
         .exclude(qpay_invoice_id=None)
         .first()
     )
-    if old is None:
-        return
-    answer = worker_client.cancel_invoice(qpay_invoice_id=old.qpay_invoice_id, reference=transaction_reference(old))
-    check = answer.get("check") or {}
-    if check.get("status") == "paid":
-        payment_notification_apply(payload=check)
-        return
-    Transaction.objects.filter(pk=old.pk, status=TransactionStatus.PENDING).update(
-        status=TransactionStatus.CANCELLED, updated_at=now
+    if old is not None:
+        _cancel_invoice(old)
+
+
+def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
+    """Stop the booking's open QPay invoice from being paid (hold expired, booking cancelled).
+
+    QPay does not enforce invoice expiry, so a stale QR stays payable until cancelled. Returns
+    ``none`` (no open invoice), ``cancelled``, or ``paid`` when a payment raced the cancel and was
+    applied (for an expired booking that is the late-payment path). Raises UpstreamUnavailable
+    when the worker is down; the caller decides whether to retry.
+    """
+    txn = (
+        Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING)
+        .exclude(qpay_invoice_id=None)
+        .first()
     )
+    if txn is None:
+        return "none"
+    outcome = _cancel_invoice(txn)
+    if outcome == "cancelled":
+        with transaction.atomic():
+            current = Booking.objects.select_for_update().get(pk=booking.pk)
+            still_open = Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING).exists()
+            if current.payment_status == PaymentStatus.PENDING and not still_open:
+                booking_move(
+                    booking_id=booking.pk,
+                    actor=actor,
+                    to_payment_status=PaymentStatus.UNPAID,
+                    note=f"QPay invoice {txn.qpay_invoice_id} cancelled",
+                )
+    return outcome
 
 
 def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:

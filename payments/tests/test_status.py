@@ -84,3 +84,26 @@ def test_the_pre_expiry_check_survives_a_worker_outage(invoice, settings):
     settings.QPAY_WORKER_URL = f"http://127.0.0.1:{free_port()}"
     txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
     assert payment_recheck_before_expiry(booking=txn.booking) is False
+
+
+def test_cancelling_the_open_invoice_stops_it_being_paid(invoice, qpay_worker):
+    from payments.services import payment_invoice_cancel
+
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert payment_invoice_cancel(booking=txn.booking) == "cancelled"
+    txn.refresh_from_db()
+    assert txn.status == TransactionStatus.CANCELLED
+    assert Booking.objects.get(pk=txn.booking_id).payment_status == PaymentStatus.UNPAID
+    assert qpay_worker.pay(invoice["qpayInvoiceId"]).status_code == 400  # QPay refuses a cancelled invoice
+    assert payment_invoice_cancel(booking=txn.booking) == "none"
+
+
+def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot(invoice, qpay_worker):
+    from payments.services import payment_invoice_cancel
+
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    Booking.objects.filter(pk=txn.booking_id).update(status=BookingStatus.EXPIRED)  # the hold ran out
+    qpay_worker.pay(invoice["qpayInvoiceId"], callback="never")  # ...while the customer was paying
+    assert payment_invoice_cancel(booking=txn.booking) == "paid"
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (booking.status, booking.payment_status) == ("confirmed", "paid")
