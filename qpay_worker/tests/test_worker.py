@@ -7,10 +7,9 @@ import time
 import pytest
 import requests
 
-from payments.testing import ThreadedServer, wait_for
-from payments.tests.forgeries import forged_variants
 from qpay_worker import signing
 from qpay_worker.app import WorkerApp, callback_token
+from qpay_worker.testing import ThreadedServer, forged_variants, wait_for
 
 SHARED = ["worker-test-secret-new", "worker-test-secret-old"]
 
