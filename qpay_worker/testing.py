@@ -54,7 +54,11 @@ def start_process(module: str, env: dict, health_url: str, name: str) -> subproc
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    wait_healthy(health_url, proc, name)
+    try:
+        wait_healthy(health_url, proc, name)
+    except Exception:
+        stop_process(proc)
+        raise
     # Keep draining output so a chatty process never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in iter(proc.stdout.readline, b"")], daemon=True).start()
     return proc
@@ -77,8 +81,22 @@ def base_env() -> dict:
     return env
 
 
+def start_on_free_port(start, attempts: int = 3):
+    """start(port) on a fresh free port; another process may grab a port between pick and bind."""
+    for attempt in range(attempts):
+        try:
+            return start(free_port())
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def start_sandbox(*, token_lifetime: int = 86400) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    return start_on_free_port(lambda port: _start_sandbox(port, token_lifetime))
+
+
+def _start_sandbox(port: int, token_lifetime: int) -> tuple[subprocess.Popen, str]:
     env = base_env() | {
         "SANDBOX_PORT": str(port),
         "SANDBOX_CLIENT_ID": SANDBOX_CLIENT_ID,
@@ -137,9 +155,27 @@ class QPayStack:
 def start_stack(shared_secrets: list[str]) -> QPayStack:
     """Start a sandbox and a worker wired to it; the worker signs with `shared_secrets`."""
     sandbox, sandbox_url = start_sandbox()
-    worker_port = free_port()
-    worker_url = f"http://127.0.0.1:{worker_port}"
     callback_secret = secrets.token_urlsafe(32)
+    try:
+        worker, worker_url = start_on_free_port(
+            lambda port: _start_worker(port, sandbox_url, shared_secrets, callback_secret)
+        )
+    except Exception:
+        stop_process(sandbox)
+        raise
+    return QPayStack(
+        sandbox_url=sandbox_url,
+        worker_url=worker_url,
+        shared_secrets=list(shared_secrets),
+        callback_secret=callback_secret,
+        processes=[sandbox, worker],
+    )
+
+
+def _start_worker(
+    worker_port: int, sandbox_url: str, shared_secrets: list[str], callback_secret: str
+) -> tuple[subprocess.Popen, str]:
+    worker_url = f"http://127.0.0.1:{worker_port}"
     env = base_env() | {
         "QPAY_BASE_URL": f"{sandbox_url}/v2",
         "QPAY_CLIENT_ID": SANDBOX_CLIENT_ID,
@@ -151,18 +187,7 @@ def start_stack(shared_secrets: list[str]) -> QPayStack:
         "WORKER_PORT": str(worker_port),
         "WORKER_NOTIFY_BACKOFF_SECONDS": "0.2",
     }
-    try:
-        worker = start_process("qpay_worker", env, f"{worker_url}/worker/healthz", "worker")
-    except Exception:
-        stop_process(sandbox)
-        raise
-    return QPayStack(
-        sandbox_url=sandbox_url,
-        worker_url=worker_url,
-        shared_secrets=list(shared_secrets),
-        callback_secret=callback_secret,
-        processes=[sandbox, worker],
-    )
+    return start_process("qpay_worker", env, f"{worker_url}/worker/healthz", "worker"), worker_url
 
 
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1):
