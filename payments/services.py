@@ -32,6 +32,7 @@ security_log = logging.getLogger("inkbook.security")
 
 PAYABLE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 SETTLED_PAYMENT = (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED)
+SETTLED_TRANSACTION = (TransactionStatus.PAID, TransactionStatus.REFUNDED, TransactionStatus.PARTIALLY_REFUNDED)
 
 
 class UnknownInvoice(ApplicationError):
@@ -301,7 +302,7 @@ def payment_notification_apply(*, payload: Any) -> str:
 
 def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict) -> str:
     now = timezone.now()
-    if txn.status in (TransactionStatus.PAID, TransactionStatus.REFUNDED, TransactionStatus.PARTIALLY_REFUNDED):
+    if txn.status in SETTLED_TRANSACTION:
         return "duplicate"
     if txn.status == TransactionStatus.UNDERPAID and data["paid"] <= txn.paid_amount:
         return "duplicate"
@@ -335,6 +336,17 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
     txn.status = TransactionStatus.PAID
     txn.flag = TransactionFlag.OVERPAID if data["paid"] > txn.amount else TransactionFlag.NONE
     outcome = "processed"
+    already_paid = (
+        Transaction.objects.filter(booking_id=booking.pk, status__in=SETTLED_TRANSACTION).exclude(pk=txn.pk).exists()
+    )
+    if already_paid:
+        # A second invoice of the same booking got paid too (e.g. an old QR paid after it was
+        # replaced): the money is real, the deposit was already covered, so staff refund it.
+        txn.flag = TransactionFlag.OVERPAID
+        txn.refund_state = RefundState.MANUAL_REQUIRED
+        txn.save()
+        log.warning("booking %s: deposit paid twice (payment %s); manual refund", booking.pk, data["payment_id"])
+        return "double_payment"
     if booking.status == BookingStatus.PENDING:
         _move_payment(booking, note, to_status=BookingStatus.CONFIRMED, expect=BookingStatus.PENDING)
     elif booking.status == BookingStatus.EXPIRED:
@@ -359,7 +371,24 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
         _move_payment(booking, f"{note}; arrived after the slot was lost: refund by hand")
         log.warning("booking %s: late payment %s needs a manual refund", booking.pk, data["payment_id"])
     txn.save()
+    others = list(
+        Transaction.objects.filter(booking_id=booking.pk, status=TransactionStatus.PENDING)
+        .exclude(pk=txn.pk)
+        .exclude(qpay_invoice_id=None)
+        .values_list("pk", flat=True)
+    )
+    if others:
+        # Another open invoice for this booking must not be paid as well: close it after commit.
+        transaction.on_commit(lambda: _cancel_quietly(others))
     return outcome
+
+
+def _cancel_quietly(transaction_ids: list[int]) -> None:
+    for txn in Transaction.objects.filter(pk__in=transaction_ids, status=TransactionStatus.PENDING):
+        try:
+            _cancel_invoice(txn)
+        except ApplicationError as exc:
+            log.warning("could not cancel superseded invoice %s: %s", txn.qpay_invoice_id, exc)
 
 
 # --- bounded re-checks (QPay forbids polling) ---------------------------------------------------

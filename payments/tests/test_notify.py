@@ -284,3 +284,16 @@ def test_a_held_booking_lock_answers_503_with_no_writes(settings):
         release.set()
         holder.join(30)
     assert post(notification(txn)).json() == {"result": "processed"}
+
+
+def test_a_second_paid_invoice_for_a_paid_booking_is_flagged_for_refund(txn):
+    assert post(notification(txn)).json() == {"result": "processed"}
+    second = TransactionFactory(booking=txn.booking, status=TransactionStatus.CANCELLED)
+    before = Booking.objects.get(pk=txn.booking_id)
+    events = BookingEvent.objects.filter(booking_id=txn.booking_id).count()
+    assert post(notification(second, payment_id="555")).json() == {"result": "double_payment"}
+    second.refresh_from_db()
+    assert (second.status, second.flag, second.refund_state) == ("paid", "overpaid", "manual_required")
+    after = Booking.objects.get(pk=txn.booking_id)
+    assert (after.status, after.payment_status) == (before.status, before.payment_status)
+    assert BookingEvent.objects.filter(booking_id=txn.booking_id).count() == events

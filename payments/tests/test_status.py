@@ -107,3 +107,19 @@ def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot
     assert payment_invoice_cancel(booking=txn.booking) == "paid"
     booking = Booking.objects.get(pk=txn.booking_id)
     assert (booking.status, booking.payment_status) == ("confirmed", "paid")
+
+
+def test_an_old_invoice_paid_after_its_replacement_confirms_and_closes_the_new_one(
+    invoice, qpay_worker, django_capture_on_commit_callbacks
+):
+    from payments.tests.test_notify import notification, post
+
+    new = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    old = TransactionFactory(booking=new.booking, status=TransactionStatus.CANCELLED)  # replaced, yet paid
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(notification(old)).json() == {"result": "processed"}
+    booking = Booking.objects.get(pk=new.booking_id)
+    assert (booking.status, booking.payment_status) == ("confirmed", "paid")
+    new.refresh_from_db()
+    assert new.status == TransactionStatus.CANCELLED
+    assert qpay_worker.pay(new.qpay_invoice_id).status_code == 400  # the new QR can no longer be paid
