@@ -123,3 +123,8 @@ def test_an_old_invoice_paid_after_its_replacement_confirms_and_closes_the_new_o
     new.refresh_from_db()
     assert new.status == TransactionStatus.CANCELLED
     assert qpay_worker.pay(new.qpay_invoice_id).status_code == 400  # the new QR can no longer be paid
+
+
+def test_an_anonymous_status_read_is_401(db, api_client):
+    txn = TransactionFactory()
+    assert api_client.get(status_url(txn.qpay_invoice_id)).status_code == 401
