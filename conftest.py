@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
-# Plugins: the real local S3 server (tattoo/testing/s3.py) and Playwright + Chromium
-# (tattoo/testing/browser.py).
-pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser"]
+# Plugins: the real local S3 server (tattoo/testing/s3.py), Playwright + Chromium
+# (tattoo/testing/browser.py), and the QPay sandbox + worker processes (payments/testing.py).
+pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser", "payments.testing"]
 
 
 @pytest.fixture(autouse=True)

@@ -257,6 +257,21 @@ def main(argv: list[str]) -> int:
         env.setdefault(key, value)
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = ensure_postgres()
+    # The QPay worker and its sandbox (Procfile `worker:`/`sandbox:`): local defaults so `make run`
+    # needs no configuration. The sandbox accepts exactly the client id/secret the worker sends.
+    env.setdefault("PORT", "8000")
+    env.setdefault("SANDBOX_PORT", "8002")
+    env.setdefault("SANDBOX_CLIENT_ID", "TEST_MERCHANT")
+    env.setdefault("SANDBOX_CLIENT_SECRET", "sandbox-secret")
+    env.setdefault("SANDBOX_INVOICE_CODE", "TEST_INVOICE")
+    env.setdefault("QPAY_BASE_URL", f"http://127.0.0.1:{env['SANDBOX_PORT']}/v2")
+    env.setdefault("QPAY_CLIENT_ID", env["SANDBOX_CLIENT_ID"])
+    env.setdefault("QPAY_CLIENT_SECRET", env["SANDBOX_CLIENT_SECRET"])
+    env.setdefault("QPAY_INVOICE_CODE", env["SANDBOX_INVOICE_CODE"])
+    env.setdefault("WORKER_PORT", "8001")
+    env.setdefault("WORKER_PUBLIC_URL", f"http://127.0.0.1:{env['WORKER_PORT']}")
+    env.setdefault("QPAY_WORKER_URL", f"http://127.0.0.1:{env['WORKER_PORT']}")
+    env.setdefault("WEB_NOTIFY_URL", f"http://127.0.0.1:{env['PORT']}/api/payments/notify")
     if "--test" in flags:
         # Test runs: production-like settings served over plain http on loopback.
         env.setdefault("DEBUG", "false")

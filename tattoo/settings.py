@@ -302,6 +302,12 @@ QPAY_WORKER_URL = env("QPAY_WORKER_URL", "http://127.0.0.1:8001").rstrip("/")
 WORKER_SHARED_SECRETS = [s for s in envsecret("WORKER_SHARED_SECRET", "dev-worker-secret").split(",") if s]
 WORKER_TIMEOUT_SECONDS = float(env("WORKER_TIMEOUT_SECONDS", "15") or 15)
 PAYMENT_STATUS_RECHECK_SECONDS = envint("PAYMENT_STATUS_RECHECK_SECONDS", 30)
+# Where the worker posts payment verdicts (named in every invoice request).
+PAYMENT_NOTIFY_URL = (env("PAYMENT_NOTIFY_URL") or f"{SITE_URL}/api/payments/notify").rstrip("/")
+# Lifetime of an invoice when the booking has no hold deadline (e.g. confirmed by the artist first).
+PAYMENT_INVOICE_MINUTES = envint("PAYMENT_INVOICE_MINUTES", 30)
+# How long a payment notification waits for a row lock before answering 503 (the worker retries).
+PAYMENT_LOCK_TIMEOUT_MS = envint("PAYMENT_LOCK_TIMEOUT_MS", 5000)
 
 # --- content security policy (django-csp 4) -------------------------------------------------
 CONTENT_SECURITY_POLICY = {

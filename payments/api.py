@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from payments import services
+from payments.selectors import transaction_for_party
+from payments.serializers import (
+    NotificationSerializer,
+    NotifyResultSerializer,
+    PaymentCreateInputSerializer,
+    PaymentSerializer,
+    PaymentStatusSerializer,
+)
+from qpay_worker import signing
+from tattoo.errors import error_body
+from tattoo.permissions import IsCustomer
+
+security_log = logging.getLogger("inkbook.security")
+
+
+class PaymentCreateApi(APIView):
+    permission_classes = [IsCustomer]
+    extra_error_codes = (503,)
+
+    @extend_schema(
+        request=PaymentCreateInputSerializer,
+        responses={201: PaymentSerializer, 200: PaymentSerializer},
+        summary="Create (or return the open) QPay invoice for a booking's deposit",
+    )
+    def post(self, request):
+        data = PaymentCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        txn, created = services.payment_create(user=request.user, booking_id=data.validated_data["booking_id"])
+        return Response(PaymentSerializer(txn).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PaymentStatusApi(APIView):
+    @extend_schema(responses={200: PaymentStatusSerializer}, summary="A deposit payment's status")
+    def get(self, request, qpay_invoice_id: str):
+        txn = transaction_for_party(user=request.user, qpay_invoice_id=qpay_invoice_id)
+        if services.payment_status_recheck_if_due(transaction_id=txn.pk) is not None:
+            txn = transaction_for_party(user=request.user, qpay_invoice_id=qpay_invoice_id)
+        booking = txn.booking
+        return Response(
+            PaymentStatusSerializer(
+                {
+                    "qpay_invoice_id": txn.qpay_invoice_id,
+                    "status": txn.status,
+                    "amount": txn.amount,
+                    "paid_amount": txn.paid_amount,
+                    "paid_at": txn.paid_at,
+                    "booking_id": booking.pk,
+                    "booking_status": booking.status,
+                    "payment_status": booking.payment_status,
+                }
+            ).data
+        )
+
+
+class PaymentNotifyApi(APIView):
+    """The worker's signed payment verdict. The signature is checked over the raw bytes before
+    anything parses them; a bad one answers 401 and writes nothing."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    extra_error_codes = (401, 503)
+
+    @extend_schema(
+        request=NotificationSerializer,
+        responses={200: NotifyResultSerializer, 404: OpenApiResponse(description="Unknown invoice")},
+        summary="Payment notification from the QPay worker (HMAC-signed)",
+        auth=[],
+    )
+    def post(self, request):
+        raw = request._request.body
+        try:
+            signing.verify(raw, signing.wsgi_headers(request.META), settings.WORKER_SHARED_SECRETS)
+        except signing.SignatureError as exc:
+            security_log.warning("refused payment notification: %s", exc)
+            return Response(
+                error_body("bad_signature", "Signature missing or invalid."), status=status.HTTP_401_UNAUTHORIZED
+            )
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            return Response(error_body("parse_error", "Body is not JSON."), status=status.HTTP_400_BAD_REQUEST)
+        result = services.payment_notification_apply(payload=payload)
+        return Response({"result": result})

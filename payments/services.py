@@ -1,0 +1,447 @@
+"""Deposit payments: invoice creation, applying QPay's verdict, bounded re-checks.
+
+Locking order everywhere: booking row, then transaction row (``booking_move`` locks the booking
+again, which is re-entrant inside one transaction). No transaction is ever held open across a
+call to the worker: ``payment_create`` claims a pending row, commits, calls the worker, then
+fills the row in (or deletes the claim if the worker failed).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from bookings.models import Booking, BookingStatus, PaymentStatus
+from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
+from payments import worker_client
+from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
+from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
+from tattoo.money import CURRENCY, is_whole, quantize
+
+log = logging.getLogger("inkbook.payments")
+security_log = logging.getLogger("inkbook.security")
+
+PAYABLE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+SETTLED_PAYMENT = (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED)
+SETTLED_TRANSACTION = (TransactionStatus.PAID, TransactionStatus.REFUNDED, TransactionStatus.PARTIALLY_REFUNDED)
+
+
+class UnknownInvoice(ApplicationError):
+    """A notification for an invoice we never issued: 404, and the worker stops retrying."""
+
+    status_code = 404
+    default_code = "unknown_invoice"
+
+
+def transaction_reference(txn: Transaction) -> str:
+    """Our reference for a transaction: it travels in the QPay callback URL path."""
+    return f"T{txn.pk}"
+
+
+def _claim_is_stale(txn: Transaction, now: datetime) -> bool:
+    # A claim without an invoice older than a worker round trip belongs to a request that died.
+    return txn.created_at < now - timedelta(seconds=settings.WORKER_TIMEOUT_SECONDS * 2 + 5)
+
+
+def _cancel_invoice(txn: Transaction) -> str:
+    answer = worker_client.cancel_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=transaction_reference(txn))
+    check = answer.get("check") or {}
+    if check.get("status") == "paid":
+        # The payment won the race against the cancel: apply it rather than lose it.
+        payment_notification_apply(payload=check)
+        return "paid"
+    Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).update(
+        status=TransactionStatus.CANCELLED, updated_at=timezone.now()
+    )
+    return "cancelled"
+
+
+def _retire_expired_invoice(booking_id: int) -> None:
+    """Cancel an expired open invoice at QPay before replacing it."""
+    old = (
+        Transaction.objects.filter(
+            booking_id=booking_id, status=TransactionStatus.PENDING, expires_at__lte=timezone.now()
+        )
+        .exclude(qpay_invoice_id=None)
+        .first()
+    )
+    if old is not None:
+        _cancel_invoice(old)
+
+
+def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
+    """Stop the booking's open QPay invoice from being paid (hold expired, booking cancelled).
+
+    QPay does not enforce invoice expiry, so a stale QR stays payable until cancelled. Returns
+    ``none`` (no open invoice), ``cancelled``, or ``paid`` when a payment raced the cancel and was
+    applied (for an expired booking that is the late-payment path). Raises UpstreamUnavailable
+    when the worker is down; the caller decides whether to retry.
+    """
+    txn = (
+        Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING)
+        .exclude(qpay_invoice_id=None)
+        .first()
+    )
+    if txn is None:
+        return "none"
+    outcome = _cancel_invoice(txn)
+    if outcome == "cancelled":
+        with transaction.atomic():
+            current = Booking.objects.select_for_update().get(pk=booking.pk)
+            still_open = Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING).exists()
+            if current.payment_status == PaymentStatus.PENDING and not still_open:
+                booking_move(
+                    booking_id=booking.pk,
+                    actor=actor,
+                    to_payment_status=PaymentStatus.UNPAID,
+                    note=f"QPay invoice {txn.qpay_invoice_id} cancelled",
+                )
+    return outcome
+
+
+def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
+    """Return the booking's open invoice, or create one at QPay through the worker.
+
+    Returns (transaction, created). The amount is the booking's stored deposit, never input.
+    """
+    booking = Booking.objects.filter(pk=booking_id).first()
+    if booking is None:
+        raise Http404
+    if booking.customer_id != user.pk:
+        raise NotAllowedError("Only the booking's customer can pay its deposit.")
+    _retire_expired_invoice(booking.pk)
+
+    now = timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.payment_status in SETTLED_PAYMENT:
+            raise ConflictError("This booking's deposit is already paid.", code="already_paid")
+        if booking.status not in PAYABLE_STATUSES:
+            raise ConflictError(f"A {booking.status} booking cannot be paid.", code="booking_not_payable")
+        if booking.deposit_amount <= 0:
+            raise ConflictError("This booking has no deposit to pay.", code="no_deposit")
+        if not is_whole(booking.deposit_amount):
+            # QPay takes whole tugrik only; never round a deposit silently.
+            raise ConflictError("The deposit is not a whole MNT amount.", code="deposit_not_whole")
+        if Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists():
+            raise ConflictError(
+                "Part of the deposit arrived; staff will settle the rest with you.", code="payment_underpaid"
+            )
+        pending = (
+            Transaction.objects.select_for_update().filter(booking=booking, status=TransactionStatus.PENDING).first()
+        )
+        if pending is not None:
+            if pending.qpay_invoice_id and pending.expires_at and pending.expires_at > now:
+                return pending, False
+            if pending.qpay_invoice_id:
+                raise ConflictError("The previous invoice is being closed; try again.", code="payment_in_progress")
+            if not _claim_is_stale(pending, now):
+                raise ConflictError("An invoice is being created for this booking.", code="payment_in_progress")
+            pending.delete()
+        # The claim: the partial unique index allows one pending row per booking, so a concurrent
+        # request cannot mint a second QPay invoice.
+        claim = Transaction.objects.create(booking=booking, amount=booking.deposit_amount, currency=CURRENCY)
+        hold = booking.hold_expires_at
+    minutes = settings.PAYMENT_INVOICE_MINUTES
+    expires_at = hold if hold and hold > now else now + timedelta(minutes=minutes)
+
+    reference = transaction_reference(claim)
+    try:
+        answer = worker_client.create_invoice(
+            reference=reference,
+            sender_invoice_no=f"INK-B{booking.pk}-{reference}",
+            booking_id=booking.pk,
+            amount=int(claim.amount),
+            description=f"Inkbook deposit, booking {booking.pk}",
+            notify_url=settings.PAYMENT_NOTIFY_URL,
+            return_url=f"{settings.SITE_URL}/bookings/{booking.pk}",
+            expires_at=expires_at.isoformat(),
+        )
+        invoice_id = str(answer.get("qpayInvoiceId") or "")
+        if not invoice_id:
+            raise UpstreamUnavailable("The payment service answered without an invoice.")
+    except BaseException as exc:
+        # Nothing half-written: the claim goes, the customer can simply try again.
+        Transaction.objects.filter(pk=claim.pk, qpay_invoice_id=None).delete()
+        if isinstance(exc, ApplicationError) and not isinstance(exc, UpstreamUnavailable):
+            # QPay or the worker refused a request we built ourselves: an operations fault.
+            log.error("invoice for booking %s refused: %s", booking.pk, exc)
+            raise UpstreamUnavailable("The payment provider refused the invoice; try again later.") from exc
+        raise
+
+    with transaction.atomic():
+        Booking.objects.select_for_update().get(pk=booking.pk)  # booking lock first (lock order)
+        txn = Transaction.objects.select_for_update().filter(pk=claim.pk, status=TransactionStatus.PENDING).first()
+        if txn is None:
+            raise ConflictError(
+                "The payment changed while the invoice was created; try again.", code="payment_in_progress"
+            )
+        txn.qpay_invoice_id = invoice_id
+        txn.qr_text = str(answer.get("qrText") or "")
+        txn.qr_image = str(answer.get("qrImage") or "")
+        txn.checkout_url = str(answer.get("checkoutUrl") or "")[:1024]
+        txn.bank_links = answer.get("bankLinks") or []
+        txn.expires_at = expires_at
+        txn.save()
+        current = Booking.objects.get(pk=booking.pk)
+        if current.payment_status == PaymentStatus.UNPAID:
+            booking_move(
+                booking_id=booking.pk,
+                actor=user,
+                to_payment_status=PaymentStatus.PENDING,
+                note=f"QPay invoice {invoice_id} issued for {txn.amount} MNT",
+            )
+    return txn, True
+
+
+# --- applying QPay's verdict ------------------------------------------------------------------
+def _field(payload: dict, name: str, errors: dict) -> str:
+    value = payload.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str | int):
+        errors[name] = ["Must be a string."]
+        return ""
+    return str(value)
+
+
+def _clean_notification(payload: Any) -> dict:
+    if not isinstance(payload, dict):
+        raise ApplicationError("The notification must be a JSON object.", fields={"nonFieldErrors": ["Not an object."]})
+    errors: dict[str, list[str]] = {}
+    invoice_id = _field(payload, "qpayInvoiceId", errors)
+    if not invoice_id:
+        errors.setdefault("qpayInvoiceId", ["Required."])
+    status = _field(payload, "status", errors)
+    if status not in ("paid", "unpaid"):
+        errors["status"] = ["paid or unpaid."]
+    try:
+        paid = quantize(payload.get("paidAmount", "0") or "0")
+        if paid < 0:
+            raise ValueError
+    except (ValueError, InvalidOperation):
+        errors["paidAmount"] = ["A non-negative amount."]
+        paid = Decimal("0")
+    payment_id = _field(payload, "qpayPaymentId", errors)
+    if status == "paid" and not payment_id:
+        errors["qpayPaymentId"] = ["Required when paid."]
+    if errors:
+        raise ApplicationError("Invalid notification.", fields=errors)
+    paid_at = None
+    for key in ("paidAt", "checkedAt"):
+        raw = payload.get(key)
+        parsed = parse_datetime(raw) if isinstance(raw, str) else None
+        if parsed is not None and parsed.tzinfo is not None:
+            paid_at = parsed
+            break
+    return {
+        "invoice_id": invoice_id[:64],
+        "status": status,
+        "paid": paid,
+        "currency": _field(payload, "currency", errors).upper() or CURRENCY,
+        "payment_id": payment_id[:64],
+        "payment_type": _field(payload, "paymentType", errors).upper()[:16],
+        "reference": _field(payload, "reference", errors),
+        "paid_at": paid_at,
+    }
+
+
+def _move_payment(booking: Booking, note: str, to_status: str | None = None, expect: str | None = None) -> None:
+    target = PaymentStatus.PAID
+    if booking.payment_status != target and target not in PAYMENT_TRANSITIONS.get(booking.payment_status, ()):
+        target = None  # e.g. already refunded: record the money on the transaction only
+    booking_move(
+        booking_id=booking.pk,
+        actor=None,
+        to_status=to_status,
+        to_payment_status=target,
+        note=note,
+        expect_status=expect,
+    )
+
+
+def payment_notification_apply(*, payload: Any) -> str:
+    """Apply a payment/check verdict relayed by the worker. Idempotent; returns the outcome:
+    ``processed``, ``duplicate``, ``ignored`` (nothing paid), ``underpaid``, ``rejected`` (currency),
+    ``late_payment`` (paid after the slot was lost: refund by hand)."""
+    data = _clean_notification(payload)
+    found = Transaction.objects.filter(qpay_invoice_id=data["invoice_id"]).values_list("pk", "booking_id").first()
+    if found is None:
+        security_log.warning("notification for unknown QPay invoice %s", data["invoice_id"])
+        raise UnknownInvoice("No payment with this invoice.")
+    txn_pk, booking_pk = found
+    if data["reference"] and data["reference"] != f"T{txn_pk}":
+        security_log.warning(
+            "notification reference %s does not match invoice %s", data["reference"], data["invoice_id"]
+        )
+        raise UnknownInvoice("The reference does not match the invoice.")
+    if data["status"] != "paid" or data["paid"] <= 0:
+        return "ignored"
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # A held lock answers 503 (the worker retries) instead of hanging the request.
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.PAYMENT_LOCK_TIMEOUT_MS}ms"])
+            booking = Booking.objects.select_for_update().get(pk=booking_pk)
+            txn = Transaction.objects.select_for_update().get(pk=txn_pk)
+            return _apply_locked(txn, booking, data, payload)
+    except OperationalError as exc:
+        if "lock timeout" in str(exc).lower():
+            raise UpstreamUnavailable("The payment is busy; retry shortly.", code="busy") from exc
+        raise
+
+
+def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict) -> str:
+    now = timezone.now()
+    if txn.status in SETTLED_TRANSACTION:
+        return "duplicate"
+    if txn.status == TransactionStatus.UNDERPAID and data["paid"] <= txn.paid_amount:
+        return "duplicate"
+    if data["currency"] != CURRENCY:
+        if txn.flag != TransactionFlag.CURRENCY_MISMATCH:
+            txn.flag = TransactionFlag.CURRENCY_MISMATCH
+            txn.raw_payload = payload
+            txn.processed_at = now
+            txn.save(update_fields=["flag", "raw_payload", "processed_at", "updated_at"])
+        security_log.warning("QPay invoice %s paid in %s; not credited", data["invoice_id"], data["currency"])
+        return "rejected"
+    if Transaction.objects.filter(qpay_payment_id=data["payment_id"]).exclude(pk=txn.pk).exists():
+        security_log.warning("QPay payment %s already credited to another transaction", data["payment_id"])
+        return "duplicate"
+
+    txn.paid_amount = data["paid"]
+    txn.qpay_payment_id = data["payment_id"]
+    txn.payment_type = data["payment_type"]
+    txn.paid_at = data["paid_at"] or now
+    txn.raw_payload = payload
+    txn.processed_at = now
+    txn.last_checked_at = now
+    note = f"QPay payment {data['payment_id']}: {data['paid']} MNT"
+    if data["paid"] < txn.amount:
+        txn.status = TransactionStatus.UNDERPAID
+        txn.flag = TransactionFlag.UNDERPAID
+        txn.save()
+        log.warning("booking %s: deposit underpaid (%s of %s MNT)", booking.pk, data["paid"], txn.amount)
+        return "underpaid"
+
+    txn.status = TransactionStatus.PAID
+    txn.flag = TransactionFlag.OVERPAID if data["paid"] > txn.amount else TransactionFlag.NONE
+    outcome = "processed"
+    already_paid = (
+        Transaction.objects.filter(booking_id=booking.pk, status__in=SETTLED_TRANSACTION).exclude(pk=txn.pk).exists()
+    )
+    if already_paid:
+        # A second invoice of the same booking got paid too (e.g. an old QR paid after it was
+        # replaced): the money is real, the deposit was already covered, so staff refund it.
+        txn.flag = TransactionFlag.OVERPAID
+        txn.refund_state = RefundState.MANUAL_REQUIRED
+        txn.save()
+        log.warning("booking %s: deposit paid twice (payment %s); manual refund", booking.pk, data["payment_id"])
+        return "double_payment"
+    if booking.status == BookingStatus.PENDING:
+        _move_payment(booking, note, to_status=BookingStatus.CONFIRMED, expect=BookingStatus.PENDING)
+    elif booking.status == BookingStatus.EXPIRED:
+        try:
+            with transaction.atomic():  # savepoint: the exclusion constraint decides
+                _move_payment(
+                    booking,
+                    f"{note}; late payment re-took the slot",
+                    to_status=BookingStatus.CONFIRMED,
+                    expect=BookingStatus.EXPIRED,
+                )
+        except IntegrityError:
+            outcome = "late_payment"
+    elif booking.status == BookingStatus.CANCELLED:
+        outcome = "late_payment"
+    else:
+        _move_payment(booking, note)
+    if outcome == "late_payment":
+        txn.flag = TransactionFlag.LATE_PAYMENT
+        txn.refund_state = RefundState.MANUAL_REQUIRED
+        booking.refresh_from_db()
+        _move_payment(booking, f"{note}; arrived after the slot was lost: refund by hand")
+        log.warning("booking %s: late payment %s needs a manual refund", booking.pk, data["payment_id"])
+    txn.save()
+    others = list(
+        Transaction.objects.filter(booking_id=booking.pk, status=TransactionStatus.PENDING)
+        .exclude(pk=txn.pk)
+        .exclude(qpay_invoice_id=None)
+        .values_list("pk", flat=True)
+    )
+    if others:
+        # Another open invoice for this booking must not be paid as well: close it after commit.
+        transaction.on_commit(lambda: _cancel_quietly(others))
+    return outcome
+
+
+def _cancel_quietly(transaction_ids: list[int]) -> None:
+    for txn in Transaction.objects.filter(pk__in=transaction_ids, status=TransactionStatus.PENDING):
+        try:
+            _cancel_invoice(txn)
+        except ApplicationError as exc:
+            log.warning("could not cancel superseded invoice %s: %s", txn.qpay_invoice_id, exc)
+
+
+# --- bounded re-checks (QPay forbids polling) ---------------------------------------------------
+def payment_recheck(*, transaction_id: int) -> str | None:
+    """Ask the worker for one payment/check of this transaction's invoice and apply the answer."""
+    txn = Transaction.objects.get(pk=transaction_id)
+    if not txn.qpay_invoice_id:
+        return None
+    Transaction.objects.filter(pk=txn.pk).update(last_checked_at=timezone.now())
+    answer = worker_client.check_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=transaction_reference(txn))
+    return payment_notification_apply(payload=answer)
+
+
+def payment_status_recheck_if_due(*, transaction_id: int) -> str | None:
+    """The user-initiated "I have paid" path: at most one re-check per booking per
+    PAYMENT_STATUS_RECHECK_SECONDS (compare-and-set on last_checked_at, so it holds across processes)."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.PAYMENT_STATUS_RECHECK_SECONDS)
+    txn = Transaction.objects.filter(pk=transaction_id).values("booking_id", "status", "qpay_invoice_id").first()
+    if not txn or txn["status"] != TransactionStatus.PENDING or not txn["qpay_invoice_id"]:
+        return None
+    recent = Transaction.objects.filter(booking_id=txn["booking_id"], last_checked_at__gt=cutoff).exists()
+    if recent:
+        return None
+    won = (
+        Transaction.objects.filter(pk=transaction_id)
+        .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=cutoff))
+        .update(last_checked_at=now)
+    )
+    if not won:
+        return None
+    try:
+        return payment_recheck(transaction_id=transaction_id)
+    except UpstreamUnavailable:
+        return None  # best effort: the status read still answers with what we know
+
+
+def payment_recheck_before_expiry(*, booking: Booking) -> bool:
+    """One last payment/check before the hold-expiry job expires `booking`.
+
+    A lost callback must not lose a paid deposit: if QPay says the invoice is paid, the notify
+    path confirms the booking here. Returns True when the booking is now paid.
+    """
+    txn = (
+        Transaction.objects.filter(booking=booking, status__in=[TransactionStatus.PENDING, TransactionStatus.UNDERPAID])
+        .exclude(qpay_invoice_id=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if txn is not None:
+        try:
+            payment_recheck(transaction_id=txn.pk)
+        except UpstreamUnavailable:
+            log.warning("booking %s: pre-expiry payment check failed (worker unreachable)", booking.pk)
+    booking.refresh_from_db()
+    return booking.payment_status == PaymentStatus.PAID

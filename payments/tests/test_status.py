@@ -1,0 +1,130 @@
+from decimal import Decimal
+
+import pytest
+
+from bookings.models import Booking, BookingStatus, PaymentStatus
+from bookings.tests.factories import BookingFactory
+from conftest import client_for
+from payments.models import Transaction, TransactionStatus
+from payments.services import payment_recheck_before_expiry
+from payments.testing import free_port
+from payments.tests.factories import TransactionFactory
+
+
+def status_url(invoice_id):
+    return f"/api/payments/status/{invoice_id}"
+
+
+@pytest.fixture
+def invoice(qpay_worker, customer, tattooist):
+    booking = BookingFactory(customer=customer, tattooist=tattooist, deposit_amount=Decimal("50000.00"))
+    body = client_for(customer).post("/api/payments/create", {"bookingId": booking.pk}, format="json").json()
+    return body
+
+
+def test_the_parties_and_staff_see_the_status(invoice, customer, tattooist, admin_user):
+    for user in (customer, tattooist.user, admin_user):
+        response = client_for(user).get(status_url(invoice["qpayInvoiceId"]))
+        assert response.status_code == 200
+        assert response.json() == {
+            "qpayInvoiceId": invoice["qpayInvoiceId"],
+            "status": "pending",
+            "amount": "50000.00",
+            "paidAmount": "0.00",
+            "paidAt": None,
+            "bookingId": response.json()["bookingId"],
+            "bookingStatus": "pending",
+            "paymentStatus": "pending",
+        }
+
+
+def test_outsiders_get_403_and_unknown_invoices_404(db, outsider, customer):
+    txn = TransactionFactory()
+    assert client_for(outsider).get(status_url(txn.qpay_invoice_id)).status_code == 403
+    assert client_for(customer).get(status_url("no-such-invoice")).status_code == 404
+
+
+def test_a_lost_callback_is_found_by_the_status_recheck_once_per_window(invoice, customer, qpay_worker, settings):
+    settings.PAYMENT_STATUS_RECHECK_SECONDS = 3600
+    url = status_url(invoice["qpayInvoiceId"])
+    # The first read uses its one re-check: nothing paid yet.
+    assert client_for(customer).get(url).json()["status"] == "pending"
+    assert qpay_worker.pay(invoice["qpayInvoiceId"], callback="never").status_code == 200
+    checks_before = qpay_worker.calls().get("POST /payment/check", 0)
+    # Inside the window no further QPay call happens, so the payment is not seen yet.
+    assert client_for(customer).get(url).json()["status"] == "pending"
+    assert qpay_worker.calls().get("POST /payment/check", 0) == checks_before
+    # Once the window has passed, the next read asks once and confirms.
+    Transaction.objects.filter(qpay_invoice_id=invoice["qpayInvoiceId"]).update(last_checked_at=None)
+    body = client_for(customer).get(url).json()
+    assert (body["status"], body["bookingStatus"], body["paymentStatus"]) == ("paid", "confirmed", "paid")
+    assert qpay_worker.calls().get("POST /payment/check", 0) == checks_before + 1
+
+
+def test_the_pre_expiry_check_recovers_a_lost_callback(invoice, qpay_worker):
+    qpay_worker.pay(invoice["qpayInvoiceId"], callback="never")
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert txn.status == TransactionStatus.PENDING
+    assert payment_recheck_before_expiry(booking=txn.booking) is True
+    txn.refresh_from_db()
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (txn.status, booking.status, booking.payment_status) == ("paid", "confirmed", "paid")
+    assert txn.qpay_payment_id
+    assert txn.raw_payload["raw"]["count"] == 1
+
+
+def test_the_pre_expiry_check_leaves_an_unpaid_booking_alone(invoice):
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert payment_recheck_before_expiry(booking=txn.booking) is False
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (booking.status, booking.payment_status) == (BookingStatus.PENDING, PaymentStatus.PENDING)
+
+
+def test_the_pre_expiry_check_survives_a_worker_outage(invoice, settings):
+    settings.QPAY_WORKER_URL = f"http://127.0.0.1:{free_port()}"
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert payment_recheck_before_expiry(booking=txn.booking) is False
+
+
+def test_cancelling_the_open_invoice_stops_it_being_paid(invoice, qpay_worker):
+    from payments.services import payment_invoice_cancel
+
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert payment_invoice_cancel(booking=txn.booking) == "cancelled"
+    txn.refresh_from_db()
+    assert txn.status == TransactionStatus.CANCELLED
+    assert Booking.objects.get(pk=txn.booking_id).payment_status == PaymentStatus.UNPAID
+    assert qpay_worker.pay(invoice["qpayInvoiceId"]).status_code == 400  # QPay refuses a cancelled invoice
+    assert payment_invoice_cancel(booking=txn.booking) == "none"
+
+
+def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot(invoice, qpay_worker):
+    from payments.services import payment_invoice_cancel
+
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    Booking.objects.filter(pk=txn.booking_id).update(status=BookingStatus.EXPIRED)  # the hold ran out
+    qpay_worker.pay(invoice["qpayInvoiceId"], callback="never")  # ...while the customer was paying
+    assert payment_invoice_cancel(booking=txn.booking) == "paid"
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (booking.status, booking.payment_status) == ("confirmed", "paid")
+
+
+def test_an_old_invoice_paid_after_its_replacement_confirms_and_closes_the_new_one(
+    invoice, qpay_worker, django_capture_on_commit_callbacks
+):
+    from payments.tests.test_notify import notification, post
+
+    new = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    old = TransactionFactory(booking=new.booking, status=TransactionStatus.CANCELLED)  # replaced, yet paid
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(notification(old)).json() == {"result": "processed"}
+    booking = Booking.objects.get(pk=new.booking_id)
+    assert (booking.status, booking.payment_status) == ("confirmed", "paid")
+    new.refresh_from_db()
+    assert new.status == TransactionStatus.CANCELLED
+    assert qpay_worker.pay(new.qpay_invoice_id).status_code == 400  # the new QR can no longer be paid
+
+
+def test_an_anonymous_status_read_is_401(db, api_client):
+    txn = TransactionFactory()
+    assert api_client.get(status_url(txn.qpay_invoice_id)).status_code == 401

@@ -1,0 +1,1 @@
+"""The QPay worker: a standalone WSGI service (no Django) at the edge between QPay and Inkbook."""
