@@ -1,13 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from accounts.models import Tattooist, User
+
+# Approval has one way in (disputes.services.tattooist_set_approval), used by the API and these
+# actions alike, so approved/approved_at/approved_by never disagree.
+APPROVAL_FIELDS = ["approved", "approved_at", "approved_by", "approval_note"]
 
 
 class TattooistInline(admin.StackedInline):
     model = Tattooist
     fk_name = "user"
     extra = 0
-    readonly_fields = ["approved_at", "approved_by"]
+    readonly_fields = APPROVAL_FIELDS
 
 
 @admin.register(User)
@@ -27,8 +31,28 @@ class TattooistAdmin(admin.ModelAdmin):
     list_filter = ["approved", "timezone"]
     search_fields = ["user__name", "user__email", "bio"]
     list_select_related = ["user"]
-    readonly_fields = ["approved_at", "approved_by", "created_at", "updated_at"]
+    readonly_fields = [*APPROVAL_FIELDS, "created_at", "updated_at"]
     raw_id_fields = ["user"]
+    actions = ["approve_artists", "unapprove_artists"]
+
+    def _set_approval(self, request, queryset, approved: bool) -> None:
+        from disputes.services import tattooist_set_approval
+
+        note = f"{'Approved' if approved else 'Unapproved'} in the Django admin."
+        count = 0
+        for pk in queryset.values_list("pk", flat=True):
+            tattooist_set_approval(tattooist_id=pk, approved=approved, actor=request.user, note=note)
+            count += 1
+        verb = "approved" if approved else "unapproved"
+        self.message_user(request, f"{count} artist(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected artists")
+    def approve_artists(self, request, queryset):
+        self._set_approval(request, queryset, True)
+
+    @admin.action(description="Unapprove selected artists (hide them and stop new bookings)")
+    def unapprove_artists(self, request, queryset):
+        self._set_approval(request, queryset, False)
 
     @admin.display(ordering="user__name")
     def name(self, obj):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from disputes.admin import report_view
 from tattoo import views
 
 api_patterns = [
@@ -17,6 +18,7 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("admin/reports/", admin.site.admin_view(report_view), name="admin-reports"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]
