@@ -8,7 +8,7 @@ from rest_framework import serializers
 from accounts.models import Tattooist
 from bookings.models import Booking, BookingStatus
 from disputes.models import Dispute
-from disputes.services import RESOLUTION_STATUSES
+from disputes.services import RESOLUTION_CHOICES
 from payments.models import RefundState, Transaction, TransactionStatus
 from tattoo.money import MAX_AMOUNT
 
@@ -250,4 +250,4 @@ class DisputeResolveSerializer(serializers.Serializer):
         allow_null=True,
         help_text="MNT to give back from the booking's paid transaction; at most what was paid and not yet refunded.",
     )
-    booking_status = serializers.ChoiceField(choices=[(s.value, s.label) for s in RESOLUTION_STATUSES])
+    booking_status = serializers.ChoiceField(choices=RESOLUTION_CHOICES)

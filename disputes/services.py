@@ -26,6 +26,7 @@ logger = logging.getLogger("inkbook.disputes")
 
 # Where a dispute may end: the booking goes back to work, is done, or is called off.
 RESOLUTION_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
+RESOLUTION_CHOICES = [(s.value, s.label) for s in RESOLUTION_STATUSES]
 # Transactions that hold money a refund can come from.
 REFUNDABLE_STATUSES = (TransactionStatus.PAID, TransactionStatus.PARTIALLY_REFUNDED)
 CARD = "CARD"
