@@ -85,6 +85,9 @@ class DisputeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # disputes are opened through the API (staff route or the parties' route)
 
+    def has_change_permission(self, request, obj=None):
+        return False  # resolved only through the resolve form (the service), never edited
+
     def has_delete_permission(self, request, obj=None):
         return False
 

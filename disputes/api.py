@@ -66,7 +66,8 @@ class _TotalsListApi(APIView):
         raise NotImplementedError
 
     def get(self, request):
-        query = self.query_serializer_class(data=request.query_params)
+        # `?status=` with nothing after it means "no filter", as in the contract's own examples.
+        query = self.query_serializer_class(data={k: v for k, v in request.query_params.items() if v != ""})
         query.is_valid(raise_exception=True)
         params = {k: v for k, v in query.validated_data.items() if k not in ("page", "page_size")}
         qs = self.filtered(params)

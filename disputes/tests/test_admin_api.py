@@ -148,6 +148,13 @@ def test_the_bookings_list_filters_on_status(admin_user):
     assert response.json()["totals"] == {"count": 1, "depositSum": "70000.00"}
 
 
+def test_empty_filters_mean_no_filter(admin_user):
+    BookingFactory()
+    response = client_for(admin_user).get("/api/admin/bookings?status=&from=&to=&tattooistId=")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
 def test_the_bookings_list_filters_on_the_slot_range(admin_user):
     base = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
     before = BookingFactory(slot=base - timedelta(hours=3))

@@ -65,10 +65,13 @@ def test_the_admin_index_links_the_report_and_the_queues(staff):
 def test_staff_approve_artists_with_a_list_action(staff, admin_user):
     waiting = [TattooistFactory(approved=False, approved_at=None) for _ in range(2)]
     untouched = TattooistFactory(approved=False, approved_at=None)
+    selection = {"action": "approve_artists", "_selected_action": [t.pk for t in waiting]}
+    ask = staff.post("/admin/accounts/tattooist/", selection)
+    assert ask.status_code == 200
+    assert 'name="note"' in ask.content.decode()
+    assert not Tattooist.objects.filter(approved=True).exists()
     response = staff.post(
-        "/admin/accounts/tattooist/",
-        {"action": "approve_artists", "_selected_action": [t.pk for t in waiting]},
-        follow=True,
+        "/admin/accounts/tattooist/", {**selection, "apply": "1", "note": "Portfolio checked."}, follow=True
     )
     assert response.status_code == 200
     assert "2 artist(s) approved." in response.content.decode()
@@ -77,15 +80,19 @@ def test_staff_approve_artists_with_a_list_action(staff, admin_user):
         assert artist.approved is True
         assert artist.approved_at == datetime(2026, 4, 1, 8, tzinfo=UTC)
         assert artist.approved_by == admin_user
+        assert artist.approval_note == "Portfolio checked."
     untouched.refresh_from_db()
     assert untouched.approved is False
 
 
 def test_staff_unapprove_artists_with_a_list_action(staff, tattooist):
-    staff.post("/admin/accounts/tattooist/", {"action": "unapprove_artists", "_selected_action": [tattooist.pk]})
+    staff.post(
+        "/admin/accounts/tattooist/",
+        {"action": "unapprove_artists", "_selected_action": [tattooist.pk], "apply": "1", "note": "Copied work."},
+    )
     row = Tattooist.objects.get(pk=tattooist.pk)
     assert (row.approved, row.approved_at) == (False, None)
-    assert row.approval_note == "Unapproved in the Django admin."
+    assert row.approval_note == "Copied work."
 
 
 def test_the_artist_change_form_cannot_flip_approval_around_the_service(staff):
@@ -379,3 +386,13 @@ def test_the_weekly_report_renders_with_no_data(staff):
     response = staff.get("/admin/reports/")
     assert response.status_code == 200
     assert response.context["totals"]["bookings"] == 0
+
+
+def test_a_dispute_page_is_read_only_and_links_the_resolve_form(staff):
+    dispute = DisputeFactory()
+    url = f"/admin/disputes/dispute/{dispute.pk}/change/"
+    page = staff.get(url)
+    assert page.status_code == 200
+    assert reverse("admin:disputes_dispute_resolve", args=[dispute.pk]) in page.content.decode()
+    assert staff.post(url, {"status": "resolved"}).status_code == 403
+    assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.OPEN
