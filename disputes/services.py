@@ -115,13 +115,19 @@ def dispute_open_by_party(*, booking_id: int, user: User, reason: str) -> Disput
     return dispute_open(booking_id=booking.pk, initiator=user, reason=reason, actor=user)
 
 
-# The one place a card refund is sent to QPay. It returns True when QPay accepted the refund.
-# Until the worker's refund endpoint is wired in (payments/worker_client.py), nothing is sent and
-# every refund stays `manual_required` for staff to do in the merchant portal.
 CardRefunder = Callable[[Transaction, Decimal], bool]
 
 
 def request_card_refund(txn: Transaction, amount: Decimal) -> bool:
+    """THE one place a card refund is sent to QPay (through the worker). True = QPay accepted it.
+
+    Not wired yet: the worker's refund endpoint comes with payments/worker_client.py. Until then
+    nothing is sent and every refund stays `manual_required` for staff to make in the merchant
+    portal. To wire it: call the worker with `txn.qpay_payment_id` (QPay's
+    `DELETE /v2/payment/refund/{payment_id}` refunds the whole payment, so it is only called for a
+    refund of everything paid), return True on success, False (or raise) on a refusal or outage.
+    Runs after the commit, outside any transaction.
+    """
     return False
 
 
@@ -130,6 +136,7 @@ class RefundRecord:
     transaction_id: int
     amount: Decimal
     payment_type: str
+    whole_payment: bool  # this one refund gives back everything paid
 
 
 def payments_refund_record(*, booking: Booking, amount: Decimal) -> tuple[Transaction, str, RefundRecord]:
@@ -165,15 +172,17 @@ def payments_refund_record(*, booking: Booking, amount: Decimal) -> tuple[Transa
     txn.refund_state = RefundState.MANUAL_REQUIRED
     txn.save(update_fields=["refunded_amount", "status", "refund_state", "updated_at"])
     payment_status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
-    return txn, payment_status, RefundRecord(txn.pk, amount, txn.payment_type)
+    whole = full and amount == txn.paid_amount
+    return txn, payment_status, RefundRecord(txn.pk, amount, txn.payment_type, whole)
 
 
 def refund_execute(record: RefundRecord, *, card_refunder: CardRefunder | None = None) -> str:
     """After the commit: ask QPay to refund a card payment; P2P refunds stay manual (qpay-v2.md §4.4).
 
-    Returns the transaction's refund state afterwards.
+    QPay's refund call takes no amount (it returns the whole payment), so partial refunds of card
+    payments stay manual as well. Returns the transaction's refund state afterwards.
     """
-    if record.payment_type.upper() != CARD:
+    if record.payment_type.upper() != CARD or not record.whole_payment:
         return RefundState.MANUAL_REQUIRED
     refunder = card_refunder or request_card_refund
     txn = Transaction.objects.get(pk=record.transaction_id)

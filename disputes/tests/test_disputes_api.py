@@ -327,7 +327,7 @@ def test_a_booking_can_be_disputed_again_after_its_dispute_is_resolved(admin_use
 def test_a_qr_payment_refund_stays_in_the_manual_queue_even_when_qpay_would_accept(
     admin_user, django_capture_on_commit_callbacks
 ):
-    dispute, txn = disputed_paid_booking(payment_type="P2P")
+    dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="P2P")
     calls = []
     with django_capture_on_commit_callbacks(execute=True):
         services.dispute_resolve(
@@ -343,8 +343,8 @@ def test_a_qr_payment_refund_stays_in_the_manual_queue_even_when_qpay_would_acce
     assert txn.refund_state == RefundState.MANUAL_REQUIRED
 
 
-def test_a_card_refund_accepted_by_qpay_leaves_the_manual_queue(admin_user, django_capture_on_commit_callbacks):
-    dispute, txn = disputed_paid_booking(payment_type="CARD")
+def test_a_full_card_refund_accepted_by_qpay_leaves_the_manual_queue(admin_user, django_capture_on_commit_callbacks):
+    dispute, txn = disputed_paid_booking(Decimal("50000.00"), payment_type="CARD")
     calls = []
     with django_capture_on_commit_callbacks(execute=True):
         services.dispute_resolve(
@@ -352,17 +352,36 @@ def test_a_card_refund_accepted_by_qpay_leaves_the_manual_queue(admin_user, djan
             actor=admin_user,
             resolution="x",
             booking_status=BookingStatus.CANCELLED,
+            refund_amount=Decimal("50000"),
+            card_refunder=lambda t, a: calls.append((t.pk, a)) or True,
+        )
+    assert calls == [(txn.pk, Decimal("50000.00"))]
+    txn.refresh_from_db()
+    assert txn.refund_state == RefundState.QPAY_REFUNDED
+    assert (txn.status, txn.refunded_amount) == (TransactionStatus.REFUNDED, Decimal("50000.00"))
+
+
+def test_a_partial_card_refund_stays_manual_as_qpay_only_refunds_whole_payments(
+    admin_user, django_capture_on_commit_callbacks
+):
+    dispute, txn = disputed_paid_booking(Decimal("50000.00"), payment_type="CARD")
+    calls = []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispute_resolve(
+            dispute_id=dispute.pk,
+            actor=admin_user,
+            resolution="x",
+            booking_status=BookingStatus.COMPLETED,
             refund_amount=Decimal("100"),
             card_refunder=lambda t, a: calls.append((t.pk, a)) or True,
         )
-    assert calls == [(txn.pk, Decimal("100.00"))]
+    assert calls == []
     txn.refresh_from_db()
-    assert txn.refund_state == RefundState.QPAY_REFUNDED
-    assert txn.refunded_amount == Decimal("100.00")
+    assert txn.refund_state == RefundState.MANUAL_REQUIRED
 
 
 def test_a_card_refund_qpay_refuses_stays_recorded_for_a_manual_refund(admin_user, django_capture_on_commit_callbacks):
-    dispute, txn = disputed_paid_booking(payment_type="CARD")
+    dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="CARD")
 
     def refuses(t, a):
         raise ConnectionError("worker down")
@@ -384,7 +403,7 @@ def test_a_card_refund_qpay_refuses_stays_recorded_for_a_manual_refund(admin_use
 def test_the_default_card_refunder_leaves_card_refunds_manual_until_the_worker_is_wired(
     admin_user, django_capture_on_commit_callbacks
 ):
-    dispute, txn = disputed_paid_booking(payment_type="CARD")
+    dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="CARD")
     with django_capture_on_commit_callbacks(execute=True):
         services.dispute_resolve(
             dispute_id=dispute.pk,
