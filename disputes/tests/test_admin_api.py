@@ -257,3 +257,18 @@ def test_another_admin_can_use_the_lists():
     response = client_for(AdminFactory()).get("/api/admin/transactions")
     assert response.status_code == 200
     assert response.json()["totals"] == {"count": 0, "amountSum": "0.00", "paidSum": "0.00", "refundedSum": "0.00"}
+
+
+@pytest.mark.parametrize("path", ["/api/admin/bookings", "/api/admin/transactions"])
+def test_the_admin_lists_use_a_fixed_number_of_queries(admin_user, path, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(admin_user)
+    TransactionFactory()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    for _ in range(6):
+        TransactionFactory()
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(path).json()["count"] == 7
