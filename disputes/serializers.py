@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -214,7 +215,12 @@ class DisputeSerializer(serializers.ModelSerializer):
         return BookingStateSerializer(Booking.objects.get(pk=dispute.booking_id)).data
 
     def get_transaction(self, dispute: Dispute) -> dict | None:
-        txn = Transaction.objects.filter(booking_id=dispute.booking_id).order_by("-paid_at", "-id").first()
+        # The payment a refund comes from: the latest paid one (unpaid invoices sort last).
+        txn = (
+            Transaction.objects.filter(booking_id=dispute.booking_id)
+            .order_by(F("paid_at").desc(nulls_last=True), "-id")
+            .first()
+        )
         return TransactionStateSerializer(txn).data if txn else None
 
     # drf-spectacular: document the nested states

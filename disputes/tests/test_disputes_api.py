@@ -422,3 +422,16 @@ def test_staff_mark_a_manual_refund_done_once(admin_user):
     assert services.transaction_mark_manual_refund_done(transaction_id=txn.pk, actor=admin_user) is False
     txn.refresh_from_db()
     assert txn.refund_state == RefundState.MANUAL_DONE
+
+
+def test_the_dispute_shows_the_paid_transaction_not_a_later_open_invoice(admin_user):
+    dispute, txn = disputed_paid_booking()
+    TransactionFactory(booking=dispute.booking, status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
+    response = client_for(admin_user).patch(
+        f"/api/admin/disputes/{dispute.pk}",
+        {"resolution": "x", "refundAmount": "100", "bookingStatus": "completed"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["transaction"]["id"] == txn.pk
+    assert response.json()["transaction"]["refundedAmount"] == "100.00"
