@@ -1,13 +1,26 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
 from accounts.models import Tattooist, User
+
+# Approval has one way in (disputes.services.tattooist_set_approval), used by the API and these
+# actions alike, so approved/approved_at/approved_by never disagree.
+APPROVAL_FIELDS = ["approved", "approved_at", "approved_by", "approval_note"]
+
+
+class ApprovalNoteForm(forms.Form):
+    note = forms.CharField(
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="Note"
+    )
 
 
 class TattooistInline(admin.StackedInline):
     model = Tattooist
     fk_name = "user"
     extra = 0
-    readonly_fields = ["approved_at", "approved_by"]
+    readonly_fields = APPROVAL_FIELDS
 
 
 @admin.register(User)
@@ -27,8 +40,44 @@ class TattooistAdmin(admin.ModelAdmin):
     list_filter = ["approved", "timezone"]
     search_fields = ["user__name", "user__email", "bio"]
     list_select_related = ["user"]
-    readonly_fields = ["approved_at", "approved_by", "created_at", "updated_at"]
+    readonly_fields = [*APPROVAL_FIELDS, "created_at", "updated_at"]
     raw_id_fields = ["user"]
+    actions = ["approve_artists", "unapprove_artists"]
+
+    def _set_approval(self, request, queryset, approved: bool, action: str):
+        """First a page asking for the note (like Django's delete confirmation), then the change."""
+        from disputes.services import tattooist_set_approval
+
+        verb = "approved" if approved else "unapproved"
+        form = ApprovalNoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            count = 0
+            for pk in queryset.values_list("pk", flat=True):
+                tattooist_set_approval(
+                    tattooist_id=pk, approved=approved, actor=request.user, note=form.cleaned_data["note"]
+                )
+                count += 1
+            self.message_user(request, f"{count} artist(s) {verb}.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{'Approve' if approved else 'Unapprove'} artists",
+            "artists": queryset.select_related("user"),
+            "form": form,
+            "action": action,
+            "approved": approved,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/inkbook/approval_note.html", context)
+
+    @admin.action(description="Approve selected artists")
+    def approve_artists(self, request, queryset):
+        return self._set_approval(request, queryset, True, "approve_artists")
+
+    @admin.action(description="Unapprove selected artists (hide them and stop new bookings)")
+    def unapprove_artists(self, request, queryset):
+        return self._set_approval(request, queryset, False, "unapprove_artists")
 
     @admin.display(ordering="user__name")
     def name(self, obj):

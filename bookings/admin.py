@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from bookings.models import Availability, Booking, BookingEvent, TimeOff
+from disputes.admin_csv import CsvExportMixin
+from payments.models import Transaction
 
 
 class BookingEventInline(admin.TabularInline):
@@ -22,8 +24,36 @@ class BookingEventInline(admin.TabularInline):
         return False
 
 
+class TransactionInline(admin.TabularInline):
+    """The booking's payments, read-only: money moves only through the payment and dispute services."""
+
+    model = Transaction
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "created_at",
+        "status",
+        "flag",
+        "payment_type",
+        "amount",
+        "paid_amount",
+        "paid_at",
+        "refunded_amount",
+        "refund_state",
+        "qpay_invoice_id",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = ["id", "customer", "tattooist", "slot", "status", "payment_status", "deposit_amount", "created_at"]
     list_filter = ["status", "payment_status", "slot", "created_at"]
     search_fields = ["id", "customer__email", "customer__name", "tattooist__user__name", "notes"]
@@ -31,7 +61,21 @@ class BookingAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "tattooist"]
     date_hierarchy = "slot"
     readonly_fields = ["status", "payment_status", "hold_expires_at", "created_at", "updated_at"]
-    inlines = [BookingEventInline]
+    inlines = [TransactionInline, BookingEventInline]
+    actions = ["export_selected_csv"]
+    csv_filename = "bookings"
+    csv_columns = [
+        ("id", lambda b: b.pk),
+        ("customer_email", lambda b: b.customer.email),
+        ("tattooist_id", lambda b: b.tattooist_id),
+        ("tattooist_name", lambda b: b.tattooist.user.name),
+        ("slot", lambda b: b.slot),
+        ("ends_at", lambda b: b.ends_at),
+        ("status", lambda b: b.status),
+        ("payment_status", lambda b: b.payment_status),
+        ("deposit_amount", lambda b: b.deposit_amount),
+        ("created_at", lambda b: b.created_at),
+    ]
 
 
 @admin.register(BookingEvent)

@@ -1,11 +1,252 @@
-from django.contrib import admin
+"""Staff tools in the Django admin: the dispute queue and its resolve form, the manual refund
+queue, and the weekly report. Every change goes through disputes/services.py, as the API does."""
 
-from disputes.models import Dispute
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from bookings.models import Booking
+from disputes import selectors, services
+from disputes.admin_csv import CsvExportMixin
+from disputes.models import Dispute, DisputeStatus, ManualRefund
+from payments.models import RefundState, Transaction
+from tattoo.errors import ApplicationError
+from tattoo.money import MAX_AMOUNT
+
+# The report page is linked from the admin index (see templates/admin/inkbook/index.html).
+admin.site.index_template = "admin/inkbook/index.html"
+
+
+class DisputeResolveForm(forms.Form):
+    booking_status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in services.RESOLUTION_STATUSES], label="Booking becomes"
+    )
+    refund_amount = forms.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
+        label="Refund (MNT)",
+        help_text="Leave empty for no refund.",
+    )
+    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=4000)
+
+    # the service's camelCase field names → this form's fields
+    SERVICE_FIELDS = {"bookingStatus": "booking_status", "refundAmount": "refund_amount", "resolution": "resolution"}
 
 
 @admin.register(Dispute)
 class DisputeAdmin(admin.ModelAdmin):
-    list_display = ["id", "booking", "initiator", "status", "refund_amount", "created_at", "resolved_at"]
+    list_display = [
+        "id",
+        "status",
+        "booking_link",
+        "initiator",
+        "booking_status_before",
+        "refund_amount",
+        "created_at",
+        "resolved_at",
+        "resolve_link",
+    ]
     list_filter = ["status", "created_at"]
-    search_fields = ["reason", "resolution", "booking__id"]
-    raw_id_fields = ["booking", "initiator", "resolved_by"]
+    search_fields = ["reason", "resolution", "booking__id", "initiator__email"]
+    list_select_related = ["booking", "initiator"]
+    readonly_fields = [
+        "booking_link",
+        "initiator",
+        "reason",
+        "status",
+        "booking_status_before",
+        "resolution",
+        "refund_amount",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+        "resolve_link",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        # The queue: open disputes first, oldest on top; resolved ones after.
+        return selectors.dispute_queue().select_related("booking", "initiator", "resolved_by")
+
+    def get_ordering(self, request):
+        return ["open_first", "created_at", "id"]
+
+    def has_add_permission(self, request):
+        return False  # disputes are opened through the API (staff route or the parties' route)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # resolved only through the resolve form (the service), never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="booking", ordering="booking_id")
+    def booking_link(self, obj: Dispute):
+        url = reverse("admin:bookings_booking_change", args=[obj.booking_id])
+        return format_html('<a href="{}">booking {}</a>', url, obj.booking_id)
+
+    @admin.display(description="resolve")
+    def resolve_link(self, obj: Dispute):
+        if obj.status != DisputeStatus.OPEN:
+            return "—"
+        return format_html('<a href="{}">Resolve…</a>', reverse("admin:disputes_dispute_resolve", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:dispute_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="disputes_dispute_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request, dispute_id: int):
+        dispute = get_object_or_404(Dispute.objects.select_related("booking", "initiator"), pk=dispute_id)
+        form = DisputeResolveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.dispute_resolve(
+                    dispute_id=dispute.pk,
+                    actor=request.user,
+                    resolution=form.cleaned_data["resolution"],
+                    booking_status=form.cleaned_data["booking_status"],
+                    refund_amount=form.cleaned_data["refund_amount"],
+                )
+            except ApplicationError as exc:
+                # Business-rule refusals (too large a refund, already resolved) show on the form.
+                placed = False
+                for name, msgs in exc.fields.items():
+                    if name in form.SERVICE_FIELDS:
+                        for msg in msgs:
+                            form.add_error(form.SERVICE_FIELDS[name], msg)
+                        placed = True
+                if not placed:
+                    form.add_error(None, exc.message)
+            else:
+                self.message_user(request, f"Dispute {dispute.pk} resolved.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:disputes_dispute_changelist"))
+        booking = Booking.objects.select_related("customer", "tattooist__user").get(pk=dispute.booking_id)
+        transactions = Transaction.objects.filter(booking_id=booking.pk).order_by("-created_at", "-id")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Resolve dispute {dispute.pk}",
+            "dispute": dispute,
+            "booking": booking,
+            "transactions": transactions,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/disputes/dispute/resolve.html", context)
+
+
+@admin.register(ManualRefund)
+class ManualRefundAdmin(CsvExportMixin, admin.ModelAdmin):
+    """Refunds staff owe by hand (QR/bank payments cannot be refunded through QPay)."""
+
+    list_display = ["id", "booking", "payment_type", "paid_amount", "refunded_amount", "refund_state", "updated_at"]
+    list_filter = ["payment_type"]
+    search_fields = ["qpay_invoice_id", "qpay_payment_id", "booking__id", "booking__customer__email"]
+    actions = ["mark_manual_refund_done", "export_selected_csv"]
+    csv_filename = "manual-refunds"
+    csv_columns = [
+        ("id", lambda t: t.pk),
+        ("booking_id", lambda t: t.booking_id),
+        ("payment_type", lambda t: t.payment_type),
+        ("paid_amount", lambda t: t.paid_amount),
+        ("refunded_amount", lambda t: t.refunded_amount),
+        ("qpay_payment_id", lambda t: t.qpay_payment_id),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(refund_state=RefundState.MANUAL_REQUIRED).order_by("updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Mark the refund as done by hand")
+    def mark_manual_refund_done(self, request, queryset):
+        done = sum(
+            services.transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
+
+
+def report_view(request):
+    rows = selectors.weekly_report(weeks=12)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Weekly report (last 12 weeks, UTC, weeks start Monday)",
+        "rows": rows,
+        "totals": {
+            "bookings": sum(r.bookings for r in rows),
+            "deposits": sum((r.deposits for r in rows), Decimal("0.00")),
+            "refunds": sum((r.refunds for r in rows), Decimal("0.00")),
+            "net": sum((r.net for r in rows), Decimal("0.00")),
+        },
+        "bookings_chart": _bar_chart(rows, [("bookings", "#417690", "bookings")]),
+        "money_chart": _bar_chart(
+            rows, [("deposits", "#2e7d32", "deposits collected"), ("refunds", "#c62828", "refunds")]
+        ),
+    }
+    return TemplateResponse(request, "admin/inkbook/report.html", context)
+
+
+def _bar_chart(rows, series: list[tuple[str, str, str]], width: int = 760, height: int = 220) -> dict:
+    """Geometry for a server-rendered SVG bar chart (attributes only: the CSP forbids inline styles)."""
+    top, bottom, left = 20, 30, 10
+    plot_h = height - top - bottom
+    group_w = (width - left) / len(rows)
+    bar_w = (group_w - 12) / len(series)
+    peak = max((getattr(r, key) for r in rows for key, _, _ in series), default=0) or 1
+    bars, labels = [], []
+    for i, row in enumerate(rows):
+        x0 = left + i * group_w + 6
+        for j, (key, colour, name) in enumerate(series):
+            value = getattr(row, key)
+            h = round(float(value) / float(peak) * plot_h, 1)
+            bars.append(
+                {
+                    "x": _num(x0 + j * bar_w),
+                    "y": _num(top + plot_h - h),
+                    "w": _num(bar_w - 2),
+                    "h": _num(h),
+                    "fill": colour,
+                    "title": f"week of {row.week:%Y-%m-%d}: {value} {name}",
+                }
+            )
+        labels.append({"x": _num(x0 + (group_w - 12) / 2), "y": height - 10, "text": f"{row.week:%b %d}"})
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "peak": peak,
+        "axis_y": top + plot_h,
+        "legend": [
+            {"name": n, "fill": c, "x": 120 + k * 160, "text_x": 134 + k * 160} for k, (_, c, n) in enumerate(series)
+        ],
+    }
+
+
+def _num(value: float) -> str:
+    # Formatted here, not in the template, so no locale turns the decimal point into a comma.
+    return f"{value:.1f}"

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from payments.models import Transaction
 from tattoo.models import status_check
 
 
@@ -39,3 +40,12 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute {self.pk} on booking {self.booking_id}"
+
+
+class ManualRefund(Transaction):
+    """The manual refund queue in the Django admin: transactions whose refund staff must make by hand."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "manual refund"
+        verbose_name_plural = "manual refund queue"

@@ -1,10 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from disputes.admin_csv import CsvExportMixin
 from payments.models import Transaction
 
 
 @admin.register(Transaction)
-class TransactionAdmin(admin.ModelAdmin):
+class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "booking",
@@ -18,8 +19,37 @@ class TransactionAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "flag", "refund_state", "created_at"]
-    search_fields = ["qpay_invoice_id", "qpay_payment_id", "booking__id"]
+    search_fields = ["qpay_invoice_id", "qpay_payment_id", "booking__id", "booking__customer__email"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    # Read-only rows; the actions go through services (refund queue) or only read (CSV).
+    actions = ["mark_manual_refund_done", "export_selected_csv"]
+    csv_filename = "transactions"
+    csv_columns = [
+        ("id", lambda t: t.pk),
+        ("booking_id", lambda t: t.booking_id),
+        ("amount", lambda t: t.amount),
+        ("currency", lambda t: t.currency),
+        ("status", lambda t: t.status),
+        ("flag", lambda t: t.flag),
+        ("payment_type", lambda t: t.payment_type),
+        ("paid_amount", lambda t: t.paid_amount),
+        ("paid_at", lambda t: t.paid_at),
+        ("refunded_amount", lambda t: t.refunded_amount),
+        ("refund_state", lambda t: t.refund_state),
+        ("qpay_invoice_id", lambda t: t.qpay_invoice_id),
+        ("created_at", lambda t: t.created_at),
+    ]
+
+    @admin.action(description="Mark the manual refund as done")
+    def mark_manual_refund_done(self, request, queryset):
+        from disputes.services import transaction_mark_manual_refund_done
+
+        done = sum(
+            transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

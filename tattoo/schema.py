@@ -32,7 +32,8 @@ class AutoSchema(openapi.AutoSchema):
         if "{" in self.path:
             codes.append(404)
         if self.method in ("POST", "PATCH", "PUT", "DELETE"):
-            codes.append(409)
+            # writes may name other objects in the body (bookingId, tattooistId): unknown → 404
+            codes += [404, 409]
         codes.extend(getattr(self.view, "extra_error_codes", ()))
         return sorted(set(codes))
 

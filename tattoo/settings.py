@@ -239,7 +239,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "drf_spectacular.hooks.postprocess_schema_enums",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # several models have a `status`; name each set after its model
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "TransactionStatusEnum": "payments.models.TransactionStatus",
+        "DisputeStatusEnum": "disputes.models.DisputeStatus",
+        "DisputeResolutionStatusEnum": "disputes.services.RESOLUTION_CHOICES",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/",
 }
 SIMPLE_JWT = {
