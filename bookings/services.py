@@ -404,9 +404,9 @@ def booking_expire_holds(*, now: datetime | None = None, limit: int = 500) -> Ex
                 .filter(
                     pk=booking.pk,
                     status=BookingStatus.PENDING,
-                    # the payment state the decision above was made on; an invoice opened since
-                    # then waits for the next run (and its hook)
-                    payment_status=booking.payment_status,
+                    # the payment state the decision above was made on (or unpaid, when the hook
+                    # cancelled the open invoice); an invoice opened since waits for the next run
+                    payment_status__in={booking.payment_status, PaymentStatus.UNPAID},
                     hold_expires_at__lte=now,
                 )
                 .values_list("pk", flat=True)

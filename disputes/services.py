@@ -121,14 +121,21 @@ CardRefunder = Callable[[Transaction, Decimal], bool]
 def request_card_refund(txn: Transaction, amount: Decimal) -> bool:
     """THE one place a card refund is sent to QPay (through the worker). True = QPay accepted it.
 
-    Not wired yet: the worker's refund endpoint comes with payments/worker_client.py. Until then
-    nothing is sent and every refund stays `manual_required` for staff to make in the merchant
-    portal. To wire it: call the worker with `txn.qpay_payment_id` (QPay's
-    `DELETE /v2/payment/refund/{payment_id}` refunds the whole payment, so it is only called for a
-    refund of everything paid), return True on success, False (or raise) on a refusal or outage.
-    Runs after the commit, outside any transaction.
+    QPay's `DELETE /v2/payment/refund/{payment_id}` refunds the whole payment and works for card
+    payments only, so it is only called for a refund of everything paid by card; anything else
+    stays `manual_required` for staff to make in the merchant portal. MOVES MONEY. Runs after the
+    commit, outside any transaction; a refusal or an outage leaves the refund manual.
     """
-    return False
+    from payments import worker_client
+
+    try:
+        worker_client.refund_payment(
+            qpay_payment_id=txn.qpay_payment_id, note=f"Inkbook refund, booking {txn.booking_id}"
+        )
+    except ApplicationError as exc:  # includes the worker being down (503) and QPay refusing (409)
+        logger.warning("card refund of transaction %s not accepted: %s", txn.pk, exc.code)
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -426,7 +426,26 @@ def payment_status_recheck_if_due(*, transaction_id: int) -> str | None:
         return None  # best effort: the status read still answers with what we know
 
 
-def payment_recheck_before_expiry(*, booking: Booking) -> bool:
+def payment_before_expiry(*, booking: Booking) -> bool:
+    """settings.BOOKING_BEFORE_EXPIRE_HOOK: may this hold with an open invoice expire now?
+
+    One last payment check (a lost callback must not lose a paid deposit). If the deposit
+    arrived, the booking is confirmed and must not expire. If not, the invoice is cancelled at
+    QPay first, so a stale QR cannot be paid after the slot is released (a payment racing the
+    cancel is applied as a late payment). If the worker cannot be reached the hold is kept and
+    looked at again on the next run.
+    """
+    try:
+        if payment_recheck_before_expiry(booking=booking, raise_unavailable=True):
+            return False
+        outcome = payment_invoice_cancel(booking=booking)
+    except UpstreamUnavailable:
+        log.warning("booking %s: worker unreachable before expiry; keeping the hold", booking.pk)
+        return False
+    return outcome != "paid"
+
+
+def payment_recheck_before_expiry(*, booking: Booking, raise_unavailable: bool = False) -> bool:
     """One last payment/check before the hold-expiry job expires `booking`.
 
     A lost callback must not lose a paid deposit: if QPay says the invoice is paid, the notify
@@ -442,6 +461,8 @@ def payment_recheck_before_expiry(*, booking: Booking) -> bool:
         try:
             payment_recheck(transaction_id=txn.pk)
         except UpstreamUnavailable:
+            if raise_unavailable:
+                raise
             log.warning("booking %s: pre-expiry payment check failed (worker unreachable)", booking.pk)
     booking.refresh_from_db()
     return booking.payment_status == PaymentStatus.PAID

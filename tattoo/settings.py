@@ -280,9 +280,10 @@ BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_SLOT_STEP_MINUTES = envint("BOOKING_SLOT_STEP_MINUTES", 30)
 if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
     raise ImproperlyConfigured("BOOKING_SLOT_STEP_MINUTES must be between 5 and 720")
-# Dotted path of a callable(booking=) -> bool asked before a hold with an open invoice expires
-# (the payments app's "one last payment check"); empty means expire without asking.
-BOOKING_BEFORE_EXPIRE_HOOK = env("BOOKING_BEFORE_EXPIRE_HOOK", "") or ""
+# Callable(booking=) -> bool asked before a hold with an open invoice expires: the payments app's
+# one last payment check (QPay forbids polling, so this is the only automatic check). Code wiring,
+# not configuration; tests may override it.
+BOOKING_BEFORE_EXPIRE_HOOK = "payments.services.payment_before_expiry"
 
 # --- uploads (Cloudflare R2 in production; a local S3 server in development and tests) -------
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "http://127.0.0.1:9000")

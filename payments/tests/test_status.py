@@ -128,3 +128,39 @@ def test_an_old_invoice_paid_after_its_replacement_confirms_and_closes_the_new_o
 def test_an_anonymous_status_read_is_401(db, api_client):
     txn = TransactionFactory()
     assert api_client.get(status_url(txn.qpay_invoice_id)).status_code == 401
+
+
+def _run_expiry_job():
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    Booking.objects.update(hold_expires_at=timezone.now() - timedelta(minutes=1))
+    call_command("expire_holds")
+
+
+def test_the_expiry_job_confirms_a_paid_hold_whose_callback_was_lost(invoice, qpay_worker):
+    qpay_worker.pay(invoice["qpayInvoiceId"], callback="never")
+    _run_expiry_job()
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert (txn.status, booking.status, booking.payment_status) == ("paid", "confirmed", "paid")
+    assert not booking.events.filter(to_status=BookingStatus.EXPIRED).exists()
+
+
+def test_the_expiry_job_cancels_an_unpaid_invoice_then_expires_the_hold(invoice, qpay_worker):
+    _run_expiry_job()
+    txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
+    booking = Booking.objects.get(pk=txn.booking_id)
+    assert txn.status == TransactionStatus.CANCELLED
+    assert (booking.status, booking.payment_status) == (BookingStatus.EXPIRED, PaymentStatus.UNPAID)
+    # the stale QR can no longer be paid at QPay
+    assert qpay_worker.pay(invoice["qpayInvoiceId"]).status_code != 200
+
+
+def test_the_expiry_job_keeps_the_hold_while_the_worker_is_down(invoice, settings):
+    settings.QPAY_WORKER_URL = f"http://127.0.0.1:{free_port()}"
+    _run_expiry_job()
+    booking = Booking.objects.get(transactions__qpay_invoice_id=invoice["qpayInvoiceId"])
+    assert (booking.status, booking.payment_status) == (BookingStatus.PENDING, PaymentStatus.PENDING)
