@@ -17,6 +17,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from accounts import selectors, services
 from accounts.forms import ArtistSearchForm, LoginForm, PasswordChangeForm, SignupForm
 from accounts.models import Role
+from bookings import views as booking_views
 from tattoo.errors import ApplicationError
 from tattoo.forms import add_application_error
 
@@ -128,6 +129,7 @@ def artist_detail(request, tattooist_id: int):
             "artist": artist,
             "portfolio": selectors.portfolio_for(tattooist=artist),
             "week": selectors.weekly_hours(tattooist=artist),
+            **booking_views.booking_section_context(request, artist),
         },
     )
 
@@ -137,4 +139,4 @@ def dashboard(request):
     if not request.user.is_tattooist:
         raise PermissionDenied("The dashboard is for artists.")
     artist = request.user.tattooist
-    return render(request, "accounts/dashboard.html", {"artist": artist})
+    return render(request, "accounts/dashboard.html", booking_views.dashboard_context(request, artist))

@@ -237,3 +237,22 @@ def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now
                 s += step
         day += timedelta(days=1)
     return Slots(tattooist.timezone, tattooist.session_minutes, sorted(out))
+
+
+# --- calendar feed -----------------------------------------------------------------------------
+
+
+def tattooist_for_calendar(*, token: str) -> Tattooist | None:
+    """The artist whose secret calendar link this is, or None."""
+    if not token or len(token) > 64:
+        return None
+    return Tattooist.objects.select_related("user").filter(user__calendar_token=token, user__is_active=True).first()
+
+
+def calendar_bookings(*, tattooist: Tattooist) -> QuerySet[Booking]:
+    """What the ICS feed lists: active and completed bookings (not cancelled or expired ones)."""
+    return (
+        Booking.objects.filter(tattooist=tattooist, status__in=[*ACTIVE_STATUSES, "completed"])
+        .select_related("customer")
+        .order_by("slot", "id")
+    )

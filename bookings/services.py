@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import time as time_module
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -423,3 +424,13 @@ def booking_expire_holds(*, now: datetime | None = None, limit: int = 500) -> Ex
             )
             expired += 1
     return ExpireReport(expired=expired, kept=kept)
+
+
+# --- calendar feed -----------------------------------------------------------------------------
+
+
+def calendar_token_rotate(*, user: User) -> str:
+    """A new secret for the artist's ICS feed; the old link stops working at once."""
+    user.calendar_token = secrets.token_urlsafe()
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token

@@ -1,17 +1,479 @@
-"""Booking pages. STUB: the lead's second wave adds the booking page, create form and actions."""
+"""Booking pages: my bookings, the booking page (status, audit trail, deposit payment, actions),
+booking from the artist page, the artist's dashboard forms, and the artist's ICS calendar feed.
+
+Thin: forms shape the input, the API's serializers and the same services as the API decide.
+Every write is a POST with CSRF (Django's middleware) and answers with a redirect.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bookings.models import Booking
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import selectors as account_selectors
+from accounts.models import Tattooist, User
+from bookings import selectors, services
+from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
+from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
+from bookings.transitions import SYSTEM_ONLY, can_move
+from payments import services as payment_services
+from payments.models import Transaction, TransactionStatus
+from portfolio.models import PortfolioItem
+from portfolio.services import portfolio_item_delete
+from tattoo.errors import ApplicationError
+from tattoo.forms import add_application_error
+
+SLOT_DAYS = 14  # the slot picker shows the next two weeks
+ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
+
+
+def _refuse(exc: ApplicationError) -> None:
+    """A service's 403/404 on a page: the friendly error page, never a stack trace."""
+    if exc.status_code == 404:
+        raise Http404(exc.message)
+    raise PermissionDenied(exc.message)
+
+
+def allowed_moves(booking: Booking, user: User) -> list[str]:
+    """The status buttons this user gets on this booking (the table decides again on submit)."""
+    if user.is_customer and booking.customer_id == user.pk:
+        wanted: tuple[str, ...] = (BookingStatus.CANCELLED,)
+    elif user.is_tattooist and booking.tattooist.user_id == user.pk:
+        wanted = ARTIST_MOVES
+    else:
+        return []
+    return [s for s in wanted if can_move(booking.status, s) and (booking.status, s) not in SYSTEM_ONLY]
+
+
+# --- slot picker and booking form (artist page) -------------------------------------------------
+
+
+def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
+    """Grouped <select> choices: one group per local day, the label in the artist's zone.
+
+    Each option's value is the UTC instant; static/js/slots.js adds the visitor's local time.
+    """
+    now = now or timezone.now()
+    tz = ZoneInfo(artist.timezone)
+    result = selectors.tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=SLOT_DAYS), now=now)
+    groups: dict[str, list] = {}
+    for start in result.starts:
+        local = start.astimezone(tz)
+        groups.setdefault(local.strftime("%A %d %B %Y"), []).append(
+            (start.strftime("%Y-%m-%dT%H:%M:%SZ"), local.strftime("%H:%M"))
+        )
+    return list(groups.items())
+
+
+def booking_section_context(request, artist: Tattooist, form: BookingForm | None = None) -> dict:
+    choices = slot_choices(artist) if artist.approved else []
+    if form is None:
+        form = BookingForm(initial={"deposit_amount": artist.min_deposit}, slot_choices=choices)
+    else:
+        form.fields["slot"].widget.choices = choices
+    return {"booking_form": form, "has_slots": bool(choices), "slot_days": SLOT_DAYS}
+
+
+@login_required
+@require_POST
+def booking_create(request, tattooist_id: int):
+    artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
+    if not request.user.is_customer:
+        raise PermissionDenied("Only customers can book.")
+    form = BookingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        slot = _parse_slot(data["slot"])
+        if slot is None:
+            form.add_error("slot", "Pick a time from the list.")
+        else:
+            try:
+                booking = services.booking_create(
+                    customer=request.user,
+                    tattooist_id=artist.pk,
+                    slot=slot,
+                    deposit_amount=data["deposit_amount"],
+                    notes=data["notes"],
+                )
+            except ApplicationError as exc:
+                if exc.status_code in (403, 404):
+                    _refuse(exc)
+                add_application_error(form, exc)
+                if exc.code == "slot_taken":
+                    form.add_error(None, "Someone has just booked that time. Please pick another slot.")
+            else:
+                messages.success(request, "Booked! Pay the deposit to confirm your slot.")
+                return redirect("booking-detail", booking.pk)
+    context = {
+        "artist": artist,
+        "portfolio": account_selectors.portfolio_for(tattooist=artist),
+        "week": account_selectors.weekly_hours(tattooist=artist),
+        **booking_section_context(request, artist, form),
+    }
+    return render(request, "accounts/artist_detail.html", context, status=409 if "slot" in form.errors else 400)
+
+
+def _parse_slot(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+# --- customer: my bookings, the booking page -----------------------------------------------------
 
 
 @login_required
 def my_bookings(request):
-    # Replace with the bookings selector (booking_list_for) when it lands; scoped to the caller.
-    bookings = (
-        Booking.objects.filter(customer=request.user).select_related("tattooist__user").order_by("-slot", "-id")[:100]
-    )
+    bookings = selectors.booking_list_for(user=request.user).select_related("tattooist__user")[:100]
     return render(request, "bookings/my_bookings.html", {"bookings": bookings})
+
+
+def _get_booking(request, booking_id: int) -> Booking:
+    try:
+        return selectors.booking_get_for(user=request.user, booking_id=booking_id, with_events=True)
+    except ApplicationError as exc:
+        _refuse(exc)
+        raise
+
+
+def _open_invoice(booking: Booking) -> Transaction | None:
+    return (
+        Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING)
+        .exclude(qpay_invoice_id=None)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _can_pay(booking: Booking, user: User) -> bool:
+    return (
+        booking.customer_id == user.pk
+        and booking.status in payment_services.PAYABLE_STATUSES
+        and booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING)
+    )
+
+
+@login_required
+def booking_detail(request, booking_id: int):
+    booking = _get_booking(request, booking_id)
+    booking = Booking.objects.select_related("tattooist__user", "customer").prefetch_related("events__actor").get(
+        pk=booking.pk
+    )
+    tz = ZoneInfo(booking.tattooist.timezone)
+    invoice = _open_invoice(booking) if _can_pay(booking, request.user) else None
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "local_start": booking.slot.astimezone(tz),
+            "local_end": booking.ends_at.astimezone(tz),
+            "moves": allowed_moves(booking, request.user),
+            "can_pay": _can_pay(booking, request.user),
+            "invoice": invoice,
+            "is_customer": booking.customer_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_GET
+def booking_state(request, booking_id: int):
+    """What static/js/payment.js polls while a deposit is open: a database read, no QPay call."""
+    booking = _get_booking(request, booking_id)
+    return JsonResponse(
+        {"id": booking.pk, "status": booking.status, "paymentStatus": booking.payment_status},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@require_POST
+def booking_status(request, booking_id: int):
+    to_status = request.POST.get("status", "")
+    if to_status not in BookingStatus.values:
+        messages.error(request, "Unknown status.")
+    else:
+        try:
+            services.booking_change_status(
+                booking_id=booking_id, actor=request.user, to_status=to_status, note=request.POST.get("note", "")[:500]
+            )
+        except ApplicationError as exc:
+            if exc.status_code in (403, 404):
+                _refuse(exc)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Booking {BookingStatus(to_status).label.lower()}.")
+    return redirect(_back(request, reverse("booking-detail", args=[booking_id])))
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    # Only our own paths: never an open redirect.
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@login_required
+@require_POST
+def booking_pay(request, booking_id: int):
+    _get_booking(request, booking_id)
+    try:
+        payment_services.payment_create(user=request.user, booking_id=booking_id)
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            _refuse(exc)
+        messages.error(request, exc.message)
+    return redirect("booking-detail", booking_id)
+
+
+@login_required
+@require_POST
+def booking_recheck(request, booking_id: int):
+    booking = _get_booking(request, booking_id)
+    invoice = _open_invoice(booking)
+    if invoice is None:
+        return redirect("booking-detail", booking_id)
+    outcome = payment_services.payment_status_recheck_if_due(transaction_id=invoice.pk)
+    booking.refresh_from_db()
+    if booking.payment_status == PaymentStatus.PAID:
+        messages.success(request, "Payment received: your booking is confirmed.")
+    elif outcome is None:
+        messages.info(request, "We checked recently; the page updates by itself as soon as the payment lands.")
+    else:
+        messages.info(request, "QPay has not reported the payment yet. It can take a minute.")
+    return redirect("booking-detail", booking_id)
+
+
+# --- artist dashboard ----------------------------------------------------------------------------
+
+
+def _artist(request) -> Tattooist:
+    if not request.user.is_tattooist:
+        raise PermissionDenied("The dashboard is for artists.")
+    return selectors.tattooist_of(request.user)
+
+
+def dashboard_context(request, artist: Tattooist, **forms) -> dict:
+    tz = ZoneInfo(artist.timezone)
+    now = timezone.now()
+    upcoming = list(
+        selectors.booking_list_for(user=request.user)
+        .filter(status__in=ACTIVE_STATUSES, ends_at__gte=now - timedelta(days=1))
+        .select_related("customer", "tattooist")
+        .order_by("slot", "id")[:50]
+    )
+    for b in upcoming:
+        b.local_start = b.slot.astimezone(tz)
+        b.moves = allowed_moves(b, request.user)
+    time_off = list(selectors.time_off_for(tattooist=artist, now=now).filter(ends_at__gt=now)[:50])
+    for t in time_off:
+        t.local_start, t.local_end = t.starts_at.astimezone(tz), t.ends_at.astimezone(tz)
+    return {
+        "artist": artist,
+        "upcoming": upcoming,
+        "portfolio": account_selectors.portfolio_for(tattooist=artist),
+        "week": account_selectors.weekly_hours(tattooist=artist),
+        "time_off": time_off,
+        "calendar_url": request.build_absolute_uri(reverse("calendar-feed", args=[request.user.calendar_token])),
+        "availability_form": forms.get("availability_form") or AvailabilityForm(),
+        "time_off_form": forms.get("time_off_form") or TimeOffForm(),
+        "settings_form": forms.get("settings_form")
+        or SettingsForm(
+            initial={
+                "timezone": artist.timezone,
+                "session_minutes": artist.session_minutes,
+                "min_deposit": artist.min_deposit,
+            }
+        ),
+        "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+    }
+
+
+def _dashboard_with(request, artist, status=400, **forms):
+    return render(request, "accounts/dashboard.html", dashboard_context(request, artist, **forms), status=status)
+
+
+@login_required
+@require_POST
+def availability_add(request):
+    artist = _artist(request)
+    form = AvailabilityForm(request.POST)
+    if form.is_valid():
+        data = apply_serializer(form, AvailabilityWindowSerializer, dict(form.cleaned_data))
+        if data is not None:
+            try:
+                services.availability_create(tattooist=artist, **data)
+            except ApplicationError as exc:
+                add_application_error(form, exc)
+            else:
+                messages.success(request, "Hours added.")
+                return redirect(reverse("dashboard") + "#hours")
+    return _dashboard_with(request, artist, availability_form=form)
+
+
+@login_required
+@require_POST
+def availability_delete(request, availability_id: int):
+    _artist(request)
+    try:
+        services.availability_delete(user=request.user, availability_id=availability_id)
+    except ApplicationError as exc:
+        _refuse(exc)
+    messages.success(request, "Hours removed.")
+    return redirect(reverse("dashboard") + "#hours")
+
+
+@login_required
+@require_POST
+def time_off_add(request):
+    artist = _artist(request)
+    form = TimeOffForm(request.POST)
+    if form.is_valid():
+        tz = ZoneInfo(artist.timezone)
+        # datetime-local has no zone: it is the artist's wall clock.
+        payload = {
+            "starts_at": form.cleaned_data["starts_at"].replace(tzinfo=None).replace(tzinfo=tz).isoformat(),
+            "ends_at": form.cleaned_data["ends_at"].replace(tzinfo=None).replace(tzinfo=tz).isoformat(),
+            "reason": form.cleaned_data["reason"],
+        }
+        data = apply_serializer(form, TimeOffSerializer, payload)
+        if data is not None:
+            try:
+                services.time_off_create(tattooist=artist, **data)
+            except ApplicationError as exc:
+                add_application_error(form, exc)
+            else:
+                messages.success(request, "Time off added.")
+                return redirect(reverse("dashboard") + "#time-off")
+    return _dashboard_with(request, artist, time_off_form=form)
+
+
+@login_required
+@require_POST
+def time_off_delete(request, time_off_id: int):
+    _artist(request)
+    try:
+        services.time_off_delete(user=request.user, time_off_id=time_off_id)
+    except ApplicationError as exc:
+        _refuse(exc)
+    messages.success(request, "Time off removed.")
+    return redirect(reverse("dashboard") + "#time-off")
+
+
+@login_required
+@require_POST
+def settings_update(request):
+    artist = _artist(request)
+    form = SettingsForm(request.POST)
+    if form.is_valid():
+        data = apply_serializer(form, ArtistSettingsSerializer, dict(form.cleaned_data))
+        if data is not None:
+            services.tattooist_update_settings(
+                tattooist=artist,
+                timezone_name=data.get("timezone"),
+                session_minutes=data.get("session_minutes"),
+                min_deposit=data.get("min_deposit"),
+            )
+            messages.success(request, "Settings saved.")
+            return redirect(reverse("dashboard") + "#settings")
+    return _dashboard_with(request, artist, settings_form=form)
+
+
+@login_required
+@require_POST
+def portfolio_delete(request, item_id: int):
+    _artist(request)
+    item = get_object_or_404(PortfolioItem.objects.select_related("tattooist"), pk=item_id)
+    try:
+        portfolio_item_delete(item=item, actor=request.user)
+    except ApplicationError as exc:
+        _refuse(exc)
+    messages.success(request, "Image removed from your portfolio.")
+    return redirect(reverse("dashboard") + "#portfolio")
+
+
+@login_required
+@require_POST
+def calendar_rotate(request):
+    _artist(request)
+    services.calendar_token_rotate(user=request.user)
+    messages.success(request, "New calendar link made; the old one no longer works.")
+    return redirect(reverse("dashboard") + "#calendar")
+
+
+# --- ICS feed ---------------------------------------------------------------------------------------
+
+
+def _ics_escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def _ics_fold(line: str) -> str:
+    # RFC 5545 §3.1: lines of at most 75 octets, continued with CRLF + space.
+    out, raw = [], line.encode()
+    while len(raw) > 75:
+        cut = 75 if not out else 74
+        while cut > 0 and (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
+            cut -= 1
+        out.append(raw[:cut].decode())
+        raw = raw[cut:]
+    out.append(raw.decode())
+    return "\r\n ".join(out)
+
+
+def _utc(dt: datetime) -> str:
+    return dt.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The artist's bookings as an iCalendar feed at a secret URL (no login: calendar apps poll it)."""
+    artist = selectors.tattooist_for_calendar(token=token)
+    if artist is None:
+        raise Http404
+    host = request.get_host().split(":")[0] or "inkbook"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Inkbook//Bookings//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_escape('Inkbook: ' + artist.user.name)}",
+        f"X-WR-TIMEZONE:{artist.timezone}",
+    ]
+    stamp = _utc(timezone.now())
+    for b in selectors.calendar_bookings(tattooist=artist):
+        summary = f"Tattoo session: {b.customer.name}" + (" (unconfirmed)" if b.status == BookingStatus.PENDING else "")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:booking-{b.pk}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_utc(b.slot)}",
+            f"DTEND:{_utc(b.ends_at)}",
+            f"SUMMARY:{_ics_escape(summary)}",
+            f"DESCRIPTION:{_ics_escape(f'Status: {b.status}. Deposit {b.deposit_amount:.0f} MNT. {b.notes}'.strip())}",
+            f"STATUS:{'TENTATIVE' if b.status == BookingStatus.PENDING else 'CONFIRMED'}",
+            f"URL:{request.build_absolute_uri(reverse('booking-detail', args=[b.pk]))}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    body = "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="inkbook.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

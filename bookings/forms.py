@@ -1,0 +1,85 @@
+"""Page forms for booking, the artist's hours, time off and settings.
+
+They only shape the input for rendering; the rules live in the API's serializers (reused through
+`apply_serializer`) and the services, so a page and the API can never disagree.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from bookings.models import Availability
+from bookings.serializers import known_timezones
+from tattoo.forms import PageForm
+
+
+def apply_serializer(form: forms.Form, serializer_class, data: dict, field_map: dict[str, str] | None = None):
+    """Validate `data` with the API's serializer; its errors go next to the form's fields.
+
+    Returns the validated data, or None when the serializer refused it.
+    """
+    serializer = serializer_class(data=data)
+    if serializer.is_valid():
+        return serializer.validated_data
+    for key, messages in serializer.errors.items():
+        name = (field_map or {}).get(key, key)
+        target = name if name in form.fields else None
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(target, str(message))
+    return None
+
+
+class BookingForm(PageForm):
+    # A plain field with a select widget: the service, not the choice list, decides whether a
+    # slot is still free (a slot taken since the page loaded gets the friendly "slot taken").
+    slot = forms.CharField(label="Time", widget=forms.Select(attrs={"data-slot-select": ""}))
+    notes = forms.CharField(
+        label="Notes for the artist",
+        max_length=2000,
+        required=False,
+        help_text="Idea, placement, size; you can add reference images on the booking page.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    deposit_amount = forms.DecimalField(
+        label="Deposit (MNT)", max_digits=12, decimal_places=2, min_value=0, help_text="Paid with QPay to hold the slot."
+    )
+
+    def __init__(self, *args, slot_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].widget.choices = slot_choices
+
+
+class AvailabilityForm(PageForm):
+    day = forms.TypedChoiceField(label="Day", coerce=int, choices=Availability.Day.choices)
+    start_time = forms.CharField(label="From", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.CharField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class TimeOffForm(PageForm):
+    starts_at = forms.DateTimeField(
+        label="Away from", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label="Back at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    reason = forms.CharField(label="Reason", max_length=200, required=False)
+
+
+class SettingsForm(PageForm):
+    timezone = forms.ChoiceField(label="Time zone")
+    session_minutes = forms.IntegerField(label="Session length (minutes)")
+    min_deposit = forms.DecimalField(label="Minimum deposit (MNT)", max_digits=12, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(z, z) for z in sorted(known_timezones())]
+
+
+class PortfolioUploadForm(PageForm):
+    """Rendered for the upload script; the image goes straight to the bucket, never through Django."""
+
+    image = forms.ImageField(
+        label="Image", help_text="JPEG, PNG or WebP.", widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
+    description = forms.CharField(label="Description", max_length=500, required=False)
+    tags = forms.CharField(label="Styles", required=False, help_text="Comma separated, e.g. fine line, blackwork.")

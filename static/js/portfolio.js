@@ -1,0 +1,93 @@
+// Dashboard: upload a portfolio image straight to the bucket.
+// 1. POST /api/upload/presign (session + CSRF) → a signed PUT URL for one key;
+// 2. PUT the file there (XMLHttpRequest, for upload progress) with exactly the signed headers;
+// 3. POST /api/portfolio with the public URL → the item; then reload to show it.
+// Type and size are checked here first so a wrong file never leaves the browser.
+"use strict";
+
+(function () {
+  const TYPES = ["image/jpeg", "image/png", "image/webp"];
+
+  function csrf(form) {
+    const input = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  function messageOf(body, fallback) {
+    if (!body) return fallback;
+    const fields = body.fields || {};
+    const first = Object.keys(fields).map((k) => `${fields[k].join(" ")}`).join(" ");
+    return [body.message, first].filter(Boolean).join(" ") || fallback;
+  }
+
+  async function postJson(url, data, token) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+      body: JSON.stringify(data),
+    });
+    let body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    if (!response.ok) throw new Error(messageOf(body, `The server answered ${response.status}.`));
+    return body;
+  }
+
+  function put(url, file, headers, progress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("PUT", url);
+      Object.keys(headers || {}).forEach((name) => {
+        // The browser sets Content-Length itself; it refuses to let scripts set it.
+        if (name.toLowerCase() !== "content-length") xhr.setRequestHeader(name, headers[name]);
+      });
+      xhr.upload.addEventListener("progress", (event) => {
+        if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100);
+      });
+      xhr.addEventListener("load", () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(`The storage refused the upload (${xhr.status}).`))));
+      xhr.addEventListener("error", () => reject(new Error("The upload failed; check your connection and try again.")));
+      xhr.send(file);
+    });
+  }
+
+  function wire(form) {
+    const input = form.querySelector('input[type="file"]');
+    const progress = form.querySelector("[data-upload-progress]");
+    const error = form.querySelector("[data-upload-error]");
+    const status = form.querySelector("[data-upload-status]");
+    const button = form.querySelector('button[type="submit"]');
+    const maxBytes = Number(form.dataset.maxBytes || 0);
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.textContent = "";
+      const file = input.files && input.files[0];
+      if (!file) { error.textContent = "Choose an image first."; input.focus(); return; }
+      if (!TYPES.includes(file.type)) { error.textContent = "Use a JPEG, PNG or WebP image."; input.focus(); return; }
+      if (maxBytes && file.size > maxBytes) { error.textContent = `The image is too large (at most ${Math.floor(maxBytes / 1048576)} MB).`; input.focus(); return; }
+      button.disabled = true;
+      progress.hidden = false;
+      progress.value = 0;
+      const token = csrf(form);
+      try {
+        status.textContent = "Uploading…";
+        const signed = await postJson(form.dataset.presignUrl, { filename: file.name, contentType: file.type, folder: "portfolio", size: file.size }, token);
+        await put(signed.uploadUrl, file, signed.headers, progress);
+        status.textContent = "Saving…";
+        const tags = (form.querySelector('[name="tags"]').value || "").split(",").map((t) => t.trim()).filter(Boolean);
+        await postJson(form.dataset.createUrl, { imageUrl: signed.publicUrl, description: form.querySelector('[name="description"]').value || "", tags }, token);
+        status.textContent = "Added to your portfolio.";
+        window.location.assign("/dashboard/#portfolio");
+        window.location.reload();
+      } catch (e) {
+        error.textContent = e.message;
+        status.textContent = "";
+        button.disabled = false;
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("form[data-portfolio-upload]").forEach(wire);
+  });
+})();
