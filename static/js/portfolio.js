@@ -77,7 +77,6 @@
         const tags = (form.querySelector('[name="tags"]').value || "").split(",").map((t) => t.trim()).filter(Boolean);
         await postJson(form.dataset.createUrl, { imageUrl: signed.publicUrl, description: form.querySelector('[name="description"]').value || "", tags }, token);
         status.textContent = "Added to your portfolio.";
-        window.location.assign("/dashboard/#portfolio");
         window.location.reload();
       } catch (e) {
         error.textContent = e.message;
