@@ -90,10 +90,37 @@ def _assert_csp_clean(html: str, url: str) -> None:
 
 
 def test_pages_have_no_inline_script_or_style_for_the_csp_to_block(client, customer, tattooist):
+    from bookings.tests.conftest import open_every_day
+    from bookings.tests.factories import BookingFactory
+    from payments.models import Transaction
+
+    open_every_day(tattooist)
+    booking = BookingFactory(customer=customer, tattooist=tattooist, payment_status="pending")
+    booking.events.create(to_status="pending", to_payment_status="unpaid", note="booked")
+    # An open invoice, so the payment section (QR image, links, polling) is rendered too.
+    Transaction.objects.create(
+        booking=booking,
+        amount=booking.deposit_amount,
+        qpay_invoice_id="INV-CSP",
+        qr_image="iVBORw0KGgo=",
+        checkout_url="https://qpay.example/checkout",
+        bank_links=[{"name": "bank", "description": "Bank", "logo": "", "link": "bank://pay"}],
+        expires_at=booking.hold_expires_at,
+    )
     for url in [*PAGES, reverse("artist-detail", args=[tattooist.pk])]:
         _assert_csp_clean(client.get(url).content.decode(), url)
     client.force_login(customer)
-    for url in ["/", reverse("password-change"), reverse("my-bookings"), reverse("dashboard")]:
+    for url in [
+        "/",
+        reverse("password-change"),
+        reverse("my-bookings"),
+        reverse("dashboard"),
+        reverse("artist-detail", args=[tattooist.pk]),  # with the booking form
+        reverse("booking-detail", args=[booking.pk]),  # with the payment section
+    ]:
         _assert_csp_clean(client.get(url).content.decode(), url)
     client.force_login(tattooist.user)
-    _assert_csp_clean(client.get(reverse("dashboard")).content.decode(), "/dashboard/")
+    for url in [reverse("dashboard"), reverse("booking-detail", args=[booking.pk]), reverse("my-bookings")]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _assert_csp_clean(response.content.decode(), url)
