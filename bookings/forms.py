@@ -41,7 +41,11 @@ class BookingForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     deposit_amount = forms.DecimalField(
-        label="Deposit (MNT)", max_digits=12, decimal_places=2, min_value=0, help_text="Paid with QPay to hold the slot."
+        label="Deposit (MNT)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="Paid with QPay to hold the slot.",
     )
 
     def __init__(self, *args, slot_choices=(), **kwargs):

@@ -169,8 +169,10 @@ def _can_pay(booking: Booking, user: User) -> bool:
 @login_required
 def booking_detail(request, booking_id: int):
     booking = _get_booking(request, booking_id)
-    booking = Booking.objects.select_related("tattooist__user", "customer").prefetch_related("events__actor").get(
-        pk=booking.pk
+    booking = (
+        Booking.objects.select_related("tattooist__user", "customer")
+        .prefetch_related("events__actor")
+        .get(pk=booking.pk)
     )
     tz = ZoneInfo(booking.tattooist.timezone)
     invoice = _open_invoice(booking) if _can_pay(booking, request.user) else None

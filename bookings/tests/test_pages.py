@@ -135,7 +135,9 @@ def test_a_customer_may_cancel_but_not_confirm_and_the_artist_confirms(customer)
 
 def test_another_artist_cannot_move_a_booking(other_tattooist):
     booking = BookingFactory()
-    response = logged_in(other_tattooist.user).post(reverse("booking-status", args=[booking.pk]), {"status": "confirmed"})
+    response = logged_in(other_tattooist.user).post(
+        reverse("booking-status", args=[booking.pk]), {"status": "confirmed"}
+    )
     assert response.status_code == 403
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PENDING
@@ -154,7 +156,9 @@ def test_an_artist_cannot_delete_another_artists_portfolio_item(tattooist, other
 def test_an_artist_cannot_delete_another_artists_hours_or_time_off(tattooist, other_tattooist):
     window = Availability.objects.create(tattooist=tattooist, day=1, start_time="10:00", end_time="12:00")
     now = timezone.now()
-    away = TimeOff.objects.create(tattooist=tattooist, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=2))
+    away = TimeOff.objects.create(
+        tattooist=tattooist, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=2)
+    )
     client = logged_in(other_tattooist.user)
     assert client.post(reverse("availability-delete", args=[window.pk])).status_code == 403
     assert client.post(reverse("time-off-delete", args=[away.pk])).status_code == 403
@@ -164,7 +168,10 @@ def test_an_artist_cannot_delete_another_artists_hours_or_time_off(tattooist, ot
 
 def test_the_dashboard_edits_hours_time_off_and_settings(tattooist):
     client = logged_in(tattooist.user)
-    assert client.post(reverse("availability-add"), {"day": 2, "start_time": "10:00", "end_time": "14:00"}).status_code == 302
+    assert (
+        client.post(reverse("availability-add"), {"day": 2, "start_time": "10:00", "end_time": "14:00"}).status_code
+        == 302
+    )
     assert Availability.objects.filter(tattooist=tattooist, day=2).count() == 1
     # Overlap and end-before-start come back next to their fields, from the same service/serializer as the API.
     overlap = client.post(reverse("availability-add"), {"day": 2, "start_time": "12:00", "end_time": "15:00"})
@@ -191,7 +198,9 @@ def test_the_dashboard_edits_hours_time_off_and_settings(tattooist):
         90,
         Decimal("30000.00"),
     )
-    bad = client.post(reverse("settings-update"), {"timezone": "Europe/Berlin", "session_minutes": 5, "min_deposit": "1.5"})
+    bad = client.post(
+        reverse("settings-update"), {"timezone": "Europe/Berlin", "session_minutes": 5, "min_deposit": "1.5"}
+    )
     assert bad.status_code == 400
     html = bad.content.decode()
     assert 'id="id_session_minutes_error"' in html
@@ -200,13 +209,16 @@ def test_the_dashboard_edits_hours_time_off_and_settings(tattooist):
 
 def test_customers_cannot_use_the_artist_forms(customer):
     client = logged_in(customer)
-    assert client.post(reverse("availability-add"), {"day": 2, "start_time": "10:00", "end_time": "14:00"}).status_code == 403
+    assert (
+        client.post(reverse("availability-add"), {"day": 2, "start_time": "10:00", "end_time": "14:00"}).status_code
+        == 403
+    )
     assert client.get(reverse("dashboard")).status_code == 403
     assert not Availability.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "name,args,data",
+    ("name", "args", "data"),
     [
         ("booking-status", "booking", {"status": "cancelled"}),
         ("booking-pay", "booking", {}),
@@ -230,12 +242,15 @@ def test_the_new_post_forms_refuse_a_request_without_the_csrf_token(name, args, 
     tattooist.user.refresh_from_db()
     assert booking.status == BookingStatus.PENDING
     assert Booking.objects.count() == 1
-    assert not Availability.objects.exists() and not TimeOff.objects.exists()
+    assert not Availability.objects.exists()
+    assert not TimeOff.objects.exists()
     assert tattooist.user.calendar_token == token_before
 
 
 def test_the_delete_forms_refuse_a_request_without_the_csrf_token(tattooist):
-    item = PortfolioItem.objects.create(tattooist=tattooist, image_url="/static/img/favicon.svg", image_key="portfolio/x/2.png")
+    item = PortfolioItem.objects.create(
+        tattooist=tattooist, image_url="/static/img/favicon.svg", image_key="portfolio/x/2.png"
+    )
     window = Availability.objects.create(tattooist=tattooist, day=1, start_time="10:00", end_time="12:00")
     client = csrf_client(tattooist.user)
     assert client.post(reverse("portfolio-delete", args=[item.pk])).status_code == 403
@@ -260,13 +275,16 @@ def test_the_calendar_feed_lists_active_and_completed_bookings_in_utc(tattooist)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.content.decode()
-    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert body.startswith("BEGIN:VCALENDAR\r\n")
+    assert body.endswith("END:VCALENDAR\r\n")
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     text = _unfold(body)
     assert f"X-WR-TIMEZONE:{tattooist.timezone}" in text
     assert text.count("BEGIN:VEVENT") == 2
-    assert f"UID:booking-{confirmed.pk}@" in text and f"UID:booking-{completed.pk}@" in text
-    assert f"booking-{cancelled.pk}@" not in text and f"booking-{expired.pk}@" not in text
+    assert f"UID:booking-{confirmed.pk}@" in text
+    assert f"UID:booking-{completed.pk}@" in text
+    assert f"booking-{cancelled.pk}@" not in text
+    assert f"booking-{expired.pk}@" not in text
     assert f"DTSTART:{slot.strftime('%Y%m%dT%H%M%SZ')}" in text
     assert f"DTEND:{(slot + timedelta(minutes=tattooist.session_minutes)).strftime('%Y%m%dT%H%M%SZ')}" in text
     assert "Koi\\, left arm\\; big" in text

@@ -117,7 +117,9 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
 
     # --- a customer (browsing from Berlin) signs up, books the first free slot
     customer = new_page(timezone_id="Europe/Berlin")
-    sign_up(customer, role_label="Customer", name="Bolor Customer", email="bolor@example.test", password="bolor-pass-12")
+    sign_up(
+        customer, role_label="Customer", name="Bolor Customer", email="bolor@example.test", password="bolor-pass-12"
+    )
     customer.goto(f"/artists/{profile.pk}/")
     select = customer.get_by_label("Time")
     first = select.locator("option").first
