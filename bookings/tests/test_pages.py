@@ -302,3 +302,36 @@ def test_a_wrong_or_rotated_calendar_token_is_a_404(tattooist):
     assert tattooist.user.calendar_token != old
     assert Client().get(reverse("calendar-feed", args=[old])).status_code == 404
     assert Client().get(reverse("calendar-feed", args=[tattooist.user.calendar_token])).status_code == 200
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_pay_then_i_have_paid_confirms_a_booking_whose_callback_was_lost(qpay_worker, settings):
+    settings.PAYMENT_STATUS_RECHECK_SECONDS = 0
+    booking = BookingFactory(deposit_amount=Decimal("40000.00"))
+    client = logged_in(booking.customer)
+    assert client.post(reverse("booking-pay", args=[booking.pk])).status_code == 302
+    html = client.get(reverse("booking-detail", args=[booking.pk])).content.decode()
+    txn = booking.transactions.get()
+    assert f'src="data:image/png;base64,{txn.qr_image}"' in html
+    assert txn.checkout_url in html
+    assert 'data-poll="1"' in html
+    # Pressing "Pay" twice shows the same open invoice, never a second one.
+    assert client.post(reverse("booking-pay", args=[booking.pk])).status_code == 302
+    assert booking.transactions.count() == 1
+
+    assert qpay_worker.pay(txn.qpay_invoice_id, callback="never").status_code == 200
+    state = client.get(reverse("booking-state", args=[booking.pk])).json()
+    assert state == {"id": booking.pk, "status": "pending", "paymentStatus": "pending"}  # nobody told us yet
+
+    response = client.post(reverse("booking-recheck", args=[booking.pk]), follow=True)
+    assert "Payment received: your booking is confirmed." in response.content.decode()
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_status) == ("confirmed", "paid")
+    assert 'data-poll="1"' not in response.content.decode()
+
+
+def test_only_the_customer_can_pay_from_the_page(customer):
+    booking = BookingFactory(customer=customer)
+    assert logged_in(booking.tattooist.user).post(reverse("booking-pay", args=[booking.pk])).status_code == 403
+    assert not booking.transactions.exists()
