@@ -8,6 +8,7 @@ Every write is a POST with CSRF (Django's middleware) and answers with a redirec
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -448,7 +449,8 @@ def calendar_feed(request, token: str):
     artist = selectors.tattooist_for_calendar(token=token)
     if artist is None:
         raise Http404
-    host = request.get_host().split(":")[0] or "inkbook"
+    # The UID must not change with the host a calendar app happens to use.
+    host = urlsplit(settings.SITE_URL).hostname or "inkbook"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -165,7 +165,9 @@ def test_the_artist_page_shows_the_portfolio_and_the_weekly_hours(page, screensh
     expect(hours.get_by_role("row", name=re.compile("^Monday"))).to_contain_text("10:00–18:00")
     expect(hours.get_by_role("row", name=re.compile("^Saturday"))).to_contain_text("12:00–16:00")
     expect(hours.get_by_role("row", name=re.compile("^Sunday"))).to_contain_text("Closed")
-    expect(page.get_by_test_id("booking-placeholder")).to_be_visible()
+    # Anonymous visitors see the free times and are asked to log in to book.
+    expect(page.get_by_test_id("slot-list")).to_contain_text("10:00")
+    expect(page.get_by_role("link", name="Log in to book")).to_be_visible()
     screenshot(page, "artist-page")
 
 

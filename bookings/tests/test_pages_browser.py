@@ -152,6 +152,10 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     expect(customer.get_by_test_id("payment")).to_have_count(0)
     expect(customer.get_by_test_id("events")).to_contain_text("confirmed")
     screenshot(customer, "booking-confirmed")
+    customer.set_viewport_size({"width": 375, "height": 800})  # and it fits a phone
+    assert customer.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(customer, "booking-confirmed-phone-375")
+    customer.set_viewport_size({"width": 1280, "height": 800})
 
     customer.get_by_role("link", name="My bookings").click()
     expect(customer.get_by_test_id("booking-row")).to_contain_text("Confirmed")
