@@ -91,7 +91,9 @@ def test_an_image_alone_is_an_idea(s3_server, booking, customer_client):
     assert response.json()["description"] == ""
 
 
-@pytest.mark.parametrize("body", [{}, {"description": ""}, {"description": "   "}, {"imageUrl": ""}, {"imageUrl": None}])
+@pytest.mark.parametrize(
+    "body", [{}, {"description": ""}, {"description": "   "}, {"imageUrl": ""}, {"imageUrl": None}]
+)
 def test_it_refuses_an_idea_with_neither_description_nor_image(booking, customer_client, body):
     response = create(customer_client, booking.pk, **body)
     assert response.status_code == 400
@@ -219,7 +221,8 @@ def test_the_list_is_paginated(booking, customer, customer_client):
     page1 = customer_client.get(f"/api/tattoo-ideas/{booking.pk}?pageSize=2").json()
     assert page1["count"] == 5
     assert [i["description"] for i in page1["results"]] == ["idea 0", "idea 1"]
-    assert page1["next"] and page1["previous"] is None
+    assert page1["next"]
+    assert page1["previous"] is None
     page3 = customer_client.get(f"/api/tattoo-ideas/{booking.pk}?pageSize=2&page=3").json()
     assert [i["description"] for i in page3["results"]] == ["idea 4"]
     assert customer_client.get(f"/api/tattoo-ideas/{booking.pk}?page=9").status_code == 400
@@ -313,7 +316,9 @@ def _request(client, action: str, booking, idea):
     ("action", "role", "expected"),
     [(action, role, codes[i]) for action, codes in MATRIX.items() for i, role in enumerate(ROLES)],
 )
-def test_access_matrix(action, role, expected, booking, customer, other_customer, other_tattooist, admin_user, tattooist):
+def test_access_matrix(
+    action, role, expected, booking, customer, other_customer, other_tattooist, admin_user, tattooist
+):
     idea = make_idea(booking, customer, "the customer's idea")
     users = {
         "customer": customer,

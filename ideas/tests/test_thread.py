@@ -38,14 +38,16 @@ def test_the_thread_lists_ideas_with_author_and_image_alt_text_and_wires_the_scr
     )
     html = render_thread(booking, customer)
 
-    assert customer.name in html and tattooist.user.name in html
+    assert customer.name in html
+    assert tattooist.user.name in html
     assert "Koi &lt;b&gt;fish&lt;/b&gt;" in html  # escaped
     assert f'alt="Reference image shared by {tattooist.user.name}"' in html
     assert f'data-booking-id="{booking.pk}"' in html
     assert 'data-presign-url="/api/upload/presign"' in html
     assert 'data-create-url="/api/tattoo-ideas"' in html
     assert f'data-list-url="/api/tattoo-ideas/{booking.pk}"' in html
-    assert 'type="file"' in html and 'accept="image/jpeg,image/png,image/webp,image/heic' in html
+    assert 'type="file"' in html
+    assert 'accept="image/jpeg,image/png,image/webp,image/heic' in html
     assert 'name="csrfmiddlewaretoken"' in html
     # CSP: no inline script, only the static file.
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)

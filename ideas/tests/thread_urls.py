@@ -4,6 +4,7 @@ The booking page that includes the thread for real is built elsewhere; this page
 and static/js/ideas.js be driven in a browser on their own.
 """
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template import engines
 from django.urls import path
@@ -12,7 +13,8 @@ from bookings.models import Booking
 from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
 from ideas.services import CLOSED_STATUSES
-from tattoo.urls import handler400, handler403, handler404, handler500, urlpatterns as site_patterns  # noqa: F401
+from tattoo.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from tattoo.urls import urlpatterns as site_patterns
 
 PAGE = engines["django"].from_string(
     '{% extends "base.html" %}{% block content %}'
@@ -24,9 +26,12 @@ PAGE = engines["django"].from_string(
 def thread_page(request, pk: int):
     booking = get_object_or_404(Booking, pk=pk)
     ideas = ideas_for_booking(user=request.user, booking_id=pk)
-    context = {"booking": booking, "ideas": ideas, "can_post": booking.status not in CLOSED_STATUSES, "form": IdeaForm()}
-    from django.http import HttpResponse
-
+    context = {
+        "booking": booking,
+        "ideas": ideas,
+        "can_post": booking.status not in CLOSED_STATUSES,
+        "form": IdeaForm(),
+    }
     return HttpResponse(PAGE.render(context, request))
 
 
