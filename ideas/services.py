@@ -76,9 +76,16 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
 
 
 def idea_require_author_or_admin(idea: TattooIdea, actor: User, verb: str) -> None:
-    if actor.is_admin or idea.created_by_id == actor.pk:
+    if actor.is_admin:
         return
-    raise NotAllowedError(f"Only the idea's author or staff can {verb} it.", code="not_author")
+    if idea.created_by_id != actor.pk:
+        raise NotAllowedError(f"Only the idea's author or staff can {verb} it.", code="not_author")
+    # A dispute is decided on what the parties shared: that record is frozen while it is open.
+    if Booking.objects.filter(pk=idea.booking_id, status=BookingStatus.DISPUTED).exists():
+        raise ConflictError(
+            "The booking is under dispute; its ideas cannot be changed until staff resolve it.",
+            code="booking_disputed",
+        )
 
 
 def idea_update(*, idea: TattooIdea, actor: User, description: str | object = _UNSET) -> TattooIdea:

@@ -363,3 +363,22 @@ def test_a_logged_in_page_posts_with_its_session_and_the_csrf_header(booking, cu
     with_header = client.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert with_header.status_code == 201, with_header.content
     assert client.get(f"/api/tattoo-ideas/{booking.pk}").json()["count"] == 1
+
+
+def test_ideas_are_frozen_for_the_parties_while_the_booking_is_disputed(booking, customer, admin_user):
+    idea = make_idea(booking, customer, description="Original sketch notes")
+    booking.status = BookingStatus.DISPUTED
+    booking.save(update_fields=["status"])
+    edit = client_for(customer).patch(f"/api/tattoo-ideas/{idea.pk}", {"description": "rewritten"}, format="json")
+    assert edit.status_code == 409
+    assert edit.json()["code"] == "booking_disputed"
+    assert client_for(customer).delete(f"/api/tattoo-ideas/{idea.pk}").status_code == 409
+    idea.refresh_from_db()
+    assert idea.description == "Original sketch notes"
+    # staff can still correct the record
+    assert (
+        client_for(admin_user)
+        .patch(f"/api/tattoo-ideas/{idea.pk}", {"description": "redacted"}, format="json")
+        .status_code
+        == 200
+    )
