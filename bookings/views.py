@@ -28,6 +28,9 @@ from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffF
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
 from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
 from bookings.transitions import SYSTEM_ONLY, can_move
+from ideas.forms import IdeaForm
+from ideas.selectors import ideas_for_booking
+from ideas.services import CLOSED_STATUSES as IDEAS_CLOSED
 from payments import services as payment_services
 from payments.models import Transaction, TransactionStatus
 from portfolio.models import PortfolioItem
@@ -188,6 +191,11 @@ def booking_detail(request, booking_id: int):
             "can_pay": _can_pay(booking, request.user),
             "invoice": invoice,
             "is_customer": booking.customer_id == request.user.pk,
+            # The ideas thread (templates/ideas/_thread.html): staff read it, the parties post.
+            "ideas": ideas_for_booking(user=request.user, booking_id=booking.pk),
+            "can_post_ideas": selectors.booking_is_party(booking=booking, user=request.user)
+            and booking.status not in IDEAS_CLOSED,
+            "idea_form": IdeaForm(),
         },
     )
 

@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionStatusEnum": "payments.models.TransactionStatus",
         "DisputeStatusEnum": "disputes.models.DisputeStatus",
         "DisputeResolutionStatusEnum": "disputes.services.RESOLUTION_CHOICES",
+        "RoleEnum": "accounts.models.Role",
     },
     "SCHEMA_PATH_PREFIX": r"/api/",
 }
