@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import Tattooist
 from accounts.tests.factories import PASSWORD, AdminFactory
 from bookings.models import Availability, Booking
+from ideas.models import TattooIdea
 from portfolio.models import PortfolioItem
 from tattoo.testing.s3 import png_bytes
 
@@ -159,6 +160,23 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
 
     customer.get_by_role("link", name="My bookings").click()
     expect(customer.get_by_test_id("booking-row")).to_contain_text("Confirmed")
+
+    # --- the customer shares an idea with a reference image; the artist sees it on the same page
+    customer.goto(f"/bookings/{booking.pk}/")
+    customer.get_by_label("Your idea").fill("Rose with a thin stem")
+    customer.get_by_label("Reference image").set_input_files(
+        {"name": "ref.png", "mimeType": "image/png", "buffer": png_bytes(48, 48, (20, 120, 40))}
+    )
+    customer.get_by_role("button", name="Post idea").click()
+    shared = customer.get_by_role("img", name="Reference image: Rose with a thin stem")
+    expect(shared).to_be_visible()
+    idea = TattooIdea.objects.get(booking=booking)
+    assert idea.image_url.startswith(s3_server.public_base_url)
+    screenshot(customer, "booking-ideas-customer")
+    artist.goto(f"/bookings/{booking.pk}/")
+    seen = artist.get_by_role("img", name="Reference image: Rose with a thin stem")
+    expect(seen).to_be_visible()
+    assert artist.evaluate("(img) => img.complete && img.naturalWidth", seen.element_handle()) == 48
 
     # --- the artist sees it on the dashboard and completes it
     artist.goto("/dashboard/")
