@@ -96,6 +96,7 @@ def booking_create(request, tattooist_id: int):
     if not request.user.is_customer:
         raise PermissionDenied("Only customers can book.")
     form = BookingForm(request.POST)
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         slot = _parse_slot(data["slot"])
@@ -114,6 +115,7 @@ def booking_create(request, tattooist_id: int):
                 if exc.status_code in (403, 404):
                     _refuse(exc)
                 add_application_error(form, exc)
+                status = exc.status_code
                 if exc.code == "slot_taken":
                     form.add_error(None, "Someone has just booked that time. Please pick another slot.")
             else:
@@ -125,7 +127,7 @@ def booking_create(request, tattooist_id: int):
         "week": account_selectors.weekly_hours(tattooist=artist),
         **booking_section_context(request, artist, form),
     }
-    return render(request, "accounts/artist_detail.html", context, status=409 if "slot" in form.errors else 400)
+    return render(request, "accounts/artist_detail.html", context, status=status)
 
 
 def _parse_slot(value: str) -> datetime | None:
