@@ -103,7 +103,9 @@ def run(base: str, sandbox: str, email: str, password: str) -> dict:
     show("booking", f"#{booking['id']} status={booking['status']} paymentStatus={booking['paymentStatus']}")
 
     step(6, "create the deposit payment (POST /api/payments/create → worker → QPay sandbox)")
-    payment = expect(s.post(f"{base}/api/payments/create", json={"bookingId": booking["id"]}, timeout=TIMEOUT), 200, 201)
+    payment = expect(
+        s.post(f"{base}/api/payments/create", json={"bookingId": booking["id"]}, timeout=TIMEOUT), 200, 201
+    )
     invoice = payment["qpayInvoiceId"]
     show("invoice", invoice)
     show("amount", payment["amount"])

@@ -50,10 +50,17 @@ def main() -> int:
         if waiting:
             time.sleep(0.5)
     if waiting:
-        print(f"not answering after {WAIT_SECONDS} s: {', '.join(f'{n} ({u})' for n, u in waiting.items())}", flush=True)
+        print(
+            f"not answering after {WAIT_SECONDS} s: {', '.join(f'{n} ({u})' for n, u in waiting.items())}", flush=True
+        )
     logins = [
         ("staff", env.get("SEED_ADMIN_EMAIL") or "admin@inkbook.test", "SEED_ADMIN_PASSWORD", "inkbook-admin-pass"),
-        ("artist", env.get("SEED_ARTIST_EMAIL") or "artist@inkbook.test", "SEED_ARTIST_PASSWORD", "inkbook-artist-pass"),
+        (
+            "artist",
+            env.get("SEED_ARTIST_EMAIL") or "artist@inkbook.test",
+            "SEED_ARTIST_PASSWORD",
+            "inkbook-artist-pass",
+        ),
         (
             "customer",
             env.get("SEED_CUSTOMER_EMAIL") or "customer@inkbook.test",

@@ -1,6 +1,7 @@
 """The worker's HTTP surface, run in-process against the sandbox process and a fake web app."""
 
 import json
+import logging
 import threading
 import time
 
@@ -262,8 +263,6 @@ def test_healthz_answers(worker):
 
 
 def test_each_request_logs_one_line_without_the_callback_token(worker, caplog):
-    import logging
-
     app = worker()
     url = f"{app.url}/worker/qpay/webhook/T777/{callback_token(app.config.callback_secrets[0], 'T777')}"
     with caplog.at_level(logging.INFO, logger="qpay_worker.request"):
