@@ -37,6 +37,7 @@ def main() -> int:
     worker = f"http://127.0.0.1:{env.get('WORKER_PORT', '8001')}"
     sandbox = f"http://127.0.0.1:{env.get('SANDBOX_PORT', '8002')}"
     s3 = env.get("S3_ENDPOINT_URL") or f"http://127.0.0.1:{env.get('S3_PORT', '9000')}"
+    bucket = env.get("S3_BUCKET", "inkbook")
     checks = {
         "web": f"{web}/healthz",
         "worker": f"{worker}/worker/healthz",
@@ -50,9 +51,8 @@ def main() -> int:
         if waiting:
             time.sleep(0.5)
     if waiting:
-        print(
-            f"not answering after {WAIT_SECONDS} s: {', '.join(f'{n} ({u})' for n, u in waiting.items())}", flush=True
-        )
+        names = ", ".join(f"{n} ({u})" for n, u in waiting.items())
+        print(f"not answering after {WAIT_SECONDS} s: {names}", flush=True)
     logins = [
         ("staff", env.get("SEED_ADMIN_EMAIL") or "admin@inkbook.test", "SEED_ADMIN_PASSWORD", "inkbook-admin-pass"),
         (
@@ -77,7 +77,7 @@ def main() -> int:
         f"  health         {web}/healthz",
         f"  QPay worker    {worker}/worker/healthz",
         f"  QPay sandbox   {sandbox}/healthz  (pay page: {sandbox}/sandbox/invoices/<invoiceId>)",
-        f"  S3 (R2 stand-in) {s3}  bucket {env.get('S3_BUCKET', 'inkbook')}, objects at {s3}/{env.get('S3_BUCKET', 'inkbook')}/<key>",
+        f"  S3 (R2 stand-in) {s3}  objects at {s3}/{bucket}/<key>",
         "Demo logins:",
         *(
             f"  {role:<9} {email}  {'(from ' + var + ')' if env.get(var) else default}"

@@ -29,7 +29,8 @@ START, END = "<!-- walkthrough:start -->", "<!-- walkthrough:end -->"
 
 def readme_walkthrough() -> str:
     text = (ROOT / "README.md").read_text()
-    assert START in text and END in text, "README.md lost its walkthrough markers"
+    assert START in text, "README.md lost its walkthrough start marker"
+    assert END in text, "README.md lost its walkthrough end marker"
     section = text.split(START, 1)[1].split(END, 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 1, "exactly one ```sh block belongs between the walkthrough markers"
@@ -82,7 +83,8 @@ def test_make_demo_books_and_pays_twice(stack):
     assert second.returncode == 0, second.stdout + second.stderr
 
     ids = [int(m) for out in (first.stdout, second.stdout) for m in re.findall(r"^Done: booking #(\d+)", out, re.M)]
-    assert len(ids) == 2 and ids[0] != ids[1]
+    assert len(ids) == 2
+    assert ids[0] != ids[1]
     for booking_id in ids:
         assert_confirmed_and_paid(booking_id)
     for step in (
