@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import re
 import threading
 import time
@@ -444,6 +445,13 @@ class _LazyApp:
         if self._app is None:
             with self._lock:
                 if self._app is None:
+                    if not logging.getLogger().handlers:
+                        # Under gunicorn nothing configures logging: without this the one-line
+                        # request log (INFO) would be dropped.
+                        logging.basicConfig(
+                            level=os.environ.get("LOG_LEVEL", "INFO"),
+                            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        )
                     self._app = WorkerApp(Config.from_env())
         return self._app(environ, start_response)
 

@@ -53,21 +53,18 @@ def main() -> int:
     if waiting:
         names = ", ".join(f"{n} ({u})" for n, u in waiting.items())
         print(f"not answering after {WAIT_SECONDS} s: {names}", flush=True)
+    # (role, email, password or None when it came from the environment, shown then by name only)
     logins = [
-        ("staff", env.get("SEED_ADMIN_EMAIL") or "admin@inkbook.test", "SEED_ADMIN_PASSWORD", "inkbook-admin-pass"),
-        (
-            "artist",
-            env.get("SEED_ARTIST_EMAIL") or "artist@inkbook.test",
-            "SEED_ARTIST_PASSWORD",
-            "inkbook-artist-pass",
-        ),
+        ("staff", env.get("SEED_ADMIN_EMAIL") or "admin@inkbook.test", env.get("SEED_ADMIN_PASSWORD"), "ADMIN"),
+        ("artist", env.get("SEED_ARTIST_EMAIL") or "artist@inkbook.test", env.get("SEED_ARTIST_PASSWORD"), "ARTIST"),
         (
             "customer",
             env.get("SEED_CUSTOMER_EMAIL") or "customer@inkbook.test",
-            "SEED_CUSTOMER_PASSWORD",
-            "inkbook-customer-pass",
+            env.get("SEED_CUSTOMER_PASSWORD"),
+            "CUSTOMER",
         ),
     ]
+    defaults = {"ADMIN": "inkbook-admin-pass", "ARTIST": "inkbook-artist-pass", "CUSTOMER": "inkbook-customer-pass"}
     lines = [
         "",
         "Inkbook is running" + (" (some parts are not answering, see above)" if waiting else "") + ":",
@@ -80,8 +77,8 @@ def main() -> int:
         f"  S3 (R2 stand-in) {s3}  objects at {s3}/{bucket}/<key>",
         "Demo logins:",
         *(
-            f"  {role:<9} {email}  {'(from ' + var + ')' if env.get(var) else default}"
-            for role, email, var, default in logins
+            f"  {role:<9} {email}  {f'(from SEED_{key}_PASSWORD)' if password else defaults[key]}"
+            for role, email, password, key in logins
         ),
         "Try the whole flow in another terminal: make demo.  Ctrl-C stops everything.",
         "",
