@@ -19,9 +19,15 @@ pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser", "payments.testi
 def _clear_cache():
     from django.core.cache import cache
 
+    from tattoo.http_cache import rendered
+
+    # Rolled-back test transactions take their cache versions with them, so rendered answers
+    # keyed by an old version must not outlive the test that made them.
     cache.clear()
+    rendered.clear()
     yield
     cache.clear()
+    rendered.clear()
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 from django.urls import path
 
 from bookings import api
+from tattoo.http_cache import CATALOG, public_cache
 
 urlpatterns = [
-    path("tattooists", api.TattooistListApi.as_view(), name="api-tattooists"),
+    path("tattooists", public_cache(lambda: [CATALOG])(api.TattooistListApi.as_view()), name="api-tattooists"),
     path("tattooists/me", api.TattooistMeApi.as_view(), name="api-tattooists-me"),
     path("tattooists/<int:tattooist_id>", api.TattooistDetailApi.as_view(), name="api-tattooist"),
     path("tattooists/<int:tattooist_id>/slots", api.TattooistSlotsApi.as_view(), name="api-tattooist-slots"),
