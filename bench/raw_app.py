@@ -85,7 +85,9 @@ def tattooists(environ, query):
     page = int(query.get("page", ["1"])[0])
     where, params = "t.approved AND u.is_active", []
     if style:
-        where += " AND EXISTS (SELECT 1 FROM portfolios p WHERE p.tattooist_id = t.id AND p.style_tags @> %s::varchar[])"
+        where += (
+            " AND EXISTS (SELECT 1 FROM portfolios p WHERE p.tattooist_id = t.id AND p.style_tags @> %s::varchar[])"
+        )
         params.append([style.strip().lower()])
     cur = db().cursor()
     count = cur.execute(
@@ -123,8 +125,7 @@ def availability(environ, query, tattooist_id: int):
         [tattooist_id],
     ).fetchall()
     windows = [
-        {"id": r[0], "day": r[1], "startTime": r[2].strftime("%H:%M"), "endTime": r[3].strftime("%H:%M")}
-        for r in rows
+        {"id": r[0], "day": r[1], "startTime": r[2].strftime("%H:%M"), "endTime": r[3].strftime("%H:%M")} for r in rows
     ]
     return 200, {"timezone": artist[0], "windows": windows}
 
@@ -161,7 +162,8 @@ def slots(environ, query, tattooist_id: int):
         busy = cur.execute(
             "SELECT slot, ends_at FROM bookings WHERE tattooist_id = %s AND status IN ('pending', 'confirmed', "
             "'disputed') AND slot < %s AND ends_at > %s "
-            "UNION ALL SELECT starts_at, ends_at FROM time_off WHERE tattooist_id = %s AND starts_at < %s AND ends_at > %s "
+            "UNION ALL SELECT starts_at, ends_at FROM time_off "
+            "WHERE tattooist_id = %s AND starts_at < %s AND ends_at > %s "
             "ORDER BY 1",
             [tattooist_id, latest + session, lower, tattooist_id, latest + session, lower],
         ).fetchall()

@@ -33,7 +33,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 
 def strip_host(body):
     if isinstance(body, dict):
-        return {k: (v.split("/api/", 1)[1] if k in ("next", "previous") and v else strip_host(v)) for k, v in body.items()}
+        return {
+            k: (v.split("/api/", 1)[1] if k in ("next", "previous") and v else strip_host(v)) for k, v in body.items()
+        }
     if isinstance(body, list):
         return [strip_host(v) for v in body]
     return body
@@ -46,7 +48,7 @@ def main() -> int:
     say(f"   seeded {counts}; phases of {SECONDS:.0f} s or {MAX_REQUESTS} requests, {CONCURRENCY} client threads")
     with psycopg.connect(db_url) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM tattooists ORDER BY id LIMIT 50")]
-    today = date.today()
+    today = date.today()  # noqa: DTZ011 - the app reads a date as the artist's local day too
     window = f"from={today.isoformat()}&to={(today + timedelta(days=29)).isoformat()}"
     endpoints = {
         "GET /api/portfolio/{id}": [f"/api/portfolio/{i}" for i in ids],
@@ -57,10 +59,11 @@ def main() -> int:
     cached = {"GET /api/portfolio/{id}", "GET /api/tattooists?style="}
     env = app_env(db_url)
     failures = 0
-    with gunicorn("tattoo.wsgi:application", env, name="app") as app, gunicorn(
-        "bench.raw_app:application", env, name="raw"
-    ) as raw:
-        for name, paths in endpoints.items():
+    with (
+        gunicorn("tattoo.wsgi:application", env, name="app") as app,
+        gunicorn("bench.raw_app:application", env, name="raw") as raw,
+    ):
+        for paths in endpoints.values():
             a, r = requests.get(app + paths[0]), requests.get(raw + paths[0])
             same = a.status_code == r.status_code == 200 and strip_host(a.json()) == strip_host(r.json())
             failures += not same
@@ -82,7 +85,11 @@ def main() -> int:
                 for label, base, ps, conditional in variants:
                     load(base, ps[:20], seconds=0.3, max_requests=50, concurrency=2, conditional=conditional)
                     stats = load(
-                        base, ps, seconds=SECONDS, max_requests=MAX_REQUESTS, concurrency=CONCURRENCY,
+                        base,
+                        ps,
+                        seconds=SECONDS,
+                        max_requests=MAX_REQUESTS,
+                        concurrency=CONCURRENCY,
                         conditional=conditional,
                     )
                     results.setdefault((name, label), Stats()).merge(stats)

@@ -33,7 +33,7 @@ INSERT INTO portfolios (image_url, image_key, description, style_tags, created_a
 SELECT 'https://cdn.bench.test/uploads/' || t.user_id || '/' || md5(t.id || '-' || g) || '.png',
        'uploads/' || t.user_id || '/' || md5(t.id || '-' || g) || '.png',
        'Piece ' || g || ': healed photo, about ' || (5 + g % 20) || ' cm.',
-       ARRAY[(ARRAY[{', '.join(repr(x) for x in STYLES)}])[1 + (t.id + g) % 3 + t.id % 8]],
+       ARRAY[(ARRAY[{", ".join(repr(x) for x in STYLES)}])[1 + (t.id + g) % 3 + t.id % 8]],
        now() - g * interval '1 day', now() - g * interval '1 day', t.id
 FROM tattooists t, generate_series(1, {ITEMS}) g;
 

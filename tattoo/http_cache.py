@@ -1,9 +1,9 @@
 """HTTP caching for anonymous public reads: versioned ETags, 304s and a rendered-answer cache.
 
 A cached resource names the version keys it depends on ("catalog" for the artist list,
-"artist:<id>" for one artist's portfolio). Every write to a portfolio item, an artist profile or
-an artist's user bumps those keys in PostgreSQL in the same transaction (model signals,
-so services, the Django admin and the staff tools are all covered). A read looks the versions up
+"artist:<id>" for one artist's portfolio and weekly hours). Every write to a portfolio item, a
+weekly window, an artist profile or an artist's user bumps those keys in PostgreSQL in the same
+transaction (model signals, so services, the Django admin and the staff tools are all covered). A read looks the versions up
 with one primary-key query and derives the ETag from them and the exact request (host, path,
 query): a matching If-None-Match gets a 304 without touching the view, and a miss is served from
 a small per-process cache of rendered bodies keyed by that ETag. Both are therefore never stale
@@ -131,6 +131,10 @@ def _portfolio_changed(sender, instance, **kwargs) -> None:
     bump(CATALOG, artist_key(instance.tattooist_id))
 
 
+def _availability_changed(sender, instance, **kwargs) -> None:
+    bump(artist_key(instance.tattooist_id))
+
+
 def _tattooist_changed(sender, instance, **kwargs) -> None:
     bump(CATALOG, artist_key(instance.pk))
 
@@ -147,9 +151,11 @@ def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
 
 def connect_signals() -> None:
     from accounts.models import Tattooist, User
+    from bookings.models import Availability
     from portfolio.models import PortfolioItem
 
     for signal in (post_save, post_delete):
         signal.connect(_portfolio_changed, sender=PortfolioItem, dispatch_uid=f"http_cache_portfolio_{signal}")
         signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")
+        signal.connect(_availability_changed, sender=Availability, dispatch_uid=f"http_cache_availability_{signal}")
         signal.connect(_user_changed, sender=User, dispatch_uid=f"http_cache_user_{signal}")

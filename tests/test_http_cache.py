@@ -112,3 +112,16 @@ def test_errors_are_not_cached(api_client):
     assert api_client.get("/api/portfolio/999999").status_code == 404
     assert api_client.get("/api/tattooists?style=" + "x" * 40).status_code == 400
     assert len(http_cache.rendered.items) == 0
+
+
+def test_weekly_hours_are_cached_and_follow_writes(api_client, tattooist):
+    artist = client_for(tattooist.user)
+    first = api_client.get(f"/api/availability/{tattooist.pk}")
+    assert first.json()["windows"] == []
+    created = artist.post("/api/availability", {"day": 1, "startTime": "10:00", "endTime": "18:00"}, format="json")
+    assert created.status_code == 201
+    fresh = api_client.get(f"/api/availability/{tattooist.pk}", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200
+    assert [w["startTime"] for w in fresh.json()["windows"]] == ["10:00"]
+    assert artist.delete(f"/api/availability/{created.json()['id']}").status_code == 204
+    assert api_client.get(f"/api/availability/{tattooist.pk}").json()["windows"] == []
