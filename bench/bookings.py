@@ -66,9 +66,8 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from accounts.models import User
+    from accounts.models import Tattooist, User
     from accounts.tokens import tokens_for_user
-    from accounts.models import Tattooist
     from bookings.models import Booking
     from bookings.selectors import tattooist_slots
 

@@ -110,7 +110,7 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int = 2, name: str, thre
             try:
                 requests.get(base + "/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start in 30 s") from None
                 time.sleep(0.2)

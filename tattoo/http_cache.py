@@ -5,9 +5,9 @@ A cached resource names the version keys it depends on ("catalog" for the artist
 weekly window, an artist profile or an artist's user bumps those keys in PostgreSQL in the same
 transaction (model signals, so services, the Django admin and the staff tools are all covered).
 A read looks the versions up with one primary-key query and derives the ETag from them and the
-exact request (host, path, query): a matching If-None-Match gets a 304 without touching the view, and a miss is served from
-a small per-process cache of rendered bodies keyed by that ETag. Both are therefore never stale
-after a write. Authenticated requests bypass all of this (they stay `private, no-store`).
+exact request (host, path, query): a matching If-None-Match gets a 304 without touching the
+view, and a miss is served from a small per-process cache of rendered bodies keyed by that ETag.
+Both are therefore never stale after a write. Authenticated requests bypass all of this (they stay `private, no-store`).
 """
 
 from __future__ import annotations
