@@ -29,6 +29,7 @@ from bookings.serializers import (
     SlotsSerializer,
     TimeOffSerializer,
 )
+from tattoo import http_cache
 from tattoo.errors import ApplicationError
 from tattoo.permissions import IsCustomer, IsTattooist
 
@@ -67,7 +68,9 @@ class TattooistListApi(generics.ListAPIView):
         parameters=[
             OpenApiParameter("style", OpenApiTypes.STR, description="Only artists with a portfolio item tagged so."),
             OpenApiParameter("q", OpenApiTypes.STR, description="Search in name and bio."),
+            *http_cache.schema_parameters(),
         ],
+        responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -213,9 +216,12 @@ class AvailabilityItemApi(APIView):
         return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsTattooist()]
 
     @extend_schema(
-        responses={200: AvailabilitySerializer},
+        responses={200: AvailabilitySerializer, **http_cache.schema_responses()},
         operation_id="availability_for_tattooist",
-        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The artist's id.")],
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The artist's id."),
+            *http_cache.schema_parameters(),
+        ],
     )
     def get(self, request, pk: int):
         artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)

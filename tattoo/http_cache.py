@@ -159,3 +159,26 @@ def connect_signals() -> None:
         signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")
         signal.connect(_availability_changed, sender=Availability, dispatch_uid=f"http_cache_availability_{signal}")
         signal.connect(_user_changed, sender=User, dispatch_uid=f"http_cache_user_{signal}")
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+def schema_parameters():
+    """The conditional-request header, for extend_schema(parameters=...) of a cached operation."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(
+            "If-None-Match",
+            str,
+            OpenApiParameter.HEADER,
+            description="An ETag from an earlier anonymous answer; 304 when it is still current.",
+        )
+    ]
+
+
+def schema_responses() -> dict:
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {304: OpenApiResponse(description="Not modified: the If-None-Match ETag is current (anonymous reads).")}
