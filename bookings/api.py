@@ -151,7 +151,7 @@ class TattooistSlotsApi(APIView):
         responses={200: SlotsSerializer},
     )
     def get(self, request, tattooist_id: int):
-        artist = selectors.tattooist_get_public(tattooist_id=tattooist_id)
+        artist = selectors.tattooist_get_bookable(tattooist_id=tattooist_id)
         tz = ZoneInfo(artist.timezone)
         start = _parse_bound(request.query_params.get("from"), "from", tz, end=False) or timezone.now()
         end = _parse_bound(request.query_params.get("to"), "to", tz, end=True) or start + DEFAULT_SLOT_RANGE
