@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint schema lock stop-db clean-data backup-check bench
+.PHONY: install run demo test lint schema lock stop-db clean-data backup-check bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,16 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-## make run: the whole product on http://127.0.0.1:8000 (Ctrl-C stops it)
+## make run: the whole product on http://127.0.0.1:8000 (Ctrl-C stops it). Ports: PORT (web),
+## WORKER_PORT, SANDBOX_PORT, S3_PORT. The seed runs with the S3 server up (its demo image).
 run: install
 	$(DEVENV) -- python manage.py migrate --no-input
 	$(DEVENV) -- python -m tattoo.testing.s3 -- python manage.py seed
 	$(DEVENV) -- honcho -f Procfile start
+
+## make demo: the main flow over HTTP against the stack `make run` serves (same port variables)
+demo: install
+	$(DEVENV) -- python scripts/demo.py
 
 ## make test: installs what it needs, then runs the whole suite against real services
 test: install

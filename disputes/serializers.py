@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import Tattooist
 from bookings.models import Booking, BookingStatus
+from bookings.serializers import BookingSerializer
 from disputes.models import Dispute
 from disputes.services import RESOLUTION_CHOICES
 from payments.models import RefundState, Transaction, TransactionStatus
@@ -93,29 +94,14 @@ class AdminTattooistSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdminBookingSerializer(serializers.ModelSerializer):
-    customer_id = serializers.IntegerField(read_only=True)
-    tattooist_id = serializers.IntegerField(read_only=True)
+class AdminBookingSerializer(BookingSerializer):
+    """The public booking shape plus who is involved, for staff lists."""
+
     customer_email = serializers.EmailField(source="customer.email", read_only=True)
     tattooist_name = serializers.CharField(source="tattooist.user.name", read_only=True)
 
-    class Meta:
-        model = Booking
-        fields = [
-            "id",
-            "customer_id",
-            "customer_email",
-            "tattooist_id",
-            "tattooist_name",
-            "slot",
-            "ends_at",
-            "status",
-            "payment_status",
-            "deposit_amount",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "customer_email", "tattooist_name"]
         read_only_fields = fields
 
 

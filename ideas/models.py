@@ -6,7 +6,8 @@ class TattooIdea(models.Model):
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="tattoo_ideas")
     image_url = models.URLField(max_length=1024, blank=True)
     image_key = models.CharField(max_length=512, blank=True)
-    description = models.TextField(max_length=4000)
+    # Blank only with an image: an idea is a description, an image, or both (ideas.services).
+    description = models.TextField(max_length=4000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -14,6 +15,13 @@ class TattooIdea(models.Model):
         db_table = "tattoo_ideas"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["booking", "created_at"], name="tattoo_ideas_booking_idx")]
+        constraints = [
+            # One object, one idea: deleting an idea removes its object, which must not pull the
+            # image from under another idea.
+            models.UniqueConstraint(
+                fields=["image_key"], condition=~models.Q(image_key=""), name="tattoo_ideas_image_key_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"idea {self.pk} on booking {self.booking_id}"

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from disputes.admin_csv import CsvExportMixin
 from payments.models import Transaction
@@ -6,6 +7,7 @@ from payments.models import Transaction
 
 @admin.register(Transaction)
 class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "id",
         "booking",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import re
 import threading
 import time
@@ -33,10 +34,17 @@ from qpay_worker.qpay_client import QPayClient, QPayError, summarize_check
 from qpay_worker.wsgi_util import BodyTooLarge, Request, Response, dumps, json_response, text_response
 
 log = logging.getLogger("qpay_worker")
+request_log = logging.getLogger("qpay_worker.request")
 
 REF_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 INVOICE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 WEBHOOK_RE = re.compile(r"^/worker/qpay/webhook(?:/(?P<ref>[^/]+)/(?P<token>[^/]+))?/?$")
+_TOKEN_IN_PATH = re.compile(r"(/webhook/[^/]+/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The request path for a log line: the callback token is a bearer secret, so it never appears."""
+    return _TOKEN_IN_PATH.sub(r"\1[redacted]", path)[:200]
 
 
 def callback_token(secret: str, ref: str) -> str:
@@ -121,14 +129,24 @@ class WorkerApp:
 
     # --- WSGI -------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
+        started = time.perf_counter()
         request = Request(environ)
         try:
             response = self.route(request)
         except BodyTooLarge:
             response = json_response(413, {"code": "too_large", "message": "Body too large."})
         except Exception:
-            log.exception("worker error on %s %s", request.method, request.path[:40])
+            log.exception("worker error on %s %s", request.method, loggable_path(request.path))
             response = json_response(500, {"code": "worker_error", "message": "Internal worker error."})
+        # One line per request, like the web app's inkbook.request (no query string: QPay appends
+        # qpay_payment_id there; no headers: they carry signatures).
+        request_log.info(
+            "request method=%s path=%s status=%s duration_ms=%.1f",
+            request.method,
+            loggable_path(request.path),
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
         return response(start_response)
 
     def route(self, request: Request) -> Response:
@@ -427,6 +445,13 @@ class _LazyApp:
         if self._app is None:
             with self._lock:
                 if self._app is None:
+                    if not logging.getLogger().handlers:
+                        # Under gunicorn nothing configures logging: without this the one-line
+                        # request log (INFO) would be dropped.
+                        logging.basicConfig(
+                            level=os.environ.get("LOG_LEVEL", "INFO"),
+                            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        )
                     self._app = WorkerApp(Config.from_env())
         return self._app(environ, start_response)
 

@@ -283,6 +283,8 @@ def main(argv: list[str]) -> int:
         env.setdefault("DEBUG", "true")
         # honcho hands the first Procfile process $PORT (default 5000); the README promises 8000.
         env.setdefault("PORT", "8000")
+        # Payment return links and the notify URL follow the web port when it is overridden.
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{env['PORT']}")
     storage_env(env, test="--test" in flags)
     if not cmd:
         print(env["DATABASE_URL"])

@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionStatusEnum": "payments.models.TransactionStatus",
         "DisputeStatusEnum": "disputes.models.DisputeStatus",
         "DisputeResolutionStatusEnum": "disputes.services.RESOLUTION_CHOICES",
+        "RoleEnum": "accounts.models.Role",
     },
     "SCHEMA_PATH_PREFIX": r"/api/",
 }
@@ -349,7 +350,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django.server": {"level": "WARNING"},
+        # Replaces Django's default console handler on "django" (DEBUG only), which printed every
+        # django.* message a second time next to ours.
+        "django": {"level": "INFO"},
+        # runserver's own request lines (4xx at WARNING) repeat inkbook.request with the query
+        # string; keep only its errors, and through the redacting handler.
+        "django.server": {"level": "ERROR", "propagate": True},
         "django.request": {"level": "ERROR"},
     },
 }

@@ -1,6 +1,7 @@
 """The worker's HTTP surface, run in-process against the sandbox process and a fake web app."""
 
 import json
+import logging
 import threading
 import time
 
@@ -259,3 +260,19 @@ def test_check_cancel_and_refund_are_signed_internal_calls(worker, qpay_stack):
 def test_healthz_answers(worker):
     app = worker()
     assert requests.get(f"{app.url}/worker/healthz", timeout=10).json() == {"status": "ok"}
+
+
+def test_each_request_logs_one_line_without_the_callback_token(worker, caplog):
+    app = worker()
+    url = f"{app.url}/worker/qpay/webhook/T777/{callback_token(app.config.callback_secrets[0], 'T777')}"
+    with caplog.at_level(logging.INFO, logger="qpay_worker.request"):
+        requests.get(f"{url}?qpay_payment_id=secret-payment-id", timeout=10)
+        requests.get(f"{app.url}/worker/healthz", timeout=10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "qpay_worker.request"]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("request method=GET path=/worker/qpay/webhook/T777/[redacted] status=200 duration_ms=")
+    assert lines[1].startswith("request method=GET path=/worker/healthz status=200 duration_ms=")
+    token = url.rsplit("/", 1)[1]
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert token not in text
+    assert "secret-payment-id" not in lines[0]

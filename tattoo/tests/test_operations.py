@@ -72,3 +72,13 @@ def test_the_redaction_filter_scrubs_tokens_and_callback_secrets():
     assert "s3cr3t" not in redact("Authorization: Bearer s3cr3t")
     assert "hunter22" not in redact('{"password": "hunter22"}')
     assert "abcdef123" not in redact("GET /worker/qpay/webhook/42/abcdef123?qpay_payment_id=1")
+
+
+def test_runserver_request_lines_never_bypass_the_redacting_handler():
+    # runserver logs 4xx request lines (with their query strings) on django.server; they repeat
+    # inkbook.request, so only its errors pass, and they propagate to the redacting root handler.
+    server = logging.getLogger("django.server")
+    assert server.propagate
+    assert not server.isEnabledFor(logging.WARNING)
+    django_logger = logging.getLogger("django")
+    assert django_logger.handlers == [], "a second handler on 'django' prints every line twice"

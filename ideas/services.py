@@ -1,0 +1,107 @@
+"""Tattoo idea writes. An idea is a description, an image from the presigned upload flow, or both.
+
+Order of checks on every write (house style): unknown booking or idea → 404, not allowed → 403,
+booking state → 409, bad input → 400. The bucket is only asked (HEAD, ranged GET) once the caller
+is known to be allowed, and never inside a transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from accounts.models import User
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import booking_is_party
+from ideas.models import TattooIdea
+from tattoo import uploads
+from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+
+MAX_DESCRIPTION = 4000
+# Ideas stay readable and editable after completed/disputed (disputes rely on them); a booking
+# that never happened takes no new ones.
+CLOSED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.EXPIRED)
+_UNSET = object()
+
+
+def _require_some_content(description: str, image_key: str) -> None:
+    if not description.strip() and not image_key:
+        raise ApplicationError(
+            "An idea needs a description, an image, or both.",
+            code="empty_idea",
+            fields={"description": ["Describe the idea or attach an image."]},
+        )
+
+
+def _require_open(booking: Booking) -> None:
+    if booking.status in CLOSED_STATUSES:
+        raise ConflictError(
+            f"This booking is {booking.status}; it takes no new ideas.",
+            code="booking_closed",
+        )
+
+
+def idea_create(*, user: User, booking_id: int, description: str = "", image_url: str | None = None) -> TattooIdea:
+    """Add an idea to a booking: only its customer or its tattooist (staff read, they do not post)."""
+    booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
+    if booking is None:
+        raise Http404
+    if not booking_is_party(booking=booking, user=user):
+        raise NotAllowedError("Only the booking's customer and tattooist can add ideas.", code="not_a_party")
+    _require_open(booking)
+    description = description or ""
+    key = ""
+    if image_url:
+        key = uploads.verify_uploaded_image(image_url=image_url, folder="ideas", user=user).key
+    _require_some_content(description, key)
+    try:
+        with transaction.atomic():
+            # The row lock orders this insert against booking_move (which locks the same row), so
+            # an idea never lands on a booking that was cancelled or expired meanwhile.
+            locked = Booking.objects.select_for_update().only("id", "status").get(pk=booking.pk)
+            _require_open(locked)
+            return TattooIdea.objects.create(
+                booking=booking,
+                created_by=user,
+                description=description,
+                image_key=key,
+                image_url=uploads.public_url(key) if key else "",
+            )
+    except IntegrityError as exc:
+        if "tattoo_ideas_image_key_unique" not in str(exc):
+            raise
+        raise ConflictError(
+            "That image is already attached to an idea.", code="image_in_use", fields={"imageUrl": ["Already used."]}
+        ) from None
+
+
+def idea_require_author_or_admin(idea: TattooIdea, actor: User, verb: str) -> None:
+    if actor.is_admin:
+        return
+    if idea.created_by_id != actor.pk:
+        raise NotAllowedError(f"Only the idea's author or staff can {verb} it.", code="not_author")
+    # A dispute is decided on what the parties shared: that record is frozen while it is open.
+    if Booking.objects.filter(pk=idea.booking_id, status=BookingStatus.DISPUTED).exists():
+        raise ConflictError(
+            "The booking is under dispute; its ideas cannot be changed until staff resolve it.",
+            code="booking_disputed",
+        )
+
+
+def idea_update(*, idea: TattooIdea, actor: User, description: str | object = _UNSET) -> TattooIdea:
+    idea_require_author_or_admin(idea, actor, "edit")
+    if description is _UNSET:
+        return idea
+    _require_some_content(description, idea.image_key)
+    idea.description = description
+    idea.save(update_fields=["description", "updated_at"])
+    return idea
+
+
+def idea_delete(*, idea: TattooIdea, actor: User) -> None:
+    """Delete the idea now; its image is removed from the bucket after commit (or queued for retry)."""
+    idea_require_author_or_admin(idea, actor, "delete")
+    with transaction.atomic():
+        deleted, _ = TattooIdea.objects.filter(pk=idea.pk).delete()
+        if deleted and idea.image_key:
+            uploads.object_delete_later(idea.image_key)
