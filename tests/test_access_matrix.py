@@ -3,12 +3,13 @@
 The routes come from the URL resolver, so a new route or method without a row in MATRIX fails
 `test_every_api_route_and_method_has_a_row`. Each case gets fresh objects: one of each kind owned
 by `customer` and/or `tattooist` (a booking between them, a portfolio item, a weekly window, a
-time off entry, a transaction and a dispute on the booking). Writes send an empty JSON body, so
+time off entry, a transaction, a dispute and a tattoo idea on the booking). Writes send an empty JSON body, so
 a caller who is allowed in gets the validation answer (400) and everyone else 401/403/404.
 
 Foreign objects follow the API's existing rules: an unknown id is 404 and an existing object of
 someone else is 403 (`not_a_party` for a booking and what hangs off it, its payment status;
-`not_owner` for an artist's portfolio item, weekly window or time off). reliability.md A9 asks
+`not_owner` for an artist's portfolio item, weekly window or time off; a tattoo idea is the
+author's to edit or delete, the booking's parties' to read). reliability.md A9 asks
 for 404 on foreign objects; the API chose 403 for these, so the matrix pins that choice.
 Routes for one role refuse the other roles with 403 before looking at ids. Writes validate the
 body before the party check, so the empty-body cases of a foreign booking show 400; the valid-body
@@ -28,6 +29,7 @@ from bookings.models import TimeOff
 from bookings.tests.factories import AvailabilityFactory, BookingFactory
 from conftest import client_for
 from disputes.models import Dispute
+from ideas.models import TattooIdea
 from payments.models import Transaction
 from portfolio.models import PortfolioItem
 
@@ -81,6 +83,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("payment-create", "POST"): _row(401, 400, 400, 403, 403, 403),
     ("payment-notify", "POST"): _all(401),
     ("payment-status", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-tattoo-idea", "DELETE"): _row(401, 204, 403, 403, 403, 204),
+    ("api-tattoo-idea", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-tattoo-idea", "PATCH"): _row(401, 200, 403, 403, 403, 200),
+    ("api-tattoo-ideas", "POST"): _row(401, 400, 400, 400, 400, 400),
 }
 
 # How each route's path parameters are filled from the fixtures (method-specific where one path
@@ -95,6 +101,7 @@ PATH_ARGS = {
     "payment-status": lambda o, m: {"qpay_invoice_id": o["transaction"].qpay_invoice_id},
     "api-admin-tattooist-approve": lambda o, m: {"tattooist_id": o["tattooist"].pk},
     "api-admin-dispute": lambda o, m: {"dispute_id": o["dispute"].pk},
+    "api-tattoo-idea": lambda o, m: {"pk": o["booking"].pk if m == "GET" else o["idea"].pk},
 }
 
 
@@ -164,6 +171,7 @@ def objects(customer, other_customer, tattooist, other_tattooist, admin_user):
             last_checked_at=now,
         ),
         "dispute": Dispute.objects.create(booking=booking, initiator=customer, reason="It went wrong."),
+        "idea": TattooIdea.objects.create(booking=booking, created_by=customer, description="A koi on the forearm."),
     }
 
 
