@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test lint schema lock stop-db clean-data backup-check
+.PHONY: install run demo test lint schema lock stop-db clean-data backup-check bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,9 @@ clean-data: stop-db
 ## backup drill: pg_dump the development database, restore it into a scratch database, check it
 backup-check: install
 	$(DEVENV) -- python scripts/backup_check.py
+
+## benchmarks (bench/README.md): each seeds its own database (inkbook_bench) and prints figures
+bench: install
+	$(DEVENV) --test -- python -m bench.reads
+	$(DEVENV) --test -- python -m bench.bookings
+	$(DEVENV) --test -- python -m bench.payments

@@ -11,17 +11,24 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
 # Plugins: the real local S3 server (tattoo/testing/s3.py), Playwright + Chromium
-# (tattoo/testing/browser.py), and the QPay sandbox + worker processes (payments/testing.py).
-pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser", "payments.testing"]
+# (tattoo/testing/browser.py), the QPay sandbox + worker processes (payments/testing.py), and the
+# whole-suite check that no log line leaks a secret (tattoo/testing/logcheck.py).
+pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser", "payments.testing", "tattoo.testing.logcheck"]
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
+    from tattoo.http_cache import rendered
+
+    # Rolled-back test transactions take their cache versions with them, so rendered answers
+    # keyed by an old version must not outlive the test that made them.
     cache.clear()
+    rendered.clear()
     yield
     cache.clear()
+    rendered.clear()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from bookings.serializers import (
     SlotsSerializer,
     TimeOffSerializer,
 )
+from tattoo import http_cache
 from tattoo.errors import ApplicationError
 from tattoo.permissions import IsCustomer, IsTattooist
 
@@ -67,7 +68,9 @@ class TattooistListApi(generics.ListAPIView):
         parameters=[
             OpenApiParameter("style", OpenApiTypes.STR, description="Only artists with a portfolio item tagged so."),
             OpenApiParameter("q", OpenApiTypes.STR, description="Search in name and bio."),
+            *http_cache.schema_parameters(),
         ],
+        responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -148,7 +151,7 @@ class TattooistSlotsApi(APIView):
         responses={200: SlotsSerializer},
     )
     def get(self, request, tattooist_id: int):
-        artist = selectors.tattooist_get_public(tattooist_id=tattooist_id)
+        artist = selectors.tattooist_get_bookable(tattooist_id=tattooist_id)
         tz = ZoneInfo(artist.timezone)
         start = _parse_bound(request.query_params.get("from"), "from", tz, end=False) or timezone.now()
         end = _parse_bound(request.query_params.get("to"), "to", tz, end=True) or start + DEFAULT_SLOT_RANGE
@@ -213,9 +216,12 @@ class AvailabilityItemApi(APIView):
         return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsTattooist()]
 
     @extend_schema(
-        responses={200: AvailabilitySerializer},
+        responses={200: AvailabilitySerializer, **http_cache.schema_responses()},
         operation_id="availability_for_tattooist",
-        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The artist's id.")],
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The artist's id."),
+            *http_cache.schema_parameters(),
+        ],
     )
     def get(self, request, pk: int):
         artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)

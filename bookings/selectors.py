@@ -60,6 +60,19 @@ def tattooist_get_public(*, tattooist_id: int) -> Tattooist:
     return artist
 
 
+def tattooist_get_bookable(*, tattooist_id: int) -> Tattooist:
+    """The fields the slot computation needs of one public artist (404 as tattooist_get_public),
+    without the style-tag aggregate the public profile carries."""
+    artist = (
+        Tattooist.objects.filter(pk=tattooist_id, approved=True, user__is_active=True)
+        .only("id", "timezone", "session_minutes")
+        .first()
+    )
+    if artist is None:
+        raise Http404
+    return artist
+
+
 def tattooist_of(user: User) -> Tattooist:
     """The caller's own artist profile (the caller has the tattooist role)."""
     artist = Tattooist.objects.filter(user=user).first()
@@ -191,7 +204,7 @@ class Slots:
 def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None) -> Slots:
     """Bookable start times in [start, end) for one artist.
 
-    Three queries whatever the range (windows, active bookings, time off); the calendar is then
+    Two queries whatever the range (windows; active bookings and time off); the calendar is then
     expanded in Python per local date with zoneinfo, which is where DST is handled. Candidate
     starts lie on a grid anchored at each window's start with a step of BOOKING_SLOT_STEP_MINUTES
     (default 30) of real time, as long as the whole session fits in the window, does not touch an
@@ -212,14 +225,15 @@ def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now
     for w in Availability.objects.filter(tattooist=tattooist).values_list("day", "start_time", "end_time"):
         windows[w[0]].append((w[1], w[2]))
     busy_from, busy_to = lower, latest + session
+    # Active bookings and time off in one round trip.
     busy = list(
-        Booking.objects.filter(
-            tattooist=tattooist, status__in=ACTIVE_STATUSES, slot__lt=busy_to, ends_at__gt=busy_from
-        ).values_list("slot", "ends_at")
-    )
-    busy += list(
-        TimeOff.objects.filter(tattooist=tattooist, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(
-            "starts_at", "ends_at"
+        Booking.objects.filter(tattooist=tattooist, status__in=ACTIVE_STATUSES, slot__lt=busy_to, ends_at__gt=busy_from)
+        .values_list("slot", "ends_at")
+        .union(
+            TimeOff.objects.filter(tattooist=tattooist, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(
+                "starts_at", "ends_at"
+            ),
+            all=True,
         )
     )
     starts, ends = _merge(busy)

@@ -16,6 +16,7 @@ from portfolio.serializers import (
     PortfolioItemSerializer,
     PortfolioItemUpdateSerializer,
 )
+from tattoo import http_cache
 from tattoo.pagination import PageNumberPagination
 from tattoo.permissions import IsTattooist, IsTattooistOrAdmin
 
@@ -55,8 +56,13 @@ class PortfolioDetailApi(APIView):
         return [IsTattooist()]
 
     @extend_schema(
-        parameters=[_ID, OpenApiParameter("page", int), OpenApiParameter("pageSize", int)],
-        responses={200: PortfolioItemPageSerializer},
+        parameters=[
+            _ID,
+            OpenApiParameter("page", int),
+            OpenApiParameter("pageSize", int),
+            *http_cache.schema_parameters(),
+        ],
+        responses={200: PortfolioItemPageSerializer, **http_cache.schema_responses()},
         operation_id="portfolio_list",
         summary="An approved artist's portfolio, newest first",
     )

@@ -34,7 +34,12 @@ class RequestLogMiddleware:
 
 
 class ApiCacheControlMiddleware:
-    """Authenticated API answers must never be stored by shared caches."""
+    """API answers must never be stored by shared caches unless a view opted in.
+
+    Authenticated answers are personal, and anonymous POST answers carry tokens (RFC 6749 5.1
+    asks for no-store there). The anonymous public reads that tattoo/http_cache.py serves set
+    their own `public` Cache-Control with a versioned ETag; everything else is `private, no-store`.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,10 +47,5 @@ class ApiCacheControlMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
-            if (
-                "HTTP_AUTHORIZATION" in request.META
-                or getattr(request, "api_user_id", None)
-                or (getattr(request, "user", None) is not None and request.user.is_authenticated)
-            ):
-                response["Cache-Control"] = "private, no-store"
+            response["Cache-Control"] = "private, no-store"
         return response

@@ -273,6 +273,10 @@ LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # --- bookings -------------------------------------------------------------------------------
+# Anonymous public reads (artist list, portfolio) carry a versioned ETag and are revalidated; a
+# max-age above 0 lets browsers and CDNs reuse an answer that long without asking (possibly stale).
+PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
+
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
 BOOKING_HOLD_MINUTES = envint("BOOKING_HOLD_MINUTES", 30)

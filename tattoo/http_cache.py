@@ -1,0 +1,184 @@
+"""HTTP caching for anonymous public reads: versioned ETags, 304s and a rendered-answer cache.
+
+A cached resource names the version keys it depends on ("catalog" for the artist list,
+"artist:<id>" for one artist's portfolio and weekly hours). Every write to a portfolio item, a
+weekly window, an artist profile or an artist's user bumps those keys in PostgreSQL in the same
+transaction (model signals, so services, the Django admin and the staff tools are all covered).
+A read looks the versions up with one primary-key query and derives the ETag from them and the
+exact request (host, path, query): a matching If-None-Match gets a 304 without touching the
+view, and a miss is served from a small per-process cache of rendered bodies keyed by that ETag.
+Both are therefore never stale after a write. Authenticated requests bypass all of this (they stay `private, no-store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+
+CATALOG = "catalog"
+_BUMP_SQL = (
+    "INSERT INTO cache_versions (key, version) SELECT k, (random() * 1e12)::bigint FROM unnest(%s::varchar[]) AS k "
+    "ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1"
+)
+# A counter starts at a random value so an ETag minted against one database cannot match the
+# answer of a recreated one whose counters started over.
+_LOOKUP_SQL = (
+    "SELECT coalesce(string_agg(key || '=' || version, ',' ORDER BY key), '') "
+    "FROM cache_versions WHERE key = ANY(%s::varchar[])"
+)
+
+
+def artist_key(tattooist_id: int) -> str:
+    return f"artist:{tattooist_id}"
+
+
+def bump(*keys: str) -> None:
+    """Invalidate `keys` inside the writer's transaction: the new version becomes visible exactly
+    when the new data does (a reader before the commit sees old data under the old version)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL, [sorted(set(keys))])
+
+
+def versions(keys: Iterable[str]) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [sorted(set(keys))])
+        return cursor.fetchone()[0]
+
+
+class _Rendered:
+    """A bounded LRU of rendered bodies per process; keys embed the versions, so no eviction on write."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: tuple[bytes, str]) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+rendered = _Rendered(size=1024)
+
+
+def is_anonymous(request) -> bool:
+    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _decorate(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
+    response["Vary"] = "Authorization, Cookie"
+    return response
+
+
+def public_cache(keys_for: Callable[..., list[str]]):
+    """Wrap a view function (`SomeApi.as_view()`) so its anonymous GETs are cached as described above."""
+
+    def deco(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or not is_anonymous(request):
+                return view(request, *args, **kwargs)
+            stamp = versions(keys_for(**kwargs))
+            raw = f"{stamp}|{request.get_host()}|{request.get_full_path()}"
+            etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+            if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+                return _decorate(HttpResponseNotModified(), etag)
+            hit = rendered.get(etag)
+            if hit is not None:
+                return _decorate(HttpResponse(hit[0], content_type=hit[1]), etag)
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            if hasattr(response, "render"):
+                response.render()
+            rendered.put(etag, (response.content, response["Content-Type"]))
+            return _decorate(response, etag)
+
+        return wrapped
+
+    return deco
+
+
+# --- invalidation --------------------------------------------------------------------------------
+
+
+def _portfolio_changed(sender, instance, **kwargs) -> None:
+    bump(CATALOG, artist_key(instance.tattooist_id))
+
+
+def _availability_changed(sender, instance, **kwargs) -> None:
+    bump(artist_key(instance.tattooist_id))
+
+
+def _tattooist_changed(sender, instance, **kwargs) -> None:
+    bump(CATALOG, artist_key(instance.pk))
+
+
+def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    # Logins save last_login only: not a public change, and far too frequent to invalidate on.
+    if instance.role != "tattooist":
+        return
+    if update_fields is not None and not ({"name", "is_active", "role"} & set(update_fields)):
+        return
+    tattooist_id = getattr(getattr(instance, "tattooist", None), "pk", None) if instance.pk else None
+    bump(CATALOG, *([artist_key(tattooist_id)] if tattooist_id else []))
+
+
+def connect_signals() -> None:
+    from accounts.models import Tattooist, User
+    from bookings.models import Availability
+    from portfolio.models import PortfolioItem
+
+    for signal in (post_save, post_delete):
+        signal.connect(_portfolio_changed, sender=PortfolioItem, dispatch_uid=f"http_cache_portfolio_{signal}")
+        signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")
+        signal.connect(_availability_changed, sender=Availability, dispatch_uid=f"http_cache_availability_{signal}")
+        signal.connect(_user_changed, sender=User, dispatch_uid=f"http_cache_user_{signal}")
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+def schema_parameters():
+    """The conditional-request header, for extend_schema(parameters=...) of a cached operation."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(
+            "If-None-Match",
+            str,
+            OpenApiParameter.HEADER,
+            description="An ETag from an earlier anonymous answer; 304 when it is still current.",
+        )
+    ]
+
+
+def schema_responses() -> dict:
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {304: OpenApiResponse(description="Not modified: the If-None-Match ETag is current (anonymous reads).")}

@@ -1,0 +1,245 @@
+"""Authorization matrix (reliability.md A9): every API route x method x role has one expected status.
+
+The routes come from the URL resolver, so a new route or method without a row in MATRIX fails
+`test_every_api_route_and_method_has_a_row`. Each case gets fresh objects: one of each kind owned
+by `customer` and/or `tattooist` (a booking between them, a portfolio item, a weekly window, a
+time off entry, a transaction, a dispute and a tattoo idea on the booking). Writes send an empty JSON body, so
+a caller who is allowed in gets the validation answer (400) and everyone else 401/403/404.
+
+Foreign objects follow the API's existing rules: an unknown id is 404 and an existing object of
+someone else is 403 (`not_a_party` for a booking and what hangs off it, its payment status;
+`not_owner` for an artist's portfolio item, weekly window or time off; a tattoo idea is the
+author's to edit or delete, the booking's parties' to read). reliability.md A9 asks
+for 404 on foreign objects; the API chose 403 for these, so the matrix pins that choice.
+Routes for one role refuse the other roles with 403 before looking at ids. Writes validate the
+body before the party check, so the empty-body cases of a foreign booking show 400; the valid-body
+tests below prove those are 403.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from bookings.models import TimeOff
+from bookings.tests.factories import AvailabilityFactory, BookingFactory
+from conftest import client_for
+from disputes.models import Dispute
+from ideas.models import TattooIdea
+from payments.models import Transaction
+from portfolio.models import PortfolioItem
+
+ROLES = ("anonymous", "customer", "other_customer", "tattooist", "other_tattooist", "admin")
+METHODS = ("get", "post", "put", "patch", "delete")
+SKIPPED = {"schema", "swagger-ui"}  # the OpenAPI document and its viewer are public by design
+
+
+def _all(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def _row(anonymous, customer, other_customer, tattooist, other_tattooist, admin) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, customer, other_customer, tattooist, other_tattooist, admin), strict=True))
+
+
+# (url name, METHOD) → expected status per role, in ROLES order:
+#            anon customer other_c tattooist other_t admin
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("api-admin-bookings", "GET"): _row(401, 403, 403, 403, 403, 200),
+    ("api-admin-dispute", "PATCH"): _row(401, 403, 403, 403, 403, 400),
+    ("api-admin-disputes", "POST"): _row(401, 403, 403, 403, 403, 400),
+    ("api-admin-tattooist-approve", "PATCH"): _row(401, 403, 403, 403, 403, 400),
+    ("api-admin-transactions", "GET"): _row(401, 403, 403, 403, 403, 200),
+    ("api-availability", "POST"): _row(401, 403, 403, 400, 400, 403),
+    ("api-availability-item", "DELETE"): _row(401, 403, 403, 204, 403, 403),
+    ("api-availability-item", "GET"): _all(200),
+    ("api-booking", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-booking", "PATCH"): _row(401, 400, 400, 400, 400, 400),
+    ("api-bookings", "GET"): _row(401, 200, 200, 200, 200, 200),
+    ("api-bookings", "POST"): _row(401, 400, 400, 403, 403, 403),
+    ("api-disputes", "POST"): _row(401, 400, 400, 400, 400, 400),
+    ("api-login", "POST"): _all(400),
+    ("api-logout", "POST"): _row(401, 400, 400, 400, 400, 400),
+    ("api-me", "GET"): _row(401, 200, 200, 200, 200, 200),
+    ("api-password", "POST"): _row(401, 400, 400, 400, 400, 400),
+    ("api-portfolio-create", "POST"): _row(401, 403, 403, 400, 400, 403),
+    ("api-portfolio-detail", "DELETE"): _row(401, 403, 403, 204, 403, 204),
+    ("api-portfolio-detail", "GET"): _all(200),
+    ("api-portfolio-detail", "PATCH"): _row(401, 403, 403, 200, 403, 403),
+    ("api-refresh", "POST"): _all(400),
+    ("api-signup", "POST"): _all(400),
+    ("api-tattooist", "GET"): _all(200),
+    ("api-tattooist-slots", "GET"): _all(200),
+    ("api-tattooists", "GET"): _all(200),
+    ("api-tattooists-me", "PATCH"): _row(401, 403, 403, 200, 200, 403),
+    ("api-time-off", "GET"): _row(401, 403, 403, 200, 200, 403),
+    ("api-time-off", "POST"): _row(401, 403, 403, 400, 400, 403),
+    ("api-time-off-item", "DELETE"): _row(401, 403, 403, 204, 403, 403),
+    ("api-upload-presign", "POST"): _row(401, 400, 400, 400, 400, 400),
+    ("payment-create", "POST"): _row(401, 400, 400, 403, 403, 403),
+    ("payment-notify", "POST"): _all(401),
+    ("payment-status", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-tattoo-idea", "DELETE"): _row(401, 204, 403, 403, 403, 204),
+    ("api-tattoo-idea", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-tattoo-idea", "PATCH"): _row(401, 200, 403, 403, 403, 200),
+    ("api-tattoo-ideas", "POST"): _row(401, 400, 400, 400, 400, 400),
+}
+
+# How each route's path parameters are filled from the fixtures (method-specific where one path
+# means different objects per method, as API.md documents for portfolio and availability).
+PATH_ARGS = {
+    "api-portfolio-detail": lambda o, m: {"pk": o["tattooist"].pk if m == "GET" else o["item"].pk},
+    "api-tattooist": lambda o, m: {"tattooist_id": o["tattooist"].pk},
+    "api-tattooist-slots": lambda o, m: {"tattooist_id": o["tattooist"].pk},
+    "api-availability-item": lambda o, m: {"pk": o["tattooist"].pk if m == "GET" else o["window"].pk},
+    "api-time-off-item": lambda o, m: {"pk": o["time_off"].pk},
+    "api-booking": lambda o, m: {"pk": o["booking"].pk},
+    "payment-status": lambda o, m: {"qpay_invoice_id": o["transaction"].qpay_invoice_id},
+    "api-admin-tattooist-approve": lambda o, m: {"tattooist_id": o["tattooist"].pk},
+    "api-admin-dispute": lambda o, m: {"dispute_id": o["dispute"].pk},
+    "api-tattoo-idea": lambda o, m: {"pk": o["booking"].pk if m == "GET" else o["idea"].pk},
+}
+
+
+def api_routes() -> list[tuple[str, str, object]]:
+    """(url name, route, callback) for every pattern under /api/ except the schema and docs."""
+    out = []
+
+    def walk(patterns, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if route.startswith("api/") and p.name not in SKIPPED:
+                    out.append((p.name, route, p.callback))
+
+    walk(get_resolver().url_patterns, "")
+    return out
+
+
+def route_methods() -> list[tuple[str, str]]:
+    pairs = []
+    for name, _route, callback in api_routes():
+        view = getattr(callback, "cls", None)
+        assert view is not None, f"{name} is not a DRF view; add it to the matrix by hand"
+        pairs += [(name, m.upper()) for m in METHODS if hasattr(view, m)]
+    return pairs
+
+
+def test_every_api_route_and_method_has_a_row():
+    missing = sorted(set(route_methods()) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(route_methods()))
+    assert not missing, f"add rows to MATRIX for: {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def test_no_row_lets_an_anonymous_caller_write():
+    for (name, method), row in MATRIX.items():
+        if method != "GET" and name not in ("api-signup", "api-login", "api-refresh"):
+            assert not 200 <= row["anonymous"] < 300, (name, method)
+
+
+@pytest.fixture
+def objects(customer, other_customer, tattooist, other_tattooist, admin_user):
+    booking = BookingFactory(customer=customer, tattooist=tattooist, status="confirmed", payment_status="paid")
+    now = timezone.now()
+    key = f"uploads/{tattooist.user_id}/0a1b2c3d-0000-4000-8000-000000000001.png"
+    return {
+        "customer": customer,
+        "other_customer": other_customer,
+        "tattooist": tattooist,
+        "other_tattooist": other_tattooist,
+        "admin": admin_user,
+        "booking": booking,
+        "item": PortfolioItem.objects.create(tattooist=tattooist, image_url=f"https://img.test/{key}", image_key=key),
+        "window": AvailabilityFactory(tattooist=tattooist),
+        "time_off": TimeOff.objects.create(
+            tattooist=tattooist, starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=21)
+        ),
+        "transaction": Transaction.objects.create(
+            booking=booking,
+            amount=booking.deposit_amount,
+            status="paid",
+            paid_amount=booking.deposit_amount,
+            qpay_invoice_id="INV-MATRIX-1",
+            qpay_payment_id="PAY-MATRIX-1",
+            last_checked_at=now,
+        ),
+        "dispute": Dispute.objects.create(booking=booking, initiator=customer, reason="It went wrong."),
+        "idea": TattooIdea.objects.create(booking=booking, created_by=customer, description="A koi on the forearm."),
+    }
+
+
+def client_as(role: str, objects) -> APIClient:
+    if role == "anonymous":
+        return APIClient()
+    user = objects[role]
+    return client_for(getattr(user, "user", user))
+
+
+def call(name: str, method: str, role: str, objects):
+    from django.urls import reverse
+
+    kwargs = PATH_ARGS.get(name, lambda o, m: {})(objects, method)
+    path = reverse(name, kwargs=kwargs)
+    client = client_as(role, objects)
+    if method in ("GET", "DELETE"):
+        return getattr(client, method.lower())(path)
+    return getattr(client, method.lower())(path, {}, format="json")
+
+
+CASES = [(name, method, role) for (name, method) in sorted(MATRIX) for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role"), CASES, ids=[f"{n}-{m}-{r}" for n, m, r in CASES])
+def test_each_role_gets_the_expected_status(name, method, role, objects):
+    response = call(name, method, role, objects)
+    assert response.status_code == MATRIX[(name, method)][role], response.content[:300]
+
+
+@pytest.mark.django_db
+def test_lists_show_only_the_callers_rows(objects):
+    def count(role: str, path: str) -> int:
+        response = client_as(role, objects).get(path)
+        assert response.status_code == 200
+        return response.json()["count"]
+
+    assert count("customer", "/api/bookings") == 1
+    assert count("tattooist", "/api/bookings") == 1
+    assert count("other_customer", "/api/bookings") == 0
+    assert count("other_tattooist", "/api/bookings") == 0
+    assert count("admin", "/api/bookings") == 1
+    assert count("tattooist", "/api/time-off") == 1
+    assert count("other_tattooist", "/api/time-off") == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["other_customer", "other_tattooist"])
+def test_a_foreign_booking_is_refused_even_with_a_valid_body(role, objects):
+    booking = objects["booking"]
+    moved = client_as(role, objects).patch(f"/api/bookings/{booking.pk}", {"status": "cancelled"}, format="json")
+    assert moved.status_code == 403
+    disputed = client_as(role, objects).post(
+        "/api/disputes", {"bookingId": booking.pk, "reason": "Not mine, but let me try."}, format="json"
+    )
+    assert disputed.status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert Dispute.objects.filter(booking=booking).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_foreign_artists_item_is_refused_even_with_a_valid_body(objects):
+    item = objects["item"]
+    response = client_as("other_tattooist", objects).patch(
+        f"/api/portfolio/{item.pk}", {"description": "mine now"}, format="json"
+    )
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.description == ""
