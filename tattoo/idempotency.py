@@ -20,7 +20,6 @@ from datetime import timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
@@ -31,11 +30,11 @@ from tattoo.schema import ErrorSerializer
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_LIFETIME = timedelta(hours=24)
-_VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # printable ASCII, e.g. a UUID
+_VALID_KEY = re.compile(r"[ -~]{1,255}")  # printable ASCII (space to tilde), e.g. a UUID
 
 SCHEMA_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
