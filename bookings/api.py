@@ -31,6 +31,9 @@ from bookings.serializers import (
 )
 from tattoo import http_cache
 from tattoo.errors import ApplicationError
+from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
+from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
+from tattoo.idempotency import idempotent
 from tattoo.permissions import IsCustomer, IsTattooist
 
 MAX_SLOT_RANGE = timedelta(days=62)
@@ -294,7 +297,13 @@ class BookingListCreateApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer}, operation_id="bookings_create")
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+        operation_id="bookings_create",
+    )
+    @idempotent
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -21,6 +21,9 @@ from payments.serializers import (
 )
 from qpay_worker import signing
 from tattoo.errors import error_body
+from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
+from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
+from tattoo.idempotency import idempotent
 from tattoo.permissions import IsCustomer
 
 security_log = logging.getLogger("inkbook.security")
@@ -32,9 +35,11 @@ class PaymentCreateApi(APIView):
 
     @extend_schema(
         request=PaymentCreateInputSerializer,
-        responses={201: PaymentSerializer, 200: PaymentSerializer},
+        responses={201: PaymentSerializer, 200: PaymentSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
         summary="Create (or return the open) QPay invoice for a booking's deposit",
     )
+    @idempotent
     def post(self, request):
         data = PaymentCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
