@@ -195,11 +195,13 @@ class TattooistSlotsApi(APIView):
                 fields={"to": ["At most 62 days after from."]},
             )
         result = selectors.tattooist_slots(tattooist=artist, start=start, end=end)
-        return Response(
+        # Hundreds of slots: json.dumps of camelCase keys, not the renderer's per-key camelizing
+        # (same bytes; bookings/tests/test_slots_api.py pins them).
+        return fastjson.json_response(
             {
                 "timezone": result.timezone,
-                "session_minutes": result.session_minutes,
-                "slots": [{"start": _utc_iso(s), "local_start": s.astimezone(tz).isoformat()} for s in result.starts],
+                "sessionMinutes": result.session_minutes,
+                "slots": [{"start": _utc_iso(s), "localStart": s.astimezone(tz).isoformat()} for s in result.starts],
             }
         )
 
