@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -29,13 +30,15 @@ from bookings.serializers import (
     SlotsSerializer,
     TimeOffSerializer,
 )
-from tattoo import http_cache
+from tattoo import fastjson, http_cache
 from tattoo.errors import ApplicationError
 from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
 from tattoo.idempotency import idempotent
 from tattoo.permissions import IsCustomer, IsTattooist
 
+_ARTIST_COLUMNS = ("id", "user__name", "bio", "style_tags", "timezone", "session_minutes", "min_deposit")
+_CENTS = Decimal("0.01")
 MAX_SLOT_RANGE = timedelta(days=62)
 MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits
 DEFAULT_SLOT_RANGE = timedelta(days=7)
@@ -81,6 +84,31 @@ class TattooistListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.tattooist_list(
             style=_query_text(self.request, "style", 32), q=_query_text(self.request, "q", 100)
+        )
+
+    def list(self, request, *args, **kwargs):
+        # A hot public read: plain rows and json.dumps instead of ArtistSerializer and the camelCase
+        # renderer (same bytes; bookings/tests/test_artists_api.py pins them against the serializer).
+        rows = self.paginate_queryset(self.get_queryset().values_list(*_ARTIST_COLUMNS))
+        paginator = self.paginator
+        return fastjson.json_response(
+            {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "results": [
+                    {
+                        "id": pk,
+                        "name": name,
+                        "bio": bio,
+                        "styleTags": list(tags),
+                        "timezone": tz,
+                        "sessionMinutes": session_minutes,
+                        "minDeposit": f"{min_deposit.quantize(_CENTS):f}",
+                    }
+                    for pk, name, bio, tags, tz, session_minutes, min_deposit in rows
+                ],
+            }
         )
 
 
@@ -167,11 +195,13 @@ class TattooistSlotsApi(APIView):
                 fields={"to": ["At most 62 days after from."]},
             )
         result = selectors.tattooist_slots(tattooist=artist, start=start, end=end)
-        return Response(
+        # Hundreds of slots: json.dumps of camelCase keys, not the renderer's per-key camelizing
+        # (same bytes; bookings/tests/test_slots_api.py pins them).
+        return fastjson.json_response(
             {
                 "timezone": result.timezone,
-                "session_minutes": result.session_minutes,
-                "slots": [{"start": _utc_iso(s), "local_start": s.astimezone(tz).isoformat()} for s in result.starts],
+                "sessionMinutes": result.session_minutes,
+                "slots": [{"start": _utc_iso(s), "localStart": s.astimezone(tz).isoformat()} for s in result.starts],
             }
         )
 

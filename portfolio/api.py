@@ -16,7 +16,7 @@ from portfolio.serializers import (
     PortfolioItemSerializer,
     PortfolioItemUpdateSerializer,
 )
-from tattoo import http_cache
+from tattoo import fastjson, http_cache
 from tattoo.pagination import PageNumberPagination
 from tattoo.permissions import IsTattooist, IsTattooistOrAdmin
 
@@ -37,6 +37,8 @@ class PortfolioCreateApi(APIView):
         item = services.portfolio_item_create(user=request.user, **data.validated_data)
         return Response(PortfolioItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
+
+_PUBLIC_COLUMNS = ("id", "tattooist_id", "image_url", "description", "style_tags", "created_at", "updated_at")
 
 _ID = OpenApiParameter(
     "id",
@@ -67,10 +69,30 @@ class PortfolioDetailApi(APIView):
         summary="An approved artist's portfolio, newest first",
     )
     def get(self, request, pk: int):
-        items = selectors.portfolio_items_public(tattooist_id=pk)
+        # A hot public read: plain rows and json.dumps instead of PortfolioItemSerializer and the
+        # camelCase renderer (same bytes; portfolio/tests pin them against the serializer).
+        items = selectors.portfolio_items_public(tattooist_id=pk).values_list(*_PUBLIC_COLUMNS)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(items, request, view=self)
-        return paginator.get_paginated_response(PortfolioItemSerializer(page, many=True).data)
+        return fastjson.json_response(
+            {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "results": [
+                    {
+                        "id": pk_,
+                        "tattooistId": tattooist_id,
+                        "imageUrl": image_url,
+                        "description": description,
+                        "tags": list(tags),
+                        "createdAt": fastjson.iso(created_at),
+                        "updatedAt": fastjson.iso(updated_at),
+                    }
+                    for pk_, tattooist_id, image_url, description, tags, created_at, updated_at in page
+                ],
+            }
+        )
 
     @extend_schema(
         parameters=[_ID],

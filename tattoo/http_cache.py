@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
@@ -83,9 +84,24 @@ class _Rendered:
 
 rendered = _Rendered(size=1024)
 
+# The full header set of the last normal 200 per (route, https), for the fast path in
+# tattoo/middleware.py: it depends on settings and the route only, never on the data.
+header_templates: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
+
+
+def _settings_changed(**kwargs) -> None:
+    header_templates.clear()
+
 
 def is_anonymous(request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def etag_for(request, keys: Iterable[str]) -> str:
+    """The ETag of the anonymous answer to `request` under the current versions of `keys`."""
+    stamp = versions(keys)
+    raw = f"{stamp}|{request.get_host()}|{request.get_full_path()}"
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
 def _decorate(response: HttpResponse, etag: str) -> HttpResponse:
@@ -103,9 +119,8 @@ def public_cache(keys_for: Callable[..., list[str]]):
         def wrapped(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD") or not is_anonymous(request):
                 return view(request, *args, **kwargs)
-            stamp = versions(keys_for(**kwargs))
-            raw = f"{stamp}|{request.get_host()}|{request.get_full_path()}"
-            etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+            # The fast path (tattoo/middleware.py) may have looked the versions up already.
+            etag = getattr(request, "public_cache_etag", None) or etag_for(request, keys_for(**kwargs))
             if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
                 return _decorate(HttpResponseNotModified(), etag)
             hit = rendered.get(etag)
@@ -154,6 +169,7 @@ def connect_signals() -> None:
     from bookings.models import Availability
     from portfolio.models import PortfolioItem
 
+    setting_changed.connect(_settings_changed, dispatch_uid="http_cache_settings")
     for signal in (post_save, post_delete):
         signal.connect(_portfolio_changed, sender=PortfolioItem, dispatch_uid=f"http_cache_portfolio_{signal}")
         signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")

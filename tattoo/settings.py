@@ -101,6 +101,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: repeat anonymous reads of the cached public routes skip everything below it.
+    "tattoo.middleware.PublicCacheFastPathMiddleware",
     "tattoo.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -125,3 +125,67 @@ def test_weekly_hours_are_cached_and_follow_writes(api_client, tattooist):
     assert [w["startTime"] for w in fresh.json()["windows"]] == ["10:00"]
     assert artist.delete(f"/api/availability/{created.json()['id']}").status_code == 204
     assert api_client.get(f"/api/availability/{tattooist.pk}").json()["windows"] == []
+
+
+# --- the fast path for repeat anonymous reads (tattoo/middleware.PublicCacheFastPathMiddleware) ---
+
+
+def _headers(response) -> dict[str, str]:
+    return {k.lower(): v for k, v in response.items()}
+
+
+@pytest.mark.parametrize("kind", ["portfolio", "tattooists", "availability"])
+def test_a_repeat_read_carries_exactly_the_headers_of_the_full_answer(api_client, tattooist, kind):
+    path = {"tattooists": "/api/tattooists"}.get(kind, f"/api/{kind}/{tattooist.pk}")
+    first = api_client.get(path)
+    again = api_client.get(path)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert _headers(again) == _headers(first)
+    for header in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Content-Security-Policy", "Allow"):
+        assert again.has_header(header)
+
+
+def test_a_fast_304_carries_the_security_headers_and_no_body(api_client, tattooist):
+    first = api_client.get(f"/api/portfolio/{tattooist.pk}")
+    not_modified = api_client.get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == first["ETag"]
+    assert not_modified["Cache-Control"] == first["Cache-Control"]
+    assert not_modified["Vary"] == first["Vary"]
+    assert not_modified["X-Content-Type-Options"] == "nosniff"
+    assert not_modified["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in not_modified["Content-Security-Policy"]
+
+
+def test_a_write_after_repeat_reads_is_seen_by_the_very_next_read(api_client, tattooist):
+    existing = item(tattooist, description="before")
+    for _ in range(3):
+        assert api_client.get(f"/api/portfolio/{tattooist.pk}").json()["results"][0]["description"] == "before"
+    existing.description = "after"
+    existing.save()
+    assert api_client.get(f"/api/portfolio/{tattooist.pk}").json()["results"][0]["description"] == "after"
+
+
+def test_requests_with_credentials_never_get_the_anonymous_answer(api_client, client, tattooist, customer):
+    api_client.get(f"/api/portfolio/{tattooist.pk}")
+    etag = api_client.get(f"/api/portfolio/{tattooist.pk}")["ETag"]
+    bearer = client_for(customer).get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=etag)
+    assert bearer.status_code == 200
+    assert bearer["Cache-Control"] == "private, no-store"
+    client.force_login(customer)
+    session = client.get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=etag)
+    assert session.status_code == 200
+    assert session["Cache-Control"] == "private, no-store"
+
+
+def test_a_repeat_read_still_writes_the_request_log_line(api_client, tattooist, caplog):
+    api_client.get(f"/api/availability/{tattooist.pk}")
+    caplog.clear()
+    with caplog.at_level("INFO", logger="inkbook.request"):
+        assert api_client.get(f"/api/availability/{tattooist.pk}").status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "inkbook.request"]
+    assert len(lines) == 1
+    assert f"path=/api/availability/{tattooist.pk} status=200" in lines[0]
+    assert "user_id=-" in lines[0]

@@ -129,3 +129,32 @@ def test_only_an_artist_may_change_artist_settings(customer, admin_user, api_cli
     for user in (customer, admin_user):
         assert client_for(user).patch("/api/tattooists/me", {"bio": "x"}, format="json").status_code == 403
     assert api_client.patch("/api/tattooists/me", {"bio": "x"}, format="json").status_code == 401
+
+
+def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
+    from decimal import Decimal
+
+    from djangorestframework_camel_case.render import CamelCaseJSONRenderer
+
+    from bookings import selectors
+    from bookings.serializers import ArtistSerializer
+
+    odd = TattooistFactory(bio='Bio\u2028with ünïcode "quotes" </script>', min_deposit=Decimal("12345.5"))
+    item(odd, ["koi", "rose"])
+    for _ in range(21):
+        TattooistFactory(min_deposit=Decimal("0"))
+    artists = list(selectors.tattooist_list())
+
+    def expected(rows, count, next_link=None, previous=None) -> bytes:
+        data = {"count": count, "next": next_link, "previous": previous}
+        data["results"] = ArtistSerializer(rows, many=True).data
+        return CamelCaseJSONRenderer().render(data)
+
+    first = api_client.get("/api/tattooists")
+    assert first["Content-Type"] == "application/json"
+    assert first.content == expected(artists[:20], 22, next_link="http://testserver/api/tattooists?page=2")
+    second = api_client.get("/api/tattooists?page=2")
+    assert second.content == expected(artists[20:], 22, previous="http://testserver/api/tattooists")
+    tagged = api_client.get("/api/tattooists?style=koi")
+    assert tagged.content == expected([a for a in artists if a.pk == odd.pk], 1)
+    assert tagged.json()["results"][0]["minDeposit"] == "12345.50"

@@ -204,3 +204,26 @@ def test_far_off_or_impossible_dates_are_a_400(frozen, api_client, open_artist, 
 @pytest.mark.parametrize("query", ["?q=%00", "?style=%00", "?style=" + "x" * 33])
 def test_unusable_search_text_is_a_400(api_client, query):
     assert api_client.get(f"/api/tattooists{query}").status_code == 400
+
+
+def test_the_answer_is_byte_for_byte_what_the_camel_case_renderer_gave(frozen, api_client, open_artist):
+    from zoneinfo import ZoneInfo
+
+    from djangorestframework_camel_case.render import CamelCaseJSONRenderer
+
+    response = slots(api_client, open_artist, **{"from": "2026-06-03", "to": "2026-06-05"})
+    assert response["Content-Type"] == "application/json"
+    tz = ZoneInfo("Asia/Ulaanbaatar")
+    parsed = [datetime.fromisoformat(s.replace("Z", "+00:00")) for s in starts(response)]
+    assert len(parsed) == 39
+    expected = CamelCaseJSONRenderer().render(
+        {
+            "timezone": "Asia/Ulaanbaatar",
+            "session_minutes": 120,
+            "slots": [
+                {"start": s.isoformat().replace("+00:00", "Z"), "local_start": s.astimezone(tz).isoformat()}
+                for s in parsed
+            ],
+        }
+    )
+    assert response.content == expected
