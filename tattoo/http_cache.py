@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -40,6 +41,16 @@ _LOOKUP_SQL = (
 
 def artist_key(tattooist_id: int) -> str:
     return f"artist:{tattooist_id}"
+
+
+def slots_key(tattooist_id: int) -> str:
+    """Bookings and time off of one artist: only the slot list depends on them."""
+    return f"slots:{tattooist_id}"
+
+
+# A pseudo key for answers that also depend on the clock (slots: minimum notice and horizon move
+# with time): the ETag then changes every minute even without a write.
+CLOCK = "clock:minute"
 
 
 def bump(*keys: str) -> None:
@@ -99,7 +110,10 @@ def is_anonymous(request) -> bool:
 
 def etag_for(request, keys: Iterable[str]) -> str:
     """The ETag of the anonymous answer to `request` under the current versions of `keys`."""
-    stamp = versions(keys)
+    keys = list(keys)
+    stamp = versions(k for k in keys if k != CLOCK)
+    if CLOCK in keys:
+        stamp += f"|t{int(time.time() // 60)}"
     raw = f"{stamp}|{request.get_host()}|{request.get_full_path()}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
@@ -154,6 +168,10 @@ def _tattooist_changed(sender, instance, **kwargs) -> None:
     bump(CATALOG, artist_key(instance.pk))
 
 
+def _schedule_changed(sender, instance, **kwargs) -> None:
+    bump(slots_key(instance.tattooist_id))
+
+
 def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
     # Logins save last_login only: not a public change, and far too frequent to invalidate on.
     if instance.role != "tattooist":
@@ -166,7 +184,7 @@ def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
 
 def connect_signals() -> None:
     from accounts.models import Tattooist, User
-    from bookings.models import Availability
+    from bookings.models import Availability, Booking, TimeOff
     from portfolio.models import PortfolioItem
 
     setting_changed.connect(_settings_changed, dispatch_uid="http_cache_settings")
@@ -175,6 +193,9 @@ def connect_signals() -> None:
         signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")
         signal.connect(_availability_changed, sender=Availability, dispatch_uid=f"http_cache_availability_{signal}")
         signal.connect(_user_changed, sender=User, dispatch_uid=f"http_cache_user_{signal}")
+        # every booking write (create, each status move via booking_move's save, expiry) and time off
+        signal.connect(_schedule_changed, sender=Booking, dispatch_uid=f"http_cache_booking_{signal}")
+        signal.connect(_schedule_changed, sender=TimeOff, dispatch_uid=f"http_cache_time_off_{signal}")
 
 
 # --- schema -------------------------------------------------------------------------------------

@@ -74,6 +74,11 @@ class PublicCacheFastPathMiddleware:
         (re.compile(r"/api/portfolio/([0-9]+)"), "portfolio", lambda pk: [http_cache.artist_key(int(pk))]),
         (re.compile(r"/api/tattooists"), "tattooists", lambda: [http_cache.CATALOG]),
         (re.compile(r"/api/availability/([0-9]+)"), "availability", lambda pk: [http_cache.artist_key(int(pk))]),
+        (
+            re.compile(r"/api/tattooists/([0-9]+)/slots"),
+            "slots",
+            lambda pk: [http_cache.artist_key(int(pk)), http_cache.slots_key(int(pk)), http_cache.CLOCK],
+        ),
     )
     _PER_ANSWER = frozenset({"etag", "content-length", "content-type"})
 

@@ -189,3 +189,63 @@ def test_a_repeat_read_still_writes_the_request_log_line(api_client, tattooist, 
     assert len(lines) == 1
     assert f"path=/api/availability/{tattooist.pk} status=200" in lines[0]
     assert "user_id=-" in lines[0]
+
+
+def _slots(client, tattooist, **headers):
+    return client.get(f"/api/tattooists/{tattooist.pk}/slots", **headers)
+
+
+def test_a_booked_slot_leaves_the_cached_slot_list_at_once_and_comes_back_when_cancelled(
+    api_client, tattooist, customer
+):
+    from bookings.tests.factories import AvailabilityFactory
+
+    for day in range(7):
+        AvailabilityFactory(tattooist=tattooist, day=day)
+    first = _slots(api_client, tattooist)
+    assert first.status_code == 200
+    assert first["Cache-Control"].startswith("public, max-age=")
+    etag, start = first["ETag"], first.json()["slots"][0]["start"]
+    assert _slots(api_client, tattooist, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    created = client_for(customer).post(
+        "/api/bookings", {"tattooistId": tattooist.pk, "slot": start, "depositAmount": "50000"}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    after = _slots(api_client, tattooist, HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200
+    assert start not in [s["start"] for s in after.json()["slots"]]
+    cancelled = client_for(customer).patch(
+        f"/api/bookings/{created.json()['id']}", {"status": "cancelled"}, format="json"
+    )
+    assert cancelled.status_code == 200
+    assert start in [s["start"] for s in _slots(api_client, tattooist).json()["slots"]]
+
+
+def test_time_off_leaves_the_cached_slot_list_at_once(api_client, tattooist):
+    from datetime import timedelta
+
+    from django.utils.dateparse import parse_datetime
+
+    from bookings.models import TimeOff
+    from bookings.tests.factories import AvailabilityFactory
+
+    for day in range(7):
+        AvailabilityFactory(tattooist=tattooist, day=day)
+    start = parse_datetime(_slots(api_client, tattooist).json()["slots"][0]["start"])
+    TimeOff.objects.create(tattooist=tattooist, starts_at=start, ends_at=start + timedelta(days=1))
+    starts = [parse_datetime(s["start"]) for s in _slots(api_client, tattooist).json()["slots"]]
+    assert all(s >= start + timedelta(days=1) for s in starts)
+
+
+def test_the_slot_etag_moves_with_the_clock_without_any_write(api_client, tattooist):
+    import time_machine
+    from django.utils import timezone
+
+    from bookings.tests.factories import AvailabilityFactory
+
+    AvailabilityFactory(tattooist=tattooist, day=1)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        etag = _slots(api_client, tattooist)["ETag"]
+        assert _slots(api_client, tattooist, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        clock.shift(61)
+        assert _slots(api_client, tattooist, HTTP_IF_NONE_MATCH=etag).status_code == 200
