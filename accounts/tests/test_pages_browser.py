@@ -12,6 +12,7 @@ from accounts.models import Tattooist, User
 from accounts.tests.factories import TattooistFactory
 from bookings.tests.factories import AvailabilityFactory
 from portfolio.models import PortfolioItem
+from tattoo.testing.browser import loaded_image_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -160,7 +161,7 @@ def test_the_artist_page_shows_the_portfolio_and_the_weekly_hours(page, screensh
     gallery = page.get_by_test_id("portfolio-item").get_by_role("img")
     expect(gallery).to_have_count(2)
     expect(gallery.first).to_have_attribute("alt", "New realism sleeve")
-    assert gallery.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded_image_width(page, gallery.first) > 0
     hours = page.get_by_role("table")
     expect(hours.get_by_role("row", name=re.compile("^Monday"))).to_contain_text("10:00–18:00")
     expect(hours.get_by_role("row", name=re.compile("^Saturday"))).to_contain_text("12:00–16:00")

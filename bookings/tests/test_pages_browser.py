@@ -16,6 +16,7 @@ from accounts.tests.factories import PASSWORD, AdminFactory
 from bookings.models import Availability, Booking
 from ideas.models import TattooIdea
 from portfolio.models import PortfolioItem
+from tattoo.testing.browser import loaded_image_width
 from tattoo.testing.s3 import png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -112,7 +113,7 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     visitor.goto(f"/artists/{profile.pk}/")
     image = visitor.get_by_role("img", name="Rose on the forearm")
     expect(image).to_be_visible()
-    assert visitor.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle()) == 64
+    assert loaded_image_width(visitor, image) == 64
     expect(visitor.get_by_test_id("slot-list")).to_be_visible()
     expect(visitor.get_by_role("link", name="Log in to book")).to_be_visible()
 
@@ -176,7 +177,7 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     artist.goto(f"/bookings/{booking.pk}/")
     seen = artist.get_by_role("img", name="Reference image: Rose with a thin stem")
     expect(seen).to_be_visible()
-    assert artist.evaluate("(img) => img.complete && img.naturalWidth", seen.element_handle()) == 48
+    assert loaded_image_width(artist, seen) == 48
 
     # --- the artist sees it on the dashboard and completes it
     artist.goto("/dashboard/")

@@ -152,3 +152,13 @@ def page(new_page):
 @pytest.fixture
 def screenshot() -> Callable:
     return save_screenshot
+
+
+def loaded_image_width(page, locator, timeout: float = 15_000) -> int:
+    """The natural width of an <img> once the browser has finished loading it (0 if it failed).
+
+    Visible is not loaded: the element shows before its bytes arrive, so wait for `complete`.
+    """
+    handle = locator.element_handle()
+    page.wait_for_function("(img) => img.complete", arg=handle, timeout=timeout)
+    return page.evaluate("(img) => img.naturalWidth", handle)
