@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -35,9 +36,9 @@ from tattoo.errors import ApplicationError
 from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
 from tattoo.idempotency import idempotent
+from tattoo.pagination import fetch_page
 from tattoo.permissions import IsCustomer, IsTattooist
 
-_ARTIST_COLUMNS = ("id", "user__name", "bio", "style_tags", "timezone", "session_minutes", "min_deposit")
 _CENTS = Decimal("0.01")
 MAX_SLOT_RANGE = timedelta(days=62)
 MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits
@@ -46,7 +47,7 @@ DEFAULT_SLOT_RANGE = timedelta(days=7)
 
 def _query_text(request, name: str, max_length: int = 100) -> str | None:
     """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
-    value = request.query_params.get(name)
+    value = request.GET.get(name)
     if value is None:
         return None
     if "\x00" in value or len(value) > max_length:
@@ -65,6 +66,33 @@ def _utc_iso(value: datetime) -> str:
 # --- artists ----------------------------------------------------------------------------------
 
 
+def tattooist_list_answer(request) -> HttpResponse:
+    """A page of the public artist list: one SQL statement, plain rows and json.dumps instead of
+    ArtistSerializer and the camelCase renderer (same bytes; bookings/tests/test_artists_api.py
+    pins them). The view answers with it, and so does tattoo/front.py for anonymous reads."""
+    style, q = _query_text(request, "style", 32), _query_text(request, "q", 100)
+    page = fetch_page(
+        request, lambda limit, offset: selectors.tattooist_list_page(style=style, q=q, limit=limit, offset=offset)
+    )
+    return fastjson.json_response(
+        page.body(
+            request,
+            [
+                {
+                    "id": pk,
+                    "name": name,
+                    "bio": bio,
+                    "styleTags": list(tags),
+                    "timezone": tz,
+                    "sessionMinutes": session_minutes,
+                    "minDeposit": f"{min_deposit.quantize(_CENTS):f}",
+                }
+                for pk, name, bio, tags, tz, session_minutes, min_deposit in page.rows
+            ],
+        )
+    )
+
+
 class TattooistListApi(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ArtistSerializer
@@ -81,35 +109,8 @@ class TattooistListApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return selectors.tattooist_list(
-            style=_query_text(self.request, "style", 32), q=_query_text(self.request, "q", 100)
-        )
-
     def list(self, request, *args, **kwargs):
-        # A hot public read: plain rows and json.dumps instead of ArtistSerializer and the camelCase
-        # renderer (same bytes; bookings/tests/test_artists_api.py pins them against the serializer).
-        rows = self.paginate_queryset(self.get_queryset().values_list(*_ARTIST_COLUMNS))
-        paginator = self.paginator
-        return fastjson.json_response(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "results": [
-                    {
-                        "id": pk,
-                        "name": name,
-                        "bio": bio,
-                        "styleTags": list(tags),
-                        "timezone": tz,
-                        "sessionMinutes": session_minutes,
-                        "minDeposit": f"{min_deposit.quantize(_CENTS):f}",
-                    }
-                    for pk, name, bio, tags, tz, session_minutes, min_deposit in rows
-                ],
-            }
-        )
+        return tattooist_list_answer(request)
 
 
 class TattooistDetailApi(APIView):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +18,7 @@ from portfolio.serializers import (
     PortfolioItemUpdateSerializer,
 )
 from tattoo import fastjson, http_cache
-from tattoo.pagination import PageNumberPagination
+from tattoo.pagination import fetch_page
 from tattoo.permissions import IsTattooist, IsTattooistOrAdmin
 
 
@@ -38,8 +39,6 @@ class PortfolioCreateApi(APIView):
         return Response(PortfolioItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-_PUBLIC_COLUMNS = ("id", "tattooist_id", "image_url", "description", "style_tags", "created_at", "updated_at")
-
 _ID = OpenApiParameter(
     "id",
     OpenApiTypes.INT,
@@ -49,6 +48,38 @@ _ID = OpenApiParameter(
 
 
 # One path, two meanings (API.md): GET lists an artist's items, PATCH/DELETE act on one item.
+def portfolio_public_answer(request, pk: int) -> HttpResponse:
+    """An approved artist's portfolio page: one SQL statement, plain rows and json.dumps instead of
+    PortfolioItemSerializer and the camelCase renderer (same bytes; portfolio/tests pin them).
+
+    The view below answers with it, and so does tattoo/front.py for anonymous reads, without the
+    middleware stack; it raises Http404 / ValidationError for the stack to turn into errors.
+    """
+    page = fetch_page(
+        request,
+        lambda limit, offset: selectors.portfolio_page_public(tattooist_id=pk, limit=limit, offset=offset),
+        exists=lambda: selectors.tattooist_is_public(tattooist_id=pk),
+    )
+    iso = fastjson.iso_formatter()
+    return fastjson.json_response(
+        page.body(
+            request,
+            [
+                {
+                    "id": pk_,
+                    "tattooistId": tattooist_id,
+                    "imageUrl": image_url,
+                    "description": description,
+                    "tags": list(tags),
+                    "createdAt": iso(created_at),
+                    "updatedAt": iso(updated_at),
+                }
+                for pk_, tattooist_id, image_url, description, tags, created_at, updated_at in page.rows
+            ],
+        )
+    )
+
+
 class PortfolioDetailApi(APIView):
     def get_permissions(self):
         if self.request is not None and self.request.method == "GET":
@@ -69,30 +100,7 @@ class PortfolioDetailApi(APIView):
         summary="An approved artist's portfolio, newest first",
     )
     def get(self, request, pk: int):
-        # A hot public read: plain rows and json.dumps instead of PortfolioItemSerializer and the
-        # camelCase renderer (same bytes; portfolio/tests pin them against the serializer).
-        items = selectors.portfolio_items_public(tattooist_id=pk).values_list(*_PUBLIC_COLUMNS)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(items, request, view=self)
-        return fastjson.json_response(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "results": [
-                    {
-                        "id": pk_,
-                        "tattooistId": tattooist_id,
-                        "imageUrl": image_url,
-                        "description": description,
-                        "tags": list(tags),
-                        "createdAt": fastjson.iso(created_at),
-                        "updatedAt": fastjson.iso(updated_at),
-                    }
-                    for pk_, tattooist_id, image_url, description, tags, created_at, updated_at in page
-                ],
-            }
-        )
+        return portfolio_public_answer(request, pk)
 
     @extend_schema(
         parameters=[_ID],

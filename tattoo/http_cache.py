@@ -26,7 +26,12 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 
+from tattoo import prepared
+
 CATALOG = "catalog"
+# Set in the WSGI environ by tattoo/front.py when it looked the versions up and then handed the
+# request to the stack: public_cache reuses that ETag instead of repeating the query.
+ETAG_KEY = "inkbook.public_cache_etag"
 _BUMP_SQL = (
     "INSERT INTO cache_versions (key, version) SELECT k, (random() * 1e12)::bigint FROM unnest(%s::varchar[]) AS k "
     "ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1"
@@ -61,9 +66,7 @@ def bump(*keys: str) -> None:
 
 
 def versions(keys: Iterable[str]) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [sorted(set(keys))])
-        return cursor.fetchone()[0]
+    return prepared.fetchall(_LOOKUP_SQL, [sorted(set(keys))])[0][0]
 
 
 class _Rendered:
@@ -95,8 +98,8 @@ class _Rendered:
 
 rendered = _Rendered(size=1024)
 
-# The full header set of the last normal 200 per (route, https), for the fast path in
-# tattoo/middleware.py: it depends on settings and the route only, never on the data.
+# The full header set of the stack's last 200 per (route, https), for tattoo/front.py: it depends
+# on settings and the route only, never on the data.
 header_templates: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
 
 
@@ -129,17 +132,30 @@ def public_cache(keys_for: Callable[..., list[str]]):
     """Wrap a view function (`SomeApi.as_view()`) so its anonymous GETs are cached as described above."""
 
     def deco(view):
+        # A hit is answered before DRF, which would have added the Allow header: add it here.
+        allow = None
+        if getattr(view, "cls", None) is not None:
+            instance = view.cls(**view.initkwargs)
+            if hasattr(instance, "get") and not hasattr(instance, "head"):
+                instance.head = instance.get  # as View.setup() does for every request
+            allow = ", ".join(instance.allowed_methods)
+
+        def hit_answer(response: HttpResponse, etag: str) -> HttpResponse:
+            if allow is not None:
+                response["Allow"] = allow
+            return _decorate(response, etag)
+
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD") or not is_anonymous(request):
                 return view(request, *args, **kwargs)
-            # The fast path (tattoo/middleware.py) may have looked the versions up already.
-            etag = getattr(request, "public_cache_etag", None) or etag_for(request, keys_for(**kwargs))
+            # The front (tattoo/front.py) may have looked the versions up already.
+            etag = request.META.get(ETAG_KEY) or etag_for(request, keys_for(**kwargs))
             if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
-                return _decorate(HttpResponseNotModified(), etag)
+                return hit_answer(HttpResponseNotModified(), etag)
             hit = rendered.get(etag)
             if hit is not None:
-                return _decorate(HttpResponse(hit[0], content_type=hit[1]), etag)
+                return hit_answer(HttpResponse(hit[0], content_type=hit[1]), etag)
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response

@@ -101,8 +101,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: repeat anonymous reads of the cached public routes skip everything below it.
-    "tattoo.middleware.PublicCacheFastPathMiddleware",
+    # Anonymous reads of the cached public routes are mostly answered before this stack, by
+    # tattoo/front.py in the WSGI entry point (tattoo/wsgi.py).
     "tattoo.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -146,6 +146,12 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL; Inkbook runs on PostgreSQL only")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
+# Django's own cursors bind on the client and never prepare. tattoo/prepared.py runs a few hot
+# read statements prepared once per connection, which needs a threshold on the connection (it
+# affects nothing else). Turn it off behind a pooler that cannot carry prepared statements
+# (PgBouncer in transaction mode before 1.21): those reads then run unprepared.
+if envbool("DB_PREPARED_STATEMENTS", True):
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

@@ -8,6 +8,7 @@ from accounts.tests.factories import TattooistFactory
 from conftest import client_for
 from portfolio.models import PortfolioItem
 from tattoo import http_cache
+from tattoo.testing.wsgi import wsgi_get
 
 pytestmark = pytest.mark.django_db
 
@@ -127,64 +128,185 @@ def test_weekly_hours_are_cached_and_follow_writes(api_client, tattooist):
     assert api_client.get(f"/api/availability/{tattooist.pk}").json()["windows"] == []
 
 
-# --- the fast path for repeat anonymous reads (tattoo/middleware.PublicCacheFastPathMiddleware) ---
+# --- the front: anonymous public reads answered before the stack (tattoo/front.py) ------------------
 
 
 def _headers(response) -> dict[str, str]:
     return {k.lower(): v for k, v in response.items()}
 
 
+@pytest.fixture
+def stack_calls(monkeypatch):
+    """Counts the requests the WSGI front hands to Django (the stack)."""
+    from tattoo.testing import wsgi
+
+    front = wsgi.application()
+    inner, calls = front.app, []
+
+    def counting(environ, start_response):
+        calls.append(environ["PATH_INFO"] + "?" + environ.get("QUERY_STRING", ""))
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(front, "app", counting)
+    http_cache.header_templates.clear()
+    http_cache.rendered.clear()
+    return calls
+
+
+@pytest.mark.parametrize("kind", ["portfolio", "tattooists", "availability", "slots"])
+def test_the_front_answers_a_repeat_read_with_exactly_the_headers_of_the_stack(tattooist, stack_calls, kind):
+    path = {
+        "tattooists": "/api/tattooists",
+        "slots": f"/api/tattooists/{tattooist.pk}/slots",
+    }.get(kind, f"/api/{kind}/{tattooist.pk}")
+    first = wsgi_get(path)
+    assert first.status == 200
+    assert len(stack_calls) == 1
+    again = wsgi_get(path)
+    assert len(stack_calls) == 1, "the repeat read went through the stack"
+    assert again.status == 200
+    assert again.body == first.body
+    assert again.headers == first.headers
+    for header in ("x-content-type-options", "referrer-policy", "x-frame-options", "content-security-policy", "allow"):
+        assert header in again.headers
+    assert again.headers["content-length"] == str(len(again.body))
+
+
 @pytest.mark.parametrize("kind", ["portfolio", "tattooists", "availability"])
-def test_a_repeat_read_carries_exactly_the_headers_of_the_full_answer(api_client, tattooist, kind):
+def test_the_stack_answers_a_repeat_read_with_the_same_headers_as_the_first(api_client, tattooist, kind):
     path = {"tattooists": "/api/tattooists"}.get(kind, f"/api/{kind}/{tattooist.pk}")
     first = api_client.get(path)
     again = api_client.get(path)
     assert again.status_code == 200
     assert again.content == first.content
     assert _headers(again) == _headers(first)
-    for header in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Content-Security-Policy", "Allow"):
-        assert again.has_header(header)
 
 
-def test_a_fast_304_carries_the_security_headers_and_no_body(api_client, tattooist):
-    first = api_client.get(f"/api/portfolio/{tattooist.pk}")
-    not_modified = api_client.get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert not_modified.status_code == 304
-    assert not_modified.content == b""
-    assert not_modified["ETag"] == first["ETag"]
-    assert not_modified["Cache-Control"] == first["Cache-Control"]
-    assert not_modified["Vary"] == first["Vary"]
-    assert not_modified["X-Content-Type-Options"] == "nosniff"
-    assert not_modified["X-Frame-Options"] == "DENY"
-    assert "frame-ancestors 'none'" in not_modified["Content-Security-Policy"]
+def test_a_304_from_the_front_carries_the_security_headers_and_no_body(tattooist, stack_calls):
+    first = wsgi_get(f"/api/portfolio/{tattooist.pk}")
+    not_modified = wsgi_get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=first.headers["etag"])
+    assert len(stack_calls) == 1
+    assert not_modified.status == 304
+    assert not_modified.body == b""
+    assert "content-type" not in not_modified.headers
+    assert not_modified.headers["etag"] == first.headers["etag"]
+    assert not_modified.headers["cache-control"] == first.headers["cache-control"]
+    assert not_modified.headers["vary"] == first.headers["vary"]
+    assert not_modified.headers["x-content-type-options"] == "nosniff"
+    assert not_modified.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in not_modified.headers["content-security-policy"]
 
 
-def test_a_write_after_repeat_reads_is_seen_by_the_very_next_read(api_client, tattooist):
+def test_a_write_after_repeat_reads_is_seen_by_the_very_next_read_of_the_front(tattooist, stack_calls):
     existing = item(tattooist, description="before")
+    etag = None
     for _ in range(3):
-        assert api_client.get(f"/api/portfolio/{tattooist.pk}").json()["results"][0]["description"] == "before"
+        answer = wsgi_get(f"/api/portfolio/{tattooist.pk}")
+        assert answer.json()["results"][0]["description"] == "before"
+        etag = answer.headers["etag"]
     existing.description = "after"
     existing.save()
-    assert api_client.get(f"/api/portfolio/{tattooist.pk}").json()["results"][0]["description"] == "after"
+    assert wsgi_get(f"/api/portfolio/{tattooist.pk}").json()["results"][0]["description"] == "after"
+    assert wsgi_get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=etag).status == 200
+    assert len(stack_calls) == 1
 
 
-def test_requests_with_credentials_never_get_the_anonymous_answer(api_client, client, tattooist, customer):
-    api_client.get(f"/api/portfolio/{tattooist.pk}")
-    etag = api_client.get(f"/api/portfolio/{tattooist.pk}")["ETag"]
-    bearer = client_for(customer).get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=etag)
-    assert bearer.status_code == 200
-    assert bearer["Cache-Control"] == "private, no-store"
-    client.force_login(customer)
-    session = client.get(f"/api/portfolio/{tattooist.pk}", HTTP_IF_NONE_MATCH=etag)
-    assert session.status_code == 200
-    assert session["Cache-Control"] == "private, no-store"
+# Query strings the front renders itself (misses) and ones it must leave to the stack (errors).
+_PAGES = ["", "?page=2", "?page=last", "?page=", "?pageSize=5", "?pageSize=5&page=3", "?pageSize=0", "?pageSize=abc",
+          "?pageSize=500", "?page=2&pageSize=7&x=1", "?pageSize=-3&page=1"]  # fmt: skip
+_BAD_PAGES = ["?page=abc", "?page=0", "?page=-1", "?page=9", "?page=1.0", "?pageSize=5&page=11"]
 
 
-def test_a_repeat_read_still_writes_the_request_log_line(api_client, tattooist, caplog):
-    api_client.get(f"/api/availability/{tattooist.pk}")
+def test_the_front_renders_portfolio_misses_byte_for_byte_like_the_stack(tattooist, customer, stack_calls):
+    for n in range(47):
+        item(tattooist, description=f"piece {n}", style_tags=["koi", f"t{n % 3}"])
+    wsgi_get(f"/api/portfolio/{tattooist.pk}?warm=1")  # the stack's headers, once
+    reader = client_for(customer)  # authenticated: always the stack, never a cached body
+    for query in _PAGES:
+        front = wsgi_get(f"/api/portfolio/{tattooist.pk}{query}")
+        stack = reader.get(f"/api/portfolio/{tattooist.pk}{query}")
+        assert front.status == stack.status_code == 200, query
+        assert front.body == stack.content, query
+    assert len(stack_calls) == 1, stack_calls
+    for query in _BAD_PAGES:
+        front = wsgi_get(f"/api/portfolio/{tattooist.pk}{query}")
+        assert front.status == 400, query
+        assert front.json()["fields"] == {"page": ["Invalid page."]}
+        assert reader.get(f"/api/portfolio/{tattooist.pk}{query}").content == front.body
+    assert len(stack_calls) == 1 + len(_BAD_PAGES)
+
+
+def test_the_front_leaves_unknown_and_unapproved_artists_to_the_stack(tattooist, stack_calls):
+    wsgi_get(f"/api/portfolio/{tattooist.pk}")
+    hidden = TattooistFactory(approved=False)
+    for pk in (hidden.pk, 987654321):
+        answer = wsgi_get(f"/api/portfolio/{pk}")
+        assert answer.status == 404
+        assert answer.json()["code"] == "not_found"
+        assert answer.headers["cache-control"] == "private, no-store"
+    assert len(stack_calls) == 3
+    empty = TattooistFactory(approved=True)
+    assert wsgi_get(f"/api/portfolio/{empty.pk}").json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert len(stack_calls) == 3
+
+
+def test_the_front_renders_artist_list_misses_byte_for_byte_like_the_stack(customer, stack_calls):
+    for n in range(23):
+        artist = TattooistFactory(approved=True, bio=f"bio {n} {'fineline' if n % 2 else 'blackwork'}")
+        item(artist, style_tags=["koi" if n % 3 else "rose"])
+    wsgi_get("/api/tattooists?warm=1")
+    reader = client_for(customer)
+    queries = [*_PAGES, "?style=koi", "?style=KOI&page=2&pageSize=5", "?q=fineline", "?q=fine&style=rose", "?style="]
+    for query in queries:
+        front = wsgi_get(f"/api/tattooists{query}")
+        stack = reader.get(f"/api/tattooists{query}")
+        assert front.status == stack.status_code == 200, query
+        assert front.body == stack.content, query
+    assert len(stack_calls) == 1, stack_calls
+    for query in ["?page=abc", "?page=3", "?style=" + "x" * 33, "?q=%00"]:
+        front = wsgi_get(f"/api/tattooists{query}")
+        assert front.status == 400, query
+        assert reader.get(f"/api/tattooists{query}").content == front.body
+    assert len(stack_calls) == 5
+
+
+def test_requests_the_front_cannot_answer_like_the_stack_go_to_the_stack(client, tattooist, customer, stack_calls):
+    from django.conf import settings
+    from django.db import connection
+
+    path = f"/api/portfolio/{tattooist.pk}"
+    etag = wsgi_get(path).headers["etag"]
+    assert wsgi_get(path).status == 200
+    assert len(stack_calls) == 1
+    token = client_for(customer)._credentials["HTTP_AUTHORIZATION"]
+    bearer = wsgi_get(path, HTTP_IF_NONE_MATCH=etag, HTTP_AUTHORIZATION=token)
+    assert bearer.status == 200
+    assert bearer.headers["cache-control"] == "private, no-store"
+    session = wsgi_get(path, HTTP_IF_NONE_MATCH=etag, HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}=abc")
+    assert session.status == 200
+    assert session.headers["cache-control"] == "private, no-store"
+    assert wsgi_get(path, host="evil.example").status == 400
+    assert wsgi_get(path + "?format=xml").status == 404
+    head = wsgi_get(path, method="HEAD")
+    assert head.status == 200
+    assert len(stack_calls) == 6
+    connection.ensure_connection()
+    due, connection.close_at = connection.close_at, 0.0
+    try:
+        assert wsgi_get(path).status == 200
+    finally:
+        connection.close_at = due
+    assert len(stack_calls) == 7, "a connection past CONN_MAX_AGE must go through the stack to be recycled"
+    assert wsgi_get(path).status == 200
+    assert len(stack_calls) == 7
+
+
+def test_the_front_writes_the_request_log_line(tattooist, caplog, stack_calls):
+    wsgi_get(f"/api/availability/{tattooist.pk}")
     caplog.clear()
     with caplog.at_level("INFO", logger="inkbook.request"):
-        assert api_client.get(f"/api/availability/{tattooist.pk}").status_code == 200
+        assert wsgi_get(f"/api/availability/{tattooist.pk}").status == 200
+    assert len(stack_calls) == 1
     lines = [r.getMessage() for r in caplog.records if r.name == "inkbook.request"]
     assert len(lines) == 1
     assert f"path=/api/availability/{tattooist.pk} status=200" in lines[0]
@@ -249,3 +371,80 @@ def test_the_slot_etag_moves_with_the_clock_without_any_write(api_client, tattoo
         assert _slots(api_client, tattooist, HTTP_IF_NONE_MATCH=etag).status_code == 304
         clock.shift(61)
         assert _slots(api_client, tattooist, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_production_entry_point_serves_fresh_public_reads_under_gunicorn(tattooist):
+    """tattoo/wsgi.py as gunicorn loads it: the front in place, repeat reads and 304s identical to
+    the stack's answers, and a committed write seen by the very next read."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from django.db import connection
+
+    from tattoo.testing.s3 import free_port
+
+    existing = item(tattooist, description="before")
+    s = connection.settings_dict
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        DEBUG="false",
+        HTTPS="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        STATIC_MANIFEST="false",
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [str(gunicorn), "-w", "1", "-b", f"127.0.0.1:{port}", "tattoo.wsgi:application"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def get(path: str, **headers):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                get("/healthz")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        path = f"/api/portfolio/{tattooist.pk}"
+        first, again = get(path), get(path)
+        assert first[0] == again[0] == 200
+        assert first[2] == again[2]
+        assert {k: v for k, v in first[1].items() if k != "Date"} == {k: v for k, v in again[1].items() if k != "Date"}
+        assert get(path, **{"If-None-Match": first[1]["ETag"]})[0] == 304
+        assert get(f"{path}?page=2")[0] == 400
+        existing.description = "after"
+        existing.save()
+        status, _, body = get(path)
+        assert status == 200
+        assert b'"description":"after"' in body
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

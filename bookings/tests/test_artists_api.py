@@ -143,7 +143,11 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
     item(odd, ["koi", "rose"])
     for _ in range(21):
         TattooistFactory(min_deposit=Decimal("0"))
-    artists = list(selectors.tattooist_list())
+    artists = list(
+        selectors._with_public_fields(Tattooist.objects.filter(approved=True, user__is_active=True)).order_by(
+            "user__name", "id"
+        )
+    )
 
     def expected(rows, count, next_link=None, previous=None) -> bytes:
         data = {"count": count, "next": next_link, "previous": previous}
@@ -158,3 +162,34 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
     tagged = api_client.get("/api/tattooists?style=koi")
     assert tagged.content == expected([a for a in artists if a.pk == odd.pk], 1)
     assert tagged.json()["results"][0]["minDeposit"] == "12345.50"
+
+
+def test_the_list_filters_like_the_orm_lookups_they_replace(api_client):
+    """tattooist_list_page is hand-written SQL: pin its filters to the ORM lookups (Exists on the
+    tag array, icontains on name or bio with LIKE wildcards escaped) over awkward inputs."""
+    from django.db.models import Exists, OuterRef, Q
+
+    names = ["Anu 100% Ink", "Bat_Erdene", "Chimeg", "dorj", "Enkh \\ Line", "Ölzii"]
+    for n, name in enumerate(names):
+        artist = TattooistFactory(user__name=name, bio="" if n == 2 else f"bio {n} {'Koi' if n % 2 else 'rose'}")
+        item(artist, ["koi", "black and grey"] if n % 2 else ["rose"])
+    TattooistFactory(approved=False, user__name="Hidden 100%")
+
+    def spec(style: str = "", q: str = "") -> list[int]:
+        qs = Tattooist.objects.filter(approved=True, user__is_active=True)
+        if style:
+            tag = [style.strip().lower()]
+            qs = qs.filter(Exists(PortfolioItem.objects.filter(tattooist=OuterRef("pk"), style_tags__contains=tag)))
+        if q:
+            qs = qs.filter(Q(user__name__icontains=q.strip()) | Q(bio__icontains=q.strip()))
+        return list(qs.order_by("user__name", "id").values_list("id", flat=True))
+
+    cases = [
+        ("", ""), ("koi", ""), (" KOI ", ""), ("black and grey", ""), ("", "100%"), ("", "%"), ("", "_"),
+        ("", "t_e"), ("", "\\"), ("", "ölz"), ("", "  "), ("", "ROSE"), ("koi", "bio"), ("rose", "koi"),
+    ]  # fmt: skip
+    for style, q in cases:
+        response = api_client.get("/api/tattooists", {"style": style, "q": q, "pageSize": 100})
+        assert response.status_code == 200, (style, q)
+        assert [a["id"] for a in response.json()["results"]] == spec(style, q), (style, q)
+        assert response.json()["count"] == len(spec(style, q))
