@@ -30,7 +30,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import Http404
 from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException
@@ -109,10 +109,13 @@ class PublicReadFront:
         if template is not None and (secure or not settings.SECURE_SSL_REDIRECT) and not _connection_due():
             try:
                 answered = self._answer(request, route, match.groupdict())
-            except (Http404, APIException, ApplicationError):
-                answered = None  # an error answer: the stack renders it
-            except (DisallowedHost, DatabaseError):
-                answered = None  # the stack answers 400 / deals with the connection
+            except (Http404, APIException, ApplicationError, DisallowedHost):
+                answered = None  # an error answer (404, 400): the stack renders it
+            except Exception:
+                # A database error or a bug: never worse than the stack, which answers (and, for a
+                # broken connection, closes it: errors_occurred sends the next request there too).
+                log.exception("public read front failed for %s; the stack answers", path)
+                answered = None
         if answered is None:
             return self.app(environ, self._remembering(start_response, (route.name, secure)))
         status, body, content_type, etag = answered

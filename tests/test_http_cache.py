@@ -301,6 +301,27 @@ def test_requests_the_front_cannot_answer_like_the_stack_go_to_the_stack(client,
     assert len(stack_calls) == 7
 
 
+def test_a_failure_inside_the_front_falls_back_to_the_stack(tattooist, stack_calls, monkeypatch, caplog):
+    import dataclasses
+
+    from tattoo.testing import wsgi
+
+    front = wsgi.application()
+
+    def boom(request, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(front, "routes", tuple(dataclasses.replace(r, answer=boom) for r in front.routes))
+    item(tattooist, description="still served")
+    wsgi_get(f"/api/portfolio/{tattooist.pk}")
+    with caplog.at_level("ERROR", logger="tattoo.front"):
+        answer = wsgi_get(f"/api/portfolio/{tattooist.pk}?page=1")
+    assert answer.status == 200
+    assert answer.json()["results"][0]["description"] == "still served"
+    assert len(stack_calls) == 2
+    assert any("the stack answers" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
 def test_the_front_writes_the_request_log_line(tattooist, caplog, stack_calls):
     wsgi_get(f"/api/availability/{tattooist.pk}")
     caplog.clear()
