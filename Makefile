@@ -61,5 +61,6 @@ backup-check: install
 ## benchmarks (bench/README.md): each seeds its own database (inkbook_bench) and prints figures
 bench: install
 	$(DEVENV) --test -- python -m bench.reads
+	$(DEVENV) --test -- python -m bench.inprocess
 	$(DEVENV) --test -- python -m bench.bookings
 	$(DEVENV) --test -- python -m bench.payments
