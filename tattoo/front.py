@@ -7,7 +7,8 @@ a 304, the rendered answer from the per-process cache, or (for the routes that h
 view's own answer function, which reads a page in one SQL statement. Everything else goes to
 Django unchanged, and so does any request the front cannot answer exactly as the stack would:
 the first request per route and scheme in a process (the stack's headers are not known yet), a
-host outside ALLOWED_HOSTS, plain http under SECURE_SSL_REDIRECT, `?format=`, an error answer
+host outside ALLOWED_HOSTS, plain http under SECURE_SSL_REDIRECT, `?format=`, an Accept header
+without plain JSON (DRF negotiates those), an error answer
 (404, a 400 on a bad parameter), a database error, or a connection due for recycling.
 
 What the stack adds to an anonymous public read is its headers (security headers, CSP, HSTS on
@@ -102,7 +103,11 @@ class PublicReadFront:
         started = time.perf_counter()
         request = WSGIRequest(environ)
         secure = request.is_secure()
-        if settings.SESSION_COOKIE_NAME in request.COOKIES or "format" in request.GET:
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "format" in request.GET
+            or not _accepts_json(environ.get("HTTP_ACCEPT"))
+        ):
             return self.app(environ, start_response)
         template = http_cache.header_templates.get((route.name, secure))
         answered = None
@@ -164,6 +169,17 @@ class PublicReadFront:
             return start_response(status, headers, exc_info)
 
         return remember
+
+
+_JSON_RANGES = frozenset({"*/*", "application/*", "application/json"})
+
+
+def _accepts_json(accept: str | None) -> bool:
+    """JSON is acceptable: no Accept header, or a range that names it; anything else (a 406) is
+    left to DRF's content negotiation."""
+    if not accept:
+        return True
+    return any(part.split(";", 1)[0].strip().lower() in _JSON_RANGES for part in accept.split(","))
 
 
 def _connection_due() -> bool:

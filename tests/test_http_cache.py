@@ -287,18 +287,21 @@ def test_requests_the_front_cannot_answer_like_the_stack_go_to_the_stack(client,
     assert session.headers["cache-control"] == "private, no-store"
     assert wsgi_get(path, host="evil.example").status == 400
     assert wsgi_get(path + "?format=xml").status == 404
+    assert wsgi_get(path + "?x=1", HTTP_ACCEPT="text/html").status == 406
+    assert wsgi_get(path, HTTP_ACCEPT="application/json; charset=utf-8").status == 200
+    assert wsgi_get(path, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8").status == 200  # a browser
     head = wsgi_get(path, method="HEAD")
     assert head.status == 200
-    assert len(stack_calls) == 6
+    assert len(stack_calls) == 7
     connection.ensure_connection()
     due, connection.close_at = connection.close_at, 0.0
     try:
         assert wsgi_get(path).status == 200
     finally:
         connection.close_at = due
-    assert len(stack_calls) == 7, "a connection past CONN_MAX_AGE must go through the stack to be recycled"
+    assert len(stack_calls) == 8, "a connection past CONN_MAX_AGE must go through the stack to be recycled"
     assert wsgi_get(path).status == 200
-    assert len(stack_calls) == 7
+    assert len(stack_calls) == 8
 
 
 def test_a_failure_inside_the_front_falls_back_to_the_stack(tattooist, stack_calls, monkeypatch, caplog):
