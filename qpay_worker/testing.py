@@ -24,6 +24,11 @@ SANDBOX_CLIENT_ID = "TEST_MERCHANT"
 SANDBOX_CLIENT_SECRET = "sandbox-test-secret"
 SANDBOX_INVOICE_CODE = "TEST_INVOICE"
 
+# What the worker and sandbox processes started here print, line by line ("[name] line"), and the
+# secrets they were given: the suite-wide log check (tattoo/testing/logcheck.py) searches both.
+OUTPUT: list[str] = []
+SECRETS: set[str] = {SANDBOX_CLIENT_SECRET}
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -59,8 +64,13 @@ def start_process(module: str, env: dict, health_url: str, name: str) -> subproc
     except Exception:
         stop_process(proc)
         raise
-    # Keep draining output so a chatty process never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in iter(proc.stdout.readline, b"")], daemon=True).start()
+
+    # Keep draining output (into OUTPUT) so a chatty process never blocks on a full pipe.
+    def drain() -> None:
+        for line in iter(proc.stdout.readline, b""):
+            OUTPUT.append(f"[{name}] {line.decode(errors='replace').rstrip()}")
+
+    threading.Thread(target=drain, daemon=True).start()
     return proc
 
 
@@ -77,7 +87,7 @@ def stop_process(proc: subprocess.Popen) -> None:
 def base_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QPAY_", "WORKER_", "SANDBOX_", "WEB_NOTIFY"))}
     env["PYTHONPATH"] = str(ROOT)
-    env["LOG_LEVEL"] = "WARNING"
+    env["LOG_LEVEL"] = "INFO"  # request lines too: they are kept in OUTPUT and searched for secrets
     return env
 
 
@@ -156,6 +166,7 @@ def start_stack(shared_secrets: list[str]) -> QPayStack:
     """Start a sandbox and a worker wired to it; the worker signs with `shared_secrets`."""
     sandbox, sandbox_url = start_sandbox()
     callback_secret = secrets.token_urlsafe(32)
+    SECRETS.update([callback_secret, *shared_secrets])
     try:
         worker, worker_url = start_on_free_port(
             lambda port: _start_worker(port, sandbox_url, shared_secrets, callback_secret)

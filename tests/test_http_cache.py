@@ -412,6 +412,7 @@ def test_the_production_entry_point_serves_fresh_public_reads_under_gunicorn(tat
 
     from django.db import connection
 
+    from tattoo.testing import logcheck
     from tattoo.testing.s3 import free_port
 
     existing = item(tattooist, description="before")
@@ -472,3 +473,4 @@ def test_the_production_entry_point_serves_fresh_public_reads_under_gunicorn(tat
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        logcheck.record_output("gunicorn", proc.stderr.read())  # searched for secrets with the suite's logs

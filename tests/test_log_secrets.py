@@ -57,3 +57,72 @@ def test_a_login_and_an_authenticated_call_leave_no_secret_in_the_log(customer):
     lines = logcheck._handler.lines[before:]
     assert lines, "the requests were not logged at all"
     assert logcheck.find_leaks(lines, logcheck.configured_secrets()) == []
+
+
+def test_the_checker_finds_a_callback_token_in_clear_but_not_a_redacted_one():
+    lines = [
+        "[worker] INFO qpay_worker request method=POST path=/worker/qpay/webhook/T12/abcDEF123xyz status=200",
+        "[worker] INFO qpay_worker request method=POST path=/worker/qpay/webhook/T12/[redacted] status=200",
+    ]
+    leaks = logcheck.find_leaks(lines, [])
+    assert len(leaks) == 1
+    assert "callback token" in leaks[0]
+
+
+@pytest.mark.e2e
+def test_the_worker_processes_output_is_searched_and_carries_the_callback_path_redacted(qpay_worker):
+    import requests
+
+    from qpay_worker.app import callback_token
+    from qpay_worker.testing import OUTPUT, wait_for
+
+    ref = "T424242"
+    token = callback_token(qpay_worker.callback_secret, ref)
+    requests.post(qpay_worker.callback_url(ref), json={}, timeout=10)
+    line = wait_for(lambda: next((x for x in logcheck.all_lines() if f"/webhook/{ref}/" in x), None), timeout=10)
+    assert line.startswith("[worker] ")
+    assert f"/webhook/{ref}/[redacted]" in line
+    assert not any(token in x for x in OUTPUT)
+    assert qpay_worker.callback_secret in logcheck.subprocess_secrets()
+    assert set(qpay_worker.shared_secrets) <= set(logcheck.subprocess_secrets())
+
+
+@pytest.mark.parametrize(
+    ("leak", "expected"),
+    [
+        ('logging.getLogger("inkbook.x").warning("paid with leaky-client-secret-value-77")', "secret lea"),
+        (
+            "from qpay_worker import testing\n"
+            '    testing.OUTPUT.append("[worker] INFO request path=/worker/qpay/webhook/T1/tok3n status=200")',
+            "callback token in",
+        ),
+        ("pass", None),
+    ],
+)
+def test_a_leak_anywhere_fails_the_whole_run(tmp_path, leak, expected):
+    """The plugin itself, in a separate pytest run: a leaked secret in this process's log or in a
+    worker's output turns a green run red; a clean run stays green."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_leaky.py").write_text(f"import logging\n\n\ndef test_logs():\n    {leak}\n")
+    env = dict(os.environ, PYTHONPATH=str(root), QPAY_CLIENT_SECRET="leaky-client-secret-value-77")
+    env.pop("PYTEST_XDIST_WORKER", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tattoo.testing.logcheck", "-p", "no:django", "-p", "no:xdist"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if expected is None:
+        assert result.returncode == 0, result.stdout + result.stderr
+        return
+    assert result.returncode != 0, result.stdout
+    assert "LOG LINES LEAK SECRETS" in result.stdout
+    assert expected in result.stdout

@@ -5,8 +5,10 @@ redaction filter every configured handler has (the test below in tests/test_log_
 asserts that). At the end each process (each xdist worker, or the only process) searches its
 own records for JWTs, the known test passwords and the configured secrets (worker shared
 secrets, QPay client and callback secrets, SECRET_KEY, JWT signing key); a leak fails the run
-with the offending lines. Subprocesses (the QPay worker, the sandbox) log elsewhere and are not
-covered here.
+with the offending lines. The output of the QPay worker and sandbox processes the tests start
+(qpay_worker/testing.py keeps it, at INFO level, with the secrets they were given) and of any
+process a test hands over with record_output() is searched too, also for callback paths whose
+token is not redacted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pathlib import Path
 import pytest
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+# A QPay callback path with its per-invoice token in clear (the worker logs it as [redacted]).
+CALLBACK_TOKEN = re.compile(r"/webhook/[^/\s?]+/(?!\[redacted\])[^/\s?]+")
 KNOWN_TEST_PASSWORDS = (
     "correct horse battery",
     "a-long-enough-pass",
@@ -57,6 +61,9 @@ def find_leaks(lines: Iterable[str], secrets: Iterable[str]) -> list[str]:
         if JWT.search(line):
             leaks.append(f"JWT in: {line[:300]}")
             continue
+        if CALLBACK_TOKEN.search(line):
+            leaks.append(f"callback token in: {line[:300]}")
+            continue
         for secret in secrets:
             if secret in line:
                 leaks.append(f"secret {secret[:3]}… in: {line[:300]}")
@@ -78,6 +85,27 @@ class RecordingHandler(logging.Handler):
 
 
 _handler = RecordingHandler()
+# Output of other processes a test started and handed over with record_output().
+_other_lines: list[str] = []
+
+
+def record_output(name: str, text: str) -> None:
+    """Add a subprocess's log output (e.g. a gunicorn a test ran) to the suite-wide search."""
+    _other_lines.extend(f"[{name}] {line}" for line in text.splitlines())
+
+
+def all_lines() -> list[str]:
+    """This process's records, the output of processes handed over, and the QPay worker's and
+    sandbox's output (qpay_worker/testing.py keeps it)."""
+    from qpay_worker import testing as qpay_testing
+
+    return [*_handler.lines, *_other_lines, *qpay_testing.OUTPUT]
+
+
+def subprocess_secrets() -> list[str]:
+    from qpay_worker import testing as qpay_testing
+
+    return sorted(qpay_testing.SECRETS)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -109,7 +137,7 @@ def pytest_configure(config):
 def pytest_sessionfinish(session, exitstatus):
     """Each process checks its own records; the controller (which runs after every worker has
     finished) or the only process fails the run when any process found a leak."""
-    leaks = find_leaks(_handler.lines, configured_secrets())
+    leaks = find_leaks(all_lines(), [*configured_secrets(), *subprocess_secrets()])
     if leaks:
         where = os.environ.get("PYTEST_XDIST_WORKER", "main")
         with _report().open("a") as out:
