@@ -5,7 +5,8 @@ claims the key in its own short, committed transaction *before* the work (so a c
 duplicate sees the claim), and its response is stored once the endpoint has run. A later request
 with the same key replays that response; with another method, path or body it is refused (422);
 while the first still runs it is refused (409). 5xx results, 503 upstream failures and unexpected
-exceptions release the claim so the client may retry with the same key. Without the header the
+exceptions release the claim so the client may retry with the same key; a claim left in flight by
+a process that died is taken over by the same request retried after IN_FLIGHT_LEASE. Without the header the
 endpoint behaves exactly as before (the header is optional: API.md clients do not send it).
 """
 
@@ -30,6 +31,10 @@ from tattoo.schema import ErrorSerializer
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_LIFETIME = timedelta(hours=24)
+# A claim still in flight after this long belongs to a request that died (its process was killed
+# between the claim and the stored response): the same request, retried, takes it over. Far above
+# any request's run time (gunicorn's timeout is 30 s; outbound calls to the worker time out sooner).
+IN_FLIGHT_LEASE = timedelta(minutes=2)
 _VALID_KEY = re.compile(r"[ -~]{1,255}")  # printable ASCII (space to tilde), e.g. a UUID
 
 SCHEMA_PARAMETER = OpenApiParameter(
@@ -74,10 +79,16 @@ def _claim(*, user_id: int, key: str, request_hash: str) -> IdempotencyKey | Non
     """Claim the key (committed at once) and return None, or return the row that already holds it."""
     for _attempt in range(3):  # the holder may release its claim between our INSERT and SELECT
         with transaction.atomic(), connection.cursor() as cursor:
+            now = timezone.now()
+            # A new claim, or the take-over of an abandoned one for the same request. Two retries
+            # racing for an abandoned claim: the second waits for the first's row lock, then sees
+            # the fresh created_at, so only one takes it over.
             cursor.execute(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, status, created_at)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
-                [user_id, key, request_hash, IdempotencyStatus.IN_FLIGHT, timezone.now()],
+                "INSERT INTO idempotency_keys AS held (user_id, key, request_hash, status, created_at)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, key) DO UPDATE SET created_at = EXCLUDED.created_at"
+                " WHERE held.status = EXCLUDED.status AND held.request_hash = EXCLUDED.request_hash"
+                " AND held.created_at < %s RETURNING id",
+                [user_id, key, request_hash, IdempotencyStatus.IN_FLIGHT, now, now - IN_FLIGHT_LEASE],
             )
             if cursor.fetchone() is not None:
                 return None

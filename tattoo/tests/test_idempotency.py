@@ -89,6 +89,30 @@ class TestBookings:
         assert Booking.objects.count() == 1
         assert IdempotencyKey.objects.get().status == IdempotencyStatus.IN_FLIGHT  # left to its owner
 
+    def test_a_claim_abandoned_by_a_dead_process_is_taken_over_after_the_lease(self, customer, artist):
+        from tattoo.idempotency import IN_FLIGHT_LEASE
+
+        client = client_for(customer)
+        book(client, artist, key="k-dead")
+        # as if the process had claimed the key, then died before its work committed
+        Booking.objects.all().delete()
+        IdempotencyKey.objects.update(
+            status=IdempotencyStatus.IN_FLIGHT,
+            response_status=None,
+            response_body=None,
+            created_at=timezone.now() - IN_FLIGHT_LEASE + timedelta(seconds=5),
+        )
+        assert book(client, artist, key="k-dead").status_code == 409  # still within the lease
+        IdempotencyKey.objects.update(created_at=timezone.now() - IN_FLIGHT_LEASE - timedelta(seconds=1))
+        assert book(client, artist, key="k-dead", notes="another body").status_code == 422
+        retried = book(client, artist, key="k-dead")
+
+        assert retried.status_code == 201, retried.json()
+        assert Booking.objects.count() == 1
+        row = IdempotencyKey.objects.get()
+        assert (row.status, row.response_status) == (IdempotencyStatus.DONE, 201)
+        assert book(client, artist, key="k-dead").json() == retried.json()
+
     def test_a_business_refusal_is_stored_and_replayed_like_stripe(self, customer, artist):
         blocker = BookingFactory(tattooist=artist, slot=SLOT, ends_at=SLOT + timedelta(hours=2))
         client = client_for(customer)
