@@ -275,8 +275,11 @@ def _booking_insert(
                 code="outside_availability",
                 fields={"slot": ["Outside the artist's availability."]},
             )
-        # One statement, run after both locks are held, so it sees everything committed before.
-        time_off, clash, holds = (
+        day_start = datetime.combine(local_day, time.min, tzinfo=tz)
+        day_end = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=tz)
+        # One statement, run after both locks are held, so it sees everything committed before
+        # (the customer lock makes the customer's hold count exact, the artist lock the day's).
+        time_off, clash, holds, day_holds = (
             Tattooist.objects.filter(pk=artist.pk)
             .annotate(
                 has_time_off=Exists(
@@ -298,8 +301,23 @@ def _booking_insert(
                     ),
                     Value(0),
                 ),
+                day_hold_count=Coalesce(
+                    Subquery(
+                        Booking.objects.filter(
+                            tattooist_id=OuterRef("pk"),
+                            status=BookingStatus.PENDING,
+                            payment_status__in=UNPAID_STATES,
+                            slot__gte=day_start,
+                            slot__lt=day_end,
+                        )
+                        .values("tattooist_id")
+                        .annotate(n=Count("id"))
+                        .values("n")
+                    ),
+                    Value(0),
+                ),
             )
-            .values_list("has_time_off", "has_clash", "hold_count")
+            .values_list("has_time_off", "has_clash", "hold_count", "day_hold_count")
             .get()
         )
         if time_off:
@@ -313,6 +331,14 @@ def _booking_insert(
             )
         if clash:
             raise slot_taken_error()
+        if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
+            # Slot hoarding across accounts (reliability.md B8): holds expire, so this clears by itself.
+            raise ConflictError(
+                "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
+                "one is paid or released (holds last at most "
+                f"{settings.BOOKING_HOLD_MINUTES} minutes), or pick another day.",
+                code="artist_day_held",
+            )
         booking = Booking.objects.create(
             customer=customer,
             tattooist=artist,

@@ -221,6 +221,37 @@ def test_a_customer_cannot_hold_more_than_two_unpaid_bookings(frozen, open_artis
     assert post(customer, tattooist=open_artist, slot="2026-06-03T14:00:00+08:00").status_code == 201
 
 
+def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers(frozen, settings):
+    """Slot hoarding across accounts (reliability.md B8): the day's holds are capped; paid,
+    cancelled and expired ones do not count, and other days and artists are not affected."""
+    settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = 2
+    artist = TattooistFactory(session_minutes=60)
+    open_every_day(artist)
+    customers = [CustomerFactory() for _ in range(4)]
+
+    def book(who, local: str, tattooist=artist):
+        return post(who, tattooist=tattooist, slot=f"{local}+08:00")
+
+    first, second = book(customers[0], "2026-06-03T10:00:00"), book(customers[1], "2026-06-03T11:00:00")
+    assert (first.status_code, second.status_code) == (201, 201)
+    third = book(customers[2], "2026-06-03T12:00:00")
+    assert third.status_code == 409
+    assert third.json()["code"] == "artist_day_held"
+    assert Booking.objects.count() == 2
+    # another day of the same artist, and another artist on the same day
+    assert book(customers[2], "2026-06-04T10:00:00").status_code == 201
+    other = TattooistFactory()
+    open_every_day(other)
+    assert book(customers[3], "2026-06-03T12:00:00", tattooist=other).status_code == 201
+    # a paid hold and a cancelled one free the day's places
+    paid = {"status": BookingStatus.CONFIRMED, "payment_status": PaymentStatus.PAID}
+    Booking.objects.filter(pk=first.json()["id"]).update(**paid)
+    assert book(customers[3], "2026-06-03T12:00:00").status_code == 201
+    assert book(customers[1], "2026-06-03T13:00:00").status_code == 409
+    booking_move(booking_id=second.json()["id"], to_status=BookingStatus.CANCELLED, actor=customers[1])
+    assert book(customers[1], "2026-06-03T13:00:00").status_code == 201
+
+
 def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
     # 2 row locks, windows, one combined check (time off, overlap, holds), 2 inserts, the public
     # slot cache's version bump (tattoo/http_cache.py) = 7, plus the SAVEPOINT/RELEASE pair of the

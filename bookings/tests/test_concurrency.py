@@ -78,6 +78,18 @@ def test_one_customer_racing_for_many_artists_keeps_the_hold_limit():
     assert Booking.objects.count() == 2
 
 
+def test_customers_racing_for_one_artists_day_keep_the_day_cap(settings):
+    settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = 3
+    artist = TattooistFactory(session_minutes=30)
+    open_every_day(artist)
+    clients = [client_for(CustomerFactory()) for _ in range(10)]
+
+    results = hammer(lambda i: post_booking(clients[i], artist, SLOT + timedelta(minutes=30 * i)), n=10)
+
+    assert Counter(code for code, _ in results) == {201: 3, 409: 7}, results
+    assert Booking.objects.count() == 3
+
+
 def test_expiry_racing_a_confirm_has_one_winner_and_one_audit_row():
     for _round in range(5):
         booking = BookingFactory(hold_expires_at=timezone.now() - timedelta(seconds=1))
