@@ -311,6 +311,9 @@ S3_PUBLIC_BASE_URL = (env("S3_PUBLIC_BASE_URL") or f"{S3_ENDPOINT_URL}/{S3_BUCKE
 S3_TIMEOUT_SECONDS = envint("S3_TIMEOUT_SECONDS", 10)
 UPLOAD_URL_EXPIRES_SECONDS = envint("UPLOAD_URL_EXPIRES_SECONDS", 300)
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# An upload must be attached to a record within this many hours; `manage.py sweep_uploads` removes
+# older ones nothing points at (after 24 h by default, which must stay above this).
+UPLOAD_ATTACH_WITHIN_HOURS = envint("UPLOAD_ATTACH_WITHIN_HOURS", 12)
 # Presigned upload URLs one user may ask for, as a DRF rate ("120/hour").
 UPLOAD_PRESIGN_RATE = env("UPLOAD_PRESIGN_RATE", "120/hour")
 if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", UPLOAD_PRESIGN_RATE or ""):

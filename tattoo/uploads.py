@@ -78,6 +78,16 @@ class StoredObject:
     size: int
     content_type: str
     metadata: dict[str, str]
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    scanned: int  # objects under the upload folders
+    deleted: int  # never attached, older than the grace period (would be, with dry_run)
+    attached: int  # old enough but referenced by a record (or queued for deletion already)
+    recent: int  # younger than the grace period: an upload may still be attached
+    foreign: int  # keys this module never makes: left alone
 
 
 # --- client ---------------------------------------------------------------------------------
@@ -277,6 +287,7 @@ def head_object(key: str) -> StoredObject | None:
         size=int(r.get("ContentLength", 0)),
         content_type=(r.get("ContentType") or "").lower(),
         metadata={k.lower(): v for k, v in (r.get("Metadata") or {}).items()},
+        last_modified=r.get("LastModified"),
     )
 
 
@@ -304,6 +315,15 @@ def verify_uploaded_image(*, image_url: str, folder: str, user, field: str = "im
             "The uploaded file is empty or too large.",
             code="bad_size",
             fields={field: [f"The upload must be between 1 and {settings.UPLOAD_MAX_BYTES} bytes."]},
+        )
+    window = timedelta(hours=settings.UPLOAD_ATTACH_WITHIN_HOURS)
+    if obj.last_modified is not None and obj.last_modified < timezone.now() - window:
+        # sweep_unattached removes uploads never attached after a longer grace period: a record
+        # must never point at one that is about to go.
+        raise ApplicationError(
+            "That upload is too old to use; upload the image again.",
+            code="upload_expired",
+            fields={field: [f"Attach an upload within {settings.UPLOAD_ATTACH_WITHIN_HOURS} hours."]},
         )
     if obj.metadata.get(META_UPLOADED_BY) != str(user.pk):
         raise ApplicationError(
@@ -443,3 +463,51 @@ def retry_pending_deletions(*, limit: int | None = None) -> tuple[int, int]:
         else:
             failed += 1
     return done, failed
+
+
+def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepReport:
+    """DELETES DATA: remove uploads no record ever pointed at (a presigned PUT that was never
+    attached to a portfolio item or an idea), once older than `older_than`.
+
+    Only keys this module makes, under the upload folders, are considered; an object is kept when
+    a portfolio item or idea names it or when it is already queued in PendingObjectDeletion (the
+    queue deletes it). `older_than` must exceed UPLOAD_ATTACH_WITHIN_HOURS, so an upload being
+    attached right now is never swept. Lists the bucket page by page (1,000 keys per request, one
+    database query per page).
+    """
+    from ideas.models import TattooIdea
+    from portfolio.models import PendingObjectDeletion, PortfolioItem
+
+    if older_than <= timedelta(hours=settings.UPLOAD_ATTACH_WITHIN_HOURS):
+        raise ValueError("older_than must exceed UPLOAD_ATTACH_WITHIN_HOURS (uploads may still be attached)")
+    cutoff = timezone.now() - older_than
+    scanned = deleted = attached = recent = foreign = 0
+    paginator = client().get_paginator("list_objects_v2")
+    try:
+        for folder in FOLDERS:
+            for page in paginator.paginate(Bucket=settings.S3_BUCKET, Prefix=f"{folder}/"):
+                old = []
+                for obj in page.get("Contents", []):
+                    scanned += 1
+                    if not _KEY_RE.match(obj["Key"]):
+                        foreign += 1
+                    elif obj["LastModified"] >= cutoff:
+                        recent += 1
+                    else:
+                        old.append(obj["Key"])
+                used = (
+                    set(PortfolioItem.objects.filter(image_key__in=old).values_list("image_key", flat=True))
+                    | set(TattooIdea.objects.filter(image_key__in=old).values_list("image_key", flat=True))
+                    | set(PendingObjectDeletion.objects.filter(key__in=old).values_list("key", flat=True))
+                )
+                attached += len(used)
+                for key in old:
+                    if key in used:
+                        continue
+                    if not dry_run:
+                        delete_object(key)
+                        logger.info("swept unattached upload %s", key)
+                    deleted += 1
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("LIST", settings.S3_BUCKET, exc) from exc
+    return SweepReport(scanned=scanned, deleted=deleted, attached=attached, recent=recent, foreign=foreign)

@@ -54,7 +54,11 @@ def test_a_presigned_put_uploads_a_file_readable_at_its_public_url_with_type_and
         size=len(body),
         content_type="image/png",
         metadata={"uploaded-by": str(user.pk), "original-filename": "My_Rose.PNG"},
+        last_modified=stored.last_modified,
     )
+    from django.utils import timezone
+
+    assert abs((timezone.now() - stored.last_modified).total_seconds()) < 300
 
 
 def test_expires_at_follows_the_setting(s3_server, customer, settings):
@@ -343,3 +347,71 @@ def test_pages_may_reach_the_test_storage_server(s3_server, client):
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
     assert s3_server.endpoint in directives["connect-src"]
     assert s3_server.endpoint in directives["img-src"]
+
+
+# --- uploads never attached ----------------------------------------------------------------------
+
+
+def test_an_upload_older_than_the_attach_window_is_refused(s3_server, tattooist, settings):
+    from portfolio.models import PortfolioItem
+
+    artist = client_for(tattooist.user)
+    up = upload_via_presign(artist, folder="portfolio")
+    settings.UPLOAD_ATTACH_WITHIN_HOURS = 0  # every upload is now past the window
+    response = artist.post("/api/portfolio", {"imageUrl": up.public_url, "tags": ["koi"]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "upload_expired"
+    assert "imageUrl" in response.json()["fields"]
+    assert not PortfolioItem.objects.exists()
+
+
+def test_the_sweep_removes_only_old_uploads_nothing_points_at(s3_server, tattooist, settings):
+    from datetime import timedelta
+
+    from portfolio.models import PendingObjectDeletion
+
+    artist = client_for(tattooist.user)
+    attached = upload_via_presign(artist, folder="portfolio")
+    assert artist.post("/api/portfolio", {"imageUrl": attached.public_url}, format="json").status_code == 201
+    never = upload_via_presign(artist, folder="portfolio")
+    never_idea = upload_via_presign(artist, folder="ideas")
+    queued = upload_via_presign(artist, folder="ideas")
+    PendingObjectDeletion.objects.create(key=queued.key)
+    foreign = "portfolio/not-made-by-inkbook.txt"
+    uploads.put_object(key=foreign, body=b"x", content_type="text/plain")
+
+    fresh = uploads.sweep_unattached(older_than=timedelta(hours=24))
+    assert fresh.recent >= 4
+    assert fresh.foreign >= 1
+    for up in (attached, never, never_idea, queued):
+        assert uploads.head_object(up.key) is not None  # all younger than a day
+
+    settings.UPLOAD_ATTACH_WITHIN_HOURS = 0
+    with pytest.raises(ValueError, match="UPLOAD_ATTACH_WITHIN_HOURS"):
+        uploads.sweep_unattached(older_than=timedelta(0))
+    time.sleep(1.1)  # the grace period below is a second; let the uploads pass it
+    dry = uploads.sweep_unattached(older_than=timedelta(seconds=1), dry_run=True)
+    assert dry.deleted >= 2
+    assert dry.attached >= 2
+    assert uploads.head_object(never.key) is not None
+
+    swept = uploads.sweep_unattached(older_than=timedelta(seconds=1))
+    assert swept.deleted >= 2
+    assert uploads.head_object(never.key) is None
+    assert uploads.head_object(never_idea.key) is None
+    assert uploads.head_object(attached.key) is not None
+    assert uploads.head_object(queued.key) is not None  # the deletion queue owns it
+    assert uploads.head_object(foreign) is not None
+
+
+def test_the_sweep_command_refuses_a_grace_period_inside_the_attach_window(s3_server, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("sweep_uploads", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("would delete ")
+    settings.UPLOAD_ATTACH_WITHIN_HOURS = 24
+    with pytest.raises(CommandError, match="must exceed"):
+        call_command("sweep_uploads", stdout=StringIO())
