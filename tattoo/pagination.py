@@ -12,6 +12,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 INVALID_PAGE = "Invalid page."
+# Far past any real last page (which is a 400 anyway), and keeps OFFSET inside PostgreSQL's bigint.
+MAX_PAGE_NUMBER = 10**9
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -84,7 +86,7 @@ def page_request(request) -> tuple[int | None, int]:
         number = int(raw)
     except ValueError:
         raise _invalid_page() from None
-    if number < 1:
+    if number < 1 or number > MAX_PAGE_NUMBER:
         raise _invalid_page()
     return number, size
 
