@@ -46,8 +46,9 @@ class LoginApi(CredentialsEndpoint):
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_login(request=request, **data.validated_data)
-        return Response({"user": UserSerializer(user).data, **tokens_for_user(user)})
+        result = services.user_login(request=request, **data.validated_data)
+        tokens = tokens_for_user(result.user, otp_verified=result.otp_device is not None)
+        return Response({"user": UserSerializer(result.user).data, **tokens})
 
 
 class RefreshApi(CredentialsEndpoint):

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import authentication
+
+from accounts import mfa
+
+OTP_REQUIRED = "Staff sign-in needs a one-time code; sign in again with `otp`."
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
-    """simplejwt's bearer authentication, also telling the request log who the caller is."""
+    """simplejwt's bearer authentication, also telling the request log who the caller is; a staff
+    token issued without a second factor (no `otp` claim) is refused (accounts/mfa.py)."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
-            request._request.api_user_id = result[0].pk
+            user, token = result
+            if mfa.requires_otp(user) and not token.get(mfa.JWT_CLAIM):
+                raise AuthenticationFailed({"code": "otp_required", "message": OTP_REQUIRED})
+            request._request.api_user_id = user.pk
         return result

@@ -35,6 +35,12 @@ class LoginForm(PageForm):
     password = forms.CharField(
         max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+    otp = forms.CharField(
+        label="One-time code (staff only)",
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class PasswordChangeForm(PageForm):

@@ -41,6 +41,13 @@ class SignupSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Staff only: the 6-digit code from the authenticator app (401 `otp_required` without it).",
+    )
 
 
 class RefreshSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,7 +12,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from accounts import throttling
+from accounts import mfa, throttling
 from accounts.models import Role, Tattooist, User
 from accounts.tokens import InkbookRefreshToken, tokens_for_user
 from tattoo.errors import ApplicationError
@@ -19,6 +20,8 @@ from tattoo.errors import ApplicationError
 logger = logging.getLogger("inkbook.auth")
 
 LOGIN_FAILED = "Email or password is incorrect."
+OTP_NEEDED = "Staff accounts also need the 6-digit code from their authenticator app."
+OTP_WRONG = "That one-time code is wrong or already used."
 REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
 
 
@@ -52,7 +55,19 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
     return user
 
 
-def user_login(*, request, email: str, password: str) -> User:
+def failure_message(exc: AuthenticationFailed) -> str:
+    """The human sentence of a login failure (some carry {code, message} for the API)."""
+    detail = exc.detail
+    return str(detail["message"]) if isinstance(detail, dict) and "message" in detail else str(detail)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    otp_device: object | None  # the TOTP device a staff member proved (accounts/mfa.py), else None
+
+
+def user_login(*, request, email: str, password: str, otp: str | None = None) -> LoginResult:
     address = throttling.client_address(request)
     if throttling.is_locked(email, address):
         logger.warning("login locked out address=%s", address)
@@ -62,9 +77,20 @@ def user_login(*, request, email: str, password: str) -> User:
         throttling.record_failure(email, address)
         logger.info("login failed address=%s", address)
         raise AuthenticationFailed(LOGIN_FAILED)
+    device = None
+    if mfa.requires_otp(user):
+        if not otp:
+            # Right password, no code yet: not a failure (a client asks for the code and retries).
+            logger.info("login needs otp user_id=%s", user.pk)
+            raise AuthenticationFailed({"code": "otp_required", "message": OTP_NEEDED})
+        device = mfa.verify(user, otp)
+        if device is None:
+            throttling.record_failure(email, address)
+            logger.warning("login otp failed user_id=%s address=%s", user.pk, address)
+            raise AuthenticationFailed({"code": "otp_invalid", "message": OTP_WRONG})
     throttling.record_success(email, address)
     logger.info("login ok user_id=%s", user.pk)
-    return user
+    return LoginResult(user=user, otp_device=device)
 
 
 def _revoke_all_refresh_tokens(user: User) -> int:
@@ -117,7 +143,7 @@ def token_refresh(*, raw_refresh: str) -> dict[str, str]:
             raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")
         else:
             BlacklistedToken.objects.create(token=outstanding)
-            tokens = tokens_for_user(user)
+            tokens = tokens_for_user(user, otp_verified=bool(refresh.payload.get(mfa.JWT_CLAIM)))
     if reused:
         logger.warning("refresh token reuse detected user_id=%s; all refresh tokens revoked", user.pk)
         raise AuthenticationFailed(REFRESH_INVALID, code="token_not_valid")

@@ -13,6 +13,11 @@ class InkbookRefreshToken(RefreshToken):
         return token
 
 
-def tokens_for_user(user) -> dict[str, str]:
+def tokens_for_user(user, *, otp_verified: bool = False) -> dict[str, str]:
+    """A refresh/access pair; `otp_verified` (a second factor was proven at sign-in) is carried in
+    both as the `otp` claim, and through every refresh. Staff tokens are useless without it
+    (accounts/mfa.py)."""
     refresh = InkbookRefreshToken.for_user(user)
+    if otp_verified:
+        refresh["otp"] = True
     return {"access": str(refresh.access_token), "refresh": str(refresh)}

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from accounts import selectors, services
@@ -66,17 +67,22 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             # The API's login service: the same lockout counters apply to pages and API.
-            user = services.user_login(
-                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            result = services.user_login(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                otp=form.cleaned_data["otp"],
             )
         except Throttled as exc:
             form.add_error(None, str(exc.detail))
             status = 429
         except AuthenticationFailed as exc:
-            form.add_error(None, str(exc.detail))
+            form.add_error(None, services.failure_message(exc))
         else:
-            login(request, user)
-            return redirect(_next_url(request, _home_for(user)))
+            login(request, result.user)
+            if result.otp_device is not None:
+                otp_login(request, result.otp_device)  # staff: the session counts as verified
+            return redirect(_next_url(request, _home_for(result.user)))
     if form.errors and status == 200:
         status = 400
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")}, status=status)

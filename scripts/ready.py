@@ -80,6 +80,8 @@ def main() -> int:
             f"  {role:<9} {email}  {f'(from SEED_{key}_PASSWORD)' if password else defaults[key]}"
             for role, email, password, key in logins
         ),
+        f"  staff also need a one-time code: .venv/bin/python scripts/devenv.py -- python manage.py totp_code "
+        f"{logins[0][1]}  (or add secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app)",
         "Try the whole flow in another terminal: make demo.  Ctrl-C stops everything.",
         "",
     ]

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tattoo",
     "accounts",
     "portfolio",
@@ -111,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): staff need a second factor
+    "accounts.middleware.StaffSessionVerifiedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tattoo.middleware.ApiCacheControlMiddleware",
@@ -287,6 +291,7 @@ PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
 
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
+OTP_TOTP_ISSUER = "Inkbook"  # the name authenticator apps show for staff TOTP devices
 BOOKING_HOLD_MINUTES = envint("BOOKING_HOLD_MINUTES", 30)
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY", 4)

@@ -50,7 +50,7 @@ def role_headers(request, django_db_blocker):
             "tattooist": lambda: TattooistFactory().user,
             "admin": AdminFactory,
         }[request.param]()
-    return {"Authorization": f"Bearer {tokens_for_user(user)['access']}"}
+    return {"Authorization": f"Bearer {tokens_for_user(user, otp_verified=request.param == 'admin')['access']}"}
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import Role, Tattooist, User
 from accounts.tests.factories import PASSWORD, CustomerFactory, TattooistFactory
 from bookings.tests.factories import AvailabilityFactory
+from conftest import staff_login
 from portfolio.models import PortfolioItem
 
 pytestmark = pytest.mark.django_db
@@ -310,5 +311,5 @@ def test_navigation_follows_the_role(client, customer, tattooist, admin_user):
     html = client.get("/").content.decode()
     assert "Dashboard" in html
     assert "My bookings" not in html
-    client.force_login(admin_user)
+    staff_login(client, admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()

@@ -11,10 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import mfa
 from accounts.tests.factories import AdminFactory
 from bookings.models import Availability, Booking, BookingStatus, TimeOff
 from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
+from conftest import staff_login
 from portfolio.models import PortfolioItem
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    if mfa.requires_otp(user):
+        staff_login(client, user)  # staff sessions need a verified second factor
+    else:
+        client.force_login(user)
     return client
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import mfa
 from accounts.models import Tattooist
 from accounts.tests.factories import PASSWORD, AdminFactory
 from bookings.models import Availability, Booking
@@ -35,10 +36,12 @@ def sign_up(page, *, role_label, name, email, password, bio=""):
     page.get_by_role("button", name="Sign up").click()
 
 
-def log_in(page, email, password):
+def log_in(page, email, password, otp=None):
     page.goto("/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
+    if otp is not None:
+        page.get_by_label("One-time code (staff only)").fill(otp)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
@@ -76,7 +79,7 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     # --- staff approve the artist in the Django admin (reached from the navigation)
     staff_user = AdminFactory(name="Staff Sara")
     staff = new_page()
-    log_in(staff, staff_user.email, PASSWORD)
+    log_in(staff, staff_user.email, PASSWORD, otp=mfa.current_code(mfa.enrol(staff_user)))
     staff.get_by_role("link", name="Admin").click()
     staff_approves(staff, "Oyuka Lines")
     profile.refresh_from_db()

@@ -17,6 +17,7 @@ from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
+from conftest import staff_login
 from disputes.models import Dispute, DisputeStatus
 from disputes.selectors import dispute_queue
 from disputes.tests.factories import DisputeFactory, PaidBookingFactory, TransactionFactory, disputed_paid_booking
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(admin_user) -> Client:
     client = Client()
-    client.force_login(admin_user)
+    staff_login(client, admin_user)
     return client
 
 

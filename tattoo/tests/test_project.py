@@ -86,9 +86,28 @@ def test_swagger_ui_is_served_without_any_cdn(client):
 
 
 @pytest.mark.django_db
-def test_an_admin_role_user_can_use_the_django_admin(client):
+def test_an_admin_role_user_can_use_the_django_admin_after_a_second_factor(client):
+    from accounts import mfa
+
     admin = AdminFactory()
-    assert client.login(email=admin.email, password=PASSWORD)
+    device = mfa.enrol(admin)
+    login = {"username": admin.email, "password": PASSWORD, "next": "/admin/"}
+    refused = client.post("/admin/login/", {**login, "otp_token": ""})
+    assert refused.status_code == 200  # the form again, with an error
+    assert client.get("/admin/").status_code == 302
+    wrong = f"{(int(mfa.current_code(device)) + 1) % 1_000_000:06d}"
+    assert client.post("/admin/login/", {**login, "otp_token": wrong}).status_code == 200
+    assert client.get("/admin/").status_code == 302
+    # a password-only session (as before staff needed a code) is logged out, not let in
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/api/auth/me").status_code == 401
+
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # django-otp backs off after the wrong code...
+    device.throttle_reset()  # ...for a second; the test does not wait it out
+    response = client.post("/admin/login/", {**login, "otp_token": mfa.current_code(device)})
+    assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     for model in (
         "accounts/user",
@@ -131,15 +150,19 @@ def test_seed_is_idempotent():
 
 @pytest.mark.django_db
 def test_seeded_users_can_log_in_through_the_api(client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import mfa
+
     call_command("seed")
-    for email, password in [
-        ("admin@inkbook.test", "inkbook-admin-pass"),
-        ("artist@inkbook.test", "inkbook-artist-pass"),
-        ("customer@inkbook.test", "inkbook-customer-pass"),
+    staff_code = mfa.current_code(TOTPDevice.objects.get(user__email="admin@inkbook.test"))
+    for email, password, otp in [
+        ("admin@inkbook.test", "inkbook-admin-pass", staff_code),
+        ("artist@inkbook.test", "inkbook-artist-pass", None),
+        ("customer@inkbook.test", "inkbook-customer-pass", None),
     ]:
-        response = client.post(
-            "/api/auth/login", {"email": email, "password": password}, content_type="application/json"
-        )
+        body = {"email": email, "password": password} | ({"otp": otp} if otp else {})
+        response = client.post("/api/auth/login", body, content_type="application/json")
         assert response.status_code == 200, email
 
 

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import mfa
 from accounts.models import Role, Tattooist, User
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus
 from portfolio.models import PortfolioItem
@@ -31,6 +33,9 @@ DEFAULTS = {
     "SEED_ARTIST_PASSWORD": "inkbook-artist-pass",
     "SEED_CUSTOMER_EMAIL": "customer@inkbook.test",
     "SEED_CUSTOMER_PASSWORD": "inkbook-customer-pass",
+    # The demo staff member's TOTP key (hex; base32 JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP for an app).
+    # Demo data only, like the passwords above: production staff enrol with `manage.py totp_device`.
+    "SEED_ADMIN_TOTP_KEY": "48656c6c6f21deadbeef48656c6c6f21deadbeef",
 }
 SEED_NOTE = "Seed booking: forearm rose, black and grey."
 # A fixed name under the artist's own prefix, in the shape tattoo.uploads makes, so the artist can
@@ -86,6 +91,8 @@ class Command(BaseCommand):
             email, password = setting(f"SEED_{role}_EMAIL"), setting(f"SEED_{role}_PASSWORD")
             shown = password if os.environ.get(f"SEED_{role}_PASSWORD") is None else f"(from SEED_{role}_PASSWORD)"
             self.stdout.write(f"  {role.lower():9} {email}  {shown}")
+        code_command = f"python manage.py totp_code {setting('SEED_ADMIN_EMAIL')}"
+        self.stdout.write(f"  staff one-time code: {code_command} (DEBUG only)")
 
     def _seed(self) -> list[str]:
         created: list[str] = []
@@ -94,6 +101,9 @@ class Command(BaseCommand):
         )
         if new:
             created.append("admin")
+        if not TOTPDevice.objects.filter(user=admin).exists():
+            mfa.enrol(admin, key_hex=setting("SEED_ADMIN_TOTP_KEY"), name="demo authenticator")
+            created.append("admin TOTP device")
         artist_user, new = ensure_user(
             setting("SEED_ARTIST_EMAIL"), setting("SEED_ARTIST_PASSWORD"), "Saraa Bold", Role.TATTOOIST
         )
