@@ -26,6 +26,7 @@ from bookings.serializers import (
     AvailabilityWindowSerializer,
     BookingCreateSerializer,
     BookingDetailSerializer,
+    BookingRescheduleSerializer,
     BookingSerializer,
     BookingStatusSerializer,
     SlotsSerializer,
@@ -340,6 +341,29 @@ class BookingListCreateApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         booking = services.booking_create(customer=request.user, **data.validated_data)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingRescheduleApi(APIView):
+    extra_error_codes = (409,)
+
+    @extend_schema(
+        request=BookingRescheduleSerializer,
+        responses={200: BookingDetailSerializer},
+        operation_id="bookings_reschedule",
+        summary="Move a pending or confirmed booking to another start",
+        description=(
+            "The parties and staff may move a booking; the new start must be bookable (the artist's hours, "
+            "notice, horizon, free). A customer may move a booking BOOKING_FREE_RESCHEDULES times (1), each at "
+            "least BOOKING_RESCHEDULE_NOTICE_HOURS (48) before it starts: 409 `reschedule_limit` / "
+            "`reschedule_too_late`; a taken slot is 409 `slot_taken`."
+        ),
+    )
+    def post(self, request, pk: int):
+        data = BookingRescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.booking_reschedule(booking_id=pk, actor=request.user, slot=data.validated_data["slot"])
+        booking = selectors.booking_get_for(user=request.user, booking_id=pk, with_events=True)
+        return Response(BookingDetailSerializer(booking).data)
 
 
 class BookingDetailApi(APIView):

@@ -92,6 +92,9 @@ class Booking(models.Model):
     payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
     notes = models.TextField(blank=True, max_length=2000)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # Moves the customer made (BOOKING_FREE_RESCHEDULES allows so many); the artist's and staff's
+    # moves are not counted.
+    customer_reschedules = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

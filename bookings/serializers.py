@@ -187,6 +187,10 @@ class BookingCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class BookingRescheduleSerializer(serializers.Serializer):
+    slot = AwareDateTimeField(help_text="The new start, ISO 8601 with an offset; the session keeps its length.")
+
+
 class BookingStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=BookingStatus.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -180,6 +180,41 @@ def time_off_delete(*, user: User, time_off_id: int) -> None:
 # --- bookings ----------------------------------------------------------------------------------
 
 
+def _bookable_start(slot: datetime, *, now: datetime) -> datetime:
+    """`slot` in UTC, once it has an offset and lies between the minimum notice and the horizon."""
+    if slot.tzinfo is None or slot.utcoffset() is None:
+        raise ApplicationError(
+            "The slot needs a UTC offset.", code="invalid", fields={"slot": ["Include a UTC offset, e.g. Z or +08:00."]}
+        )
+    slot = slot.astimezone(UTC)
+    notice, horizon = booking_bounds()
+    if slot < now + notice:
+        raise ApplicationError(
+            f"Bookings must start at least {settings.BOOKING_MIN_NOTICE_MINUTES} minutes from now.",
+            code="too_soon",
+            fields={"slot": ["Too soon or in the past."]},
+        )
+    if slot > now + horizon:
+        raise ApplicationError(
+            f"Bookings can be made at most {settings.BOOKING_HORIZON_DAYS} days ahead.",
+            code="beyond_horizon",
+            fields={"slot": ["Too far ahead."]},
+        )
+    return slot
+
+
+def _check_inside_hours(artist: Tattooist, slot: datetime, ends_at: datetime) -> None:
+    tz = ZoneInfo(artist.timezone)
+    local_day = slot.astimezone(tz).date()
+    windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list("start_time", "end_time")
+    if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
+        raise ApplicationError(
+            "The session does not fit inside the artist's hours on that day.",
+            code="outside_availability",
+            fields={"slot": ["Outside the artist's availability."]},
+        )
+
+
 def booking_create(
     *,
     customer: User,
@@ -195,27 +230,10 @@ def booking_create(
     a clean 409; the exclusion constraint `bookings_no_overlap` stays the guarantee (any writer
     that skips the lock still cannot overlap), and its violation is also a 409.
     """
-    if slot.tzinfo is None or slot.utcoffset() is None:
-        raise ApplicationError(
-            "The slot needs a UTC offset.", code="invalid", fields={"slot": ["Include a UTC offset, e.g. Z or +08:00."]}
-        )
     if customer.role != Role.CUSTOMER:
         raise NotAllowedError("Only customers can book.", code="permission_denied")
     now = now or timezone.now()
-    slot = slot.astimezone(UTC)
-    notice, horizon = booking_bounds()
-    if slot < now + notice:
-        raise ApplicationError(
-            f"Bookings must start at least {settings.BOOKING_MIN_NOTICE_MINUTES} minutes from now.",
-            code="too_soon",
-            fields={"slot": ["Too soon or in the past."]},
-        )
-    if slot > now + horizon:
-        raise ApplicationError(
-            f"Bookings can be made at most {settings.BOOKING_HORIZON_DAYS} days ahead.",
-            code="beyond_horizon",
-            fields={"slot": ["Too far ahead."]},
-        )
+    slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
     if not is_whole(amount):
         raise ApplicationError(
@@ -262,19 +280,9 @@ def _booking_insert(
                 fields={"depositAmount": [f"At least {artist.min_deposit:.0f}."]},
             )
         ends_at = slot + timedelta(minutes=artist.session_minutes)
+        _check_inside_hours(artist, slot, ends_at)
         tz = ZoneInfo(artist.timezone)
         local_day = slot.astimezone(tz).date()
-        windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list(
-            "start_time", "end_time"
-        )
-        if not any(
-            ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)
-        ):
-            raise ApplicationError(
-                "The session does not fit inside the artist's hours on that day.",
-                code="outside_availability",
-                fields={"slot": ["Outside the artist's availability."]},
-            )
         day_start = datetime.combine(local_day, time.min, tzinfo=tz)
         day_end = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=tz)
         # One statement, run after both locks are held, so it sees everything committed before
@@ -374,6 +382,87 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     return with_db_retry(
         lambda: booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
     )
+
+
+# --- reschedule ---------------------------------------------------------------------------------
+
+RESCHEDULABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: datetime | None = None) -> Booking:
+    """Move a pending or confirmed booking to another start, keeping its length, deposit, payment
+    and (for a hold) its expiry; one audit row says from when to when.
+
+    The parties and staff may move it (anyone else: 403; unknown id: 404). A customer gets
+    BOOKING_FREE_RESCHEDULES moves, each at least BOOKING_RESCHEDULE_NOTICE_HOURS before the
+    current start (the studio rule the deposit moves under; 409 otherwise); the artist and staff
+    are not limited. The new start must be bookable like a new booking's (notice, horizon, the
+    artist's hours, no time off); the artist's row lock and the exclusion constraint make a
+    clash with any other booking a clean 409, never an overlap.
+    """
+    now = now or timezone.now()
+    slot = _bookable_start(slot, now=now)
+    booking_get_for(user=actor, booking_id=booking_id)
+    return with_db_retry(lambda: _booking_move_slot(booking_id=booking_id, actor=actor, slot=slot, now=now))
+
+
+def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: datetime) -> Booking:
+    with transaction.atomic():
+        parties = Booking.objects.filter(pk=booking_id).values_list("customer_id", "tattooist_id")
+        customer_id, tattooist_id = parties.get()
+        # The same lock order as a create (customer, then artist), then the booking itself.
+        list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
+        artist = Tattooist.objects.select_for_update(no_key=True, of=("self",)).get(pk=tattooist_id)
+        booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
+        if booking.status not in RESCHEDULABLE:
+            raise ConflictError(f"A {booking.status} booking cannot be moved.", code="not_reschedulable")
+        by_customer = actor.pk == booking.customer_id
+        if by_customer:
+            if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
+                raise ConflictError(
+                    "This booking has already been moved as often as the studio allows; ask the artist.",
+                    code="reschedule_limit",
+                )
+            if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
+                raise ConflictError(
+                    f"Bookings can be moved up to {settings.BOOKING_RESCHEDULE_NOTICE_HOURS} hours before "
+                    "they start; ask the artist.",
+                    code="reschedule_too_late",
+                )
+        if slot == booking.slot:
+            raise ApplicationError(
+                "The booking already starts then.", code="same_slot", fields={"slot": ["Pick another time."]}
+            )
+        ends_at = slot + (booking.ends_at - booking.slot)
+        _check_inside_hours(artist, slot, ends_at)
+        time_off = TimeOff.objects.filter(tattooist=artist, starts_at__lt=ends_at, ends_at__gt=slot).exists()
+        if time_off:
+            raise ApplicationError(
+                "The artist is away at that time.", code="time_off", fields={"slot": ["The artist is away then."]}
+            )
+        clash = (
+            Booking.objects.filter(tattooist=artist, status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot)
+            .exclude(pk=booking.pk)
+            .exists()
+        )
+        if clash:
+            raise slot_taken_error()
+        before = booking.slot
+        booking.slot, booking.ends_at = slot, ends_at
+        if by_customer:
+            booking.customer_reschedules += 1
+        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "updated_at"])
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=actor,
+            from_status=booking.status,
+            to_status=booking.status,
+            from_payment_status=booking.payment_status,
+            to_payment_status=booking.payment_status,
+            note=f"rescheduled from {before.isoformat()} to {slot.isoformat()}",
+        )
+    logger.info("booking %s rescheduled by user_id=%s", booking.pk, actor.pk)
+    return booking
 
 
 # --- hold expiry -------------------------------------------------------------------------------

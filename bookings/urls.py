@@ -24,4 +24,5 @@ urlpatterns = [
     path("time-off/<int:pk>", api.TimeOffItemApi.as_view(), name="api-time-off-item"),
     path("bookings", api.BookingListCreateApi.as_view(), name="api-bookings"),
     path("bookings/<int:pk>", api.BookingDetailApi.as_view(), name="api-booking"),
+    path("bookings/<int:pk>/reschedule", api.BookingRescheduleApi.as_view(), name="api-booking-reschedule"),
 ]

@@ -295,6 +295,8 @@ OTP_TOTP_ISSUER = "Inkbook"  # the name authenticator apps show for staff TOTP d
 BOOKING_HOLD_MINUTES = envint("BOOKING_HOLD_MINUTES", 30)
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY", 4)
+BOOKING_FREE_RESCHEDULES = envint("BOOKING_FREE_RESCHEDULES", 1)  # moves a customer may make per booking
+BOOKING_RESCHEDULE_NOTICE_HOURS = envint("BOOKING_RESCHEDULE_NOTICE_HOURS", 48)  # ...at least so long before
 # Step between offered start times inside a window (a grid anchored at the window's start).
 BOOKING_SLOT_STEP_MINUTES = envint("BOOKING_SLOT_STEP_MINUTES", 30)
 if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:

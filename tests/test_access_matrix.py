@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api-availability-item", "GET"): _all(200),
     ("api-booking", "GET"): _row(401, 200, 403, 200, 403, 200),
     ("api-booking", "PATCH"): _row(401, 400, 400, 400, 400, 400),
+    ("api-booking-reschedule", "POST"): _row(401, 400, 400, 400, 400, 400),
     ("api-bookings", "GET"): _row(401, 200, 200, 200, 200, 200),
     ("api-bookings", "POST"): _row(401, 400, 400, 403, 403, 403),
     ("api-disputes", "POST"): _row(401, 400, 400, 400, 400, 400),
@@ -98,6 +99,7 @@ PATH_ARGS = {
     "api-availability-item": lambda o, m: {"pk": o["tattooist"].pk if m == "GET" else o["window"].pk},
     "api-time-off-item": lambda o, m: {"pk": o["time_off"].pk},
     "api-booking": lambda o, m: {"pk": o["booking"].pk},
+    "api-booking-reschedule": lambda o, m: {"pk": o["booking"].pk},
     "payment-status": lambda o, m: {"qpay_invoice_id": o["transaction"].qpay_invoice_id},
     "api-admin-tattooist-approve": lambda o, m: {"tattooist_id": o["tattooist"].pk},
     "api-admin-dispute": lambda o, m: {"dispute_id": o["dispute"].pk},
@@ -229,6 +231,10 @@ def test_a_foreign_booking_is_refused_even_with_a_valid_body(role, objects):
         "/api/disputes", {"bookingId": booking.pk, "reason": "Not mine, but let me try."}, format="json"
     )
     assert disputed.status_code == 403
+    later = (booking.slot + timedelta(days=7)).isoformat()
+    path = f"/api/bookings/{booking.pk}/reschedule"
+    rescheduled = client_as(role, objects).post(path, {"slot": later}, format="json")
+    assert rescheduled.status_code == 403
     booking.refresh_from_db()
     assert booking.status == "confirmed"
     assert Dispute.objects.filter(booking=booking).count() == 1
