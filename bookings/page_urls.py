@@ -9,6 +9,7 @@ urlpatterns = [
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking-detail"),
     path("bookings/<int:booking_id>/state.json", views.booking_state, name="booking-state"),
     path("bookings/<int:booking_id>/status/", views.booking_status, name="booking-status"),
+    path("bookings/<int:booking_id>/reschedule/", views.booking_reschedule, name="booking-reschedule"),
     path("bookings/<int:booking_id>/pay/", views.booking_pay, name="booking-pay"),
     path("bookings/<int:booking_id>/recheck/", views.booking_recheck, name="booking-recheck"),
     path("artists/<int:tattooist_id>/book/", views.booking_create, name="booking-create"),

@@ -406,6 +406,22 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
     return with_db_retry(lambda: _booking_move_slot(booking_id=booking_id, actor=actor, slot=slot, now=now))
 
 
+def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> tuple[str, str] | None:
+    """Why `actor` (a party or staff) may not move `booking` now, as (code, message), or None."""
+    if booking.status not in RESCHEDULABLE:
+        return "not_reschedulable", f"A {booking.status} booking cannot be moved."
+    if actor.pk == booking.customer_id:
+        if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
+            return "reschedule_limit", "This booking was already moved as often as the studio allows; ask the artist."
+        if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
+            return (
+                "reschedule_too_late",
+                f"Bookings can be moved up to {settings.BOOKING_RESCHEDULE_NOTICE_HOURS} hours before they start; "
+                "ask the artist.",
+            )
+    return None
+
+
 def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: datetime) -> Booking:
     with transaction.atomic():
         parties = Booking.objects.filter(pk=booking_id).values_list("customer_id", "tattooist_id")
@@ -414,21 +430,10 @@ def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: dat
         list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
         artist = Tattooist.objects.select_for_update(no_key=True, of=("self",)).get(pk=tattooist_id)
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
-        if booking.status not in RESCHEDULABLE:
-            raise ConflictError(f"A {booking.status} booking cannot be moved.", code="not_reschedulable")
+        refusal = reschedule_refusal(booking=booking, actor=actor, now=now)
+        if refusal is not None:
+            raise ConflictError(refusal[1], code=refusal[0])
         by_customer = actor.pk == booking.customer_id
-        if by_customer:
-            if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
-                raise ConflictError(
-                    "This booking has already been moved as often as the studio allows; ask the artist.",
-                    code="reschedule_limit",
-                )
-            if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
-                raise ConflictError(
-                    f"Bookings can be moved up to {settings.BOOKING_RESCHEDULE_NOTICE_HOURS} hours before "
-                    "they start; ask the artist.",
-                    code="reschedule_too_late",
-                )
         if slot == booking.slot:
             raise ApplicationError(
                 "The booking already starts then.", code="same_slot", fields={"slot": ["Pick another time."]}

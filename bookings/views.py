@@ -182,6 +182,13 @@ def booking_detail(request, booking_id: int):
     )
     tz = ZoneInfo(booking.tattooist.timezone)
     invoice = _open_invoice(booking) if _can_pay(booking, request.user) else None
+    now = timezone.now()
+    refusal = services.reschedule_refusal(booking=booking, actor=request.user, now=now)
+    reschedule_options = []
+    if refusal is None:
+        # The artist's next free starts (the booking's own time is taken by itself, so not offered).
+        free = selectors.tattooist_slots(tattooist=booking.tattooist, start=now, end=now + RESCHEDULE_WINDOW)
+        reschedule_options = [(start, start.astimezone(tz)) for start in free.starts[:RESCHEDULE_CHOICES]]
     return render(
         request,
         "bookings/booking_detail.html",
@@ -198,6 +205,10 @@ def booking_detail(request, booking_id: int):
             "can_post_ideas": selectors.booking_is_party(booking=booking, user=request.user)
             and booking.status not in IDEAS_CLOSED,
             "idea_form": IdeaForm(),
+            "reschedule_options": reschedule_options,
+            "reschedule_notice_hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS,
+            # Why a party cannot move it (shown to the customer while it is still ahead and active).
+            "reschedule_refusal": refusal[1] if refusal and refusal[0] != "not_reschedulable" else "",
         },
     )
 
@@ -231,6 +242,32 @@ def booking_status(request, booking_id: int):
         else:
             messages.success(request, f"Booking {BookingStatus(to_status).label.lower()}.")
     return redirect(_back(request, reverse("booking-detail", args=[booking_id])))
+
+
+RESCHEDULE_WINDOW = timedelta(days=30)
+RESCHEDULE_CHOICES = 60
+
+
+@login_required
+@require_POST
+def booking_reschedule(request, booking_id: int):
+    detail = reverse("booking-detail", args=[booking_id])
+    raw = request.POST.get("slot", "")
+    try:
+        slot = datetime.fromisoformat(raw)
+    except ValueError:
+        messages.error(request, "Pick a new time from the list.")
+        return redirect(detail)
+    try:
+        booking = services.booking_reschedule(booking_id=booking_id, actor=request.user, slot=slot)
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            _refuse(exc)
+        messages.error(request, exc.message)
+    else:
+        local = booking.slot.astimezone(ZoneInfo(booking.tattooist.timezone))
+        messages.success(request, f"Booking moved to {local:%A %-d %B, %H:%M}.")
+    return redirect(detail)
 
 
 def _back(request, default: str) -> str:

@@ -138,6 +138,47 @@ def test_a_customer_may_cancel_but_not_confirm_and_the_artist_confirms(customer)
     assert [e.to_status for e in booking.events.all()][-2:] == ["confirmed", "cancelled"]
 
 
+def test_a_customer_moves_a_booking_once_from_its_page(customer, tattooist):
+    open_every_day(tattooist)
+    client = logged_in(customer)
+    html = client.get(reverse("artist-detail", args=[tattooist.pk])).content.decode()
+    later = re.findall(r'<option value="([0-9T:\-]+Z)"', html)[-1]  # days ahead: movable by the customer
+    client.post(reverse("booking-create", args=[tattooist.pk]), {"slot": later, "deposit_amount": "50000"})
+    booking = Booking.objects.get(customer=customer)
+
+    page = client.get(reverse("booking-detail", args=[booking.pk])).content.decode()
+    assert 'data-testid="reschedule"' in page
+    offered = re.findall(r'<option value="([^"]+)">', page.split('data-testid="reschedule"')[1])
+    assert offered
+    assert booking.slot.isoformat() not in offered
+    response = client.post(reverse("booking-reschedule", args=[booking.pk]), {"slot": offered[-1]}, follow=True)
+    assert "Booking moved to" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.slot.isoformat() == offered[-1]
+    assert booking.customer_reschedules == 1
+    # moved once: no second offer, and the reason instead
+    page = client.get(reverse("booking-detail", args=[booking.pk])).content.decode()
+    assert 'data-testid="reschedule"' not in page
+    assert "already moved as often as the studio allows" in page
+    refused = client.post(reverse("booking-reschedule", args=[booking.pk]), {"slot": offered[0]}, follow=True)
+    assert "already moved" in refused.content.decode()
+    # the artist may still move it
+    artist_page = logged_in(tattooist.user).get(reverse("booking-detail", args=[booking.pk])).content.decode()
+    assert 'data-testid="reschedule"' in artist_page
+
+
+def test_a_move_from_the_page_is_refused_for_strangers_and_nonsense(customer, other_customer, tattooist):
+    open_every_day(tattooist)
+    booking = BookingFactory(customer=customer, tattooist=tattooist)
+    url = reverse("booking-reschedule", args=[booking.pk])
+    later = (booking.slot + timedelta(days=7)).isoformat()
+    assert logged_in(other_customer).post(url, {"slot": later}).status_code == 403
+    garbled = logged_in(customer).post(url, {"slot": "next tuesday"}, follow=True)
+    assert "Pick a new time from the list." in garbled.content.decode()
+    booking.refresh_from_db()
+    assert booking.customer_reschedules == 0
+
+
 def test_another_artist_cannot_move_a_booking(other_tattooist):
     booking = BookingFactory()
     response = logged_in(other_tattooist.user).post(
@@ -226,6 +267,7 @@ def test_customers_cannot_use_the_artist_forms(customer):
     ("name", "args", "data"),
     [
         ("booking-status", "booking", {"status": "cancelled"}),
+        ("booking-reschedule", "booking", {"slot": "2030-01-01T02:00:00Z"}),
         ("booking-pay", "booking", {}),
         ("booking-recheck", "booking", {}),
         ("booking-create", "artist", {"slot": "2030-01-01T02:00:00Z", "deposit_amount": "50000"}),
