@@ -452,6 +452,27 @@ def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: dat
         )
         if clash:
             raise slot_taken_error()
+        tz = ZoneInfo(artist.timezone)
+        target_day = slot.astimezone(tz).date()
+        if (
+            booking.status == BookingStatus.PENDING
+            and booking.payment_status in UNPAID_STATES
+            and target_day != booking.slot.astimezone(tz).date()
+        ):
+            # An unpaid hold moving to another day counts against that day's cap, as a new one would.
+            day_start = datetime.combine(target_day, time.min, tzinfo=tz)
+            day_holds = Booking.objects.filter(
+                tattooist=artist,
+                status=BookingStatus.PENDING,
+                payment_status__in=UNPAID_STATES,
+                slot__gte=day_start,
+                slot__lt=datetime.combine(target_day + timedelta(days=1), time.min, tzinfo=tz),
+            ).count()
+            if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
+                raise ConflictError(
+                    "Too many unpaid bookings are waiting for payment on that day; pick another day.",
+                    code="artist_day_held",
+                )
         before = booking.slot
         booking.slot, booking.ends_at = slot, ends_at
         if by_customer:

@@ -159,3 +159,15 @@ def test_ten_bookings_racing_onto_one_free_slot_leave_one_winner():
 
     assert Counter(results) == {200: 1, 409: 9}, results
     assert Booking.objects.filter(tattooist=artist, slot=target).count() == 1
+
+
+def test_an_unpaid_hold_moved_to_a_full_day_counts_against_its_cap(frozen, open_artist, settings):
+    settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = 1
+    wednesday, friday = book(CustomerFactory(), open_artist), book(CustomerFactory(), open_artist, FRI_NOON)
+    response = move(wednesday.customer, wednesday, FRI_NOON + timedelta(hours=2))
+    assert response.status_code == 409
+    assert response.json()["code"] == "artist_day_held"
+    # the same day is fine (the hold does not count itself), and so is a paid booking anywhere
+    assert move(wednesday.customer, wednesday, WED_NOON + timedelta(hours=2)).status_code == 200
+    Booking.objects.filter(pk=friday.pk).update(status=BookingStatus.CONFIRMED, payment_status="paid")
+    assert move(friday.customer, Booking.objects.get(pk=friday.pk), WED_NOON + timedelta(hours=4)).status_code == 200
