@@ -11,7 +11,7 @@ import random
 import secrets
 import time as time_module
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -203,6 +203,11 @@ def _bookable_start(slot: datetime, *, now: datetime) -> datetime:
     return slot
 
 
+def _local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
+    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
 def _check_inside_hours(artist: Tattooist, slot: datetime, ends_at: datetime) -> None:
     tz = ZoneInfo(artist.timezone)
     local_day = slot.astimezone(tz).date()
@@ -283,8 +288,7 @@ def _booking_insert(
         _check_inside_hours(artist, slot, ends_at)
         tz = ZoneInfo(artist.timezone)
         local_day = slot.astimezone(tz).date()
-        day_start = datetime.combine(local_day, time.min, tzinfo=tz)
-        day_end = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=tz)
+        day_start, day_end = _local_day_bounds(local_day, tz)
         # One statement, run after both locks are held, so it sees everything committed before
         # (the customer lock makes the customer's hold count exact, the artist lock the day's).
         time_off, clash, holds, day_holds = (
@@ -460,13 +464,13 @@ def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: dat
             and target_day != booking.slot.astimezone(tz).date()
         ):
             # An unpaid hold moving to another day counts against that day's cap, as a new one would.
-            day_start = datetime.combine(target_day, time.min, tzinfo=tz)
+            day_start, day_end = _local_day_bounds(target_day, tz)
             day_holds = Booking.objects.filter(
                 tattooist=artist,
                 status=BookingStatus.PENDING,
                 payment_status__in=UNPAID_STATES,
                 slot__gte=day_start,
-                slot__lt=datetime.combine(target_day + timedelta(days=1), time.min, tzinfo=tz),
+                slot__lt=day_end,
             ).count()
             if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
                 raise ConflictError(
