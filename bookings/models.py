@@ -94,7 +94,9 @@ class Booking(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     # Moves the customer made (BOOKING_FREE_RESCHEDULES allows so many); the artist's and staff's
     # moves are not counted.
-    customer_reschedules = models.PositiveSmallIntegerField(default=0)
+    # A database default too: raw inserts, and app servers still on the old code while the
+    # migration runs, leave the column out.
+    customer_reschedules = models.PositiveSmallIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

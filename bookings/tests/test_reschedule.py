@@ -171,3 +171,17 @@ def test_an_unpaid_hold_moved_to_a_full_day_counts_against_its_cap(frozen, open_
     assert move(wednesday.customer, wednesday, WED_NOON + timedelta(hours=2)).status_code == 200
     Booking.objects.filter(pk=friday.pk).update(status=BookingStatus.CONFIRMED, payment_status="paid")
     assert move(friday.customer, Booking.objects.get(pk=friday.pk), WED_NOON + timedelta(hours=4)).status_code == 200
+
+
+def test_the_move_counter_has_a_database_default_for_writers_that_leave_it_out(open_artist, customer):
+    """Old app servers still running during the migration, and raw inserts, do not name the column."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bookings (customer_id, tattooist_id, slot, ends_at, status, deposit_amount, payment_status,"
+            " notes, created_at, updated_at) VALUES (%s, %s, %s, %s, 'confirmed', 50000, 'paid', '', now(), now())"
+            " RETURNING customer_reschedules",
+            [customer.pk, open_artist.pk, WED_NOON, WED_NOON + timedelta(hours=2)],
+        )
+        assert cursor.fetchone()[0] == 0
