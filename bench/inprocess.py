@@ -11,7 +11,6 @@ a portfolio miss is split (version lookup, page statement, rendering).
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 import time
@@ -23,19 +22,9 @@ N = int(os.environ.get("BENCH_INPROCESS_N", "2000"))
 
 
 def environ(path: str) -> dict:
-    path_info, _, query = path.partition("?")
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path_info,
-        "QUERY_STRING": query,
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-    }
+    from tattoo.testing.wsgi import environ_for
+
+    return environ_for(path, host="127.0.0.1")
 
 
 def per_call(fn, n: int) -> float:

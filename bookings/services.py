@@ -43,6 +43,12 @@ logger = logging.getLogger("inkbook.bookings")
 # Payment states in which a pending booking is still only a hold (nothing received yet).
 UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
 
+
+def _unpaid_holds(**filters):
+    """Pending bookings whose deposit has not arrived: what the hold limits count and expiry ends."""
+    return Booking.objects.filter(status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES, **filters)
+
+
 # SQLSTATEs: exclusion and unique violations are "someone else got there first" (409); a CHECK
 # violation is bad input that slipped past validation (400); serialization failures and deadlocks
 # are worth a retry (PostgreSQL docs §13.5).
@@ -304,24 +310,13 @@ def _booking_insert(
                 ),
                 hold_count=Coalesce(
                     Subquery(
-                        Booking.objects.filter(
-                            customer_id=customer.pk, status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES
-                        )
-                        .values("customer_id")
-                        .annotate(n=Count("id"))
-                        .values("n")
+                        _unpaid_holds(customer_id=customer.pk).values("customer_id").annotate(n=Count("id")).values("n")
                     ),
                     Value(0),
                 ),
                 day_hold_count=Coalesce(
                     Subquery(
-                        Booking.objects.filter(
-                            tattooist_id=OuterRef("pk"),
-                            status=BookingStatus.PENDING,
-                            payment_status__in=UNPAID_STATES,
-                            slot__gte=day_start,
-                            slot__lt=day_end,
-                        )
+                        _unpaid_holds(tattooist_id=OuterRef("pk"), slot__gte=day_start, slot__lt=day_end)
                         .values("tattooist_id")
                         .annotate(n=Count("id"))
                         .values("n")
@@ -406,8 +401,17 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
     """
     now = now or timezone.now()
     slot = _bookable_start(slot, now=now)
-    booking_get_for(user=actor, booking_id=booking_id)
-    return with_db_retry(lambda: _booking_move_slot(booking_id=booking_id, actor=actor, slot=slot, now=now))
+    booking = booking_get_for(user=actor, booking_id=booking_id)
+    return with_db_retry(
+        lambda: _booking_move_slot(
+            booking_id=booking_id,
+            customer_id=booking.customer_id,
+            artist_id=booking.tattooist_id,
+            actor=actor,
+            slot=slot,
+            now=now,
+        )
+    )
 
 
 def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> tuple[str, str] | None:
@@ -426,13 +430,14 @@ def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> tuple
     return None
 
 
-def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: datetime) -> Booking:
+def _booking_move_slot(
+    *, booking_id: int, customer_id: int, artist_id: int, actor: User, slot: datetime, now: datetime
+) -> Booking:
     with transaction.atomic():
-        parties = Booking.objects.filter(pk=booking_id).values_list("customer_id", "tattooist_id")
-        customer_id, tattooist_id = parties.get()
-        # The same lock order as a create (customer, then artist), then the booking itself.
+        # The same lock order as a create (customer, then artist), then the booking itself (whose
+        # parties never change).
         list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
-        artist = Tattooist.objects.select_for_update(no_key=True, of=("self",)).get(pk=tattooist_id)
+        artist = Tattooist.objects.select_for_update(no_key=True, of=("self",)).get(pk=artist_id)
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
         refusal = reschedule_refusal(booking=booking, actor=actor, now=now)
         if refusal is not None:
@@ -465,13 +470,7 @@ def _booking_move_slot(*, booking_id: int, actor: User, slot: datetime, now: dat
         ):
             # An unpaid hold moving to another day counts against that day's cap, as a new one would.
             day_start, day_end = _local_day_bounds(target_day, tz)
-            day_holds = Booking.objects.filter(
-                tattooist=artist,
-                status=BookingStatus.PENDING,
-                payment_status__in=UNPAID_STATES,
-                slot__gte=day_start,
-                slot__lt=day_end,
-            ).count()
+            day_holds = _unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end).count()
             if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
                 raise ConflictError(
                     "Too many unpaid bookings are waiting for payment on that day; pick another day.",
@@ -528,11 +527,7 @@ def booking_expire_holds(*, now: datetime | None = None, limit: int = 500) -> Ex
     moved is skipped, never moved twice.
     """
     now = now or timezone.now()
-    due = list(
-        Booking.objects.filter(
-            status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES, hold_expires_at__lte=now
-        ).order_by("hold_expires_at", "id")[:limit]
-    )
+    due = list(_unpaid_holds(hold_expires_at__lte=now).order_by("hold_expires_at", "id")[:limit])
     expired = kept = 0
     for booking in due:
         if booking.payment_status == PaymentStatus.PENDING:
