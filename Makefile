@@ -6,7 +6,14 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test lint schema lock stop-db clean-data backup-check bench
+.PHONY: install run demo test test-clocks lint schema lock stop-db clean-data backup-check bench prereqs-run prereqs-test
+
+# The system packages each command needs (README "Two commands"): one message naming what is
+# missing and the apt-get line that installs it, before anything else runs.
+prereqs-run:
+	@scripts/prereqs.sh run
+prereqs-test:
+	@scripts/prereqs.sh test
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +31,7 @@ install: $(VENV)/.installed node_modules/.installed
 
 ## make run: the whole product on http://127.0.0.1:8000 (Ctrl-C stops it). Ports: PORT (web),
 ## WORKER_PORT, SANDBOX_PORT, S3_PORT. The seed runs with the S3 server up (its demo image).
-run: install
+run: prereqs-run install
 	$(DEVENV) -- python manage.py migrate --no-input
 	$(DEVENV) -- python -m tattoo.testing.s3 -- python manage.py seed
 	$(DEVENV) -- honcho -f Procfile start
@@ -33,9 +40,14 @@ run: install
 demo: install
 	$(DEVENV) -- python scripts/demo.py
 
-## make test: installs what it needs, then runs the whole suite against real services
-test: install
+## make test: installs what it needs, then runs the whole suite against real services, in a random
+## order (pytest-randomly prints its seed; replay one with PYTEST_ARGS="--randomly-seed=N")
+test: prereqs-test install
 	$(DEVENV) --test -- python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## the date-sensitive modules again at five clock instants (DST weekends, New Year, 29 Feb, ...)
+test-clocks: prereqs-test install
+	scripts/test_clocks.sh $(PYTEST_ARGS)
 
 lint: install
 	$(VPY) -m ruff check .
