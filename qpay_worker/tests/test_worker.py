@@ -103,7 +103,10 @@ def test_it_refuses_forged_invoice_requests_without_calling_qpay(worker, qpay_st
     assert qpay_calls(qpay_stack, "POST /invoice") == before
 
 
-@pytest.mark.parametrize(("offset", "expected"), [(-301, 401), (301, 401), (-299, 201), (299, 201)])
+# The worker is another process with the real clock, so the request's own travel time counts:
+# offsets sit 30 s either side of the 300 s tolerance (a loaded machine can take seconds per hop);
+# the exact edges are tested in-process under a frozen clock (test_signing.py).
+@pytest.mark.parametrize(("offset", "expected"), [(-330, 401), (330, 401), (-270, 201), (270, 201)])
 def test_the_invoice_hop_holds_the_timestamp_tolerance(worker, offset, expected):
     app = worker()
     body = json.dumps({"reference": "T2", "amount": 100}).encode()
