@@ -359,6 +359,7 @@ class BookingRescheduleApi(APIView):
         ),
     )
     def post(self, request, pk: int):
+        selectors.booking_get_for(user=request.user, booking_id=pk)  # who asks, before the body
         data = BookingRescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.booking_reschedule(booking_id=pk, actor=request.user, slot=data.validated_data["slot"])
@@ -376,6 +377,7 @@ class BookingDetailApi(APIView):
         request=BookingStatusSerializer, responses={200: BookingDetailSerializer}, operation_id="bookings_update_status"
     )
     def patch(self, request, pk: int):
+        selectors.booking_get_for(user=request.user, booking_id=pk)  # who asks, before the body
         data = BookingStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.booking_change_status(

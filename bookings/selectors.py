@@ -155,6 +155,20 @@ def booking_get_for(*, user: User, booking_id: int, with_events: bool = False) -
     return booking
 
 
+def booking_authorize_named(*, user: User, data) -> None:
+    """Authorization before validation for a request body that names a booking (`bookingId`):
+    when it names one, the caller must be a party or staff (unknown id → 404, anyone else → 403)
+    before anything else in the body is judged, so a stranger learns nothing from how the rest
+    of the body would be validated. A missing or malformed id is left to the serializer (400)."""
+    raw = data.get("booking_id", data.get("bookingId")) if hasattr(data, "get") else None
+    if isinstance(raw, bool):
+        return
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = int(raw)
+    if isinstance(raw, int) and 0 < raw < 2**63:
+        booking_get_for(user=user, booking_id=raw)
+
+
 def booking_is_party(*, booking: Booking, user: User) -> bool:
     return booking.customer_id == user.pk or booking.tattooist.user_id == user.pk
 

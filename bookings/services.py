@@ -400,8 +400,10 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
     clash with any other booking a clean 409, never an overlap.
     """
     now = now or timezone.now()
-    slot = _bookable_start(slot, now=now)
+    # Who is asking comes before anything about the body: a stranger learns nothing (404/403)
+    # about another person's booking from how its new start would be judged.
     booking = booking_get_for(user=actor, booking_id=booking_id)
+    slot = _bookable_start(slot, now=now)
     return with_db_retry(
         lambda: _booking_move_slot(
             booking_id=booking_id,

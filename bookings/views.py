@@ -227,6 +227,7 @@ def booking_state(request, booking_id: int):
 @login_required
 @require_POST
 def booking_status(request, booking_id: int):
+    _get_booking(request, booking_id)  # who asks, before the form is judged
     to_status = request.POST.get("status", "")
     if to_status not in BookingStatus.values:
         messages.error(request, "Unknown status.")
@@ -251,6 +252,7 @@ RESCHEDULE_CHOICES = 60
 @login_required
 @require_POST
 def booking_reschedule(request, booking_id: int):
+    _get_booking(request, booking_id)  # who asks, before the form is judged
     detail = reverse("booking-detail", args=[booking_id])
     raw = request.POST.get("slot", "")
     try:

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Tattooist, User
 from bookings.models import Booking, BookingStatus
+from bookings.selectors import booking_authorize_named
 from disputes import selectors, services
 from disputes.models import Dispute
 from disputes.serializers import (
@@ -207,6 +208,7 @@ class DisputeCreateApi(APIView):
         "403; unknown booking → 404; an open dispute already → 409 `dispute_open`.",
     )
     def post(self, request):
+        booking_authorize_named(user=request.user, data=request.data)  # who asks, before the body
         data = DisputeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = get_object_or_404(Booking, pk=data.validated_data["booking_id"])

@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookings.selectors import booking_authorize_named
 from ideas import selectors, services
 from ideas.serializers import (
     TattooIdeaCreateSerializer,
@@ -29,6 +30,7 @@ class TattooIdeaCreateApi(APIView):
         summary="Add an idea (description and/or uploaded image) to a booking; its customer or tattooist",
     )
     def post(self, request):
+        booking_authorize_named(user=request.user, data=request.data)  # who asks, before the body
         data = TattooIdeaCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         idea = services.idea_create(user=request.user, **data.validated_data)

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookings.selectors import booking_authorize_named
 from payments import services
 from payments.selectors import transaction_for_party
 from payments.serializers import (
@@ -41,6 +42,7 @@ class PaymentCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
+        booking_authorize_named(user=request.user, data=request.data)  # who asks, before the body
         data = PaymentCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         txn, created = services.payment_create(user=request.user, booking_id=data.validated_data["booking_id"])

@@ -11,9 +11,10 @@ someone else is 403 (`not_a_party` for a booking and what hangs off it, its paym
 `not_owner` for an artist's portfolio item, weekly window or time off; a tattoo idea is the
 author's to edit or delete, the booking's parties' to read). reliability.md A9 asks
 for 404 on foreign objects; the API chose 403 for these, so the matrix pins that choice.
-Routes for one role refuse the other roles with 403 before looking at ids. Writes validate the
-body before the party check, so the empty-body cases of a foreign booking show 400; the valid-body
-tests below prove those are 403.
+Routes for one role refuse the other roles with 403 before looking at ids. Authorization comes
+before validation: a stranger to a booking named in the path gets 403 even for the empty body,
+and `test_a_stranger_is_refused_before_the_body_is_judged` proves the same for bodies that name a
+booking (`bookingId`) but are otherwise invalid (the party gets 400 for the same body).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api-availability-item", "DELETE"): _row(401, 403, 403, 204, 403, 403),
     ("api-availability-item", "GET"): _all(200),
     ("api-booking", "GET"): _row(401, 200, 403, 200, 403, 200),
-    ("api-booking", "PATCH"): _row(401, 400, 400, 400, 400, 400),
-    ("api-booking-reschedule", "POST"): _row(401, 400, 400, 400, 400, 400),
+    ("api-booking", "PATCH"): _row(401, 400, 403, 400, 403, 400),
+    ("api-booking-reschedule", "POST"): _row(401, 400, 403, 400, 403, 400),
     ("api-bookings", "GET"): _row(401, 200, 200, 200, 200, 200),
     ("api-bookings", "POST"): _row(401, 400, 400, 403, 403, 403),
     ("api-disputes", "POST"): _row(401, 400, 400, 400, 400, 400),
@@ -249,3 +250,37 @@ def test_a_foreign_artists_item_is_refused_even_with_a_valid_body(objects):
     assert response.status_code == 403
     item.refresh_from_db()
     assert item.description == ""
+
+
+# Routes whose body names the booking: the body below names the fixture's booking but is invalid
+# in every other field, so a party gets 400 and a stranger must get 403 without the body judged.
+BODY_NAMED = [
+    ("/api/disputes", {"reason": ""}, "customer"),
+    ("/api/tattoo-ideas", {"description": "x" * 100_000, "imageKey": 7}, "customer"),
+    ("/api/payments/create", {"extra": "ignored"}, None),
+    ("/api/bookings/{pk}/reschedule", {"slot": "next tuesday"}, "customer"),
+    ("/api/bookings/{pk}", {"status": "flying"}, "customer"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "invalid", "party"), BODY_NAMED, ids=[p for p, _, _ in BODY_NAMED])
+@pytest.mark.parametrize("stranger", ["other_customer", "other_tattooist"])
+def test_a_stranger_is_refused_before_the_body_is_judged(path, invalid, party, stranger, objects):
+    booking = objects["booking"]
+    body = {"bookingId": booking.pk, **invalid}
+    url = path.format(pk=booking.pk)
+    send = "patch" if url.endswith(f"/{booking.pk}") else "post"
+    refused = getattr(client_as(stranger, objects), send)(url, body, format="json")
+    assert refused.status_code == 403, refused.content[:300]
+    assert "fields" not in refused.json() or not refused.json()["fields"]
+    if party is not None:
+        judged = getattr(client_as(party, objects), send)(url, body, format="json")
+        assert judged.status_code == 400, judged.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/disputes", "/api/tattoo-ideas", "/api/payments/create"])
+def test_a_body_naming_an_unknown_booking_is_404_before_validation(path, objects):
+    response = client_as("customer", objects).post(path, {"bookingId": 987654321, "reason": ""}, format="json")
+    assert response.status_code == 404, response.content[:300]

@@ -173,6 +173,7 @@ def test_a_move_from_the_page_is_refused_for_strangers_and_nonsense(customer, ot
     url = reverse("booking-reschedule", args=[booking.pk])
     later = (booking.slot + timedelta(days=7)).isoformat()
     assert logged_in(other_customer).post(url, {"slot": later}).status_code == 403
+    assert logged_in(other_customer).post(url, {"slot": "next tuesday"}).status_code == 403  # before the form
     garbled = logged_in(customer).post(url, {"slot": "next tuesday"}, follow=True)
     assert "Pick a new time from the list." in garbled.content.decode()
     booking.refresh_from_db()
@@ -185,6 +186,8 @@ def test_another_artist_cannot_move_a_booking(other_tattooist):
         reverse("booking-status", args=[booking.pk]), {"status": "confirmed"}
     )
     assert response.status_code == 403
+    nonsense = logged_in(other_tattooist.user).post(reverse("booking-status", args=[booking.pk]), {"status": "x"})
+    assert nonsense.status_code == 403  # who asks is judged before the form
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PENDING
 
