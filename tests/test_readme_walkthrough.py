@@ -41,6 +41,7 @@ def readme_walkthrough() -> str:
 def stack(live_server, qpay_worker, s3_server, settings):
     settings.PAYMENT_NOTIFY_URL = f"{live_server.url}/api/payments/notify"
     settings.SITE_URL = live_server.url
+    settings.DEBUG = True  # the demo seed (refused outside DEBUG)
     call_command("seed", stdout=open(os.devnull, "w"))  # noqa: SIM115
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEED_")}
     env |= {"BASE": live_server.url, "SANDBOX": qpay_worker.sandbox_url, "PYTHONUNBUFFERED": "1"}

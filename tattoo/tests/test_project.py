@@ -134,7 +134,8 @@ def test_a_customer_cannot_use_the_django_admin(client):
 
 
 @pytest.mark.django_db
-def test_seed_is_idempotent():
+def test_seed_is_idempotent(settings):
+    settings.DEBUG = True  # the demo seed (outside DEBUG: accounts/tests/test_seed_guard.py)
     from accounts.models import User
     from bookings.models import Availability, Booking
     from portfolio.models import PortfolioItem
@@ -149,7 +150,8 @@ def test_seed_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_seeded_users_can_log_in_through_the_api(client):
+def test_seeded_users_can_log_in_through_the_api(client, settings):
+    settings.DEBUG = True  # the demo seed
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts import mfa
