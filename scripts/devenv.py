@@ -279,6 +279,10 @@ def main(argv: list[str]) -> int:
         env.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
         env.setdefault("FAST_PASSWORD_HASHER", "true")
         env.setdefault("STATIC_MANIFEST", "false")
+        # Production-like settings require these outside DEBUG (docs/security.md): say them.
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{env['PORT']}")
+        env.setdefault("TRUSTED_PROXY_COUNT", "0")
+        env.setdefault("LOCAL_MEMORY_CACHE", "true")  # each test process is the only server of its data
     else:
         env.setdefault("DEBUG", "true")
         # honcho hands the first Procfile process $PORT (default 5000); the README promises 8000.

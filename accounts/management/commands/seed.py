@@ -95,7 +95,7 @@ class Command(BaseCommand):
                     "seed creates a staff account with the README's published password and TOTP secret; it "
                     "refuses outside DEBUG. Pass --allow-production with every SEED_* credential set."
                 )
-            published = [name for name in DEFAULTS if os.environ.get(name, DEFAULTS[name]) in ("", DEFAULTS[name])]
+            published = [name for name in DEFAULTS if setting(name) == DEFAULTS[name]]
             if published:
                 raise CommandError(
                     "--allow-production needs explicit credentials; these are unset or the published demo "
