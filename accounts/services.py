@@ -23,6 +23,16 @@ LOGIN_FAILED = "Email or password is incorrect."
 OTP_NEEDED = "Staff accounts also need the 6-digit code from their authenticator app."
 OTP_WRONG = "That one-time code is wrong or already used."
 REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
+SIGNUP_THROTTLED = "Too many sign-ups from this network. Try again later."
+
+
+def signup_throttle(*, request) -> None:
+    """Count a signup attempt from the caller's address (before anything is validated, so failed
+    attempts count too); raise Throttled (429) over SIGNUPS_PER_ADDRESS per SIGNUP_WINDOW_SECONDS."""
+    address = throttling.client_address(request)
+    if not throttling.signup_allowed(address):
+        logger.warning("signup throttled address=%s", address)
+        raise Throttled(detail=SIGNUP_THROTTLED)
 
 
 def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "") -> User:

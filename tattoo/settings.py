@@ -333,6 +333,9 @@ SIMPLE_JWT = {
 LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Signup attempts one client address may make per window (accounts/throttling.py).
+SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 10)
+SIGNUP_WINDOW_SECONDS = envint("SIGNUP_WINDOW_SECONDS", 60 * 60)
 
 # --- bookings -------------------------------------------------------------------------------
 # Anonymous public reads (artist list, portfolio) carry a versioned ETag and are revalidated; a
