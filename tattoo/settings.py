@@ -381,9 +381,14 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", UPL
 
 # --- payments: the QPay worker --------------------------------------------------------------
 QPAY_WORKER_URL = envurl("QPAY_WORKER_URL", "http://127.0.0.1:8001")
-# Shared HMAC secret(s) between web app and worker; a comma-separated second value is accepted
-# during rotation (the first one signs).
-WORKER_SHARED_SECRETS = [s for s in envsecret("WORKER_SHARED_SECRET", "dev-worker-secret").split(",") if s]
+# HMAC secrets of the worker hops, one list per direction (qpay_worker/signing.py,
+# docs/security.md); a comma-separated second value is accepted during rotation (the first signs).
+# WEB_TO_WORKER_SECRET signs this app's requests to the worker; WORKER_TO_WEB_SECRET verifies the
+# worker's payment notifications and answers.
+WEB_TO_WORKER_SECRETS = [s for s in envsecret("WEB_TO_WORKER_SECRET", "dev-web-to-worker").split(",") if s]
+WORKER_TO_WEB_SECRETS = [s for s in envsecret("WORKER_TO_WEB_SECRET", "dev-worker-to-web").split(",") if s]
+if set(WEB_TO_WORKER_SECRETS) & set(WORKER_TO_WEB_SECRETS):
+    raise ImproperlyConfigured("WEB_TO_WORKER_SECRET and WORKER_TO_WEB_SECRET must not share a value")
 WORKER_TIMEOUT_SECONDS = envfloat("WORKER_TIMEOUT_SECONDS", 15.0)
 PAYMENT_STATUS_RECHECK_SECONDS = envint("PAYMENT_STATUS_RECHECK_SECONDS", 30)
 # Where the worker posts payment verdicts (named in every invoice request).

@@ -15,7 +15,7 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxMjN9.c2lnbmF0dXJlLXBhcnQtaGVyZQ"
 
 
 def test_the_checker_finds_a_jwt_a_password_and_a_configured_secret():
-    secrets = logcheck.configured_secrets({"WORKER_SHARED_SECRET": "new-worker-secret-1,old-worker-secret-2"})
+    secrets = logcheck.configured_secrets({"WEB_TO_WORKER_SECRET": "new-worker-secret-1,old-worker-secret-2"})
     lines = [
         f"INFO x token {JWT}",
         f"INFO x login with {PASSWORD}",
@@ -84,7 +84,7 @@ def test_the_worker_processes_output_is_searched_and_carries_the_callback_path_r
     assert f"/webhook/{ref}/[redacted]" in line
     assert not any(token in x for x in OUTPUT)
     assert qpay_worker.callback_secret in logcheck.subprocess_secrets()
-    assert set(qpay_worker.shared_secrets) <= set(logcheck.subprocess_secrets())
+    assert set(qpay_worker.to_worker_secrets + qpay_worker.to_web_secrets) <= set(logcheck.subprocess_secrets())
 
 
 @pytest.mark.parametrize(

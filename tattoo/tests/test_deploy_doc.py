@@ -167,12 +167,18 @@ def test_secrets_read_through_the_secret_helpers_are_marked_secret_and_required(
     tables = doc_tables()
     web_secrets = set(re.findall(r'\benvsecret\(\s*"([A-Z][A-Z0-9_]*)"', settings_text))
     worker_required = set(re.findall(r'\b_required\(\s*"([A-Z][A-Z0-9_]*)"', config_text))
-    assert {"SECRET_KEY", "JWT_SIGNING_KEY", "WORKER_SHARED_SECRET"} <= web_secrets
+    assert {"SECRET_KEY", "JWT_SIGNING_KEY", "WEB_TO_WORKER_SECRET", "WORKER_TO_WEB_SECRET"} <= web_secrets
     for name in web_secrets:
         assert tables["web"][name][1:3] == ["yes", "yes"], name
     for name in worker_required:
         assert tables["worker"][name][1] == "yes", name
-    for name in ("QPAY_CLIENT_ID", "QPAY_CLIENT_SECRET", "WORKER_SHARED_SECRET", "QPAY_CALLBACK_SECRET"):
+    for name in (
+        "QPAY_CLIENT_ID",
+        "QPAY_CLIENT_SECRET",
+        "WEB_TO_WORKER_SECRET",
+        "WORKER_TO_WEB_SECRET",
+        "QPAY_CALLBACK_SECRET",
+    ):
         assert tables["worker"][name][2] == "yes", name
     assert tables["web"]["DATABASE_URL"][1:3] == ["yes", "yes"]
 
