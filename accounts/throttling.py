@@ -12,6 +12,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from accounts.models import normalize_email
+
 
 def client_address(request) -> str:
     """The client's address, trusting only as many X-Forwarded-For hops as we have proxies."""
@@ -24,7 +26,9 @@ def client_address(request) -> str:
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    # The address as stored and looked up (accounts/models.normalize_email): every spelling that
+    # reaches an account counts against that account.
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
     return f"login-fail:acct:{digest}", f"login-fail:addr:{address}"
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
-from accounts.models import Role, Tattooist, User
+from accounts.models import Role, Tattooist, User, normalize_email
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus
 from portfolio.models import PortfolioItem
 from tattoo import uploads
@@ -72,7 +72,7 @@ def setting(name: str) -> str:
 
 
 def ensure_user(email: str, password: str, name: str, role: str) -> tuple[User, bool]:
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=normalize_email(email)).first()
     if user:
         return user, False
     return User.objects.create_user(email=email, password=password, name=name, role=role), True
@@ -192,7 +192,7 @@ class Command(BaseCommand):
     def _upload_seed_image(self) -> bool:
         """Best effort: put the seeded item's image in the bucket when the bucket answers."""
         item = PortfolioItem.objects.filter(
-            tattooist__user__email__iexact=setting("SEED_ARTIST_EMAIL"), image_key__contains=SEED_IMAGE_NAME
+            tattooist__user__email=normalize_email(setting("SEED_ARTIST_EMAIL")), image_key__contains=SEED_IMAGE_NAME
         ).first()
         if item is None:
             return False
