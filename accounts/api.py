@@ -33,6 +33,7 @@ class CredentialsEndpoint(APIView):
 class SignupApi(CredentialsEndpoint):
     @extend_schema(request=SignupSerializer, responses={201: AuthResultSerializer}, operation_id="auth_signup")
     def post(self, request):
+        services.signup_throttle(request=request)
         data = SignupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_signup(**data.validated_data)

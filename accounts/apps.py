@@ -7,13 +7,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib import admin
-        from django_otp.admin import OTPAdminSite
 
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
 
         # The Django admin admits staff only with a verified second factor (accounts/mfa.py); its
-        # login form asks for the code. Swapping the class keeps every registration on admin.site.
-        from accounts.mfa import StaffAdminLoginForm
+        # login form asks for the code and goes through the login service's lockout
+        # (accounts/admin_login.py). Swapping the class keeps every registration on admin.site.
+        from accounts.admin_login import StaffAdminLoginForm, StaffAdminSite
 
-        admin.site.__class__ = OTPAdminSite
+        admin.site.__class__ = StaffAdminSite
         admin.site.login_form = StaffAdminLoginForm

@@ -15,8 +15,7 @@ from __future__ import annotations
 import binascii
 import time
 
-from django_otp import devices_for_user, match_token
-from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp import match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -53,17 +52,3 @@ def current_code(device: TOTPDevice, *, at: float | None = None) -> str:
     totp = TOTP(binascii.unhexlify(device.key.encode()), device.step, device.t0, device.digits, device.drift)
     totp.time = at if at is not None else time.time()
     return f"{totp.token():0{device.digits}d}"
-
-
-class StaffAdminLoginForm(OTPAdminAuthenticationForm):
-    """The Django admin's login form (email, password, code). django-otp makes the user pick a
-    device in a second round trip; a staff member has exactly one (enrol replaces), so it is
-    used when none was picked."""
-
-    def _chosen_device(self, user):
-        device = super()._chosen_device(user)
-        if device is None:
-            devices = list(devices_for_user(user, for_verify=True))
-            if len(devices) == 1:
-                device = devices[0]
-        return device

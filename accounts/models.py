@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 import zoneinfo
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Collate, Lower
 
 from tattoo.models import status_check
 
@@ -19,12 +20,33 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"  # staff: approves artists, settles disputes
 
 
+def normalize_email(email: str | None) -> str:
+    """The one spelling of an address: NFKC (fullwidth and compatibility letters such as `ſ` become
+    their plain form), then casefold (full Unicode case folding, `ß` -> `ss`). Stored this way, and
+    every lookup and the login lockout key use it, so no look-alike spelling reaches an account
+    under another key, whatever the database's locale does to UPPER() (docs/security.md)."""
+    return unicodedata.normalize("NFKC", (email or "").strip()).casefold()
+
+
+def email_problem(normalised: str) -> str | None:
+    """Why a normalised address cannot be stored (NFKC may lengthen it or make it invalid), or None."""
+    from django.core.validators import validate_email
+
+    if len(normalised) > 254:
+        return "This address is too long."
+    try:
+        validate_email(normalised)
+    except ValidationError:
+        return "Enter a valid email address."
+    return None
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     @staticmethod
     def normalize_email_address(email: str) -> str:
-        return (email or "").strip().lower()
+        return normalize_email(email)
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
         if not email:
@@ -39,12 +61,15 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=self.normalize_email_address(username or ""))
+        # An exact match on the stored normal form: never UPPER() = UPPER(), which follows the
+        # database's locale (docs/security.md).
+        return self.get(email=self.normalize_email_address(username or ""))
 
 
 class User(AbstractBaseUser):
     name = models.CharField(max_length=120)
-    # Stored lower-cased; the functional index below also refuses case variants written around the manager.
+    # Stored normalised (normalize_email); unique on that form. The check below refuses ASCII
+    # capitals written around the manager, in every locale (lower() under the C collation).
     email = models.EmailField(max_length=254, unique=True)
     password = models.CharField("password", max_length=128, db_column="password_hash")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
@@ -62,12 +87,21 @@ class User(AbstractBaseUser):
     class Meta:
         db_table = "users"
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower(Collate("email", "C"))), name="users_email_normalised"
+            ),
             status_check("role", Role, "users_role_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)  # forms (the admin's) store the one spelling too
+        problem = email_problem(self.email)
+        if problem:
+            raise ValidationError({"email": [problem]})
 
     # Staff rights follow the role: there is no separate flag that could drift from it.
     @property

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import mfa, throttling
-from accounts.models import Role, Tattooist, User
+from accounts.models import Role, Tattooist, User, email_problem
 from accounts.tokens import InkbookRefreshToken, tokens_for_user
 from tattoo.errors import ApplicationError
 
@@ -23,6 +23,16 @@ LOGIN_FAILED = "Email or password is incorrect."
 OTP_NEEDED = "Staff accounts also need the 6-digit code from their authenticator app."
 OTP_WRONG = "That one-time code is wrong or already used."
 REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
+SIGNUP_THROTTLED = "Too many sign-ups from this network. Try again later."
+
+
+def signup_throttle(*, request) -> None:
+    """Count a signup attempt from the caller's address (before anything is validated, so failed
+    attempts count too); raise Throttled (429) over SIGNUPS_PER_ADDRESS per SIGNUP_WINDOW_SECONDS."""
+    address = throttling.client_address(request)
+    if not throttling.signup_allowed(address):
+        logger.warning("signup throttled address=%s", address)
+        raise Throttled(detail=SIGNUP_THROTTLED)
 
 
 def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "") -> User:
@@ -31,6 +41,9 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
             "Only customer or tattooist accounts can sign up.", fields={"role": ["Choose customer or tattooist."]}
         )
     email = User.objects.normalize_email_address(email)
+    problem = email_problem(email)
+    if problem:
+        raise ApplicationError(problem, fields={"email": [problem]})
     candidate = User(name=name, email=email, role=role)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -41,7 +54,7 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
         code="email_taken",
         fields={"email": ["An account with this email already exists."]},
     )
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise taken
     try:
         with transaction.atomic():

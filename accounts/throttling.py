@@ -1,7 +1,8 @@
-"""Login throttling: failures counted per account and per client address in the shared cache.
+"""Login and signup throttling: counters per account and per client address in the shared cache.
 
-Only failures count, so successful logins are never slowed. A locked-out attempt is refused
-before any password hash is computed.
+Logins: only failures count, so successful logins are never slowed. A locked-out attempt is
+refused before any password hash is computed. Signups: every attempt from an address counts
+(docs/security.md), so throwaway accounts cannot be minted in bulk to hold an artist's slots.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+
+from accounts.models import normalize_email
 
 
 def client_address(request) -> str:
@@ -23,7 +26,9 @@ def client_address(request) -> str:
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    # The address as stored and looked up (accounts/models.normalize_email): every spelling that
+    # reaches an account counts against that account.
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
     return f"login-fail:acct:{digest}", f"login-fail:addr:{address}"
 
 
@@ -36,14 +41,26 @@ def is_locked(email: str, address: str) -> bool:
     )
 
 
+def _bump(key: str, window: int) -> int:
+    """Count one more in `key`; the first count opens a window of `window` seconds. The new count."""
+    # add() is atomic: only the first hit sets the window, incr() counts the rest.
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def record_failure(email: str, address: str) -> None:
     for key in _keys(email, address):
-        # add() is atomic: only the first failure sets the window, incr() counts the rest.
-        if not cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        _bump(key, settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def signup_allowed(address: str) -> bool:
+    """Count a signup attempt from `address`; False once it is over the limit for the window."""
+    return _bump(f"signup:addr:{address}", settings.SIGNUP_WINDOW_SECONDS) <= settings.SIGNUPS_PER_ADDRESS
 
 
 def record_success(email: str, address: str) -> None:

@@ -41,6 +41,13 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(_home_for(request.user))
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            services.signup_throttle(request=request)
+        except Throttled as exc:
+            form.is_valid()
+            form.add_error(None, str(exc.detail))
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -4,7 +4,7 @@
 
 800 pending bookings with an open QPay invoice each; 1,000 notifications (700 distinct payments
 plus 300 duplicates of them, shuffled) signed like the worker signs them (qpay_worker/signing.py,
-WORKER_SHARED_SECRET) are POSTed to /api/payments/notify from 16 threads. Prints notifications/s,
+WORKER_TO_WEB_SECRET) are POSTed to /api/payments/notify from 16 threads. Prints notifications/s,
 p50/p99 and the outcomes, then checks the database: exactly one credit per payment (one paid
 transaction, one confirmed booking, one "paid" audit event), none for the 100 never notified.
 """
@@ -53,9 +53,9 @@ def main() -> int:
     with psycopg.connect(db_url) as conn:
         conn.execute(SEED_SQL)
         txns = conn.execute("SELECT id, qpay_invoice_id FROM transactions ORDER BY id").fetchall()
-    secrets = signing.parse_secrets(os.environ.get("WORKER_SHARED_SECRET"))
+    secrets = signing.parse_secrets(os.environ.get("WORKER_TO_WEB_SECRET"))
     if not secrets:
-        sys.exit("WORKER_SHARED_SECRET is not set: run through `make bench` (scripts/devenv.py)")
+        sys.exit("WORKER_TO_WEB_SECRET is not set: run through `make bench` (scripts/devenv.py)")
     chosen = txns[:DISTINCT]
     notices = [
         {
@@ -87,7 +87,10 @@ def main() -> int:
             if notice is None:
                 return
             body = json.dumps(notice).encode()
-            headers = {**signing.sign(body, secrets), "Content-Type": "application/json"}
+            signature = signing.sign(
+                body, secrets, direction=signing.TO_WEB, method="POST", path="/api/payments/notify"
+            )
+            headers = {**signature, "Content-Type": "application/json"}
             t0 = time.perf_counter()
             r = session.post(f"{base}/api/payments/notify", data=body, headers=headers, timeout=60)
             took = time.perf_counter() - t0

@@ -7,10 +7,11 @@ Every write is a POST with CSRF (Django's middleware) and answers with a redirec
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import icalendar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -469,29 +470,6 @@ def calendar_rotate(request):
 # --- ICS feed ---------------------------------------------------------------------------------------
 
 
-def _ics_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def _ics_fold(line: str) -> str:
-    # RFC 5545 §3.1: lines of at most 75 octets, continued with CRLF + space.
-    out, raw = [], line.encode()
-    while len(raw) > 75:
-        cut = 75 if not out else 74
-        while cut > 0 and (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        out.append(raw[:cut].decode())
-        raw = raw[cut:]
-    out.append(raw.decode())
-    return "\r\n ".join(out)
-
-
-def _utc(dt: datetime) -> str:
-    return dt.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
-
-
 @require_GET
 def calendar_feed(request, token: str):
     """The artist's bookings as an iCalendar feed at a secret URL (no login: calendar apps poll it)."""
@@ -500,32 +478,30 @@ def calendar_feed(request, token: str):
         raise Http404
     # The UID must not change with the host a calendar app happens to use.
     host = urlsplit(settings.SITE_URL).hostname or "inkbook"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Inkbook//Bookings//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_escape('Inkbook: ' + artist.user.name)}",
-        f"X-WR-TIMEZONE:{artist.timezone}",
-    ]
-    stamp = _utc(timezone.now())
+    # Built with the icalendar package, which escapes every TEXT value (a customer's CR, LF, comma,
+    # semicolon or backslash stays text inside its own event: docs/security.md) and folds lines at
+    # 75 octets without cutting a UTF-8 character.
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Inkbook//Bookings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", "Inkbook: " + artist.user.name)
+    cal.add("x-wr-timezone", artist.timezone)
+    stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
     for b in selectors.calendar_bookings(tattooist=artist):
         summary = f"Tattoo session: {b.customer.name}" + (" (unconfirmed)" if b.status == BookingStatus.PENDING else "")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:booking-{b.pk}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(b.slot)}",
-            f"DTEND:{_utc(b.ends_at)}",
-            f"SUMMARY:{_ics_escape(summary)}",
-            f"DESCRIPTION:{_ics_escape(f'Status: {b.status}. Deposit {b.deposit_amount:.0f} MNT. {b.notes}'.strip())}",
-            f"STATUS:{'TENTATIVE' if b.status == BookingStatus.PENDING else 'CONFIRMED'}",
-            f"URL:{request.build_absolute_uri(reverse('booking-detail', args=[b.pk]))}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    body = "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+        event = icalendar.Event()
+        event.add("uid", f"booking-{b.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", b.slot.astimezone(UTC))
+        event.add("dtend", b.ends_at.astimezone(UTC))
+        event.add("summary", summary)
+        event.add("description", f"Status: {b.status}. Deposit {b.deposit_amount:.0f} MNT. {b.notes}".strip())
+        event.add("status", "TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED")
+        event.add("url", request.build_absolute_uri(reverse("booking-detail", args=[b.pk])))
+        cal.add_component(event)
+    body = cal.to_ical()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="inkbook.ics"'
     response["Cache-Control"] = "private, max-age=300"

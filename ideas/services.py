@@ -7,6 +7,8 @@ is known to be allowed, and never inside a transaction.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
@@ -50,16 +52,24 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
         raise NotAllowedError("Only the booking's customer and tattooist can add ideas.", code="not_a_party")
     _require_open(booking)
     description = description or ""
-    key = ""
-    if image_url:
-        key = uploads.verify_uploaded_image(image_url=image_url, folder="ideas", user=user).key
-    _require_some_content(description, key)
+    _require_some_content(description, image_url or "")
+    attach = (
+        uploads.attach_upload(
+            image_url=image_url,
+            folder="ideas",
+            user=user,
+            in_use=lambda key: TattooIdea.objects.filter(image_key=key).exists(),
+        )
+        if image_url
+        else nullcontext(None)
+    )
     try:
-        with transaction.atomic():
+        with attach as obj, transaction.atomic():
             # The row lock orders this insert against booking_move (which locks the same row), so
             # an idea never lands on a booking that was cancelled or expired meanwhile.
             locked = Booking.objects.select_for_update().only("id", "status").get(pk=booking.pk)
             _require_open(locked)
+            key = obj.key if obj is not None else ""
             return TattooIdea.objects.create(
                 booking=booking,
                 created_by=user,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -72,6 +74,15 @@ class PaymentStatusApi(APIView):
         )
 
 
+class CacheReplayGuard:
+    """Notification ids already accepted, in the shared cache (Redis outside DEBUG, so every web
+    process sees them) for the replay window (qpay_worker/signing.py, docs/security.md)."""
+
+    def first_seen(self, msg_id: str) -> bool:
+        key = "worker-msg:" + hashlib.sha256(msg_id.encode()).hexdigest()
+        return cache.add(key, 1, timeout=signing.REPLAY_WINDOW_SECONDS)
+
+
 class PaymentNotifyApi(APIView):
     """The worker's signed payment verdict. The signature is checked over the raw bytes before
     anything parses them; a bad one answers 401 and writes nothing."""
@@ -89,7 +100,15 @@ class PaymentNotifyApi(APIView):
     def post(self, request):
         raw = request._request.body
         try:
-            signing.verify(raw, signing.wsgi_headers(request.META), settings.WORKER_SHARED_SECRETS)
+            signing.verify(
+                raw,
+                signing.wsgi_headers(request.META),
+                settings.WORKER_TO_WEB_SECRETS,
+                direction=signing.TO_WEB,
+                method=request.method,
+                path=request.path,
+                replay_guard=CacheReplayGuard(),
+            )
         except signing.SignatureError as exc:
             security_log.warning("refused payment notification: %s", exc)
             return Response(

@@ -24,10 +24,10 @@ from qpay_worker.testing import (  # noqa: F401 - re-exported for tests
 
 @pytest.fixture(scope="session")
 def qpay_stack() -> QPayStack:
-    """Sandbox + worker processes; the worker shares the web app's WORKER_SHARED_SECRET."""
+    """Sandbox + worker processes with the web app's WEB_TO_WORKER_SECRET and WORKER_TO_WEB_SECRET."""
     from django.conf import settings
 
-    stack = start_stack(list(settings.WORKER_SHARED_SECRETS))
+    stack = start_stack(list(settings.WEB_TO_WORKER_SECRETS), list(settings.WORKER_TO_WEB_SECRETS))
     yield stack
     for proc in stack.processes:
         stop_process(proc)

@@ -27,9 +27,11 @@ class WorkerRefused(ConflictError):
 
 
 def _post(path: str, payload: dict, *, timeout: float | None = None) -> dict:
-    secrets = settings.WORKER_SHARED_SECRETS
     raw = json.dumps(payload, separators=(",", ":"), default=str).encode()
-    headers = {"Content-Type": "application/json", **signing.sign(raw, secrets)}
+    # Signed for this method and path only, with a fresh message id the worker accepts once
+    # (qpay_worker/signing.py, docs/security.md).
+    signature = signing.sign(raw, settings.WEB_TO_WORKER_SECRETS, direction=signing.TO_WORKER, method="POST", path=path)
+    headers = {"Content-Type": "application/json", **signature}
     url = settings.QPAY_WORKER_URL + path
     wait = timeout or settings.WORKER_TIMEOUT_SECONDS
     try:
@@ -38,7 +40,7 @@ def _post(path: str, payload: dict, *, timeout: float | None = None) -> dict:
         log.warning("worker %s unreachable: %s", path, type(exc).__name__)
         raise UpstreamUnavailable("The payment service is not reachable; try again shortly.") from exc
     if response.status_code >= 500 or response.status_code == 401:
-        # 401 here means the shared secrets disagree: an operations fault, not the caller's.
+        # 401 here means the secrets disagree: an operations fault, not the caller's.
         log.error("worker %s answered %s", path, response.status_code)
         raise UpstreamUnavailable("The payment service is not available; try again shortly.")
     try:
@@ -51,7 +53,17 @@ def _post(path: str, payload: dict, *, timeout: float | None = None) -> dict:
             raise WorkerRefused(message or "QPay refused the request.")
         raise ApplicationError(message or "The payment service refused the request.", code="worker_rejected")
     try:
-        signing.verify(response.content, response.headers, secrets)
+        # The answer must be the worker's answer to this very request (same method, path and id).
+        answered = signing.verify(
+            response.content,
+            response.headers,
+            settings.WORKER_TO_WEB_SECRETS,
+            direction=signing.ANSWER,
+            method="POST",
+            path=path,
+        )
+        if answered != signature[signing.ID_HEADER]:
+            raise signing.SignatureError("answer to another request")
     except signing.SignatureError:
         log.error("worker %s answer failed signature verification", path)
         raise UpstreamUnavailable("The payment service answer could not be verified.") from None

@@ -55,9 +55,16 @@ def portfolio_item_create(
     """Add an image the artist uploaded (presigned PUT) to their portfolio."""
     tattooist = _profile_of(user)
     clean_tags = normalize_tags(list(tags))
-    obj = uploads.verify_uploaded_image(image_url=image_url, folder="portfolio", user=user)
     try:
-        with transaction.atomic():
+        with (
+            uploads.attach_upload(
+                image_url=image_url,
+                folder="portfolio",
+                user=user,
+                in_use=lambda key: PortfolioItem.objects.filter(image_key=key).exists(),
+            ) as obj,
+            transaction.atomic(),
+        ):
             return PortfolioItem.objects.create(
                 tattooist=tattooist,
                 image_url=uploads.public_url(obj.key),

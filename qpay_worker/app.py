@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 import requests
 
@@ -120,6 +121,9 @@ class WorkerApp:
         self.invoices = BoundedMap()  # ref -> qpay invoice id
         self.notify_urls = BoundedMap()  # ref -> the web app's notify URL named at creation
         self.hints = BoundedMap()  # ref -> latest qpay_payment_id seen in a callback
+        # Message ids of accepted requests, for the replay window (in memory: the worker has no
+        # database; per process, see docs/security.md).
+        self.seen_messages = signing.MemoryReplayGuard()
         self.stats = {"callbacks": 0, "checks": 0, "forwards": 0, "forward_failures": 0}
         self._stats_lock = threading.Lock()
 
@@ -164,13 +168,22 @@ class WorkerApp:
             "/worker/qpay/cancel": self.cancel,
             "/worker/qpay/refund": self.refund,
         }
-        handler = signed.get(path.rstrip("/"))
+        route = path.rstrip("/")
+        handler = signed.get(route)
         if handler is None:
             return json_response(404, {"code": "not_found", "message": "No such route."})
         if method != "POST":
             return json_response(405, {"code": "method_not_allowed", "message": "POST only."})
         try:
-            signing.verify(request.body, signing.wsgi_headers(request.environ), self.config.shared_secrets)
+            msg_id = signing.verify(
+                request.body,
+                signing.wsgi_headers(request.environ),
+                self.config.request_secrets,
+                direction=signing.TO_WORKER,
+                method=method,
+                path=route,
+                replay_guard=self.seen_messages,
+            )
         except signing.SignatureError as exc:
             log.warning("refused unsigned request to %s: %s", path, exc)
             return json_response(401, {"code": "bad_signature", "message": "Signature missing or invalid."})
@@ -180,12 +193,24 @@ class WorkerApp:
             return json_response(400, {"code": "invalid", "message": "Body is not JSON."})
         if not isinstance(body, dict):
             return json_response(400, {"code": "invalid", "message": "Body must be a JSON object."})
-        return handler(body)
+        response = handler(body)
+        if 200 <= response.status < 300:
+            # Answers the web app applies are signed for this one request (its method, path, id).
+            response.headers.update(
+                signing.sign(
+                    response.body,
+                    self.config.notify_secrets,
+                    direction=signing.ANSWER,
+                    method=method,
+                    path=route,
+                    msg_id=msg_id,
+                )
+            )
+        return response
 
     def signed_json(self, status: int, data: dict) -> Response:
-        """Answers to the web app are signed too, so it can trust what it applies."""
-        raw = dumps(data)
-        return Response(status, raw, "application/json", signing.sign(raw, self.config.shared_secrets))
+        """An answer the web app applies: route() signs it for the request it answers."""
+        return Response(status, dumps(data), "application/json")
 
     @staticmethod
     def _qpay_failure(exc: QPayError) -> Response:
@@ -337,13 +362,14 @@ class WorkerApp:
             )
             return False
         raw = dumps(summary)
-        msg_id = f"{summary['qpayInvoiceId']}:{','.join(summary.get('paymentIds') or [])}"[:200]
+        path = urlsplit(url).path
         delay = self.config.notify_backoff_seconds
         for attempt in range(1, self.config.notify_attempts + 1):
-            # Fresh timestamp per attempt so a late retry is not refused as stale.
+            # A fresh id and timestamp per attempt: the web app refuses an id it has seen (replay)
+            # and applies the same payment once however often it arrives.
             headers = {
                 "Content-Type": "application/json",
-                **signing.sign(raw, self.config.shared_secrets, msg_id=msg_id),
+                **signing.sign(raw, self.config.notify_secrets, direction=signing.TO_WEB, method="POST", path=path),
             }
             try:
                 response = requests.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from qpay_worker.signing import parse_secrets
+from qpay_worker.signing import check_separate, parse_secrets
 
 
 class ConfigError(Exception):
@@ -40,7 +40,8 @@ class Config:
     qpay_client_id: str
     qpay_client_secret: str
     qpay_invoice_code: str
-    shared_secrets: tuple[str, ...]  # with the web app; the first signs
+    request_secrets: tuple[str, ...]  # WEB_TO_WORKER_SECRET: verify the web app's requests
+    notify_secrets: tuple[str, ...]  # WORKER_TO_WEB_SECRET: sign notifications and answers (the first)
     callback_secrets: tuple[str, ...]  # per-invoice callback tokens; the first mints
     public_url: str  # where QPay reaches this worker
     web_notify_url: str  # the web app's /api/payments/notify ("" = use the one each invoice request names)
@@ -52,14 +53,20 @@ class Config:
 
     @classmethod
     def from_env(cls) -> Config:
-        shared = parse_secrets(_required("WORKER_SHARED_SECRET"))
+        to_worker = parse_secrets(_required("WEB_TO_WORKER_SECRET"))
+        to_web = parse_secrets(_required("WORKER_TO_WEB_SECRET"))
+        try:
+            check_separate(to_worker, to_web)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         callback = parse_secrets(_required("QPAY_CALLBACK_SECRET"))
         return cls(
             qpay_base_url=_required("QPAY_BASE_URL").rstrip("/"),
             qpay_client_id=_required("QPAY_CLIENT_ID"),
             qpay_client_secret=_required("QPAY_CLIENT_SECRET"),
             qpay_invoice_code=_required("QPAY_INVOICE_CODE"),
-            shared_secrets=tuple(shared),
+            request_secrets=tuple(to_worker),
+            notify_secrets=tuple(to_web),
             callback_secrets=tuple(callback),
             public_url=_required("WORKER_PUBLIC_URL").rstrip("/"),
             web_notify_url=os.environ.get("WEB_NOTIFY_URL", "").strip(),

@@ -122,7 +122,8 @@ def _start_sandbox(port: int, token_lifetime: int) -> tuple[subprocess.Popen, st
 class QPayStack:
     sandbox_url: str
     worker_url: str
-    shared_secrets: list[str]
+    to_worker_secrets: list[str]  # WEB_TO_WORKER_SECRET: the worker verifies requests with these
+    to_web_secrets: list[str]  # WORKER_TO_WEB_SECRET: the worker signs notifications and answers
     callback_secret: str
     processes: list = field(default_factory=list)
 
@@ -153,7 +154,8 @@ class QPayStack:
             qpay_client_id=SANDBOX_CLIENT_ID,
             qpay_client_secret=SANDBOX_CLIENT_SECRET,
             qpay_invoice_code=SANDBOX_INVOICE_CODE,
-            shared_secrets=tuple(self.shared_secrets),
+            request_secrets=tuple(self.to_worker_secrets),
+            notify_secrets=tuple(self.to_web_secrets),
             callback_secrets=(self.callback_secret,),
             public_url=self.worker_url,
             web_notify_url="",
@@ -162,14 +164,15 @@ class QPayStack:
         return Config(**values)
 
 
-def start_stack(shared_secrets: list[str]) -> QPayStack:
-    """Start a sandbox and a worker wired to it; the worker signs with `shared_secrets`."""
+def start_stack(to_worker_secrets: list[str], to_web_secrets: list[str]) -> QPayStack:
+    """Start a sandbox and a worker wired to it; the worker verifies requests with
+    `to_worker_secrets` and signs notifications and answers with `to_web_secrets`."""
     sandbox, sandbox_url = start_sandbox()
     callback_secret = secrets.token_urlsafe(32)
-    SECRETS.update([callback_secret, *shared_secrets])
+    SECRETS.update([callback_secret, *to_worker_secrets, *to_web_secrets])
     try:
         worker, worker_url = start_on_free_port(
-            lambda port: _start_worker(port, sandbox_url, shared_secrets, callback_secret)
+            lambda port: _start_worker(port, sandbox_url, to_worker_secrets, to_web_secrets, callback_secret)
         )
     except Exception:
         stop_process(sandbox)
@@ -177,14 +180,15 @@ def start_stack(shared_secrets: list[str]) -> QPayStack:
     return QPayStack(
         sandbox_url=sandbox_url,
         worker_url=worker_url,
-        shared_secrets=list(shared_secrets),
+        to_worker_secrets=list(to_worker_secrets),
+        to_web_secrets=list(to_web_secrets),
         callback_secret=callback_secret,
         processes=[sandbox, worker],
     )
 
 
 def _start_worker(
-    worker_port: int, sandbox_url: str, shared_secrets: list[str], callback_secret: str
+    worker_port: int, sandbox_url: str, to_worker: list[str], to_web: list[str], callback_secret: str
 ) -> tuple[subprocess.Popen, str]:
     worker_url = f"http://127.0.0.1:{worker_port}"
     env = base_env() | {
@@ -192,7 +196,8 @@ def _start_worker(
         "QPAY_CLIENT_ID": SANDBOX_CLIENT_ID,
         "QPAY_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
         "QPAY_INVOICE_CODE": SANDBOX_INVOICE_CODE,
-        "WORKER_SHARED_SECRET": ",".join(shared_secrets),
+        "WEB_TO_WORKER_SECRET": ",".join(to_worker),
+        "WORKER_TO_WEB_SECRET": ",".join(to_web),
         "QPAY_CALLBACK_SECRET": callback_secret,
         "WORKER_PUBLIC_URL": worker_url,
         "WORKER_PORT": str(worker_port),
@@ -234,26 +239,44 @@ class ThreadedServer:
         self.httpd.server_close()
 
 
-def forged_variants(body: bytes, secrets: list[str]) -> dict[str, tuple[bytes, dict]]:
-    good = signing.sign(body, secrets)
+def forged_variants(
+    body: bytes, secrets: list[str], *, direction: str, path: str, other_secrets: list[str] = ()
+) -> dict[str, tuple[bytes, dict]]:
+    """Ways to get a POST to `path` wrong; `secrets` are the ones the receiver verifies with, and
+    `other_secrets` those of the opposite direction (a valid signature, for the wrong hop)."""
+
+    def signed(b: bytes, s=secrets, **kw) -> dict:
+        return signing.sign(b, s, **({"direction": direction, "method": "POST", "path": path} | kw))
+
+    good = signed(body)
     flipped = bytearray(body)
     flipped[len(flipped) // 2] ^= 0x01
-    other = signing.sign(body + b" ", secrets)
+    other = signed(body + b" ")
+    reverse = {signing.TO_WORKER: signing.TO_WEB, signing.TO_WEB: signing.TO_WORKER}.get(direction, signing.TO_WEB)
     swapped = dict(good)
     swapped[signing.ID_HEADER], swapped[signing.TIMESTAMP_HEADER] = (
         good[signing.TIMESTAMP_HEADER],
         good[signing.ID_HEADER],
     )
     return {
-        "wrong secret": (body, signing.sign(body, ["not-the-secret"])),
+        "wrong secret": (body, signed(body, ["not-the-secret"])),
+        "signed for another path": (body, signed(body, path=path + "-other")),
+        "signed for another method": (body, signed(body, method="PUT")),
+        "signed for the other direction": (body, signed(body, direction=reverse)),
+        "signed as an answer": (body, signed(body, direction=signing.ANSWER)),
+        "the other direction's secret": (body, signed(body, list(other_secrets) or ["x-other-secret"])),
+        "old v1 scheme": (
+            body,
+            {**good, signing.SIGNATURE_HEADER: good[signing.SIGNATURE_HEADER].replace("v2,", "v1,")},
+        ),
         "one body byte flipped": (bytes(flipped), good),
         "signature of another body": (body, {**good, signing.SIGNATURE_HEADER: other[signing.SIGNATURE_HEADER]}),
         "missing header": (body, {k: v for k, v in good.items() if k != signing.SIGNATURE_HEADER}),
-        "empty v1": (body, {**good, signing.SIGNATURE_HEADER: "v1,"}),
+        "empty v2": (body, {**good, signing.SIGNATURE_HEADER: "v2,"}),
         "unknown scheme only": (
             body,
-            {**good, signing.SIGNATURE_HEADER: good[signing.SIGNATURE_HEADER].replace("v1,", "v0,")},
+            {**good, signing.SIGNATURE_HEADER: good[signing.SIGNATURE_HEADER].replace("v2,", "v0,")},
         ),
-        "not base64": (body, {**good, signing.SIGNATURE_HEADER: "v1,!!!not-base64!!!"}),
+        "not base64": (body, {**good, signing.SIGNATURE_HEADER: "v2,!!!not-base64!!!"}),
         "id and timestamp swapped": (body, swapped),
     }

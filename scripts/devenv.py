@@ -34,7 +34,7 @@ PGSOCK = DATA / "pgsock"
 DEV_ENV = DATA / "dev.env"
 PG_DB = "inkbook"
 
-SECRET_NAMES = ("SECRET_KEY", "JWT_SIGNING_KEY", "WORKER_SHARED_SECRET", "QPAY_CALLBACK_SECRET")
+SECRET_NAMES = ("SECRET_KEY", "JWT_SIGNING_KEY", "WEB_TO_WORKER_SECRET", "WORKER_TO_WEB_SECRET", "QPAY_CALLBACK_SECRET")
 
 
 def log(msg: str) -> None:
@@ -279,6 +279,10 @@ def main(argv: list[str]) -> int:
         env.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
         env.setdefault("FAST_PASSWORD_HASHER", "true")
         env.setdefault("STATIC_MANIFEST", "false")
+        # Production-like settings require these outside DEBUG (docs/security.md): say them.
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{env['PORT']}")
+        env.setdefault("TRUSTED_PROXY_COUNT", "0")
+        env.setdefault("LOCAL_MEMORY_CACHE", "true")  # each test process is the only server of its data
     else:
         env.setdefault("DEBUG", "true")
         # honcho hands the first Procfile process $PORT (default 5000); the README promises 8000.

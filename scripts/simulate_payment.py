@@ -20,6 +20,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -61,12 +62,14 @@ def main() -> int:
             url += f"?qpay_payment_id={args.payment_id}"
         r = requests.get(url, timeout=30)
     else:
-        secrets = signing.parse_secrets(os.environ.get("WORKER_SHARED_SECRET"))
+        secrets = signing.parse_secrets(os.environ.get("WORKER_TO_WEB_SECRET"))
         if not secrets:
-            parser.error("WORKER_SHARED_SECRET is not set (run through scripts/devenv.py)")
+            parser.error("WORKER_TO_WEB_SECRET is not set (run through scripts/devenv.py)")
         raw = Path(args.file).read_bytes()
         json.loads(raw)  # fail early on a broken file
-        headers = {"Content-Type": "application/json", **signing.sign(raw, secrets)}
+        path = urlsplit(args.url).path
+        signature = signing.sign(raw, secrets, direction=signing.TO_WEB, method="POST", path=path)
+        headers = {"Content-Type": "application/json", **signature}
         r = requests.post(args.url, data=raw, headers=headers, timeout=30)
     print(r.status_code, r.text)
     return 0 if r.ok else 1

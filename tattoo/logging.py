@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-# Bearer tokens, JWTs, password fields, signature headers and QPay callback secrets.
+# Bearer tokens, JWTs, password fields, signature headers, QPay callback secrets and the artist's
+# calendar feed token (the feed's URL is its only credential; docs/security.md).
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), "[redacted-jwt]"),
@@ -14,6 +15,7 @@ _PATTERNS = [
         r"\1[redacted]",
     ),
     (re.compile(r"(?i)(/webhook/[^/?\s]+/)[^/?\s]+"), r"\1[redacted]"),
+    (re.compile(r"(/calendar/)[^/?\s]+(\.ics)"), r"\1[redacted]\2"),
     (re.compile(r"(?i)([?&](?:s|secret|token|key)=)[^&\s]+"), r"\1[redacted]"),
 ]
 

@@ -6,6 +6,7 @@ misconfigured production process fails at start-up instead of running with a def
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from datetime import timedelta
@@ -46,11 +47,38 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number, not {raw!r}")
+    return value
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", False)
+
+
+def envurl(name: str, dev_default: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An absolute URL; outside DEBUG it must be set (a silent 127.0.0.1 in production points
+    payments, uploads or links at nothing) (docs/security.md)."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        if DEBUG:
+            return dev_default
+        raise ImproperlyConfigured(f"{name} must be set outside DEBUG (no local default in production)")
+    m = re.fullmatch(r"([a-z][a-z0-9+.-]*)://([^/?#\s]*)[^\s]*", raw)
+    if not m or m.group(1) not in schemes or not (m.group(2) or m.group(1) == "unix"):
+        raise ImproperlyConfigured(f"{name} must be an absolute {'/'.join(schemes)} URL, not {raw!r}")
+    return raw.rstrip("/")
 
 
 def envsecret(name: str, dev_default: str | None = None) -> str:
@@ -70,12 +98,15 @@ SECRET_KEY = envsecret("SECRET_KEY")
 if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters outside DEBUG")
 JWT_SIGNING_KEY = envsecret("JWT_SIGNING_KEY")
+# HS256 wants a key at least as long as its hash (RFC 7518 §3.2: 256 bits).
+if not DEBUG and len(JWT_SIGNING_KEY.encode()) < 32:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 bytes outside DEBUG (HS256)")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set outside DEBUG")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = envurl("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -158,11 +189,20 @@ if envbool("DB_PREPARED_STATEMENTS", True):
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the login and signup throttle counters and the worker message ids already seen
+# (docs/security.md): a per-process cache would give every process its own counters. Outside DEBUG
+# it is Redis, unless LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif DEBUG or envbool("LOCAL_MEMORY_CACHE", False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inkbook"}}
+else:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set outside DEBUG: throttles and replay checks need one cache shared by every "
+        "process (LOCAL_MEMORY_CACHE=true only for a single process, e.g. the test run)"
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -206,7 +246,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # JSON bodies: 1 MiB is plenty; image
 # --- security -------------------------------------------------------------------------------
 _https = not DEBUG and envbool("HTTPS", True)
 SECURE_SSL_REDIRECT = _https and envbool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", not DEBUG) else None
+# Reverse proxies in front of the app (0: clients connect directly). One number decides both what
+# X-Forwarded-For hop is the client (accounts/throttling.py) and whether X-Forwarded-Proto is
+# believed, so the two can never disagree; outside DEBUG it must be said (behind a proxy a wrong 0
+# makes every client one address, and one lockout locks everybody out) (docs/security.md).
+_proxy_count = env("TRUSTED_PROXY_COUNT")
+if not DEBUG and (_proxy_count is None or not _proxy_count.strip()):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be set outside DEBUG: 0 without a reverse proxy, else the hops"
+    )
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
@@ -281,8 +333,9 @@ SIMPLE_JWT = {
 LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
-# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Signup attempts one client address may make per window (accounts/throttling.py).
+SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 10)
+SIGNUP_WINDOW_SECONDS = envint("SIGNUP_WINDOW_SECONDS", 60 * 60)
 
 # --- bookings -------------------------------------------------------------------------------
 # Anonymous public reads (artist list, portfolio) carry a versioned ETag and are revalidated; a
@@ -307,7 +360,7 @@ if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
 BOOKING_BEFORE_EXPIRE_HOOK = "payments.services.payment_before_expiry"
 
 # --- uploads (Cloudflare R2 in production; a local S3 server in development and tests) -------
-S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+S3_ENDPOINT_URL = envurl("S3_ENDPOINT_URL", "http://127.0.0.1:9000")
 S3_BUCKET = env("S3_BUCKET", "inkbook")
 S3_ACCESS_KEY_ID = envsecret("S3_ACCESS_KEY_ID", "devkey")
 S3_SECRET_ACCESS_KEY = envsecret("S3_SECRET_ACCESS_KEY", "devsecret")
@@ -327,11 +380,16 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", UPL
     raise ImproperlyConfigured(f"UPLOAD_PRESIGN_RATE must look like 120/hour, not {UPLOAD_PRESIGN_RATE!r}")
 
 # --- payments: the QPay worker --------------------------------------------------------------
-QPAY_WORKER_URL = env("QPAY_WORKER_URL", "http://127.0.0.1:8001").rstrip("/")
-# Shared HMAC secret(s) between web app and worker; a comma-separated second value is accepted
-# during rotation (the first one signs).
-WORKER_SHARED_SECRETS = [s for s in envsecret("WORKER_SHARED_SECRET", "dev-worker-secret").split(",") if s]
-WORKER_TIMEOUT_SECONDS = float(env("WORKER_TIMEOUT_SECONDS", "15") or 15)
+QPAY_WORKER_URL = envurl("QPAY_WORKER_URL", "http://127.0.0.1:8001")
+# HMAC secrets of the worker hops, one list per direction (qpay_worker/signing.py,
+# docs/security.md); a comma-separated second value is accepted during rotation (the first signs).
+# WEB_TO_WORKER_SECRET signs this app's requests to the worker; WORKER_TO_WEB_SECRET verifies the
+# worker's payment notifications and answers.
+WEB_TO_WORKER_SECRETS = [s for s in envsecret("WEB_TO_WORKER_SECRET", "dev-web-to-worker").split(",") if s]
+WORKER_TO_WEB_SECRETS = [s for s in envsecret("WORKER_TO_WEB_SECRET", "dev-worker-to-web").split(",") if s]
+if set(WEB_TO_WORKER_SECRETS) & set(WORKER_TO_WEB_SECRETS):
+    raise ImproperlyConfigured("WEB_TO_WORKER_SECRET and WORKER_TO_WEB_SECRET must not share a value")
+WORKER_TIMEOUT_SECONDS = envfloat("WORKER_TIMEOUT_SECONDS", 15.0)
 PAYMENT_STATUS_RECHECK_SECONDS = envint("PAYMENT_STATUS_RECHECK_SECONDS", 30)
 # Where the worker posts payment verdicts (named in every invoice request).
 PAYMENT_NOTIFY_URL = (env("PAYMENT_NOTIFY_URL") or f"{SITE_URL}/api/payments/notify").rstrip("/")

@@ -14,17 +14,25 @@ Calls that DELETE DATA (there is no undo: the bucket keeps no versions):
 * ``object_delete_attempt(key)`` and ``retry_pending_deletions()`` remove queued objects
   (``manage.py retry_object_deletes`` runs the latter).
 
-Calls that write: ``put_object`` (server-side upload, used by the seed command) and every URL
-``presign_upload`` returns (it lets its holder write one object until it expires). Presigning
-itself makes no network call; ``head_object`` and ``read_head_bytes`` only read.
+Calls that write: ``put_object`` (server-side upload, used by the seed command), ``copy_object``
+(``attach_upload`` copies an upload to the key a record keeps) and every URL ``presign_upload``
+returns (it lets its holder write one object until it expires). Presigning itself makes no network
+call; ``head_object`` and ``read_head_bytes`` only read.
+
+A presigned PUT can be replayed until it expires, so a record never points at the upload's own key:
+``attach_upload`` copies the upload to a key no URL was ever signed for and checks the copy, so what
+was checked is what is served (docs/security.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -33,10 +41,10 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from tattoo.errors import ApplicationError, NotAllowedError, UpstreamUnavailable
+from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 
 logger = logging.getLogger("inkbook.uploads")
 
@@ -298,6 +306,10 @@ def verify_uploaded_image(*, image_url: str, folder: str, user, field: str = "im
     size and type are allowed (and the type agrees with the key); 503 when the bucket is down.
     """
     key = owned_key_from_url(image_url, folder=folder, user=user, field=field)
+    return _verify_object(key, user=user, field=field)
+
+
+def _verify_object(key: str, *, user, field: str) -> StoredObject:
     obj = head_object(key)
     if obj is None:
         raise ApplicationError(
@@ -336,6 +348,66 @@ def verify_uploaded_image(*, image_url: str, folder: str, user, field: str = "im
             fields={field: [f"The upload is not a valid {obj.content_type} file."]},
         )
     return obj
+
+
+def attached_key(upload_key: str) -> str:
+    """The key a record keeps for an upload: same folder and owner, a name derived from the upload's
+    key (so one upload maps to one attached object) that no presigned URL was ever made for."""
+    folder, user_id, rest = upload_key.split("/", 2)
+    name = uuid.uuid5(uuid.NAMESPACE_URL, f"inkbook-attached:{upload_key}").hex
+    return f"{folder}/{user_id}/{name}.{rest.rsplit('.', 1)[1]}"
+
+
+def _image_in_use(field: str) -> ConflictError:
+    return ConflictError("That image is already in use.", code="image_in_use", fields={field: ["Already used."]})
+
+
+@contextmanager
+def _attach_lock(key: str) -> Iterator[bool]:
+    """A PostgreSQL session advisory lock on `key` (no transaction stays open across the bucket
+    calls); False when another request holds it."""
+    lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+        got = cursor.fetchone()[0]
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+@contextmanager
+def attach_upload(
+    *, image_url: str, folder: str, user, in_use: Callable[[str], bool], field: str = "imageUrl"
+) -> Iterator[StoredObject]:
+    """WRITES: the checked copy of the caller's upload that a record may point at; the caller
+    creates the record inside the ``with`` block.
+
+    The upload is copied to ``attached_key`` and the copy is what gets checked (type, size, owner,
+    first bytes), so a replay of the presigned PUT, which rewrites only the upload's own key, can
+    never change what the record serves. One upload backs one record: `in_use(key)` says whether a
+    record already has the attached key (409 ``image_in_use``), and an advisory lock on the key
+    makes concurrent attaches of one upload queue behind each other (the losers get 409 too).
+    """
+    upload_key = owned_key_from_url(image_url, folder=folder, user=user, field=field)
+    final_key = attached_key(upload_key)
+    with _attach_lock(final_key) as got:
+        if not got or in_use(final_key):
+            raise _image_in_use(field)
+        _verify_object(upload_key, user=user, field=field)  # early answers about the upload itself
+        copy_object(source_key=upload_key, key=final_key)
+        try:
+            attached = _verify_object(final_key, user=user, field=field)
+        except ApplicationError:
+            delete_object(final_key)  # replaced between the two checks: nothing points at it yet
+            raise
+        yield attached
+    try:
+        delete_object(upload_key)  # attached: the upload's own key serves nothing any more
+    except UpstreamUnavailable:
+        pass  # sweep_unattached removes it later (no record names it)
 
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
@@ -407,6 +479,19 @@ def put_object(*, key: str, body: bytes, content_type: str, metadata: dict[str, 
         )
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable("PUT", key, exc) from exc
+
+
+def copy_object(*, source_key: str, key: str) -> None:
+    """WRITES: a server-side copy of an object (bytes, type and metadata) to another key."""
+    try:
+        client().copy_object(
+            Bucket=settings.S3_BUCKET,
+            Key=key,
+            CopySource={"Bucket": settings.S3_BUCKET, "Key": source_key},
+            MetadataDirective="COPY",
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable("COPY", key, exc) from exc
 
 
 def delete_object(key: str) -> None:

@@ -15,7 +15,7 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxMjN9.c2lnbmF0dXJlLXBhcnQtaGVyZQ"
 
 
 def test_the_checker_finds_a_jwt_a_password_and_a_configured_secret():
-    secrets = logcheck.configured_secrets({"WORKER_SHARED_SECRET": "new-worker-secret-1,old-worker-secret-2"})
+    secrets = logcheck.configured_secrets({"WEB_TO_WORKER_SECRET": "new-worker-secret-1,old-worker-secret-2"})
     lines = [
         f"INFO x token {JWT}",
         f"INFO x login with {PASSWORD}",
@@ -84,7 +84,7 @@ def test_the_worker_processes_output_is_searched_and_carries_the_callback_path_r
     assert f"/webhook/{ref}/[redacted]" in line
     assert not any(token in x for x in OUTPUT)
     assert qpay_worker.callback_secret in logcheck.subprocess_secrets()
-    assert set(qpay_worker.shared_secrets) <= set(logcheck.subprocess_secrets())
+    assert set(qpay_worker.to_worker_secrets + qpay_worker.to_web_secrets) <= set(logcheck.subprocess_secrets())
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,28 @@ def test_a_leak_anywhere_fails_the_whole_run(tmp_path, leak, expected):
     assert result.returncode != 0, result.stdout
     assert "LOG LINES LEAK SECRETS" in result.stdout
     assert expected in result.stdout
+
+
+def test_the_checker_finds_a_calendar_token_in_clear_but_not_a_redacted_one():
+    lines = [
+        "INFO inkbook.request request method=GET path=/calendar/Zx8_secret-Token1.ics status=200",
+        "INFO inkbook.request request method=GET path=/calendar/[redacted].ics status=200",
+        "INFO inkbook.request request method=POST path=/dashboard/calendar/rotate/ status=302",
+    ]
+    leaks = logcheck.find_leaks(lines, [])
+    assert len(leaks) == 1
+    assert "calendar token" in leaks[0]
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_request_is_logged_without_its_token(tattooist):
+    from django.test import Client
+
+    token = tattooist.user.calendar_token
+    before = len(logcheck._handler.lines)
+    assert Client().get(f"/calendar/{token}.ics").status_code == 200
+    assert Client().get("/calendar/a-wrong-guess-of-the-token.ics").status_code == 404
+    lines = [line for line in logcheck._handler.lines[before:] if "inkbook.request" in line]
+    assert len(lines) == 2
+    assert all("path=/calendar/[redacted].ics" in line for line in lines), lines
+    assert not any(token in line or "a-wrong-guess" in line for line in logcheck._handler.lines[before:])

@@ -41,7 +41,9 @@ def readme_walkthrough() -> str:
 def stack(live_server, qpay_worker, s3_server, settings):
     settings.PAYMENT_NOTIFY_URL = f"{live_server.url}/api/payments/notify"
     settings.SITE_URL = live_server.url
+    settings.DEBUG = True  # the demo seed (refused outside DEBUG)
     call_command("seed", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = False
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEED_")}
     env |= {"BASE": live_server.url, "SANDBOX": qpay_worker.sandbox_url, "PYTHONUNBUFFERED": "1"}
     return env

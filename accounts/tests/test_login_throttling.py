@@ -64,3 +64,42 @@ def test_the_account_counter_ignores_email_case():
     attempt("CASE@example.test", "wrong-password")
     attempt("case@EXAMPLE.test", "wrong-password")
     assert attempt("case@example.test", PASSWORD).status_code == 429
+
+
+def signup(address: str, n: int, **overrides):
+    body = {"name": "Throwaway", "email": f"throwaway{n}@example.test", "password": PASSWORD, "role": "customer"}
+    return APIClient(REMOTE_ADDR=address).post("/api/auth/signup", {**body, **overrides}, format="json")
+
+
+@override_settings(SIGNUPS_PER_ADDRESS=3)
+def test_signups_from_one_address_are_throttled_and_other_addresses_are_not():
+    from accounts.models import User
+
+    for n in range(3):
+        assert signup("10.0.0.7", n).status_code == 201
+    refused = signup("10.0.0.7", 3)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert "sign-ups" in refused.json()["message"]
+    assert not User.objects.filter(email="throwaway3@example.test").exists()
+    assert signup("10.0.0.8", 4).status_code == 201
+
+
+@override_settings(SIGNUPS_PER_ADDRESS=2)
+def test_failed_signups_count_too_so_the_address_cannot_probe_for_taken_emails():
+    taken = CustomerFactory()
+    assert signup("10.0.0.9", 0, email=taken.email).status_code == 400
+    assert signup("10.0.0.9", 1, password="short").status_code == 400
+    assert signup("10.0.0.9", 2).status_code == 429
+
+
+@override_settings(SIGNUPS_PER_ADDRESS=1)
+def test_the_signup_page_shares_the_per_address_signup_counter(client):
+    from django.test import Client
+
+    assert signup("10.0.0.10", 0).status_code == 201
+    page = Client(REMOTE_ADDR="10.0.0.10").post(
+        "/signup/", {"role": "customer", "name": "Page", "email": "page@example.test", "password": PASSWORD}
+    )
+    assert page.status_code == 429
+    assert "Too many sign-ups" in page.content.decode()

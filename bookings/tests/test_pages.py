@@ -343,6 +343,41 @@ def test_the_calendar_feed_lists_active_and_completed_bookings_in_utc(tattooist)
     assert re.findall(r"UID:[^\r]+", again) == re.findall(r"UID:[^\r]+", text)
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "x\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:injected\rDTSTART:20300101T000000Z",
+        "x\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:injected",
+        "x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected",
+        "commas, semicolons; a backslash \\ and a literal \\n, END:VEVENT",
+        "non-BMP \U0001f409\U0001d11e and \u041c\u043e\u043d\u0433\u043e\u043b " * 8,
+    ],
+    ids=["cr", "lf", "crlf", "punctuation", "non-bmp"],
+)
+def test_a_customer_note_stays_text_inside_its_own_calendar_event(tattooist, note):
+    """ICS injection (docs/security.md): whatever a customer writes cannot end the event or add one."""
+    import icalendar
+
+    slot = timezone.now().replace(microsecond=0, second=0) + timedelta(days=5)
+    booking = BookingFactory(tattooist=tattooist, status="confirmed", slot=slot, notes=note)
+    booking.customer.name = "Eve\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:from the name"
+    booking.customer.save(update_fields=["name"])
+    raw = Client().get(reverse("calendar-feed", args=[tattooist.user.calendar_token])).content
+    body = raw.decode()  # also: no UTF-8 character was cut by a fold
+    # Every line break is CRLF; no lone CR or LF that a calendar app could take for one.
+    assert "\r" not in body.replace("\r\n", "")
+    assert "\n" not in body.replace("\r\n", "")
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    lines = re.split(r"\r\n|\r|\n", _unfold(body))
+    assert lines.count("BEGIN:VEVENT") == 1
+    assert not any(line.startswith(("SUMMARY:injected", "SUMMARY:from the name", "DTSTART:2030")) for line in lines)
+    events = icalendar.Calendar.from_ical(raw).walk("VEVENT")
+    assert len(events) == 1
+    assert str(events[0]["UID"]).startswith(f"booking-{booking.pk}@")
+    assert note.replace("\r\n", "\n").replace("\r", "\n").strip() in str(events[0]["DESCRIPTION"])
+    assert events[0]["DTSTART"].dt == slot
+
+
 def test_a_wrong_or_rotated_calendar_token_is_a_404(tattooist):
     old = tattooist.user.calendar_token
     assert Client().get(reverse("calendar-feed", args=["not-the-token"])).status_code == 404

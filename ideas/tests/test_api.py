@@ -64,13 +64,13 @@ def test_a_customer_adds_an_idea_with_an_image_uploaded_through_a_presigned_put(
     body = response.json()
     assert set(body) == IDEA_FIELDS
     assert body["bookingId"] == booking.pk
-    assert body["imageUrl"] == upload.public_url
+    assert body["imageUrl"] == upload.attached_url  # a checked copy (tattoo/uploads.attach_upload)
     assert body["createdBy"] == customer.pk
     assert body["createdByName"] == customer.name
     assert body["createdByRole"] == "customer"
     assert body["description"] == "A rose on the forearm"
     idea = TattooIdea.objects.get(pk=body["id"])
-    assert idea.image_key == upload.key
+    assert idea.image_key == upload.attached_key
     assert http().get(body["imageUrl"], timeout=10).content == upload.body
 
 
@@ -265,14 +265,14 @@ def test_deleting_an_idea_removes_its_image_from_the_bucket(
 ):
     upload = upload_via_presign(customer_client, folder="ideas")
     idea_id = create(customer_client, booking.pk, description="x", imageUrl=upload.public_url).json()["id"]
-    assert http().head(upload.public_url, timeout=10).status_code == 200
+    assert http().head(upload.attached_url, timeout=10).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
         response = customer_client.delete(f"/api/tattoo-ideas/{idea_id}")
     assert response.status_code == 204
     assert not TattooIdea.objects.filter(pk=idea_id).exists()
-    assert http().head(upload.public_url, timeout=10).status_code == 404
-    assert uploads.head_object(upload.key) is None
+    assert http().head(upload.attached_url, timeout=10).status_code == 404
+    assert uploads.head_object(upload.attached_key) is None
     assert not PendingObjectDeletion.objects.exists()
 
 
@@ -382,3 +382,17 @@ def test_ideas_are_frozen_for_the_parties_while_the_booking_is_disputed(booking,
         .status_code
         == 200
     )
+
+
+def test_a_presigned_put_replayed_after_attach_does_not_change_the_ideas_image(booking, customer_client):
+    """docs/security.md: the idea serves a copy the server made and checked, at a key no URL writes."""
+    upload = upload_via_presign(customer_client, folder="ideas", filename="rose.png")
+    response = create(customer_client, booking.pk, description="A rose", imageUrl=upload.public_url)
+    assert response.status_code == 201, response.content
+    served = response.json()["imageUrl"]
+    other = bytearray(upload.body)
+    other[-20] ^= 0xFF
+    replay = http().put(upload.presign["uploadUrl"], data=bytes(other), headers=upload.presign["headers"], timeout=30)
+    assert replay.status_code == 200, replay.text
+    assert http().get(served, timeout=10).content == upload.body
+    assert TattooIdea.objects.get().image_key != upload.key

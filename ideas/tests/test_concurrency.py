@@ -29,4 +29,4 @@ def test_one_image_posted_at_once_from_many_tabs_makes_exactly_one_idea(s3_serve
 
     results = Counter(hammer(post, n=8))
     assert results == Counter({(201, None): 1, (409, "image_in_use"): 7})
-    assert TattooIdea.objects.filter(image_key=upload.key).count() == 1
+    assert TattooIdea.objects.filter(image_key=upload.attached_key).count() == 1

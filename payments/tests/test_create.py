@@ -111,7 +111,7 @@ def test_worker_down_is_503_with_nothing_half_written(settings, customer, bookin
 
 
 def test_a_worker_with_another_secret_is_503_and_writes_nothing(qpay_worker, settings, customer, booking):
-    settings.WORKER_SHARED_SECRETS = ["a-secret-the-worker-does-not-know"]
+    settings.WEB_TO_WORKER_SECRETS = ["a-secret-the-worker-does-not-know"]
     response = client_for(customer).post(URL, {"bookingId": booking.pk}, format="json")
     assert response.status_code == 503
     assert Transaction.objects.count() == 0

@@ -35,9 +35,15 @@ def notification(txn, *, paid="50000.00", currency="MNT", payment_id="9122137776
     }
 
 
+def sign(body: bytes, secrets=None, **kw) -> dict:
+    """Headers as the worker signs a notification to this endpoint (qpay_worker/signing.py)."""
+    secrets = settings.WORKER_TO_WEB_SECRETS if secrets is None else secrets
+    return signing.sign(body, secrets, direction=signing.TO_WEB, method="POST", path=URL, **kw)
+
+
 def post(payload, *, client=None, headers=None, raw=None):
     body = raw if raw is not None else json.dumps(payload).encode()
-    headers = headers if headers is not None else signing.sign(body, settings.WORKER_SHARED_SECRETS)
+    headers = headers if headers is not None else sign(body)
     return (client or Client()).post(URL, data=body, content_type="application/json", **as_meta(headers))
 
 
@@ -81,10 +87,16 @@ def test_a_paid_notification_confirms_the_booking_with_an_audit_row(txn):
     assert "912213777662363" in event.note
 
 
-@pytest.mark.parametrize("variant", list(forged_variants(b"{}", ["x"]).keys()))
+@pytest.mark.parametrize("variant", list(forged_variants(b"{}", ["x"], direction=signing.TO_WEB, path=URL).keys()))
 def test_it_refuses_forged_signatures_with_zero_writes(txn, variant):
     body = json.dumps(notification(txn)).encode()
-    forged_body, headers = forged_variants(body, settings.WORKER_SHARED_SECRETS)[variant]
+    forged_body, headers = forged_variants(
+        body,
+        settings.WORKER_TO_WEB_SECRETS,
+        direction=signing.TO_WEB,
+        path=URL,
+        other_secrets=settings.WEB_TO_WORKER_SECRETS,
+    )[variant]
     before = snapshot(txn)
     response = post(None, raw=forged_body, headers=headers)
     assert response.status_code == 401
@@ -102,7 +114,7 @@ def test_it_refuses_a_missing_signature_and_malformed_json_with_401_not_400(txn)
 def test_it_holds_the_timestamp_tolerance_both_ways(txn, offset, expected):
     body = json.dumps(notification(txn)).encode()
     signed_at = time.time()
-    headers = signing.sign(body, settings.WORKER_SHARED_SECRETS, timestamp=int(signed_at))
+    headers = sign(body, timestamp=int(signed_at))
     with time_machine.travel(signed_at + offset, tick=False):
         response = post(None, raw=body, headers=headers)
     assert response.status_code == expected
@@ -111,12 +123,23 @@ def test_it_holds_the_timestamp_tolerance_both_ways(txn, offset, expected):
 
 
 def test_it_accepts_the_old_secret_during_rotation(txn, settings):
-    settings.WORKER_SHARED_SECRETS = ["brand-new-secret", "the-old-secret"]
+    settings.WORKER_TO_WEB_SECRETS = ["brand-new-secret", "the-old-secret"]
     body = json.dumps(notification(txn)).encode()
-    assert post(None, raw=body, headers=signing.sign(body, ["the-old-secret"])).status_code == 200
-    settings.WORKER_SHARED_SECRETS = ["brand-new-secret"]
+    assert post(None, raw=body, headers=sign(body, ["the-old-secret"])).status_code == 200
+    settings.WORKER_TO_WEB_SECRETS = ["brand-new-secret"]
     replay = json.dumps(notification(txn, payment_id="1")).encode()
-    assert post(None, raw=replay, headers=signing.sign(replay, ["the-old-secret"])).status_code == 401
+    assert post(None, raw=replay, headers=sign(replay, ["the-old-secret"])).status_code == 401
+
+
+def test_a_notification_id_is_accepted_once_within_the_window(txn):
+    body = json.dumps(notification(txn)).encode()
+    headers = sign(body)
+    assert post(None, raw=body, headers=headers).json() == {"result": "processed"}
+    again = post(None, raw=body, headers=headers)
+    assert again.status_code == 401
+    assert again.json()["code"] == "bad_signature"
+    # the worker's own retry carries a fresh id: a duplicate, answered 200, credited once
+    assert post(None, raw=body, headers=sign(body)).json() == {"result": "duplicate"}
 
 
 def test_a_replay_days_later_changes_nothing(txn):
@@ -232,7 +255,7 @@ def test_twenty_concurrent_duplicates_credit_once():
     body = json.dumps(notification(txn)).encode()
 
     def deliver(i):
-        return post(None, raw=body, headers=signing.sign(body, settings.WORKER_SHARED_SECRETS)).json()["result"]
+        return post(None, raw=body, headers=sign(body)).json()["result"]
 
     results = hammer(deliver, n=20)
     assert sorted(results).count("processed") == 1, results

@@ -49,11 +49,12 @@ def test_an_artist_adds_a_freshly_uploaded_image(uploaded, artist_client, tattoo
     body = response.json()
     assert set(body) == ITEM_FIELDS
     assert body["tattooistId"] == tattooist.pk
-    assert body["imageUrl"] == uploaded.public_url
+    assert body["imageUrl"] == uploaded.attached_url  # a checked copy (tattoo/uploads.attach_upload)
     assert body["description"] == "Healed sleeve"
     assert body["tags"] == ["blackwork", "fine line"]
     item = PortfolioItem.objects.get(pk=body["id"])
-    assert item.image_key == uploaded.key
+    assert item.image_key == uploaded.attached_key
+    assert uploads.head_object(uploaded.key) is None  # the upload itself is gone once attached
     assert item.style_tags == ["blackwork", "fine line"]
     assert http().get(body["imageUrl"], timeout=10).content == uploaded.body
 
@@ -338,13 +339,13 @@ def test_editing_an_unknown_item_is_404(artist_client):
 
 def test_the_owner_deletes_an_item_and_its_object(uploaded, artist_client, django_capture_on_commit_callbacks):
     item_id = create(artist_client, uploaded.public_url).json()["id"]
-    assert http().get(uploaded.public_url, timeout=10).status_code == 200
+    assert http().get(uploaded.attached_url, timeout=10).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = artist_client.delete(f"/api/portfolio/{item_id}")
     assert response.status_code == 204
     assert not PortfolioItem.objects.filter(pk=item_id).exists()
-    assert uploads.head_object(uploaded.key) is None
-    assert http().get(uploaded.public_url, timeout=10).status_code == 404
+    assert uploads.head_object(uploaded.attached_key) is None
+    assert http().get(uploaded.attached_url, timeout=10).status_code == 404
     assert not PendingObjectDeletion.objects.exists()
 
 
@@ -355,7 +356,7 @@ def test_an_admin_deletes_an_item_and_its_object(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(admin_user).delete(f"/api/portfolio/{item_id}")
     assert response.status_code == 204
-    assert uploads.head_object(uploaded.key) is None
+    assert uploads.head_object(uploaded.attached_key) is None
 
 
 def test_another_artist_and_a_customer_cannot_delete(
@@ -366,7 +367,7 @@ def test_another_artist_and_a_customer_cannot_delete(
         assert client_for(other_tattooist.user).delete(f"/api/portfolio/{item_id}").status_code == 403
         assert client_for(customer).delete(f"/api/portfolio/{item_id}").status_code == 403
     assert PortfolioItem.objects.filter(pk=item_id).exists()
-    assert uploads.head_object(uploaded.key) is not None
+    assert uploads.head_object(uploaded.attached_key) is not None
 
 
 def test_deleting_an_unknown_item_is_404_and_anonymous_is_401(artist_client, api_client):
@@ -386,7 +387,7 @@ def test_a_failed_object_delete_is_recorded_and_retried_later(
     assert response.status_code == 204
     assert not PortfolioItem.objects.filter(pk=item_id).exists()
     pending = PendingObjectDeletion.objects.get()
-    assert pending.key == uploaded.key
+    assert pending.key == uploaded.attached_key
     assert pending.attempts == 1
     assert "EndpointConnectionError" in pending.last_error
 
@@ -396,10 +397,10 @@ def test_a_failed_object_delete_is_recorded_and_retried_later(
     assert PendingObjectDeletion.objects.get().attempts == 2
 
     settings.S3_ENDPOINT_URL = real_endpoint
-    assert uploads.head_object(uploaded.key) is not None
+    assert uploads.head_object(uploaded.attached_key) is not None
     call_command("retry_object_deletes")
     assert not PendingObjectDeletion.objects.exists()
-    assert uploads.head_object(uploaded.key) is None
+    assert uploads.head_object(uploaded.attached_key) is None
 
 
 def test_a_rolled_back_delete_leaves_the_object_alone(
@@ -422,4 +423,33 @@ def test_a_rolled_back_delete_leaves_the_object_alone(
     assert callbacks == []
     assert PortfolioItem.objects.filter(pk=item.pk).exists()
     assert not PendingObjectDeletion.objects.exists()
-    assert uploads.head_object(uploaded.key) is not None
+    assert uploads.head_object(uploaded.attached_key) is not None
+
+
+def replayed_body(original: bytes) -> bytes:
+    """Other bytes the presigned PUT still accepts: same size and type, one pixel byte changed."""
+    changed = bytearray(original)
+    changed[-20] ^= 0xFF
+    return bytes(changed)
+
+
+def test_a_presigned_put_replayed_after_attach_does_not_change_what_is_served(uploaded, artist_client):
+    """docs/security.md: the item serves a copy the server made and checked, at a key no URL writes."""
+    response = create(artist_client, uploaded.public_url)
+    assert response.status_code == 201, response.content
+    served = response.json()["imageUrl"]
+    assert http().get(served, timeout=10).content == uploaded.body
+
+    replay = http().put(
+        uploaded.presign["uploadUrl"],
+        data=replayed_body(uploaded.body),
+        headers=uploaded.presign["headers"],
+        timeout=30,
+    )
+    assert replay.status_code == 200, replay.text  # the URL still works until it expires...
+    assert http().get(served, timeout=10).content == uploaded.body  # ...but not on what is served
+    item = PortfolioItem.objects.get()
+    assert item.image_key != uploaded.key
+    assert uploads.public_url(item.image_key) == served
+    # the item's object was copied: the bucket's ETag is the MD5 of exactly the bytes checked
+    assert uploads.head_object(item.image_key).size == len(uploaded.body)

@@ -18,4 +18,4 @@ def test_one_image_becomes_one_item_when_twenty_requests_race(s3_server, tattooi
 
     results = hammer(attempt, n=20)
     assert sorted(results) == [201] + [409] * 19
-    assert PortfolioItem.objects.filter(image_key=up.key).count() == 1
+    assert PortfolioItem.objects.filter(image_key=up.attached_key).count() == 1

@@ -15,6 +15,11 @@ from tattoo.testing.s3 import free_port, http
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _demo_seed(settings):
+    settings.DEBUG = True  # the demo seed refuses outside DEBUG (accounts/tests/test_seed_guard.py)
+
+
 def test_seed_uploads_its_portfolio_image(s3_server):
     call_command("seed", stdout=io.StringIO())
     item = PortfolioItem.objects.get()

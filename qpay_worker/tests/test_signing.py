@@ -10,6 +10,15 @@ from qpay_worker import signing
 
 SECRETS = ["new-secret-0123456789abcdef", "old-secret-0123456789abcdef"]
 BODY = b'{"qpayInvoiceId":"abc","status":"paid"}'
+HOP = {"direction": signing.TO_WORKER, "method": "POST", "path": "/worker/qpay/check"}
+
+
+def sign(body, secrets, **kw):
+    return signing.sign(body, secrets, **(HOP | kw))
+
+
+def verify(body, headers, secrets, **kw):
+    return signing.verify(body, headers, secrets, **(HOP | kw))
 
 
 def test_the_hmac_primitive_matches_githubs_published_vector():
@@ -18,22 +27,22 @@ def test_the_hmac_primitive_matches_githubs_published_vector():
 
 
 def test_a_signed_body_verifies_and_returns_its_id():
-    headers = signing.sign(BODY, SECRETS, msg_id="msg_1")
-    assert signing.verify(BODY, headers, SECRETS) == "msg_1"
+    headers = sign(BODY, SECRETS, msg_id="msg_1")
+    assert verify(BODY, headers, SECRETS) == "msg_1"
 
 
 def test_it_accepts_either_secret_during_rotation_and_refuses_a_removed_one():
-    old_only = signing.sign(BODY, [SECRETS[1]])
-    assert signing.verify(BODY, old_only, SECRETS)
+    old_only = sign(BODY, [SECRETS[1]])
+    assert verify(BODY, old_only, SECRETS)
     with pytest.raises(signing.SignatureError):
-        signing.verify(BODY, old_only, [SECRETS[0]])
+        verify(BODY, old_only, [SECRETS[0]])
 
 
 def test_it_signs_the_raw_bytes_so_reserialized_json_fails():
-    headers = signing.sign(BODY, SECRETS)
+    headers = sign(BODY, SECRETS)
     reformatted = json.dumps(json.loads(BODY), indent=2).encode()
     with pytest.raises(signing.SignatureError):
-        signing.verify(reformatted, headers, SECRETS)
+        verify(reformatted, headers, SECRETS)
 
 
 def test_it_compares_in_constant_time(monkeypatch):
@@ -45,21 +54,55 @@ def test_it_compares_in_constant_time(monkeypatch):
         return real(a, b)
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
-    signing.verify(BODY, signing.sign(BODY, SECRETS), SECRETS)
+    verify(BODY, sign(BODY, SECRETS), SECRETS)
     assert len(calls) == len(SECRETS)
 
 
 @pytest.mark.parametrize("offset", [-299, 299])
 def test_it_accepts_timestamps_within_the_tolerance(offset):
     now = time.time()
-    headers = signing.sign(BODY, SECRETS, timestamp=int(now))
+    headers = sign(BODY, SECRETS, timestamp=int(now))
     with time_machine.travel(now + offset, tick=False):
-        assert signing.verify(BODY, headers, SECRETS)
+        assert verify(BODY, headers, SECRETS)
 
 
 @pytest.mark.parametrize("offset", [-301, 301])
 def test_it_refuses_stale_and_future_timestamps(offset):
     now = time.time()
-    headers = signing.sign(BODY, SECRETS, timestamp=int(now))
+    headers = sign(BODY, SECRETS, timestamp=int(now))
     with time_machine.travel(now + offset, tick=False), pytest.raises(signing.SignatureError):
-        signing.verify(BODY, headers, SECRETS)
+        verify(BODY, headers, SECRETS)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"direction": signing.TO_WEB},
+        {"direction": signing.ANSWER},
+        {"method": "GET"},
+        {"path": "/worker/qpay/cancel"},
+        {"path": "/worker/qpay/check/"},
+    ],
+)
+def test_a_signature_is_good_for_one_direction_method_and_path_only(other):
+    headers = sign(BODY, SECRETS)
+    assert verify(BODY, headers, SECRETS)
+    with pytest.raises(signing.SignatureError):
+        verify(BODY, headers, SECRETS, **other)
+
+
+def test_a_replay_guard_refuses_an_id_it_has_accepted_but_not_a_forgery_with_that_id():
+    guard = signing.MemoryReplayGuard()
+    headers = sign(BODY, SECRETS, msg_id="msg_once")
+    forged = {**headers, signing.SIGNATURE_HEADER: "v2,AAAA"}
+    with pytest.raises(signing.SignatureError):
+        verify(BODY, forged, SECRETS, replay_guard=guard)  # not remembered: it proved nothing
+    assert verify(BODY, headers, SECRETS, replay_guard=guard) == "msg_once"
+    with pytest.raises(signing.SignatureError, match="replay"):
+        verify(BODY, headers, SECRETS, replay_guard=guard)
+
+
+def test_one_secret_in_both_directions_is_refused():
+    with pytest.raises(ValueError, match="must not share"):
+        signing.check_separate(["a", "b"], ["c", "b"])
+    signing.check_separate(["a"], ["c"])

@@ -4,15 +4,18 @@ import json
 import logging
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+import time_machine
 
 from qpay_worker import signing
 from qpay_worker.app import WorkerApp, callback_token
 from qpay_worker.testing import ThreadedServer, forged_variants, wait_for
 
-SHARED = ["worker-test-secret-new", "worker-test-secret-old"]
+TO_WORKER = ["worker-test-secret-new", "worker-test-secret-old"]  # the worker verifies requests with these
+TO_WEB = ["web-test-secret-new", "web-test-secret-old"]  # ...and signs notifications and answers with these
 
 
 class FakeWebApp:
@@ -27,7 +30,7 @@ class FakeWebApp:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         headers = signing.wsgi_headers(environ)
         try:
-            signing.verify(body, headers, SHARED)
+            signing.verify(body, headers, TO_WEB, direction=signing.TO_WEB, method="POST", path=environ["PATH_INFO"])
             valid = True
         except signing.SignatureError:
             valid = False
@@ -52,7 +55,11 @@ def worker(qpay_stack, web):
 
     def make(**overrides):
         config = qpay_stack.worker_config(
-            shared_secrets=tuple(SHARED), web_notify_url=web.url, notify_backoff_seconds=0.05, **overrides
+            request_secrets=tuple(TO_WORKER),
+            notify_secrets=tuple(TO_WEB),
+            web_notify_url=web.url,
+            notify_backoff_seconds=0.05,
+            **overrides,
         )
         app = WorkerApp(config)
         server = ThreadedServer(app).__enter__()
@@ -65,15 +72,30 @@ def worker(qpay_stack, web):
         server.__exit__(None, None, None)
 
 
-def signed_post(url, payload, secrets=SHARED):
+def sign_for(url: str, body: bytes, secrets=TO_WORKER, **kw) -> dict:
+    """Headers as the web app signs a request to the worker route `url`."""
+    return signing.sign(body, secrets, direction=signing.TO_WORKER, method="POST", path=urlsplit(url).path, **kw)
+
+
+def signed_post(url, payload, secrets=TO_WORKER):
     body = json.dumps(payload).encode()
-    return requests.post(url, data=body, headers={**signing.sign(body, secrets)}, timeout=30)
+    response = requests.post(url, data=body, headers=sign_for(url, body, secrets), timeout=30)
+    response.request_id = response.request.headers[signing.ID_HEADER]
+    return response
 
 
 def make_invoice(app, ref, amount=50000):
     response = signed_post(f"{app.url}/worker/qpay/invoice", {"reference": ref, "amount": amount})
     assert response.status_code == 201, response.text
-    signing.verify(response.content, response.headers, SHARED)  # the answer is signed too
+    answered = signing.verify(  # the answer is signed too, for this one request
+        response.content,
+        response.headers,
+        TO_WEB,
+        direction=signing.ANSWER,
+        method="POST",
+        path="/worker/qpay/invoice",
+    )
+    assert answered == response.request_id
     return response.json()
 
 
@@ -92,11 +114,16 @@ def test_it_creates_an_invoice_with_a_per_invoice_callback_secret(worker, qpay_s
     assert app.invoices.get("T9001") == body["qpayInvoiceId"]
 
 
-@pytest.mark.parametrize("variant", list(forged_variants(b"{}", ["x"]).keys()))
+INVOICE = "/worker/qpay/invoice"
+
+
+@pytest.mark.parametrize("variant", list(forged_variants(b"{}", ["x"], direction=signing.TO_WORKER, path=INVOICE)))
 def test_it_refuses_forged_invoice_requests_without_calling_qpay(worker, qpay_stack, variant):
     app = worker()
     body = json.dumps({"reference": "T1", "amount": 100}).encode()
-    forged_body, headers = forged_variants(body, SHARED)[variant]
+    forged_body, headers = forged_variants(
+        body, TO_WORKER, direction=signing.TO_WORKER, path=INVOICE, other_secrets=TO_WEB
+    )[variant]
     before = qpay_calls(qpay_stack, "POST /invoice")
     response = requests.post(f"{app.url}/worker/qpay/invoice", data=forged_body, headers=headers, timeout=10)
     assert response.status_code == 401
@@ -110,7 +137,7 @@ def test_it_refuses_forged_invoice_requests_without_calling_qpay(worker, qpay_st
 def test_the_invoice_hop_holds_the_timestamp_tolerance(worker, offset, expected):
     app = worker()
     body = json.dumps({"reference": "T2", "amount": 100}).encode()
-    headers = signing.sign(body, SHARED, timestamp=int(time.time()) + offset)
+    headers = sign_for(INVOICE, body, timestamp=int(time.time()) + offset)
     assert (
         requests.post(f"{app.url}/worker/qpay/invoice", data=body, headers=headers, timeout=10).status_code == expected
     )
@@ -118,7 +145,7 @@ def test_the_invoice_hop_holds_the_timestamp_tolerance(worker, offset, expected)
 
 def test_it_accepts_the_second_secret_during_rotation(worker):
     app = worker()
-    response = signed_post(f"{app.url}/worker/qpay/invoice", {"reference": "T3", "amount": 100}, secrets=[SHARED[1]])
+    response = signed_post(f"{app.url}/worker/qpay/invoice", {"reference": "T3", "amount": 100}, secrets=[TO_WORKER[1]])
     assert response.status_code == 201
 
 
@@ -212,7 +239,10 @@ def test_the_forward_retries_with_backoff_until_accepted(worker, web, qpay_stack
     requests.get(qpay_stack.callback_url("T15").replace(qpay_stack.worker_url, app.url), timeout=10)
     wait_for(lambda: app.stats["forwards"] == 1, timeout=30)
     assert len(web.received) == 3
-    assert len({r["id"] for r in web.received}) == 1  # one message id across retries
+    # a fresh message id per attempt (the web app refuses an id it has seen), the same payment
+    assert len({r["id"] for r in web.received}) == 3
+    assert all(r["valid"] for r in web.received)
+    assert len({r["body"]["qpayPaymentId"] for r in web.received}) == 1
 
 
 def test_the_forward_gives_up_on_a_404_and_after_bounded_attempts(worker, web, qpay_stack):
@@ -279,3 +309,46 @@ def test_each_request_logs_one_line_without_the_callback_token(worker, caplog):
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert token not in text
     assert "secret-payment-id" not in lines[0]
+
+
+def test_a_request_id_is_accepted_once_and_only_on_the_route_it_was_signed_for(worker, qpay_stack):
+    app = worker()
+    body = json.dumps({"reference": "T4", "amount": 100}).encode()
+    headers = sign_for(INVOICE, body)
+    before = qpay_calls(qpay_stack, "POST /invoice")
+    assert requests.post(f"{app.url}/worker/qpay/check", data=body, headers=headers, timeout=10).status_code == 401
+    assert requests.post(f"{app.url}{INVOICE}", data=body, headers=headers, timeout=10).status_code == 201
+    assert requests.post(f"{app.url}{INVOICE}", data=body, headers=headers, timeout=10).status_code == 401
+    assert qpay_calls(qpay_stack, "POST /invoice") == before + 1
+
+
+def test_the_worker_refuses_one_secret_for_both_directions(monkeypatch):
+    from qpay_worker.config import Config, ConfigError
+
+    for name, value in {
+        "QPAY_BASE_URL": "http://127.0.0.1:1/v2",
+        "QPAY_CLIENT_ID": "id",
+        "QPAY_CLIENT_SECRET": "secret",
+        "QPAY_INVOICE_CODE": "code",
+        "QPAY_CALLBACK_SECRET": "callback-secret",
+        "WORKER_PUBLIC_URL": "http://127.0.0.1:1",
+        "WEB_TO_WORKER_SECRET": "same-secret,old-request-secret",
+        "WORKER_TO_WEB_SECRET": "new-notify-secret,same-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="must not share"):
+        Config.from_env()
+    monkeypatch.setenv("WORKER_TO_WEB_SECRET", "new-notify-secret")
+    assert Config.from_env().notify_secrets == ("new-notify-secret",)
+
+
+def test_the_replay_memory_forgets_after_the_window_and_stays_bounded():
+    guard = signing.MemoryReplayGuard(size=3, window=600)
+    with time_machine.travel(1_000_000, tick=False):
+        assert guard.first_seen("a")
+        assert not guard.first_seen("a")
+    with time_machine.travel(1_000_000 + 601, tick=False):
+        assert guard.first_seen("a")  # outside the window the timestamp check refuses it anyway
+        for i in range(5):
+            assert guard.first_seen(f"m{i}")
+        assert len(guard._seen) <= 3

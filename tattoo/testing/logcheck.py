@@ -8,7 +8,7 @@ secrets, QPay client and callback secrets, SECRET_KEY, JWT signing key); a leak 
 with the offending lines. The output of the QPay worker and sandbox processes the tests start
 (qpay_worker/testing.py keeps it, at INFO level, with the secrets they were given) and of any
 process a test hands over with record_output() is searched too, also for callback paths whose
-token is not redacted.
+token is not redacted, and for calendar feed paths (/calendar/<token>.ics) in clear.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import pytest
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 # A QPay callback path with its per-invoice token in clear (the worker logs it as [redacted]).
 CALLBACK_TOKEN = re.compile(r"/webhook/[^/\s?]+/(?!\[redacted\])[^/\s?]+")
+# An artist's calendar feed path with its secret token in clear (logged as /calendar/[redacted].ics).
+CALENDAR_TOKEN = re.compile(r"/calendar/(?!\[redacted\]\.ics)[^/\s?]+\.ics")
 KNOWN_TEST_PASSWORDS = (
     "correct horse battery",
     "a-long-enough-pass",
@@ -32,7 +34,8 @@ KNOWN_TEST_PASSWORDS = (
     "hunter22",
 )
 SECRET_ENV = (
-    "WORKER_SHARED_SECRET",
+    "WEB_TO_WORKER_SECRET",
+    "WORKER_TO_WEB_SECRET",
     "QPAY_CLIENT_SECRET",
     "SANDBOX_CLIENT_SECRET",
     "QPAY_CALLBACK_SECRET",
@@ -63,6 +66,9 @@ def find_leaks(lines: Iterable[str], secrets: Iterable[str]) -> list[str]:
             continue
         if CALLBACK_TOKEN.search(line):
             leaks.append(f"callback token in: {line[:300]}")
+            continue
+        if CALENDAR_TOKEN.search(line):
+            leaks.append(f"calendar token in: {line[:300]}")
             continue
         for secret in secrets:
             if secret in line:

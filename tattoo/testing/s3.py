@@ -198,6 +198,19 @@ class Upload:
     def key(self) -> str:
         return self.presign["key"]
 
+    @property
+    def attached_key(self) -> str:
+        """The key a record attached to this upload keeps (a checked copy: tattoo/uploads.py)."""
+        from tattoo import uploads
+
+        return uploads.attached_key(self.key)
+
+    @property
+    def attached_url(self) -> str:
+        from tattoo import uploads
+
+        return uploads.public_url(self.attached_key)
+
 
 def upload_via_presign(
     client,

@@ -21,7 +21,9 @@ Q = r"""["']"""
 
 READ_PATTERNS = [
     # settings helpers and the worker's config helpers, the seed's setting()
-    re.compile(rf"\b(?:env|envbool|envint|envlist|envsecret|_required|_float|setting)\(\s*{Q}{NAME}{Q}"),
+    re.compile(
+        rf"\b(?:env|envbool|envint|envfloat|envurl|envlist|envsecret|_required|_float|setting)\(\s*{Q}{NAME}{Q}"
+    ),
     # os.environ.get("X"), os.getenv("X"), env.get("X"), env.setdefault("X") (a bare `environ` is
     # a WSGI request's, not the process environment)
     re.compile(rf"\b(?:os\.environ|env)\.(?:get|setdefault)\(\s*{Q}{NAME}{Q}"),
@@ -36,9 +38,9 @@ DYNAMIC_READ = re.compile(
     r"\b(?:os\.environ|env)\.(?:get|setdefault)\(\s*(?![\"'][A-Z])[^)\s]|\bos\.environ\[\s*(?![\"'][A-Z])"
 )
 ALLOWED_DYNAMIC = {
-    # the helpers themselves: env/envbool/envint/envlist/envsecret read os.environ.get(name), and
-    # envsecret also os.environ.get(f"{name}_FILE")
-    "tattoo/settings.py": 6,
+    # the helpers themselves: env/envbool/envint/envfloat/envurl/envlist/envsecret read
+    # os.environ.get(name), and envsecret also os.environ.get(f"{name}_FILE")
+    "tattoo/settings.py": 8,
     # _required(name) (and f"{name}_FILE"), _float(name)
     "qpay_worker/config.py": 3,
     # setting(name) and SEED_{role}_PASSWORD: names from DEFAULTS, added below
@@ -120,12 +122,13 @@ def env_example_names() -> set[str]:
 def test_the_extractor_understands_every_way_the_code_reads_the_environment():
     sample = """
         env("A1", "x"); envbool("A2", False); envint("A3", 1); envlist("A4"); envsecret("A5", "d")
+        envfloat("A18", 1.0); envurl("A19", "http://x")
         _required("A6"); _float("A7", 1.0); setting("A8"); os.environ.get("A9", ""); os.environ["A10"]
         env.get('A11'); env.setdefault("A12", "v"); env["A13"]; os.getenv("A14"); environ.get("WSGI_KEY")
         const env = process.env; env.A15 || 'x'; process.env.A16; env . lower_case; os.environ.get(
             "A17", "multi-line")
     """
-    assert names_read(sample) == {f"A{i}" for i in range(1, 18)}
+    assert names_read(sample) == {f"A{i}" for i in range(1, 20)}
     assert names_read('os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x"); env["PATH"]') == set()
 
 
@@ -164,12 +167,18 @@ def test_secrets_read_through_the_secret_helpers_are_marked_secret_and_required(
     tables = doc_tables()
     web_secrets = set(re.findall(r'\benvsecret\(\s*"([A-Z][A-Z0-9_]*)"', settings_text))
     worker_required = set(re.findall(r'\b_required\(\s*"([A-Z][A-Z0-9_]*)"', config_text))
-    assert {"SECRET_KEY", "JWT_SIGNING_KEY", "WORKER_SHARED_SECRET"} <= web_secrets
+    assert {"SECRET_KEY", "JWT_SIGNING_KEY", "WEB_TO_WORKER_SECRET", "WORKER_TO_WEB_SECRET"} <= web_secrets
     for name in web_secrets:
         assert tables["web"][name][1:3] == ["yes", "yes"], name
     for name in worker_required:
         assert tables["worker"][name][1] == "yes", name
-    for name in ("QPAY_CLIENT_ID", "QPAY_CLIENT_SECRET", "WORKER_SHARED_SECRET", "QPAY_CALLBACK_SECRET"):
+    for name in (
+        "QPAY_CLIENT_ID",
+        "QPAY_CLIENT_SECRET",
+        "WEB_TO_WORKER_SECRET",
+        "WORKER_TO_WEB_SECRET",
+        "QPAY_CALLBACK_SECRET",
+    ):
         assert tables["worker"][name][2] == "yes", name
     assert tables["web"]["DATABASE_URL"][1:3] == ["yes", "yes"]
 

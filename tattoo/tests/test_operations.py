@@ -23,7 +23,8 @@ def database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dump_of_a_seeded_database_restores_with_the_exclusion_constraint():
+def test_a_dump_of_a_seeded_database_restores_with_the_exclusion_constraint(settings):
+    settings.DEBUG = True  # the demo seed
     call_command("seed")
     result = subprocess.run(
         [sys.executable, "scripts/backup_check.py", database_url()],

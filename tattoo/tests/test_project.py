@@ -24,22 +24,37 @@ PRODUCTION_ENV = {
     "HTTPS": "true",
     "S3_ACCESS_KEY_ID": "key",
     "S3_SECRET_ACCESS_KEY": "secret",
-    "WORKER_SHARED_SECRET": "w" * 48,
+    "WEB_TO_WORKER_SECRET": "w" * 48,
+    "WORKER_TO_WEB_SECRET": "v" * 48,
+    "SITE_URL": "https://inkbook.example.com",
+    "S3_ENDPOINT_URL": "https://account.r2.cloudflarestorage.com",
+    "QPAY_WORKER_URL": "http://10.0.0.5:8001",
+    "REDIS_URL": "redis://cache:6379/0",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 
-def run_manage(*args: str, env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess:
+def run_manage(
+    *args: str, env_overrides: dict[str, str | None], argv: list[str] | None = None
+) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in PRODUCTION_ENV and not k.startswith(("FAST_", "STATIC_", "DJANGO_ALLOW_ASYNC"))
+        if k not in PRODUCTION_ENV
+        and k != "LOCAL_MEMORY_CACHE"
+        and not k.startswith(("FAST_", "STATIC_", "DJANGO_ALLOW_ASYNC"))
     }
     env.update({k: v for k, v in env_overrides.items() if v is not None})
     for k, v in env_overrides.items():
         if v is None:
             env.pop(k, None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, *(argv or ["manage.py", *args])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -52,6 +67,64 @@ def test_a_missing_secret_outside_debug_is_a_startup_error():
     result = run_manage("check", env_overrides={**PRODUCTION_ENV, "SECRET_KEY": None})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def settings_value(expression: str, **overrides: str | None) -> str:
+    code = f"from django.conf import settings; print(repr({expression}))"
+    result = run_manage("shell", "-c", code, env_overrides={**PRODUCTION_ENV, **overrides})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # item 8: behind a proxy, REMOTE_ADDR is the proxy's: the hop count must be said, never assumed
+        ("TRUSTED_PROXY_COUNT", None),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("TRUSTED_PROXY_COUNT", "one"),
+        # item 9: no silent fallback to 127.0.0.1 or a per-process cache outside DEBUG
+        ("SITE_URL", None),
+        ("SITE_URL", "inkbook.example.com"),
+        ("S3_ENDPOINT_URL", None),
+        ("S3_ENDPOINT_URL", "ftp://r2.example.com"),
+        ("QPAY_WORKER_URL", None),
+        ("QPAY_WORKER_URL", "http://"),
+        ("REDIS_URL", None),
+        ("REDIS_URL", "cache:6379"),
+        ("WORKER_TIMEOUT_SECONDS", "soon"),
+        ("WORKER_TIMEOUT_SECONDS", "nan"),
+        ("WORKER_TIMEOUT_SECONDS", "0"),
+        ("JWT_SIGNING_KEY", "short-jwt-key"),
+    ],
+)
+def test_a_missing_or_invalid_production_setting_refuses_to_start_naming_it(name, value):
+    # Importing the settings is what every process (gunicorn, manage.py) does first; 0.2 s instead
+    # of a full `check --deploy` per case (that one runs in the test below).
+    env = {**PRODUCTION_ENV, name: value}
+    result = run_manage(env_overrides=env, argv=["-c", "import tattoo.settings"])
+    assert result.returncode != 0, result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr.strip().splitlines()[-1]
+
+
+def test_check_deploy_refuses_a_production_process_without_a_shared_cache():
+    result = run_manage("check", "--deploy", env_overrides={**PRODUCTION_ENV, "REDIS_URL": None})
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
+
+
+def test_the_proxy_hop_count_alone_decides_which_forwarded_headers_are_trusted():
+    assert settings_value("settings.SECURE_PROXY_SSL_HEADER") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert settings_value("settings.SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="0") == "None"
+    # the old switch is gone: setting it alone can no longer make every client one address
+    assert settings_value("settings.SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="0", BEHIND_PROXY="true") == "None"
+
+
+def test_one_process_may_run_on_a_local_memory_cache_only_when_told_so():
+    backend = settings_value('settings.CACHES["default"]["BACKEND"]', REDIS_URL=None, LOCAL_MEMORY_CACHE="true")
+    assert backend == "'django.core.cache.backends.locmem.LocMemCache'"
+    assert settings_value('settings.CACHES["default"]["BACKEND"]').endswith("RedisCache'")
 
 
 def test_production_hashes_passwords_with_bcrypt_sha256_first():
@@ -134,7 +207,8 @@ def test_a_customer_cannot_use_the_django_admin(client):
 
 
 @pytest.mark.django_db
-def test_seed_is_idempotent():
+def test_seed_is_idempotent(settings):
+    settings.DEBUG = True  # the demo seed (outside DEBUG: accounts/tests/test_seed_guard.py)
     from accounts.models import User
     from bookings.models import Availability, Booking
     from portfolio.models import PortfolioItem
@@ -149,7 +223,8 @@ def test_seed_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_seeded_users_can_log_in_through_the_api(client):
+def test_seeded_users_can_log_in_through_the_api(client, settings):
+    settings.DEBUG = True  # the demo seed
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts import mfa

@@ -383,8 +383,8 @@ def test_the_sweep_removes_only_old_uploads_nothing_points_at(s3_server, tattooi
     fresh = uploads.sweep_unattached(older_than=timedelta(hours=24))
     assert fresh.recent >= 4
     assert fresh.foreign >= 1
-    for up in (attached, never, never_idea, queued):
-        assert uploads.head_object(up.key) is not None  # all younger than a day
+    for key in (attached.attached_key, never.key, never_idea.key, queued.key):
+        assert uploads.head_object(key) is not None  # all younger than a day
 
     settings.UPLOAD_ATTACH_WITHIN_HOURS = 0
     with pytest.raises(ValueError, match="UPLOAD_ATTACH_WITHIN_HOURS"):
@@ -399,7 +399,7 @@ def test_the_sweep_removes_only_old_uploads_nothing_points_at(s3_server, tattooi
     assert swept.deleted >= 2
     assert uploads.head_object(never.key) is None
     assert uploads.head_object(never_idea.key) is None
-    assert uploads.head_object(attached.key) is not None
+    assert uploads.head_object(attached.attached_key) is not None
     assert uploads.head_object(queued.key) is not None  # the deletion queue owns it
     assert uploads.head_object(foreign) is not None
 

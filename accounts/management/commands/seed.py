@@ -1,5 +1,10 @@
 """Demo data: an admin, one approved artist with a portfolio item and weekly hours, one customer
-and one booking. Running it again changes nothing."""
+and one booking. Running it again changes nothing.
+
+The defaults below (a staff password and TOTP secret printed in the README) are for DEBUG only:
+outside DEBUG the command refuses unless `--allow-production` is given and every credential is
+set explicitly to something other than its published default (docs/security.md).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,13 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
-from accounts.models import Role, Tattooist, User
+from accounts.models import Role, Tattooist, User, normalize_email
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus
 from portfolio.models import PortfolioItem
 from tattoo import uploads
@@ -67,7 +72,7 @@ def setting(name: str) -> str:
 
 
 def ensure_user(email: str, password: str, name: str, role: str) -> tuple[User, bool]:
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=normalize_email(email)).first()
     if user:
         return user, False
     return User.objects.create_user(email=email, password=password, name=name, role=role), True
@@ -76,7 +81,26 @@ def ensure_user(email: str, password: str, name: str, role: str) -> tuple[User, 
 class Command(BaseCommand):
     help = "Create the demo admin, artist, customer, portfolio item, weekly hours and booking (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed outside DEBUG; every SEED_* credential must then be set and differ from the demo defaults.",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG:
+            if not allow_production:
+                raise CommandError(
+                    "seed creates a staff account with the README's published password and TOTP secret; it "
+                    "refuses outside DEBUG. Pass --allow-production with every SEED_* credential set."
+                )
+            published = [name for name in DEFAULTS if setting(name) == DEFAULTS[name]]
+            if published:
+                raise CommandError(
+                    "--allow-production needs explicit credentials; these are unset or the published demo "
+                    "values: " + ", ".join(published)
+                )
         with transaction.atomic():
             created = self._seed()
         # After commit: never hold a transaction open across a call to the bucket.
@@ -91,8 +115,9 @@ class Command(BaseCommand):
             email, password = setting(f"SEED_{role}_EMAIL"), setting(f"SEED_{role}_PASSWORD")
             shown = password if os.environ.get(f"SEED_{role}_PASSWORD") is None else f"(from SEED_{role}_PASSWORD)"
             self.stdout.write(f"  {role.lower():9} {email}  {shown}")
-        code_command = f"python manage.py totp_code {setting('SEED_ADMIN_EMAIL')}"
-        self.stdout.write(f"  staff one-time code: {code_command} (DEBUG only)")
+        if settings.DEBUG:
+            code_command = f"python manage.py totp_code {setting('SEED_ADMIN_EMAIL')}"
+            self.stdout.write(f"  staff one-time code: {code_command} (DEBUG only)")
 
     def _seed(self) -> list[str]:
         created: list[str] = []
@@ -167,7 +192,7 @@ class Command(BaseCommand):
     def _upload_seed_image(self) -> bool:
         """Best effort: put the seeded item's image in the bucket when the bucket answers."""
         item = PortfolioItem.objects.filter(
-            tattooist__user__email__iexact=setting("SEED_ARTIST_EMAIL"), image_key__contains=SEED_IMAGE_NAME
+            tattooist__user__email=normalize_email(setting("SEED_ARTIST_EMAIL")), image_key__contains=SEED_IMAGE_NAME
         ).first()
         if item is None:
             return False

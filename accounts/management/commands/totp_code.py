@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
+from accounts.models import normalize_email
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, **options):
         if not settings.DEBUG:
             raise CommandError("totp_code works only with DEBUG=true: real staff read the code from their app.")
-        device = TOTPDevice.objects.filter(user__email__iexact=email.strip(), confirmed=True).first()
+        device = TOTPDevice.objects.filter(user__email=normalize_email(email), confirmed=True).first()
         if device is None:
             raise CommandError(f"No TOTP device for {email!r}; enrol one with `manage.py totp_device`.")
         self.stdout.write(mfa.current_code(device))

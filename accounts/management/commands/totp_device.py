@@ -7,7 +7,7 @@ import base64
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import mfa
-from accounts.models import User
+from accounts.models import User, normalize_email
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email: str, **options):
-        user = User.objects.filter(email__iexact=email.strip()).first()
+        user = User.objects.filter(email=normalize_email(email)).first()
         if user is None:
             raise CommandError(f"No account with the email {email!r}.")
         if not mfa.requires_otp(user):
