@@ -77,15 +77,24 @@ class ArtistSettingsSerializer(serializers.Serializer):
         return value
 
 
+class ZonedDateTimeField(serializers.DateTimeField):
+    """An instant with the UTC offset of the zone in the serializer's context (`zone`)."""
+
+    def to_representation(self, value):
+        return value.astimezone(self.context["zone"]).isoformat()
+
+
+# One bookable start: the instance is the aware datetime itself.
 class SlotSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="Start in UTC.")
-    local_start = serializers.DateTimeField(help_text="The same instant with the artist's UTC offset.")
+    start = serializers.DateTimeField(source="*", help_text="Start in UTC.")
+    local_start = ZonedDateTimeField(source="*", help_text="The same instant with the artist's UTC offset.")
 
 
+# bookings.selectors.Slots; the context's `zone` is the artist's ZoneInfo.
 class SlotsSerializer(serializers.Serializer):
     timezone = serializers.CharField()
     session_minutes = serializers.IntegerField()
-    slots = SlotSerializer(many=True)
+    slots = SlotSerializer(many=True, source="starts")
 
 
 # --- availability and time off -----------------------------------------------------------------

@@ -21,13 +21,6 @@ class PortfolioItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PortfolioItemPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = PortfolioItemSerializer(many=True)
-
-
 def _tags_field(**kwargs) -> serializers.ListField:
     # Raw input is bounded here; normalize_tags applies the real limits after folding duplicates.
     return serializers.ListField(

@@ -103,8 +103,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Anonymous reads of the cached public routes are mostly answered before this stack, by
-    # tattoo/front.py in the WSGI entry point (tattoo/wsgi.py).
     "tattoo.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -150,19 +148,30 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL; Inkbook runs on PostgreSQL only")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
-# Django's own cursors bind on the client and never prepare. tattoo/prepared.py runs a few hot
-# read statements prepared once per connection, which needs a threshold on the connection (it
-# affects nothing else). Turn it off behind a pooler that cannot carry prepared statements
-# (PgBouncer in transaction mode before 1.21): those reads then run unprepared.
-if envbool("DB_PREPARED_STATEMENTS", True):
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# "public" holds rendered anonymous public answers keyed by their versioned ETag
+# (tattoo/http_cache.py): its own alias, so a flood of distinct query strings evicts only those,
+# never the login-throttle counters of "default".
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "public": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "public",
+        },
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inkbook"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inkbook"},
+        "public": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "inkbook-public",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -285,9 +294,14 @@ LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # --- bookings -------------------------------------------------------------------------------
-# Anonymous public reads (artist list, portfolio) carry a versioned ETag and are revalidated; a
-# max-age above 0 lets browsers and CDNs reuse an answer that long without asking (possibly stale).
-PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
+# Anonymous public reads (artist list, portfolio, weekly hours, slots) carry a versioned ETag and
+# `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`: browsers always
+# revalidate; a shared cache (the reverse proxy or CDN, docs/deploy.md) may reuse an answer N
+# seconds without asking, and M more while it revalidates in the background (possibly stale).
+PUBLIC_CACHE_S_MAXAGE = envint("PUBLIC_CACHE_S_MAXAGE", 10)
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60)
+if min(PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) < 0:
+    raise ImproperlyConfigured("PUBLIC_CACHE_S_MAXAGE and PUBLIC_CACHE_STALE_WHILE_REVALIDATE must be >= 0")
 
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
