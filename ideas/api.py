@@ -43,7 +43,7 @@ _ID = OpenApiParameter(
 )
 
 
-# One path, two meanings (API.md): GET lists a booking's ideas, PATCH/DELETE act on one idea.
+# One path, two meanings (docs/api.md): GET lists a booking's ideas, PATCH/DELETE act on one idea.
 class TattooIdeaDetailApi(APIView):
     @extend_schema(
         parameters=[_ID, OpenApiParameter("page", int), OpenApiParameter("pageSize", int)],
