@@ -81,11 +81,10 @@ def main() -> int:
         us = per_call(call(app, label, path), N // 2 if "miss" in label else N)
         say(f"  {label:28} {us:8.0f} µs   statuses {sorted(statuses[label])}")
 
-    from djangorestframework_camel_case.render import CamelCaseJSONRenderer
-
     from portfolio import selectors
     from portfolio.serializers import PortfolioItemSerializer
     from tattoo import http_cache
+    from tattoo.renderers import CamelCaseJSONRenderer
 
     items = list(selectors.portfolio_public(tattooist_id=3)[:20])
     data = {"count": 40, "next": None, "previous": None, "results": PortfolioItemSerializer(items, many=True).data}
