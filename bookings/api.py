@@ -228,7 +228,7 @@ class AvailabilityItemApi(APIView):
     @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)])
     def get(self, request, pk: int):
         artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)
-        return Response({"timezone": artist.timezone, "windows": AvailabilityWindowSerializer(windows, many=True).data})
+        return Response(AvailabilitySerializer({"timezone": artist.timezone, "windows": windows}).data)
 
     @extend_schema(
         responses={204: None},
