@@ -169,7 +169,7 @@ else:
         "public": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "inkbook-public",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
     }
 
