@@ -24,17 +24,15 @@ pytest_plugins = [
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    from tattoo.http_cache import rendered
-
-    # Rolled-back test transactions take their cache versions with them, so rendered answers
-    # keyed by an old version must not outlive the test that made them.
-    cache.clear()
-    rendered.clear()
+    # Rolled-back test transactions take their cache versions with them, so rendered public
+    # answers keyed by an old version (tattoo/http_cache.py) must not outlive the test that made them.
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
-    rendered.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Staff need a second factor (reliability.md A14): a TOTP code from an authenticator app.
+"""Staff need a second factor (docs/reliability.md A14): a TOTP code from an authenticator app.
 
 Staff (the admin role) prove a TOTP code wherever they sign in: the Django admin's login form
 (django-otp's OTPAdminSite), the site's login page and POST /api/auth/login (an `otp` field).

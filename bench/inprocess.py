@@ -3,10 +3,10 @@
     python scripts/devenv.py --test -- python -m bench.inprocess
 
 Seeds the same data as bench/reads.py, then times the app's WSGI entry point
-(tattoo.wsgi:application: the front, then Django) against bench/raw_app.py on one thread, in
-µs per request. Without gunicorn, the client and the TCP connection this shows what each
-answer itself costs, which is where the ratios of bench/reads.py come from. It also prints how
-a portfolio miss is split (version lookup, page statement, rendering).
+(tattoo.wsgi:application, Django's handler) against bench/raw_app.py on one thread, in µs per
+request. Without gunicorn, the client and the TCP connection this shows what each answer itself
+costs, which is where the ratios of bench/reads.py come from. It also prints how a portfolio miss
+is split (version lookup, count and page queries, serializer, renderer).
 """
 
 from __future__ import annotations
@@ -81,17 +81,20 @@ def main() -> int:
         us = per_call(call(app, label, path), N // 2 if "miss" in label else N)
         say(f"  {label:28} {us:8.0f} µs   statuses {sorted(statuses[label])}")
 
-    from django.core.handlers.wsgi import WSGIRequest
-
     from portfolio import selectors
-    from portfolio.api import portfolio_public_answer
+    from portfolio.serializers import PortfolioItemSerializer
     from tattoo import http_cache
+    from tattoo.renderers import CamelCaseJSONRenderer
 
+    items = list(selectors.portfolio_public(tattooist_id=3)[:20])
+    data = {"count": 40, "next": None, "previous": None, "results": PortfolioItemSerializer(items, many=True).data}
     say("   a portfolio miss, split:")
     parts = [
         ("version lookup", lambda i: http_cache.versions(["artist:3"])),
-        ("page statement", lambda i: selectors.portfolio_page_public(tattooist_id=3, limit=20, offset=0)),
-        ("answer (statement + render)", lambda i: portfolio_public_answer(WSGIRequest(environ("/api/portfolio/3")), 3)),
+        ("count query", lambda i: selectors.portfolio_public(tattooist_id=3).count()),
+        ("page query", lambda i: list(selectors.portfolio_public(tattooist_id=3)[:20])),
+        ("serializer (20 items)", lambda i: PortfolioItemSerializer(items, many=True).data),
+        ("renderer (camelCase JSON)", lambda i: CamelCaseJSONRenderer().render(data)),
     ]
     for label, fn in parts:
         say(f"  {label:28} {per_call(fn, N):8.0f} µs")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -32,15 +30,13 @@ from bookings.serializers import (
     SlotsSerializer,
     TimeOffSerializer,
 )
-from tattoo import fastjson, http_cache
+from tattoo import http_cache
 from tattoo.errors import ApplicationError
 from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
 from tattoo.idempotency import idempotent
-from tattoo.pagination import fetch_page
 from tattoo.permissions import IsCustomer, IsTattooist
 
-_CENTS = Decimal("0.01")
 MAX_SLOT_RANGE = timedelta(days=62)
 MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits
 DEFAULT_SLOT_RANGE = timedelta(days=7)
@@ -60,43 +56,16 @@ def _query_text(request, name: str, max_length: int = 100) -> str | None:
     return value
 
 
-def _utc_iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
 # --- artists ----------------------------------------------------------------------------------
-
-
-def tattooist_list_answer(request) -> HttpResponse:
-    """A page of the public artist list: one SQL statement, plain rows and json.dumps instead of
-    ArtistSerializer and the camelCase renderer (same bytes; bookings/tests/test_artists_api.py
-    pins them). The view answers with it, and so does tattoo/front.py for anonymous reads."""
-    style, q = _query_text(request, "style", 32), _query_text(request, "q", 100)
-    page = fetch_page(
-        request, lambda limit, offset: selectors.tattooist_list_page(style=style, q=q, limit=limit, offset=offset)
-    )
-    return fastjson.json_response(
-        page.body(
-            request,
-            [
-                {
-                    "id": pk,
-                    "name": name,
-                    "bio": bio,
-                    "styleTags": list(tags),
-                    "timezone": tz,
-                    "sessionMinutes": session_minutes,
-                    "minDeposit": f"{min_deposit.quantize(_CENTS):f}",
-                }
-                for pk, name, bio, tags, tz, session_minutes, min_deposit in page.rows
-            ],
-        )
-    )
 
 
 class TattooistListApi(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ArtistSerializer
+
+    def get_queryset(self):
+        style, q = _query_text(self.request, "style", 32), _query_text(self.request, "q", 100)
+        return selectors.tattooist_list(style=style, q=q)
 
     @extend_schema(
         operation_id="tattooists_list",
@@ -107,11 +76,9 @@ class TattooistListApi(generics.ListAPIView):
         ],
         responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
     )
+    @http_cache.public_read(lambda: [http_cache.CATALOG])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        return tattooist_list_answer(request)
 
 
 class TattooistDetailApi(APIView):
@@ -180,8 +147,16 @@ class TattooistSlotsApi(APIView):
                 description="Range end (exclusive; a date includes that whole day). Default: from + 7 days. "
                 "At most 62 days after `from`.",
             ),
+            *http_cache.schema_parameters(),
         ],
-        responses={200: SlotsSerializer},
+        responses={200: SlotsSerializer, **http_cache.schema_responses()},
+    )
+    @http_cache.public_read(
+        lambda tattooist_id: [
+            http_cache.artist_key(tattooist_id),
+            http_cache.slots_key(tattooist_id),
+            http_cache.CLOCK,
+        ]
     )
     def get(self, request, tattooist_id: int):
         artist = selectors.tattooist_get_bookable(tattooist_id=tattooist_id)
@@ -197,15 +172,7 @@ class TattooistSlotsApi(APIView):
                 fields={"to": ["At most 62 days after from."]},
             )
         result = selectors.tattooist_slots(tattooist=artist, start=start, end=end)
-        # Hundreds of slots: json.dumps of camelCase keys, not the renderer's per-key camelizing
-        # (same bytes; bookings/tests/test_slots_api.py pins them).
-        return fastjson.json_response(
-            {
-                "timezone": result.timezone,
-                "sessionMinutes": result.session_minutes,
-                "slots": [{"start": _utc_iso(s), "localStart": s.astimezone(tz).isoformat()} for s in result.starts],
-            }
-        )
+        return Response(SlotsSerializer(result, context={"zone": tz}).data)
 
 
 class TattooistMeApi(APIView):
@@ -258,9 +225,10 @@ class AvailabilityItemApi(APIView):
             *http_cache.schema_parameters(),
         ],
     )
+    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)])
     def get(self, request, pk: int):
         artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)
-        return Response({"timezone": artist.timezone, "windows": AvailabilityWindowSerializer(windows, many=True).data})
+        return Response(AvailabilitySerializer({"timezone": artist.timezone, "windows": windows}).data)
 
     @extend_schema(
         responses={204: None},

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
-from django.db.models import BooleanField, Case, DateTimeField, F, QuerySet, Value, When
+from django.db import models
+from django.db.models import BooleanField, Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, Tattooist, User
 from bookings.models import ACTIVE_STATUSES, Availability, Booking, TimeOff
-from tattoo import prepared
+from portfolio.models import PortfolioItem
 from tattoo.errors import NotAllowedError
 
 # The distinct union of an artist's portfolio tags, computed in the same query as the artist.
@@ -39,31 +39,18 @@ def _with_public_fields(qs: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
 # --- artists ----------------------------------------------------------------------------------
 
 
-def tattooist_list_page(*, style: str | None, q: str | None, limit: int, offset: int) -> list[tuple]:
-    """A page of the public artist list as (id, name, bio, style_tags, timezone, session_minutes,
-    min_deposit, total) rows, by name: approved, active artists, optionally with a portfolio item
-    tagged `style` (trimmed, lower-cased) and/or `q` in the name or bio (case-insensitive).
-
-    Hand-written SQL for a hot public read (ORM compilation cost more than running it); the
-    last column is the total count of the unpaginated list, for the pagination.
-    """
-    where, params = ["t.approved", "u.is_active"], []
-    if style:
-        where.append(
-            "EXISTS (SELECT 1 FROM portfolios p WHERE p.tattooist_id = t.id AND p.style_tags @> %s::varchar[])"
-        )
-        params.append([style.strip().lower()])
-    if q:
-        where.append("(UPPER(u.name::text) LIKE UPPER(%s) OR UPPER(t.bio::text) LIKE UPPER(%s))")
-        pattern = f"%{connection.ops.prep_for_like_query(q.strip())}%"
-        params += [pattern, pattern]
-    sql = (
-        f"SELECT t.id, u.name, t.bio, {_STYLE_TAGS_SQL.replace('tattooists.id', 't.id')}, t.timezone, "
-        "t.session_minutes, t.min_deposit, count(*) OVER () "
-        f"FROM tattooists t JOIN users u ON u.id = t.user_id WHERE {' AND '.join(where)} "
-        "ORDER BY u.name, t.id LIMIT %s OFFSET %s"
-    )
-    return prepared.fetchall(sql, [*params, limit, offset])
+def tattooist_list(*, style: str | None, q: str | None) -> QuerySet[Tattooist]:
+    """The public artist list, by name: approved, active artists with their style tags, optionally
+    with a portfolio item tagged `style` (trimmed, lower-cased) and/or `q` in the name or bio
+    (case-insensitive)."""
+    artists = Tattooist.objects.filter(approved=True, user__is_active=True)
+    if style and style.strip():
+        tagged = PortfolioItem.objects.filter(tattooist=OuterRef("pk"), style_tags__contains=[style.strip().lower()])
+        artists = artists.filter(Exists(tagged))
+    if q and q.strip():
+        artists = artists.filter(Q(user__name__icontains=q.strip()) | Q(bio__icontains=q.strip()))
+    fields = ("bio", "timezone", "session_minutes", "min_deposit", "user__name")
+    return _with_public_fields(artists).only(*fields).order_by("user__name", "id")
 
 
 def tattooist_get_public(*, tattooist_id: int) -> Tattooist:

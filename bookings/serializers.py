@@ -8,7 +8,6 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Tattooist
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from tattoo.money import is_whole
 
@@ -46,18 +45,20 @@ class AwareDateTimeField(serializers.DateTimeField):
 # --- artists ----------------------------------------------------------------------------------
 
 
-class ArtistSerializer(serializers.ModelSerializer):
+# Declared fields rather than a ModelSerializer: it renders every page of the public artist list,
+# and a ModelSerializer rebuilds its fields from the model on each use.
+class ArtistSerializer(serializers.Serializer):
     """The public face of an artist (no e-mail, no approval details)."""
 
+    id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="user.name", read_only=True)
+    bio = serializers.CharField(read_only=True)
     style_tags = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Distinct union of the artist's portfolio tags."
     )
-
-    class Meta:
-        model = Tattooist
-        fields = ["id", "name", "bio", "style_tags", "timezone", "session_minutes", "min_deposit"]
-        read_only_fields = fields
+    timezone = serializers.CharField(read_only=True)
+    session_minutes = serializers.IntegerField(read_only=True)
+    min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
 
 class ArtistSettingsSerializer(serializers.Serializer):
@@ -77,15 +78,24 @@ class ArtistSettingsSerializer(serializers.Serializer):
         return value
 
 
+class ZonedDateTimeField(serializers.DateTimeField):
+    """An instant with the UTC offset of the zone in the serializer's context (`zone`)."""
+
+    def to_representation(self, value):
+        return value.astimezone(self.context["zone"]).isoformat()
+
+
+# One bookable start: the instance is the aware datetime itself.
 class SlotSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="Start in UTC.")
-    local_start = serializers.DateTimeField(help_text="The same instant with the artist's UTC offset.")
+    start = serializers.DateTimeField(source="*", help_text="Start in UTC.")
+    local_start = ZonedDateTimeField(source="*", help_text="The same instant with the artist's UTC offset.")
 
 
+# bookings.selectors.Slots; the context's `zone` is the artist's ZoneInfo.
 class SlotsSerializer(serializers.Serializer):
     timezone = serializers.CharField()
     session_minutes = serializers.IntegerField()
-    slots = SlotSerializer(many=True)
+    slots = SlotSerializer(many=True, source="starts")
 
 
 # --- availability and time off -----------------------------------------------------------------

@@ -339,7 +339,7 @@ def _booking_insert(
         if clash:
             raise slot_taken_error()
         if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
-            # Slot hoarding across accounts (reliability.md B8): holds expire, so this clears by itself.
+            # Slot hoarding across accounts (docs/reliability.md B8): holds expire, so this clears by itself.
             raise ConflictError(
                 "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
                 "one is paid or released (holds last at most "

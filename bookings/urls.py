@@ -1,25 +1,14 @@
 from django.urls import path
 
 from bookings import api
-from tattoo.http_cache import CATALOG, CLOCK, artist_key, public_cache, slots_key
 
 urlpatterns = [
-    path("tattooists", public_cache(lambda: [CATALOG])(api.TattooistListApi.as_view()), name="api-tattooists"),
+    path("tattooists", api.TattooistListApi.as_view(), name="api-tattooists"),
     path("tattooists/me", api.TattooistMeApi.as_view(), name="api-tattooists-me"),
     path("tattooists/<int:tattooist_id>", api.TattooistDetailApi.as_view(), name="api-tattooist"),
-    path(
-        "tattooists/<int:tattooist_id>/slots",
-        public_cache(lambda tattooist_id: [artist_key(tattooist_id), slots_key(tattooist_id), CLOCK])(
-            api.TattooistSlotsApi.as_view()
-        ),
-        name="api-tattooist-slots",
-    ),
+    path("tattooists/<int:tattooist_id>/slots", api.TattooistSlotsApi.as_view(), name="api-tattooist-slots"),
     path("availability", api.AvailabilityCreateApi.as_view(), name="api-availability"),
-    path(
-        "availability/<int:pk>",
-        public_cache(lambda pk: [artist_key(pk)])(api.AvailabilityItemApi.as_view()),
-        name="api-availability-item",
-    ),
+    path("availability/<int:pk>", api.AvailabilityItemApi.as_view(), name="api-availability-item"),
     path("time-off", api.TimeOffListCreateApi.as_view(), name="api-time-off"),
     path("time-off/<int:pk>", api.TimeOffItemApi.as_view(), name="api-time-off-item"),
     path("bookings", api.BookingListCreateApi.as_view(), name="api-bookings"),

@@ -184,7 +184,7 @@ def payments_refund_record(*, booking: Booking, amount: Decimal) -> tuple[Transa
 
 
 def refund_execute(record: RefundRecord, *, card_refunder: CardRefunder | None = None) -> str:
-    """After the commit: ask QPay to refund a card payment; P2P refunds stay manual (qpay-v2.md §4.4).
+    """After the commit: ask QPay to refund a card payment; P2P refunds stay manual (docs/qpay.md §4).
 
     QPay's refund call takes no amount (it returns the whole payment), so partial refunds of card
     payments stay manual as well. Returns the transaction's refund state afterwards.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,11 +11,9 @@ from bookings.selectors import booking_authorize_named
 from ideas import selectors, services
 from ideas.serializers import (
     TattooIdeaCreateSerializer,
-    TattooIdeaPageSerializer,
     TattooIdeaSerializer,
     TattooIdeaUpdateSerializer,
 )
-from tattoo.pagination import PageNumberPagination
 
 # Every endpoint needs a signed-in caller (default IsAuthenticated → 401); who may act on which
 # booking or idea is decided in selectors/services (404 for unknown ids first, then 403).
@@ -45,19 +44,19 @@ _ID = OpenApiParameter(
 )
 
 
-# One path, two meanings (API.md): GET lists a booking's ideas, PATCH/DELETE act on one idea.
-class TattooIdeaDetailApi(APIView):
+# One path, two meanings (docs/api.md): GET lists a booking's ideas, PATCH/DELETE act on one idea.
+class TattooIdeaDetailApi(GenericAPIView):
+    serializer_class = TattooIdeaSerializer
+
     @extend_schema(
         parameters=[_ID, OpenApiParameter("page", int), OpenApiParameter("pageSize", int)],
-        responses={200: TattooIdeaPageSerializer},
+        responses={200: TattooIdeaSerializer(many=True)},
         operation_id="tattoo_ideas_list",
         summary="A booking's ideas, oldest first (its parties and staff)",
     )
     def get(self, request, pk: int):
-        ideas = selectors.ideas_for_booking(user=request.user, booking_id=pk)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(ideas, request, view=self)
-        return paginator.get_paginated_response(TattooIdeaSerializer(page, many=True).data)
+        page = self.paginate_queryset(selectors.ideas_for_booking(user=request.user, booking_id=pk))
+        return self.get_paginated_response(TattooIdeaSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[_ID],

@@ -40,13 +40,6 @@ class TattooIdeaSerializer(serializers.ModelSerializer):
         return obj.image_url or None
 
 
-class TattooIdeaPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = TattooIdeaSerializer(many=True)
-
-
 class TattooIdeaCreateSerializer(serializers.Serializer):
     booking_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     description = serializers.CharField(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,12 +15,10 @@ from portfolio import selectors, services
 from portfolio.models import PortfolioItem
 from portfolio.serializers import (
     PortfolioItemCreateSerializer,
-    PortfolioItemPageSerializer,
     PortfolioItemSerializer,
     PortfolioItemUpdateSerializer,
 )
-from tattoo import fastjson, http_cache
-from tattoo.pagination import fetch_page
+from tattoo import http_cache
 from tattoo.permissions import IsTattooist, IsTattooistOrAdmin
 
 
@@ -47,42 +47,12 @@ _ID = OpenApiParameter(
 )
 
 
-# One path, two meanings (API.md): GET lists an artist's items, PATCH/DELETE act on one item.
-def portfolio_public_answer(request, pk: int) -> HttpResponse:
-    """An approved artist's portfolio page: one SQL statement, plain rows and json.dumps instead of
-    PortfolioItemSerializer and the camelCase renderer (same bytes; portfolio/tests pin them).
+# One path, two meanings: GET lists an artist's items, PATCH/DELETE act on one item.
+class PortfolioDetailApi(GenericAPIView):
+    serializer_class = PortfolioItemSerializer
 
-    The view below answers with it, and so does tattoo/front.py for anonymous reads, without the
-    middleware stack; it raises Http404 / ValidationError for the stack to turn into errors.
-    """
-    page = fetch_page(
-        request,
-        lambda limit, offset: selectors.portfolio_page_public(tattooist_id=pk, limit=limit, offset=offset),
-        exists=lambda: selectors.tattooist_is_public(tattooist_id=pk),
-    )
-    iso = fastjson.iso_formatter()
-    return fastjson.json_response(
-        page.body(
-            request,
-            [
-                {
-                    "id": pk_,
-                    "tattooistId": tattooist_id,
-                    "imageUrl": image_url,
-                    "description": description,
-                    "tags": list(tags),
-                    "createdAt": iso(created_at),
-                    "updatedAt": iso(updated_at),
-                }
-                for pk_, tattooist_id, image_url, description, tags, created_at, updated_at in page.rows
-            ],
-        )
-    )
-
-
-class PortfolioDetailApi(APIView):
     def get_permissions(self):
-        if self.request is not None and self.request.method == "GET":
+        if self.request is not None and self.request.method in ("GET", "HEAD"):
             return [AllowAny()]
         if self.request is not None and self.request.method == "DELETE":
             return [IsTattooistOrAdmin()]
@@ -95,12 +65,23 @@ class PortfolioDetailApi(APIView):
             OpenApiParameter("pageSize", int),
             *http_cache.schema_parameters(),
         ],
-        responses={200: PortfolioItemPageSerializer, **http_cache.schema_responses()},
+        responses={200: PortfolioItemSerializer(many=True), **http_cache.schema_responses()},
         operation_id="portfolio_list",
         summary="An approved artist's portfolio, newest first",
     )
+    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)])
     def get(self, request, pk: int):
-        return portfolio_public_answer(request, pk)
+        items = selectors.portfolio_public(tattooist_id=pk)
+        try:
+            page = self.paginate_queryset(items)
+        except ValidationError:
+            if not selectors.tattooist_is_public(tattooist_id=pk):
+                raise Http404 from None  # an unknown artist is a 404 whatever the page asked
+            raise
+        # An empty first page: an artist without items, or no public artist at all.
+        if not page and not selectors.tattooist_is_public(tattooist_id=pk):
+            raise Http404
+        return self.get_paginated_response(PortfolioItemSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[_ID],

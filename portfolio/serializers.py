@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from portfolio.models import PortfolioItem
 from portfolio.services import MAX_TAG_LENGTH, MAX_TAGS
 
 _TAGS_HELP = (
@@ -11,21 +10,16 @@ _TAGS_HELP = (
 )
 
 
-class PortfolioItemSerializer(serializers.ModelSerializer):
+# A PortfolioItem. Declared fields rather than a ModelSerializer: it renders every public
+# portfolio page, and a ModelSerializer rebuilds its fields from the model on each use.
+class PortfolioItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
     tattooist_id = serializers.IntegerField(read_only=True)
+    image_url = serializers.URLField(read_only=True)
+    description = serializers.CharField(read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), source="style_tags", read_only=True)
-
-    class Meta:
-        model = PortfolioItem
-        fields = ["id", "tattooist_id", "image_url", "description", "tags", "created_at", "updated_at"]
-        read_only_fields = fields
-
-
-class PortfolioItemPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = PortfolioItemSerializer(many=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 def _tags_field(**kwargs) -> serializers.ListField:

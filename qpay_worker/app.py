@@ -1,6 +1,6 @@
 """The QPay worker: the only process that talks to QPay and holds its credentials.
 
-Routes (see API.md "QPay worker"):
+Routes (see docs/api.md "The QPay worker"):
 * ``POST /worker/qpay/invoice``  (signed by the web app) create a QPay invoice.
 * ``GET|POST /worker/qpay/webhook/{ref}/{token}`` QPay's callback; ``token`` is
   HMAC(QPAY_CALLBACK_SECRET, ref), so no store is needed to authenticate it. The callback is
@@ -228,7 +228,7 @@ class WorkerApp:
     # --- invoice ----------------------------------------------------------------------------
     def create_invoice(self, body: dict) -> Response:
         booking_id = body.get("bookingId")
-        # API.md's minimal request names only the booking; the web app sends its transaction reference.
+        # docs/api.md's minimal request names only the booking; the web app sends its transaction reference.
         ref = str(body.get("reference") or (f"B{booking_id}" if isinstance(booking_id, int) else ""))
         errors = {}
         if not REF_RE.match(ref):

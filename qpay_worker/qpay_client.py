@@ -1,4 +1,4 @@
-"""Every HTTP call to QPay merchant API v2 (see /work/shared reference qpay-v2.md).
+"""Every HTTP call to QPay merchant API v2 (the behaviour relied on: docs/qpay.md).
 
 Money-moving calls: ``refund_payment`` and ``cancel_payment`` return money to a card payer;
 ``cancel_invoice`` stops an invoice from being paid. ``create_invoice`` is never retried: QPay

@@ -1,10 +1,10 @@
 """A QPay merchant API v2 stand-in for development and tests: ``python -m qpay_worker.sandbox``.
 
-Speaks the paths, fields, errors and quirks of the reference (qpay-v2.md §10 "Emulator
-behaviours"): Basic-auth token with an *absolute* ``expires_in`` (lifetime configurable),
-401 ``NO_CREDENDIALS`` (sic) on a bad bearer, invoices with mixed string/number amounts and
-``CANCELED`` (one L) after DELETE, 422 for not found, ``payment/check`` without ``paid_amount``
-when unpaid, card refunds OK and P2P refunds refused, no dedupe of ``sender_invoice_no``.
+Speaks the paths, fields, errors and quirks QPay has (docs/qpay.md §8): Basic-auth token with an
+*absolute* ``expires_in`` (lifetime configurable), 401 ``NO_CREDENDIALS`` (sic) on a bad bearer,
+invoices with mixed string/number amounts and ``CANCELED`` (one L) after DELETE, 422 for not
+found, ``payment/check`` without ``paid_amount`` when unpaid, card refunds OK and P2P refunds
+refused, no dedupe of ``sender_invoice_no``.
 
 Sandbox-only routes (other programs and tests drive payments through these):
 * ``GET /sandbox/invoices/{id}``: an HTML page with a Pay button.

@@ -4,7 +4,7 @@
 // @20minutes/s3rver 4.0.4 (pinned in package.json) checks SigV4 header and presigned-query
 // signatures: a tampered or expired URL, another key, another Content-Type, size or signed
 // x-amz-meta-* value are refused with 403, as R2 does. This launcher adds what R2 does and plain
-// s3rver does not (see ../shared/reference/s3-local.md):
+// s3rver does not (see README.md, "Image storage"):
 //   * unsigned requests are refused (403 AccessDenied), except
 //   * unsigned GET/HEAD of an object, which stands in for the bucket's public URL
 //     (an R2 custom domain or r2.dev URL); listing the bucket anonymously stays refused;

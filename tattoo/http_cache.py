@@ -1,37 +1,42 @@
-"""HTTP caching for anonymous public reads: versioned ETags, 304s and a rendered-answer cache.
+"""HTTP caching for anonymous public reads: versioned ETags, 304s and stored rendered answers.
 
 A cached resource names the version keys it depends on ("catalog" for the artist list,
-"artist:<id>" for one artist's portfolio and weekly hours). Every write to a portfolio item, a
-weekly window, an artist profile or an artist's user bumps those keys in PostgreSQL in the same
-transaction (model signals, so services, the Django admin and the staff tools are all covered).
-A read looks the versions up with one primary-key query and derives the ETag from them and the
-exact request (host, path, query): a matching If-None-Match gets a 304 without touching the
-view, and a miss is served from a small per-process cache of rendered bodies keyed by that ETag.
-Both are therefore never stale after a write. Authenticated requests bypass all of this (they stay `private, no-store`).
+"artist:<id>" for one artist's portfolio and weekly hours, "slots:<id>" for the bookings and time
+off behind a slot list). Every write to a portfolio item, a weekly window, an artist profile, an
+artist's user, a booking or a time off bumps those keys in PostgreSQL in the same transaction
+(model signals, so services, the Django admin and the staff tools are all covered).
+
+`public_read` decorates the `get` of a DRF view, so an anonymous GET goes through the whole stack
+(middleware, DRF's content negotiation, authentication and permissions) and then: the versions are
+looked up with one primary-key query and the ETag is derived from them and the exact request (host,
+path, query); Django's conditional-response rules answer a matching If-None-Match with a 304
+without running the view; otherwise the rendered answer stored under that ETag in the Django cache
+(alias "public": Redis when REDIS_URL is set) is served, or the view runs and its rendered answer
+is stored. Keys embed the versions, so nothing is ever evicted on write and nothing is stale after
+one. The answer carries `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`
+(settings PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) for the reverse proxy or CDN
+of docs/deploy.md. Authenticated requests bypass all of this (they stay `private, no-store`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.core.signals import setting_changed
+from django.core.cache import caches
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags
-
-from tattoo import prepared
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
 
 CATALOG = "catalog"
-# Set in the WSGI environ by tattoo/front.py when it looked the versions up and then handed the
-# request to the stack: public_cache reuses that ETag instead of repeating the query.
-ETAG_KEY = "inkbook.public_cache_etag"
+# The cache alias holding rendered public answers (tattoo/settings.py), and how long one is kept:
+# its key embeds the versions, so this bounds memory, not staleness.
+RENDERED_CACHE = "public"
+RENDERED_SECONDS = 600
 _BUMP_SQL = (
     "INSERT INTO cache_versions (key, version) SELECT k, (random() * 1e12)::bigint FROM unnest(%s::varchar[]) AS k "
     "ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1"
@@ -66,45 +71,9 @@ def bump(*keys: str) -> None:
 
 
 def versions(keys: Iterable[str]) -> str:
-    return prepared.fetchall(_LOOKUP_SQL, [sorted(set(keys))])[0][0]
-
-
-class _Rendered:
-    """A bounded LRU of rendered bodies per process; keys embed the versions, so no eviction on write."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[bytes, str] | None:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: tuple[bytes, str]) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-rendered = _Rendered(size=1024)
-
-# The full header set of the stack's last 200 per (route, https), for tattoo/front.py: it depends
-# on settings and the route only, never on the data.
-header_templates: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
-
-
-def _settings_changed(**kwargs) -> None:
-    header_templates.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [sorted(set(keys))])
+        return cursor.fetchone()[0]
 
 
 def is_anonymous(request) -> bool:
@@ -121,48 +90,46 @@ def etag_for(request, keys: Iterable[str]) -> str:
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
-def _decorate(response: HttpResponse, etag: str) -> HttpResponse:
+def cache_control() -> str:
+    return (
+        f"public, max-age=0, s-maxage={settings.PUBLIC_CACHE_S_MAXAGE}, "
+        f"stale-while-revalidate={settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE}"
+    )
+
+
+def _public(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
-    response["Vary"] = "Authorization, Cookie"
+    response["Cache-Control"] = cache_control()
+    patch_vary_headers(response, ("Authorization", "Cookie"))
     return response
 
 
-def public_cache(keys_for: Callable[..., list[str]]):
-    """Wrap a view function (`SomeApi.as_view()`) so its anonymous GETs are cached as described above."""
+def public_read(keys_for: Callable[..., list[str]]):
+    """Decorate a DRF view's `get(self, request, **kwargs)`: its anonymous answers are cached as the
+    module docstring says. `keys_for(**kwargs)` names the version keys the answer depends on."""
 
-    def deco(view):
-        # A hit is answered before DRF, which would have added the Allow header: add it here.
-        allow = None
-        if getattr(view, "cls", None) is not None:
-            instance = view.cls(**view.initkwargs)
-            if hasattr(instance, "get") and not hasattr(instance, "head"):
-                instance.head = instance.get  # as View.setup() does for every request
-            allow = ", ".join(instance.allowed_methods)
-
-        def hit_answer(response: HttpResponse, etag: str) -> HttpResponse:
-            if allow is not None:
-                response["Allow"] = allow
-            return _decorate(response, etag)
-
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD") or not is_anonymous(request):
-                return view(request, *args, **kwargs)
-            # The front (tattoo/front.py) may have looked the versions up already.
-            etag = request.META.get(ETAG_KEY) or etag_for(request, keys_for(**kwargs))
-            if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
-                return hit_answer(HttpResponseNotModified(), etag)
-            hit = rendered.get(etag)
+    def deco(get):
+        @wraps(get)
+        def wrapped(view, request, *args, **kwargs):
+            if not is_anonymous(request):
+                return get(view, request, *args, **kwargs)
+            etag = etag_for(request, keys_for(**kwargs))
+            conditional = get_conditional_response(request, etag=etag)
+            if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
+                return _public(conditional, etag) if conditional.status_code == 304 else conditional
+            store, key = caches[RENDERED_CACHE], f"answer:{etag}"
+            hit = store.get(key)
             if hit is not None:
-                return hit_answer(HttpResponse(hit[0], content_type=hit[1]), etag)
-            response = view(request, *args, **kwargs)
+                body, content_type = hit
+                return _public(HttpResponse(body, content_type=content_type), etag)
+            response = get(view, request, *args, **kwargs)
             if response.status_code != 200:
-                return response
-            if hasattr(response, "render"):
-                response.render()
-            rendered.put(etag, (response.content, response["Content-Type"]))
-            return _decorate(response, etag)
+                return response  # errors are neither public nor stored
+            if hasattr(response, "add_post_render_callback"):
+                response.add_post_render_callback(
+                    lambda rendered: store.set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
+                )
+            return _public(response, etag)
 
         return wrapped
 
@@ -203,7 +170,6 @@ def connect_signals() -> None:
     from bookings.models import Availability, Booking, TimeOff
     from portfolio.models import PortfolioItem
 
-    setting_changed.connect(_settings_changed, dispatch_uid="http_cache_settings")
     for signal in (post_save, post_delete):
         signal.connect(_portfolio_changed, sender=PortfolioItem, dispatch_uid=f"http_cache_portfolio_{signal}")
         signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")

@@ -7,7 +7,7 @@ with the same key replays that response; with another method, path or body it is
 while the first still runs it is refused (409). 5xx results, 503 upstream failures and unexpected
 exceptions release the claim so the client may retry with the same key; a claim left in flight by
 a process that died is taken over by the same request retried after IN_FLIGHT_LEASE. Without the header the
-endpoint behaves exactly as before (the header is optional: API.md clients do not send it).
+endpoint behaves exactly as before (the header is optional, docs/api.md: older clients do not send it).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ class UploadPresignSerializer(serializers.Serializer):
     folder = serializers.ChoiceField(
         choices=FOLDERS, default="ideas", help_text="`portfolio` needs the tattooist role."
     )
-    # Required (API.md shows it optional): the signed URL only accepts a body of exactly this size.
+    # Required (docs/api.md; the contract first showed it optional): the signed URL only accepts a
+    # body of exactly this size.
     size = serializers.IntegerField(
         help_text=f"Exact size in bytes, 1 to UPLOAD_MAX_BYTES ({settings.UPLOAD_MAX_BYTES})."
     )

@@ -134,8 +134,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Anonymous reads of the cached public routes are mostly answered before this stack, by
-    # tattoo/front.py in the WSGI entry point (tattoo/wsgi.py).
     "tattoo.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -181,23 +179,34 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL; Inkbook runs on PostgreSQL only")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
-# Django's own cursors bind on the client and never prepare. tattoo/prepared.py runs a few hot
-# read statements prepared once per connection, which needs a threshold on the connection (it
-# affects nothing else). Turn it off behind a pooler that cannot carry prepared statements
-# (PgBouncer in transaction mode before 1.21): those reads then run unprepared.
-if envbool("DB_PREPARED_STATEMENTS", True):
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the login and signup throttle counters and the worker message ids already seen
 # (docs/security.md): a per-process cache would give every process its own counters. Outside DEBUG
 # it is Redis, unless LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs).
 REDIS_URL = env("REDIS_URL")
+# "public" holds rendered anonymous public answers keyed by their versioned ETag
+# (tattoo/http_cache.py): its own alias, so a flood of distinct query strings evicts only those,
+# never the login-throttle counters of "default".
 if REDIS_URL:
     REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "public": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "public",
+        },
+    }
 elif DEBUG or envbool("LOCAL_MEMORY_CACHE", False):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inkbook"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inkbook"},
+        "public": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "inkbook-public",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+    }
 else:
     raise ImproperlyConfigured(
         "REDIS_URL must be set outside DEBUG: throttles and replay checks need one cache shared by every "
@@ -282,7 +291,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["tattoo.renderers.CamelCaseJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "tattoo.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "tattoo.errors.exception_handler",
@@ -338,9 +347,14 @@ SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 10)
 SIGNUP_WINDOW_SECONDS = envint("SIGNUP_WINDOW_SECONDS", 60 * 60)
 
 # --- bookings -------------------------------------------------------------------------------
-# Anonymous public reads (artist list, portfolio) carry a versioned ETag and are revalidated; a
-# max-age above 0 lets browsers and CDNs reuse an answer that long without asking (possibly stale).
-PUBLIC_CACHE_MAX_AGE = envint("PUBLIC_CACHE_MAX_AGE", 0)
+# Anonymous public reads (artist list, portfolio, weekly hours, slots) carry a versioned ETag and
+# `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`: browsers always
+# revalidate; a shared cache (the reverse proxy or CDN, docs/deploy.md) may reuse an answer N
+# seconds without asking, and M more while it revalidates in the background (possibly stale).
+PUBLIC_CACHE_S_MAXAGE = envint("PUBLIC_CACHE_S_MAXAGE", 10)
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = envint("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60)
+if min(PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) < 0:
+    raise ImproperlyConfigured("PUBLIC_CACHE_S_MAXAGE and PUBLIC_CACHE_STALE_WHILE_REVALIDATE must be >= 0")
 
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)

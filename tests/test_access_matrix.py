@@ -1,4 +1,4 @@
-"""Authorization matrix (reliability.md A9): every API route x method x role has one expected status.
+"""Authorization matrix (docs/reliability.md A9): every API route x method x role has one expected status.
 
 The routes come from the URL resolver, so a new route or method without a row in MATRIX fails
 `test_every_api_route_and_method_has_a_row`. Each case gets fresh objects: one of each kind owned
@@ -9,8 +9,8 @@ a caller who is allowed in gets the validation answer (400) and everyone else 40
 Foreign objects follow the API's existing rules: an unknown id is 404 and an existing object of
 someone else is 403 (`not_a_party` for a booking and what hangs off it, its payment status;
 `not_owner` for an artist's portfolio item, weekly window or time off; a tattoo idea is the
-author's to edit or delete, the booking's parties' to read). reliability.md A9 asks
-for 404 on foreign objects; the API chose 403 for these, so the matrix pins that choice.
+author's to edit or delete, the booking's parties' to read). docs/reliability.md A9 notes
+ASVS would allow 404 on foreign objects; the API chose 403 for these, so the matrix pins that choice.
 Routes for one role refuse the other roles with 403 before looking at ids. Authorization comes
 before validation: a stranger to a booking named in the path gets 403 even for the empty body,
 and `test_a_stranger_is_refused_before_the_body_is_judged` proves the same for bodies that name a
@@ -92,7 +92,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
 }
 
 # How each route's path parameters are filled from the fixtures (method-specific where one path
-# means different objects per method, as API.md documents for portfolio and availability).
+# means different objects per method, as docs/api.md documents for portfolio and availability).
 PATH_ARGS = {
     "api-portfolio-detail": lambda o, m: {"pk": o["tattooist"].pk if m == "GET" else o["item"].pk},
     "api-tattooist": lambda o, m: {"tattooist_id": o["tattooist"].pk},

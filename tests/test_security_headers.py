@@ -1,5 +1,5 @@
 """Security headers on pages and API answers, HTTPS protections in production settings, and
-cache headers that keep authenticated API answers out of shared caches (reliability.md A12)."""
+cache headers that keep authenticated API answers out of shared caches (docs/reliability.md A12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff need a second factor (reliability.md A14; accounts/mfa.py)."""
+"""Staff need a second factor (docs/reliability.md A14; accounts/mfa.py)."""
 
 from __future__ import annotations
 

@@ -165,8 +165,8 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
 
 
 def test_the_list_filters_like_the_orm_lookups_they_replace(api_client):
-    """tattooist_list_page is hand-written SQL: pin its filters to the ORM lookups (Exists on the
-    tag array, icontains on name or bio with LIKE wildcards escaped) over awkward inputs."""
+    """Pin the list's filters to the plain ORM lookups (Exists on the tag array, icontains on name or
+    bio with LIKE wildcards escaped) over awkward inputs."""
     from django.db.models import Exists, OuterRef, Q
 
     names = ["Anu 100% Ink", "Bat_Erdene", "Chimeg", "dorj", "Enkh \\ Line", "Ölzii"]

@@ -222,7 +222,7 @@ def test_a_customer_cannot_hold_more_than_two_unpaid_bookings(frozen, open_artis
 
 
 def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers(frozen, settings):
-    """Slot hoarding across accounts (reliability.md B8): the day's holds are capped; paid,
+    """Slot hoarding across accounts (docs/reliability.md B8): the day's holds are capped; paid,
     cancelled and expired ones do not count, and other days and artists are not affected."""
     settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = 2
     artist = TattooistFactory(session_minutes=60)

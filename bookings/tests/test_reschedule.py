@@ -1,4 +1,4 @@
-"""Moving a booking to another start (POST /api/bookings/{id}/reschedule; reliability.md B7)."""
+"""Moving a booking to another start (POST /api/bookings/{id}/reschedule; docs/reliability.md B7)."""
 
 from __future__ import annotations
 

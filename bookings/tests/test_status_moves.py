@@ -16,7 +16,7 @@ from conftest import client_for
 pytestmark = pytest.mark.django_db
 
 S = BookingStatus
-# The moves a person may make by hand, written out from API.md rather than read from the code:
+# The moves a person may make by hand, written out from docs/api.md rather than read from the code:
 # pending → confirmed or cancelled; confirmed → completed or cancelled. Everything else
 # (expired by the job, disputed through disputes, anything out of a final state) is a 409.
 USER_MOVES = {

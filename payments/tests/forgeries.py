@@ -1,4 +1,4 @@
-"""Forged-signature variants (reliability.md W1) as Django test-client arguments."""
+"""Forged-signature variants (docs/reliability.md W1) as Django test-client arguments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public portfolio read renders without serializers; its bytes must stay those of the serializer path."""
+"""The public portfolio read answers exactly the bytes of PortfolioItemSerializer and the camelCase renderer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sandbox speaks QPay v2 as qpay-v2.md describes it (quirks included)."""
+"""The sandbox speaks QPay v2 as docs/qpay.md describes it (quirks included)."""
 
 import base64
 import time

@@ -1,4 +1,4 @@
-"""Whole-suite log check (reliability.md A15): no log line carries a secret.
+"""Whole-suite log check (docs/reliability.md A15): no log line carries a secret.
 
 A handler on the root logger records every formatted message of the test run, with the same
 redaction filter every configured handler has (the test below in tests/test_log_secrets.py

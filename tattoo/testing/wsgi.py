@@ -1,11 +1,11 @@
-"""Drive the WSGI application as tattoo/wsgi.py builds it (the front, then Django) in-process.
+"""Drive Django's WSGI handler (what tattoo/wsgi.py serves) in-process, with a hand-built environ.
 
-Django's test Client calls the handler below the WSGI callable, so it never meets tattoo/front.py.
-`wsgi_get` builds a WSGI environ and calls `application()`, which is tattoo/wsgi.py's composition
-(PublicReadFront around Django's WSGIHandler) without importing that module: its
-get_wsgi_application() would run django.setup() again and reset the suite's logging. It runs on
-the test's own database connection (inside the test transaction); as Django's test handler does,
-it keeps close_old_connections off the request signals, which would otherwise drop that connection.
+Django's test Client calls the handler below the WSGI callable and fills in its own headers; `wsgi_get`
+builds a WSGI environ and calls a WSGIHandler, so a test sees the answer a WSGI server would send.
+It does not import tattoo/wsgi.py: its get_wsgi_application() would run django.setup() again and
+reset the suite's logging. It runs on the test's own database connection (inside the test
+transaction); as Django's test handler does, it keeps close_old_connections off the request
+signals, which would otherwise drop that connection. `environ_for` is also used by bench/inprocess.py.
 """
 
 from __future__ import annotations
@@ -17,19 +17,11 @@ from dataclasses import dataclass, field
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-_application = None
-
 
 def application():
-    """The front around a Django WSGIHandler, built once (tests may swap its `app` attribute)."""
-    global _application
-    if _application is None:
-        from django.core.handlers.wsgi import WSGIHandler
+    from django.core.handlers.wsgi import WSGIHandler
 
-        from tattoo.front import PublicReadFront
-
-        _application = PublicReadFront(WSGIHandler())
-    return _application
+    return WSGIHandler()
 
 
 @dataclass
@@ -81,7 +73,7 @@ def environ_for(path: str, *, method: str = "GET", host: str = "testserver", **e
 
 
 def wsgi_get(path: str, *, app=None, **extra) -> WsgiAnswer:
-    """GET `path` through the WSGI entry point; `extra` are environ keys (HTTP_IF_NONE_MATCH=...)."""
+    """GET `path` through a WSGI handler; `extra` are environ keys (HTTP_IF_NONE_MATCH=...)."""
     if app is None:
         app = application()
     started: dict = {}
