@@ -13,7 +13,13 @@ from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFac
 # Plugins: the real local S3 server (tattoo/testing/s3.py), Playwright + Chromium
 # (tattoo/testing/browser.py), the QPay sandbox + worker processes (payments/testing.py), and the
 # whole-suite check that no log line leaks a secret (tattoo/testing/logcheck.py).
-pytest_plugins = ["tattoo.testing.s3", "tattoo.testing.browser", "payments.testing", "tattoo.testing.logcheck"]
+pytest_plugins = [
+    "tattoo.testing.s3",
+    "tattoo.testing.browser",
+    "payments.testing",
+    "tattoo.testing.jobs",
+    "tattoo.testing.logcheck",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,19 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name} must be above 0, not {raw!r}")
+    return value
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -93,6 +106,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Background jobs on this database (tattoo/jobs.py, docs/jobs.md); before the project apps so
+    # their tasks.py modules register on the ready app.
+    "procrastinate.contrib.django",
     "tattoo",
     "accounts",
     "portfolio",
@@ -306,6 +322,34 @@ if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
 # not configuration; tests may override it.
 BOOKING_BEFORE_EXPIRE_HOOK = "payments.services.payment_before_expiry"
 
+# --- background jobs (Procrastinate on DATABASES["default"]; tattoo/jobs.py, docs/jobs.md) ----
+# `manage.py procrastinate worker` reads these. Scheduled jobs (a hold's expiry) are found by
+# polling, so a due job starts at most JOBS_POLL_SECONDS late; new jobs wake a worker at once
+# (LISTEN/NOTIFY).
+JOBS_POLL_SECONDS = envfloat("JOBS_POLL_SECONDS", 1.0)
+JOBS_CONCURRENCY = envint("JOBS_CONCURRENCY", 4)  # jobs one worker process runs at once (threads)
+# A worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for JOBS_STALLED_AFTER_SECONDS
+# is dead, and its running jobs are retried by another worker (the tattoo.retry_stalled_jobs job).
+JOBS_HEARTBEAT_SECONDS = envfloat("JOBS_HEARTBEAT_SECONDS", 10.0)
+JOBS_STALLED_AFTER_SECONDS = envfloat("JOBS_STALLED_AFTER_SECONDS", 30.0)
+if JOBS_STALLED_AFTER_SECONDS <= JOBS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOBS_STALLED_AFTER_SECONDS must be longer than JOBS_HEARTBEAT_SECONDS")
+# On SIGTERM a worker takes no new job and lets running ones finish; after this many seconds it
+# asks them to abort (a job cut off is retried later: job bodies are idempotent).
+JOBS_SHUTDOWN_TIMEOUT_SECONDS = envfloat("JOBS_SHUTDOWN_TIMEOUT_SECONDS", 30.0)
+# /healthz calls the queue stalled when the oldest due job has waited longer than this.
+JOBS_HEALTH_MAX_DELAY_SECONDS = envint("JOBS_HEALTH_MAX_DELAY_SECONDS", 120)
+# How often the stalled-job check runs (cron; a sixth field is seconds). Code wiring, not an
+# environment variable: the worker tests run it every second.
+JOBS_STALLED_CHECK_CRON = "* * * * *"
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": JOBS_CONCURRENCY,
+    "fetch_job_polling_interval": JOBS_POLL_SECONDS,
+    "update_heartbeat_interval": JOBS_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
+    "shutdown_graceful_timeout": JOBS_SHUTDOWN_TIMEOUT_SECONDS,
+}
+
 # --- uploads (Cloudflare R2 in production; a local S3 server in development and tests) -------
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "http://127.0.0.1:9000")
 S3_BUCKET = env("S3_BUCKET", "inkbook")
@@ -376,5 +420,9 @@ LOGGING = {
         # string; keep only its errors, and through the redacting handler.
         "django.server": {"level": "ERROR", "propagate": True},
         "django.request": {"level": "ERROR"},
+        # Job workers log each job's start and outcome (procrastinate.worker); the registration of
+        # periodic tasks, repeated by every manage.py command, is noise.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }

@@ -1,7 +1,7 @@
 """docs/deploy.md's environment checklist and .env.example agree with the variables the code reads.
 
 The names each process reads are extracted from its source with regular expressions that cover
-every way this code base reads the environment (the settings helpers env/envbool/envint/envlist/
+every way this code base reads the environment (the settings helpers env/envbool/envint/envfloat/envlist/
 envsecret, the worker's _required/_float, os.environ.get/[...], a dict named env, process.env in
 Node). A dynamic read (a name built at run time) would slip past them, so it fails this test too,
 except the NAME_FILE companions of secrets, which the doc describes in prose.
@@ -21,7 +21,7 @@ Q = r"""["']"""
 
 READ_PATTERNS = [
     # settings helpers and the worker's config helpers, the seed's setting()
-    re.compile(rf"\b(?:env|envbool|envint|envlist|envsecret|_required|_float|setting)\(\s*{Q}{NAME}{Q}"),
+    re.compile(rf"\b(?:env|envbool|envint|envfloat|envlist|envsecret|_required|_float|setting)\(\s*{Q}{NAME}{Q}"),
     # os.environ.get("X"), os.getenv("X"), env.get("X"), env.setdefault("X") (a bare `environ` is
     # a WSGI request's, not the process environment)
     re.compile(rf"\b(?:os\.environ|env)\.(?:get|setdefault)\(\s*{Q}{NAME}{Q}"),
@@ -36,9 +36,9 @@ DYNAMIC_READ = re.compile(
     r"\b(?:os\.environ|env)\.(?:get|setdefault)\(\s*(?![\"'][A-Z])[^)\s]|\bos\.environ\[\s*(?![\"'][A-Z])"
 )
 ALLOWED_DYNAMIC = {
-    # the helpers themselves: env/envbool/envint/envlist/envsecret read os.environ.get(name), and
-    # envsecret also os.environ.get(f"{name}_FILE")
-    "tattoo/settings.py": 6,
+    # the helpers themselves: env/envbool/envint/envfloat/envlist/envsecret read
+    # os.environ.get(name), and envsecret also os.environ.get(f"{name}_FILE")
+    "tattoo/settings.py": 7,
     # _required(name) (and f"{name}_FILE"), _float(name)
     "qpay_worker/config.py": 3,
     # setting(name) and SEED_{role}_PASSWORD: names from DEFAULTS, added below
