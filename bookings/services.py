@@ -34,7 +34,7 @@ from bookings.models import (
     TimeOff,
 )
 from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
-from bookings.transitions import booking_move
+from bookings.transitions import booking_move, pre_session_check_enqueue
 from tattoo import jobs
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.money import is_whole, quantize
@@ -493,6 +493,7 @@ def _booking_move_slot(
             to_payment_status=booking.payment_status,
             note=f"rescheduled from {before.isoformat()} to {slot.isoformat()}",
         )
+        pre_session_check_enqueue(booking)  # the new start's check; the old one's job does nothing
     logger.info("booking %s rescheduled by user_id=%s", booking.pk, actor.pk)
     return booking
 

@@ -24,8 +24,9 @@ def expire_hold(booking_id: int) -> str:
 
 @app.periodic(cron="* * * * *", periodic_id="expire_holds")
 @app.task(name="bookings.expire_holds", queueing_lock="bookings.expire_holds")
-def expire_holds(timestamp: int) -> dict:
-    """Every minute, the safety net: holds whose own job did not expire them (a job lost to a
-    failed state, or rows written without one)."""
-    report = services.booking_expire_holds(overdue_by=SWEEP_GRACE)
+def expire_holds(timestamp: int | None = None, overdue_by_seconds: int | None = None, limit: int = 500) -> dict:
+    """Every minute, the safety net: holds whose own job did not expire them (a job that ended
+    failed, rows written without one). `manage.py expire_holds` runs it with no grace period."""
+    overdue_by = SWEEP_GRACE if overdue_by_seconds is None else timedelta(seconds=overdue_by_seconds)
+    report = services.booking_expire_holds(overdue_by=overdue_by, limit=limit)
     return {"expired": report.expired, "kept": report.kept}

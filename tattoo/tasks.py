@@ -8,6 +8,7 @@ functions directly.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
 
@@ -59,7 +60,7 @@ def sweep_uploads(timestamp: int | None = None, hours: int | None = None, dry_ru
     report = uploads.sweep_unattached(
         older_than=timedelta(hours=hours) if hours else UPLOAD_SWEEP_AFTER, dry_run=dry_run
     )
-    return report.__dict__
+    return dataclasses.asdict(report)
 
 
 @app.periodic(cron="*/10 * * * *", periodic_id="retry_object_deletes")
