@@ -344,7 +344,7 @@ def _booking_insert(
             raise ConflictError(
                 "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
                 "one is paid or released (holds last at most "
-                f"{settings.BOOKING_HOLD_MINUTES} minutes), or pick another day.",
+                f"{settings.BOOKING_HOLD_MINUTES:g} minutes), or pick another day.",
                 code="artist_day_held",
             )
         booking = Booking.objects.create(
