@@ -380,8 +380,9 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
         .values_list("pk", flat=True)
     )
     if others:
-        # Another open invoice for this booking must not be paid as well: close it after commit.
-        transaction.on_commit(lambda: _cancel_quietly(others))
+        # Another open invoice for this booking must not be paid as well: a job (written with this
+        # credit, retried until QPay answers) cancels it.
+        jobs.enqueue("payments.cancel_superseded_invoices", transaction_ids=others)
     return outcome
 
 
@@ -395,12 +396,19 @@ def payment_unwanted_decide(*, txn: Transaction, booking: Booking) -> None:
     txn.refund_state = RefundState.MANUAL_REQUIRED
 
 
-def _cancel_quietly(transaction_ids: list[int]) -> None:
+def payment_invoices_cancel_superseded(*, transaction_ids: list[int]) -> int:
+    """Cancel at QPay the still-open invoices of a booking whose deposit another invoice paid.
+    Raises UpstreamUnavailable while the worker cannot be reached (the job retries); a payment
+    that raced the cancel is applied (and, the deposit being paid already, flagged for refund)."""
+    cancelled = 0
     for txn in Transaction.objects.filter(pk__in=transaction_ids, status=TransactionStatus.PENDING):
         try:
-            _cancel_invoice(txn)
-        except ApplicationError as exc:
+            cancelled += _cancel_invoice(txn) == "cancelled"
+        except UpstreamUnavailable:
+            raise
+        except ApplicationError as exc:  # QPay refused (e.g. already cancelled there): nothing to retry
             log.warning("could not cancel superseded invoice %s: %s", txn.qpay_invoice_id, exc)
+    return cancelled
 
 
 # --- bounded re-checks (QPay forbids polling) ---------------------------------------------------

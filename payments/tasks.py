@@ -22,3 +22,8 @@ def check_at_invoice_expiry(transaction_id: int) -> str:
 @app.task(name="payments.check_before_session", retry=OUTSIDE_SERVICE_RETRY)
 def check_before_session(booking_id: int, slot: str) -> str:
     return services.payment_check_before_session(booking_id=booking_id, slot=slot)
+
+
+@app.task(name="payments.cancel_superseded_invoices", retry=OUTSIDE_SERVICE_RETRY)
+def cancel_superseded_invoices(transaction_ids: list[int]) -> int:
+    return services.payment_invoices_cancel_superseded(transaction_ids=transaction_ids)

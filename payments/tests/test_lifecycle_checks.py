@@ -157,3 +157,33 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
 
     assert expire_holds() == {"expired": 0, "kept": 0}
     assert checks(qpay_worker) == before
+
+
+def test_an_invoice_superseded_by_a_paid_one_is_cancelled_at_qpay_by_a_job(artist, customer, qpay_worker, run_jobs):
+    from payments.services import payment_notification_apply
+
+    booking = hold(customer, artist, expires_in=timedelta(minutes=20))
+    open_invoice, _ = payment_create(user=customer, booking_id=booking.pk)
+    old = Transaction.objects.create(
+        booking=booking, amount=booking.deposit_amount, status="cancelled", qpay_invoice_id="INV-OLD-1"
+    )
+    cancels = qpay_worker.calls().get("DELETE /invoice/{id}", 0)
+
+    outcome = payment_notification_apply(
+        payload={
+            "qpayInvoiceId": old.qpay_invoice_id,
+            "status": "paid",
+            "paidAmount": str(booking.deposit_amount),
+            "qpayPaymentId": "PAY-OLD-1",
+            "currency": "MNT",
+        }
+    )
+    assert outcome == "processed"
+    job = ProcrastinateJob.objects.get(task_name="payments.cancel_superseded_invoices")
+    assert job.args == {"transaction_ids": [open_invoice.pk]}
+    assert qpay_worker.calls().get("DELETE /invoice/{id}", 0) == cancels  # not from the request itself
+
+    run_jobs()
+
+    assert Transaction.objects.get(pk=open_invoice.pk).status == "cancelled"
+    assert qpay_worker.calls().get("DELETE /invoice/{id}", 0) == cancels + 1
