@@ -52,11 +52,27 @@ def run_due_jobs(**options) -> None:
     # each job only once CONN_MAX_AGE is over: no age, so none outlives the run (and the test DB).
     db = connections.settings["default"]
     max_age, db["CONN_MAX_AGE"] = db["CONN_MAX_AGE"], 0
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+                worker_app.run_worker(
+                    wait=False, install_signal_handlers=False, listen_notify=False, **{"concurrency": 1, **options}
+                )
+        except BaseException as exc:  # handed to the test below
+            failure.append(exc)
+
+    # Its own thread: the engine runs an event loop, and this thread may already have one running
+    # (Playwright's sync API leaves one behind in browser tests).
     try:
-        with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
-            worker_app.run_worker(
-                wait=False, install_signal_handlers=False, listen_notify=False, **{"concurrency": 1, **options}
-            )
+        thread = threading.Thread(target=run, name="run_jobs")
+        thread.start()
+        thread.join(timeout=120)
+        if thread.is_alive():
+            raise AssertionError("the in-process job worker did not finish within 120 s")
+        if failure:
+            raise failure[0]
     finally:
         app.periodic_registry = registry
         db["CONN_MAX_AGE"] = max_age
