@@ -76,3 +76,4 @@ bench: install
 	$(DEVENV) --test -- python -m bench.inprocess
 	$(DEVENV) --test -- python -m bench.bookings
 	$(DEVENV) --test -- python -m bench.payments
+	$(DEVENV) --test -- python -m bench.jobs

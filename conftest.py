@@ -17,6 +17,7 @@ pytest_plugins = [
     "tattoo.testing.s3",
     "tattoo.testing.browser",
     "payments.testing",
+    "tattoo.testing.jobs",
     "tattoo.testing.logcheck",
     "tattoo.testing.clock",
 ]

@@ -34,7 +34,8 @@ from bookings.models import (
     TimeOff,
 )
 from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
-from bookings.transitions import booking_move
+from bookings.transitions import booking_move, pre_session_check_enqueue
+from tattoo import jobs
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.money import is_whole, quantize
 
@@ -343,7 +344,7 @@ def _booking_insert(
             raise ConflictError(
                 "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
                 "one is paid or released (holds last at most "
-                f"{settings.BOOKING_HOLD_MINUTES} minutes), or pick another day.",
+                f"{settings.BOOKING_HOLD_MINUTES:g} minutes), or pick another day.",
                 code="artist_day_held",
             )
         booking = Booking.objects.create(
@@ -366,6 +367,8 @@ def _booking_insert(
             to_payment_status=PaymentStatus.UNPAID,
             note="booked",
         )
+        # In this transaction: no hold without its expiry job, no job for a hold that never was.
+        jobs.enqueue("bookings.expire_hold", at=booking.hold_expires_at, booking_id=booking.pk)
         return booking
 
 
@@ -492,6 +495,7 @@ def _booking_move_slot(
             to_payment_status=booking.payment_status,
             note=f"rescheduled from {before.isoformat()} to {slot.isoformat()}",
         )
+        pre_session_check_enqueue(booking)  # the new start's check; the old one's job does nothing
     logger.info("booking %s rescheduled by user_id=%s", booking.pk, actor.pk)
     return booking
 
@@ -521,50 +525,76 @@ class ExpireReport:
     kept: int
 
 
-def booking_expire_holds(*, now: datetime | None = None, limit: int = 500) -> ExpireReport:
-    """Move pending, unpaid bookings whose hold ran out to `expired`, each audited.
+# What booking_expire_hold did: expired it; kept it (the payment check could not be made: try
+# again later); or nothing, because it is no longer an unpaid hold that is due (paid, cancelled,
+# already expired, or its hold runs longer).
+EXPIRED, KEPT, NOT_DUE = "expired", "kept", "not_due"
 
-    Safe to run from several processes at once: each row is claimed with SKIP LOCKED and
-    re-checked in the same statement, so a row another runner (or a confirm) holds or has already
-    moved is skipped, never moved twice.
+
+def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
+    """Expire one pending, unpaid booking whose hold ran out, audited; the hold-expiry job's body.
+
+    A hold with an open invoice first gets the payments app's last word (before_expire_hook: one
+    payment check, then the invoice is cancelled at QPay). Safe to run twice or next to the sweep:
+    the row is claimed with SKIP LOCKED and re-checked in the same statement, so a booking another
+    runner (or a payment) holds or has already moved is left alone, never moved twice.
     """
     now = now or timezone.now()
-    due = list(_unpaid_holds(hold_expires_at__lte=now).order_by("hold_expires_at", "id")[:limit])
+    booking = _unpaid_holds(pk=booking_id, hold_expires_at__lte=now).first()
+    if booking is None:
+        return NOT_DUE
+    if booking.payment_status == PaymentStatus.PENDING:
+        try:
+            go = before_expire_hook(booking=booking)
+        except Exception:
+            logger.exception("before_expire_hook failed for booking %s; keeping the hold for now", booking.pk)
+            go = False
+        if not go:
+            booking.refresh_from_db(fields=["status", "payment_status"])
+            paid_or_moved = booking.status != BookingStatus.PENDING or booking.payment_status not in UNPAID_STATES
+            return NOT_DUE if paid_or_moved else KEPT
+    with transaction.atomic():
+        claimed = (
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=booking.pk,
+                status=BookingStatus.PENDING,
+                # the payment state the decision above was made on (or unpaid, when the hook
+                # cancelled the open invoice); an invoice opened since waits for the next run
+                payment_status__in={booking.payment_status, PaymentStatus.UNPAID},
+                hold_expires_at__lte=now,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if claimed is None:
+            return NOT_DUE
+        booking_move(
+            booking_id=booking.pk,
+            actor=None,
+            to_status=BookingStatus.EXPIRED,
+            expect_status=BookingStatus.PENDING,
+            note="hold expired",
+        )
+    return EXPIRED
+
+
+def booking_expire_holds(
+    *, now: datetime | None = None, limit: int = 500, overdue_by: timedelta = timedelta(0)
+) -> ExpireReport:
+    """Expire every unpaid hold that ran out more than `overdue_by` ago (booking_expire_hold each).
+
+    `manage.py expire_holds` and the minute sweep (the safety net behind each hold's own job, which
+    passes a grace period so it does not race the jobs that are on time). Safe to run from several
+    processes at once.
+    """
+    now = now or timezone.now()
+    due = _unpaid_holds(hold_expires_at__lte=now - overdue_by).order_by("hold_expires_at", "id")
     expired = kept = 0
-    for booking in due:
-        if booking.payment_status == PaymentStatus.PENDING:
-            try:
-                go = before_expire_hook(booking=booking)
-            except Exception:
-                logger.exception("before_expire_hook failed for booking %s; keeping the hold this run", booking.pk)
-                go = False
-            if not go:
-                kept += 1
-                continue
-        with transaction.atomic():
-            claimed = (
-                Booking.objects.select_for_update(skip_locked=True)
-                .filter(
-                    pk=booking.pk,
-                    status=BookingStatus.PENDING,
-                    # the payment state the decision above was made on (or unpaid, when the hook
-                    # cancelled the open invoice); an invoice opened since waits for the next run
-                    payment_status__in={booking.payment_status, PaymentStatus.UNPAID},
-                    hold_expires_at__lte=now,
-                )
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if claimed is None:
-                continue
-            booking_move(
-                booking_id=booking.pk,
-                actor=None,
-                to_status=BookingStatus.EXPIRED,
-                expect_status=BookingStatus.PENDING,
-                note="hold expired",
-            )
-            expired += 1
+    for booking_id in list(due.values_list("pk", flat=True)[:limit]):
+        outcome = booking_expire_hold(booking_id=booking_id, now=now)
+        expired += outcome == EXPIRED
+        kept += outcome == KEPT
     return ExpireReport(expired=expired, kept=kept)
 
 

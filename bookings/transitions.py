@@ -6,13 +6,21 @@ table, writes the new state and the audit row in the same transaction.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
+from tattoo import jobs
 from tattoo.errors import ConflictError
 
 S = BookingStatus
+
+# The payment check of a confirmed session whose deposit is not recorded as paid runs this long
+# before it starts (docs/jobs.md, "Payment checks").
+PRE_SESSION_CHECK_LEAD = timedelta(hours=24)
+SETTLED_PAYMENT = (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED)
 
 # from status -> statuses it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -119,4 +127,27 @@ def booking_move(
             to_payment_status=booking.payment_status if booking.payment_status != from_pay else "",
             note=note,
         )
+        _enqueue_follow_ups(booking, from_status=from_status, from_pay=from_pay)
         return booking
+
+
+def pre_session_check_enqueue(booking: Booking) -> None:
+    """A confirmed booking without its deposit: one payment check 24 h before it starts (or now,
+    when that is already past). Each (booking, slot) gets its own job; one for an old slot does
+    nothing. The job is the payments app's, named (a lower layer never imports it)."""
+    if booking.status != S.CONFIRMED or booking.payment_status in SETTLED_PAYMENT:
+        return
+    at = max(booking.slot - PRE_SESSION_CHECK_LEAD, timezone.now())
+    jobs.enqueue("payments.check_before_session", at=at, booking_id=booking.pk, slot=booking.slot.isoformat())
+
+
+def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) -> None:
+    """Jobs a move causes, written in the move's transaction (docs/jobs.md)."""
+    if booking.status == from_status:
+        return
+    if booking.status == S.CANCELLED and booking.payment_status == PaymentStatus.PENDING:
+        # An invoice is open: check it once, then cancel it at QPay (a payment that arrived
+        # meanwhile is kept track of and refunded, not lost).
+        jobs.enqueue("payments.check_before_invoice_cancel", booking_id=booking.pk)
+    elif booking.status == S.CONFIRMED:
+        pre_session_check_enqueue(booking)

@@ -24,6 +24,7 @@ from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments import worker_client
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
+from tattoo import jobs
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 from tattoo.money import CURRENCY, is_whole, quantize
 
@@ -192,6 +193,8 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         txn.bank_links = answer.get("bankLinks") or []
         txn.expires_at = expires_at
         txn.save()
+        # The invoice's own expiry: one check then, and a cancel at QPay if still unpaid.
+        jobs.enqueue("payments.check_at_invoice_expiry", at=expires_at, transaction_id=txn.pk)
         current = Booking.objects.get(pk=booking.pk)
         if current.payment_status == PaymentStatus.UNPAID:
             booking_move(
@@ -365,8 +368,7 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
     else:
         _move_payment(booking, note)
     if outcome == "late_payment":
-        txn.flag = TransactionFlag.LATE_PAYMENT
-        txn.refund_state = RefundState.MANUAL_REQUIRED
+        payment_unwanted_decide(txn=txn, booking=booking)
         booking.refresh_from_db()
         _move_payment(booking, f"{note}; arrived after the slot was lost: refund by hand")
         log.warning("booking %s: late payment %s needs a manual refund", booking.pk, data["payment_id"])
@@ -378,17 +380,35 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
         .values_list("pk", flat=True)
     )
     if others:
-        # Another open invoice for this booking must not be paid as well: close it after commit.
-        transaction.on_commit(lambda: _cancel_quietly(others))
+        # Another open invoice for this booking must not be paid as well: a job (written with this
+        # credit, retried until QPay answers) cancels it.
+        jobs.enqueue("payments.cancel_superseded_invoices", transaction_ids=others)
     return outcome
 
 
-def _cancel_quietly(transaction_ids: list[int]) -> None:
+def payment_unwanted_decide(*, txn: Transaction, booking: Booking) -> None:
+    """The one decision about a deposit that arrived for a booking that no longer wants it (it was
+    cancelled, or it expired and its slot was taken meanwhile): today, flag the payment for a refund
+    by hand (it joins the staff's manual refund queue in the admin). The deposit policy (who keeps
+    what on a cancel) will replace this. Called under the booking and transaction row locks; the
+    caller saves `txn`."""
+    txn.flag = TransactionFlag.LATE_PAYMENT
+    txn.refund_state = RefundState.MANUAL_REQUIRED
+
+
+def payment_invoices_cancel_superseded(*, transaction_ids: list[int]) -> int:
+    """Cancel at QPay the still-open invoices of a booking whose deposit another invoice paid.
+    Raises UpstreamUnavailable while the worker cannot be reached (the job retries); a payment
+    that raced the cancel is applied (and, the deposit being paid already, flagged for refund)."""
+    cancelled = 0
     for txn in Transaction.objects.filter(pk__in=transaction_ids, status=TransactionStatus.PENDING):
         try:
-            _cancel_invoice(txn)
-        except ApplicationError as exc:
+            cancelled += _cancel_invoice(txn) == "cancelled"
+        except UpstreamUnavailable:
+            raise
+        except ApplicationError as exc:  # QPay refused (e.g. already cancelled there): nothing to retry
             log.warning("could not cancel superseded invoice %s: %s", txn.qpay_invoice_id, exc)
+    return cancelled
 
 
 # --- bounded re-checks (QPay forbids polling) ---------------------------------------------------
@@ -466,3 +486,81 @@ def payment_recheck_before_expiry(*, booking: Booking, raise_unavailable: bool =
             log.warning("booking %s: pre-expiry payment check failed (worker unreachable)", booking.pk)
     booking.refresh_from_db()
     return booking.payment_status == PaymentStatus.PAID
+
+
+# --- lifecycle checks: one bounded check per point where a lost callback would matter ----------
+# QPay forbids polling payment/check on a timer (docs/jobs.md, "Payment checks"), and the worker's forward of a
+# payment to this app can fail for good. So the web app asks once at each lifecycle point, each a
+# job scheduled for that moment (payments/tasks.py): before a hold expires (payment_before_expiry),
+# before a cancelled booking's invoice is cancelled, when an invoice reaches its expiry, and 24 h
+# before a confirmed but unpaid session. Each raises UpstreamUnavailable when the worker cannot be
+# reached, so its job retries with backoff; each is a no-op once there is nothing left to check.
+
+
+def _open_invoices(booking_id: int):
+    return (
+        Transaction.objects.filter(booking_id=booking_id, status=TransactionStatus.PENDING)
+        .exclude(qpay_invoice_id=None)
+        .order_by("created_at", "id")
+    )
+
+
+def payment_check_before_invoice_cancel(*, booking_id: int) -> str:
+    """A booking was cancelled with an invoice open: check the invoice once (a payment whose
+    callback was lost is applied now and, the booking being cancelled, flagged for a refund by
+    payment_unwanted_decide), then cancel it at QPay so the QR cannot be paid any more (the worker
+    checks once more after the cancel, for a payment racing it). Returns ``paid`` when money was
+    found, ``cancelled``, or ``none`` (nothing open any more)."""
+    if not Booking.objects.filter(pk=booking_id, status=BookingStatus.CANCELLED).exists():
+        return "none"
+    found_paid = False
+    for txn in _open_invoices(booking_id):
+        if payment_recheck(transaction_id=txn.pk) in ("processed", "late_payment", "double_payment", "underpaid"):
+            found_paid = True
+    booking = Booking.objects.get(pk=booking_id)
+    if _open_invoices(booking_id).exists():
+        found_paid = payment_invoice_cancel(booking=booking) == "paid" or found_paid
+    outcome = "paid" if found_paid else "cancelled"
+    log.info("booking %s cancelled: invoice check before cancel: %s", booking_id, outcome)
+    return outcome
+
+
+def payment_check_at_invoice_expiry(*, transaction_id: int, now: datetime | None = None) -> str:
+    """An invoice reached its own expiry (QPay does not enforce it): check it once, and if it is
+    still unpaid cancel it at QPay so a stale QR cannot be paid later. An unpaid hold whose expiry
+    job runs at the same moment makes that check itself (``hold_job``)."""
+    now = now or timezone.now()
+    txn = Transaction.objects.select_related("booking").filter(pk=transaction_id).first()
+    if txn is None or txn.status != TransactionStatus.PENDING or not txn.qpay_invoice_id:
+        return "none"
+    if txn.expires_at and txn.expires_at > now:
+        return "not_due"
+    booking = txn.booking
+    if (
+        booking.status == BookingStatus.PENDING
+        and booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING)
+        and booking.hold_expires_at is not None
+        and txn.expires_at is not None
+        and booking.hold_expires_at <= txn.expires_at
+    ):
+        return "hold_job"
+    outcome = payment_recheck(transaction_id=txn.pk) or "none"
+    if Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).exists():
+        outcome = payment_invoice_cancel(booking=booking)
+    log.info("invoice %s expired: %s", txn.qpay_invoice_id, outcome)
+    return outcome
+
+
+def payment_check_before_session(*, booking_id: int, slot: str) -> str:
+    """24 h before a confirmed session whose deposit is not recorded as paid: check its open
+    invoices once. `slot` is the start the check was scheduled for; a booking moved since has a
+    newer job, so this one does nothing (``moved``)."""
+    booking = Booking.objects.filter(pk=booking_id).first()
+    if booking is None or booking.status != BookingStatus.CONFIRMED or booking.payment_status in SETTLED_PAYMENT:
+        return "none"
+    if parse_datetime(slot) != booking.slot:
+        return "moved"
+    outcomes = [payment_recheck(transaction_id=txn.pk) for txn in _open_invoices(booking_id)]
+    outcome = "paid" if "processed" in outcomes else "unpaid" if outcomes else "none"
+    log.info("booking %s: pre-session payment check: %s", booking_id, outcome)
+    return outcome

@@ -12,7 +12,8 @@ Sandbox-only routes (other programs and tests drive payments through these):
   (default: the full amount, P2P, MNT, callback "once"; "twice"/"never" simulate duplicate and lost
   callbacks). Records the payment, closes the invoice when fully paid, then fires QPay's GET
   callback (``callback_url`` + ``qpay_payment_id``) and answers 200 with the payment.
-* ``GET /sandbox/calls``: per-route call counters and recorded callback replies (for tests).
+* ``GET /sandbox/calls``: per-route call counters, payment/check calls per invoice and recorded
+  callback replies (for tests).
 * ``POST /sandbox/tokens/expire``: revoke every issued token (simulates QPay expiring them early).
 
 State lives in memory, guarded by one lock.
@@ -137,6 +138,7 @@ class Sandbox:
         self.payments: dict[str, dict] = {}
         self.short: dict[str, str] = {}
         self.calls: dict[str, int] = {}
+        self.checks_by_invoice: dict[str, int] = {}  # payment/check calls per invoice (tests count them)
         self.callbacks: list[dict] = []
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -443,6 +445,7 @@ class Sandbox:
             return qpay_error(400, {"type": "MIN_NUMBER", "message": "Number min value [1]!"})
         invoice_id = str(body.get("object_id") or "")
         with self.lock:
+            self.checks_by_invoice[invoice_id] = self.checks_by_invoice.get(invoice_id, 0) + 1
             rows = [self._check_row(p) for p in self.payments.values() if p["invoice_id"] == invoice_id]
             paid = self._paid_total(invoice_id)
         if not rows:
@@ -497,7 +500,14 @@ class Sandbox:
     def route_sandbox(self, request: Request, p: str, m: str) -> Response:
         if p == "/sandbox/calls" and m == "GET":
             with self.lock:
-                return json_response(200, {"calls": dict(self.calls), "callbacks": list(self.callbacks)})
+                return json_response(
+                    200,
+                    {
+                        "calls": dict(self.calls),
+                        "callbacks": list(self.callbacks),
+                        "checksByInvoice": dict(self.checks_by_invoice),
+                    },
+                )
         if p == "/sandbox/tokens/expire" and m == "POST":
             with self.lock:
                 self.tokens.clear()

@@ -134,6 +134,11 @@ class QPayStack:
     def calls(self) -> dict[str, int]:
         return requests.get(f"{self.sandbox_url}/sandbox/calls", timeout=5).json()["calls"]
 
+    def checks_of(self, invoice_id: str) -> int:
+        """How many payment/check calls the sandbox answered for one invoice."""
+        answer = requests.get(f"{self.sandbox_url}/sandbox/calls", timeout=5).json()
+        return answer["checksByInvoice"].get(invoice_id, 0)
+
     def callbacks(self) -> list[dict]:
         return requests.get(f"{self.sandbox_url}/sandbox/calls", timeout=5).json()["callbacks"]
 

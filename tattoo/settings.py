@@ -124,6 +124,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Background jobs on this database (tattoo/jobs.py, docs/jobs.md); before the project apps so
+    # their tasks.py modules register on the ready app.
+    "procrastinate.contrib.django",
     "tattoo",
     "accounts",
     "portfolio",
@@ -359,7 +362,7 @@ if min(PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) < 0:
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
 OTP_TOTP_ISSUER = "Inkbook"  # the name authenticator apps show for staff TOTP devices
-BOOKING_HOLD_MINUTES = envint("BOOKING_HOLD_MINUTES", 30)
+BOOKING_HOLD_MINUTES = envfloat("BOOKING_HOLD_MINUTES", 30)  # a decimal (0.5) is fine
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY", 4)
 BOOKING_FREE_RESCHEDULES = envint("BOOKING_FREE_RESCHEDULES", 1)  # moves a customer may make per booking
@@ -372,6 +375,34 @@ if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
 # one last payment check (QPay forbids polling, so this is the only automatic check). Code wiring,
 # not configuration; tests may override it.
 BOOKING_BEFORE_EXPIRE_HOOK = "payments.services.payment_before_expiry"
+
+# --- background jobs (Procrastinate on DATABASES["default"]; tattoo/jobs.py, docs/jobs.md) ----
+# `manage.py procrastinate worker` reads these. Scheduled jobs (a hold's expiry) are found by
+# polling, so a due job starts at most JOBS_POLL_SECONDS late; new jobs wake a worker at once
+# (LISTEN/NOTIFY).
+JOBS_POLL_SECONDS = envfloat("JOBS_POLL_SECONDS", 1.0)
+JOBS_CONCURRENCY = envint("JOBS_CONCURRENCY", 4)  # jobs one worker process runs at once (threads)
+# A worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for JOBS_STALLED_AFTER_SECONDS
+# is dead, and its running jobs are retried by another worker (the tattoo.retry_stalled_jobs job).
+JOBS_HEARTBEAT_SECONDS = envfloat("JOBS_HEARTBEAT_SECONDS", 10.0)
+JOBS_STALLED_AFTER_SECONDS = envfloat("JOBS_STALLED_AFTER_SECONDS", 30.0)
+if JOBS_STALLED_AFTER_SECONDS <= JOBS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOBS_STALLED_AFTER_SECONDS must be longer than JOBS_HEARTBEAT_SECONDS")
+# On SIGTERM a worker takes no new job and lets running ones finish; after this many seconds it
+# asks them to abort (a job cut off is retried later: job bodies are idempotent).
+JOBS_SHUTDOWN_TIMEOUT_SECONDS = envfloat("JOBS_SHUTDOWN_TIMEOUT_SECONDS", 30.0)
+# /healthz calls the queue stalled when the oldest due job has waited longer than this.
+JOBS_HEALTH_MAX_DELAY_SECONDS = envint("JOBS_HEALTH_MAX_DELAY_SECONDS", 120)
+# How often the stalled-job check runs (cron; a sixth field is seconds). Code wiring, not an
+# environment variable: the worker tests run it every second.
+JOBS_STALLED_CHECK_CRON = "* * * * *"
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": JOBS_CONCURRENCY,
+    "fetch_job_polling_interval": JOBS_POLL_SECONDS,
+    "update_heartbeat_interval": JOBS_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
+    "shutdown_graceful_timeout": JOBS_SHUTDOWN_TIMEOUT_SECONDS,
+}
 
 # --- uploads (Cloudflare R2 in production; a local S3 server in development and tests) -------
 S3_ENDPOINT_URL = envurl("S3_ENDPOINT_URL", "http://127.0.0.1:9000")
@@ -448,5 +479,9 @@ LOGGING = {
         # string; keep only its errors, and through the redacting handler.
         "django.server": {"level": "ERROR", "propagate": True},
         "django.request": {"level": "ERROR"},
+        # Job workers log each job's start and outcome (procrastinate.worker); the registration of
+        # periodic tasks, repeated by every manage.py command, is noise.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }

@@ -11,14 +11,24 @@ logger = logging.getLogger("inkbook.health")
 
 @never_cache
 def healthz(request):
+    """200 while the database answers (the load balancer's check), with the job queue's state:
+    `jobs.oldestDueSeconds` is how long the oldest due job has waited for a worker (it grows when
+    no worker runs or they are stuck; `jobs.status` turns `stalled` past
+    JOBS_HEALTH_MAX_DELAY_SECONDS), `jobs.failed` the jobs staff should look at. A stalled queue does
+    not fail the check: the web app still serves (docs/deploy.md, "Job workers")."""
+    from tattoo.jobs import queue_health
+
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        jobs = queue_health()
     except Exception:  # any database failure means "not healthy", never a 500
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if jobs["status"] != "ok":
+        logger.warning("health check: job queue stalled, oldest due job waiting %ss", jobs["oldestDueSeconds"])
+    return JsonResponse({"status": "ok", "database": "ok", "jobs": jobs})
 
 
 def _wants_json(request) -> bool:

@@ -1,7 +1,7 @@
 """docs/deploy.md's environment checklist and .env.example agree with the variables the code reads.
 
 The names each process reads are extracted from its source with regular expressions that cover
-every way this code base reads the environment (the settings helpers env/envbool/envint/envlist/
+every way this code base reads the environment (the settings helpers env/envbool/envint/envfloat/envlist/
 envsecret, the worker's _required/_float, os.environ.get/[...], a dict named env, process.env in
 Node). A dynamic read (a name built at run time) would slip past them, so it fails this test too,
 except the NAME_FILE companions of secrets, which the doc describes in prose.

@@ -1,10 +1,11 @@
-"""Retry bucket deletes that failed when their record was deleted (run it from cron)."""
+"""Retry bucket deletes that failed when their record was deleted: the jobs worker's
+tattoo.retry_object_deletes (every 10 minutes) run by hand."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo import uploads
+from tattoo import tasks
 
 
 class Command(BaseCommand):
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="at most this many objects in one run")
 
     def handle(self, *args, limit=None, **options):
-        done, failed = uploads.retry_pending_deletions(limit=limit)
+        report = tasks.retry_object_deletes(limit=limit)
+        done, failed = report["deleted"], report["failed"]
         self.stdout.write(f"deleted {done} queued object(s); {failed} still failing")
         if failed:
             raise CommandError(f"{failed} object delete(s) still failing; they stay queued")

@@ -1,8 +1,7 @@
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo.idempotency import KEY_LIFETIME, idempotency_keys_purge
+from tattoo import tasks
+from tattoo.idempotency import KEY_LIFETIME
 
 MIN_HOURS = int(KEY_LIFETIME.total_seconds() // 3600)
 
@@ -10,7 +9,7 @@ MIN_HOURS = int(KEY_LIFETIME.total_seconds() // 3600)
 class Command(BaseCommand):
     help = (
         "Delete Idempotency-Key records older than --hours (default and minimum 24: clients are promised "
-        "at least a day of replays). Safe to run from several hosts at once; run it daily."
+        "at least a day of replays): the jobs worker's daily tattoo.purge_idempotency_keys run by hand."
     )
 
     def add_arguments(self, parser):
@@ -19,5 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args, hours: int, **options):
         if hours < MIN_HOURS:
             raise CommandError(f"--hours must be at least {MIN_HOURS}: keys are kept at least a day.")
-        deleted = idempotency_keys_purge(older_than=timedelta(hours=hours))
+        deleted = tasks.purge_idempotency_keys(hours=hours)
         self.stdout.write(f"deleted {deleted} idempotency key(s) older than {hours} h")

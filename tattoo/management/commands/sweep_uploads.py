@@ -1,13 +1,13 @@
-"""Remove uploads that were never attached to a record (run it daily from cron)."""
+"""Remove uploads that were never attached to a record: the jobs worker's daily
+tattoo.sweep_uploads run by hand."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo import uploads
+from tattoo import tasks
+from tattoo.uploads import SweepReport
 
 DEFAULT_HOURS = 24
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 f"--older-than-hours must exceed UPLOAD_ATTACH_WITHIN_HOURS ({settings.UPLOAD_ATTACH_WITHIN_HOURS}): "
                 "younger uploads may still be attached."
             )
-        report = uploads.sweep_unattached(older_than=timedelta(hours=older_than_hours), dry_run=dry_run)
+        report = SweepReport(**tasks.sweep_uploads(hours=older_than_hours, dry_run=dry_run))
         verb = "would delete" if dry_run else "deleted"
         self.stdout.write(
             f"{verb} {report.deleted} unattached upload(s) older than {older_than_hours} h; scanned {report.scanned}, "

@@ -1,0 +1,32 @@
+"""Booking jobs (docs/jobs.md): each hold's own expiry, and the minute sweep behind it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bookings import services
+from tattoo.errors import UpstreamUnavailable
+from tattoo.jobs import OUTSIDE_SERVICE_RETRY, app
+
+# The sweep leaves holds alone until they are this late, so it does not race their own jobs.
+SWEEP_GRACE = timedelta(seconds=60)
+
+
+@app.task(name="bookings.expire_hold", retry=OUTSIDE_SERVICE_RETRY)
+def expire_hold(booking_id: int) -> str:
+    """At the hold's `hold_expires_at`: expire it unless it was paid, cancelled or is no longer
+    due (then a no-op). Retried with backoff while the payment check cannot be made."""
+    outcome = services.booking_expire_hold(booking_id=booking_id)
+    if outcome == services.KEPT:
+        raise UpstreamUnavailable(f"booking {booking_id}: the last payment check could not be made; hold kept")
+    return outcome
+
+
+@app.periodic(cron="* * * * *", periodic_id="expire_holds")
+@app.task(name="bookings.expire_holds", queueing_lock="bookings.expire_holds")
+def expire_holds(timestamp: int | None = None, overdue_by_seconds: int | None = None, limit: int = 500) -> dict:
+    """Every minute, the safety net: holds whose own job did not expire them (a job that ended
+    failed, rows written without one). `manage.py expire_holds` runs it with no grace period."""
+    overdue_by = SWEEP_GRACE if overdue_by_seconds is None else timedelta(seconds=overdue_by_seconds)
+    report = services.booking_expire_holds(overdue_by=overdue_by, limit=limit)
+    return {"expired": report.expired, "kept": report.kept}

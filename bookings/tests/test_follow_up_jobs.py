@@ -1,0 +1,58 @@
+"""Which jobs a booking's moves enqueue (the engine's InMemoryConnector: unit tests of what is
+enqueued; the jobs themselves run on real workers in test_jobs.py and payments' lifecycle tests)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings.models import BookingStatus, PaymentStatus
+from bookings.tests.factories import BookingFactory
+from bookings.transitions import PRE_SESSION_CHECK_LEAD, booking_move
+
+pytestmark = pytest.mark.django_db
+
+
+def enqueued(in_memory_jobs) -> list[tuple[str, dict]]:
+    return [(job["task_name"], job["args"]) for job in in_memory_jobs.connector.jobs.values()]
+
+
+def test_cancelling_a_booking_with_an_open_invoice_enqueues_its_check_before_cancel(in_memory_jobs):
+    booking = BookingFactory(payment_status=PaymentStatus.PENDING)
+    booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CANCELLED)
+    assert enqueued(in_memory_jobs) == [("payments.check_before_invoice_cancel", {"booking_id": booking.pk})]
+
+
+def test_cancelling_a_booking_without_an_invoice_enqueues_nothing(in_memory_jobs):
+    booking = BookingFactory(payment_status=PaymentStatus.UNPAID)
+    booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CANCELLED)
+    assert enqueued(in_memory_jobs) == []
+
+
+def test_confirming_an_unpaid_booking_enqueues_the_pre_session_check_24_hours_ahead(in_memory_jobs):
+    booking = BookingFactory(slot=timezone.now().replace(microsecond=0) + timedelta(days=5))
+    booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CONFIRMED)
+    [job] = in_memory_jobs.connector.jobs.values()
+    assert (job["task_name"], job["args"]) == (
+        "payments.check_before_session",
+        {"booking_id": booking.pk, "slot": booking.slot.isoformat()},
+    )
+    assert job["scheduled_at"] == booking.slot - PRE_SESSION_CHECK_LEAD
+
+
+def test_a_paid_confirmation_needs_no_pre_session_check(in_memory_jobs):
+    booking = BookingFactory(payment_status=PaymentStatus.PENDING)
+    booking_move(
+        booking_id=booking.pk, actor=None, to_status=BookingStatus.CONFIRMED, to_payment_status=PaymentStatus.PAID
+    )
+    assert enqueued(in_memory_jobs) == []
+
+
+def test_the_pre_session_check_of_a_session_less_than_a_day_away_is_due_at_once(in_memory_jobs):
+    booking = BookingFactory(slot=timezone.now().replace(microsecond=0) + timedelta(hours=3))
+    before = timezone.now()
+    booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CONFIRMED)
+    [job] = in_memory_jobs.connector.jobs.values()
+    assert before <= job["scheduled_at"] <= timezone.now()
