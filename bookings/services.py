@@ -16,9 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -37,6 +35,7 @@ from bookings.selectors import booking_bounds, booking_get_for, dow, window_boun
 from bookings.transitions import booking_move, pre_session_check_enqueue
 from tattoo import jobs
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.http_cache import slots_key
 from tattoo.money import is_whole, quantize
 
 logger = logging.getLogger("inkbook.bookings")
@@ -219,6 +218,11 @@ def _check_inside_hours(artist: Tattooist, slot: datetime, ends_at: datetime) ->
     tz = ZoneInfo(artist.timezone)
     local_day = slot.astimezone(tz).date()
     windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list("start_time", "end_time")
+    _require_inside_windows(windows, local_day, tz, slot, ends_at)
+
+
+def _require_inside_windows(windows, local_day: date, tz: ZoneInfo, slot: datetime, ends_at: datetime) -> None:
+    """The session must fit inside one of the local day's (start, end) wall-clock windows (DST-safe)."""
     if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
         raise ApplicationError(
             "The session does not fit inside the artist's hours on that day.",
@@ -260,74 +264,112 @@ def booking_create(
     )
 
 
+# The create path in three round trips (plus BEGIN/COMMIT and the job), written as SQL because
+# building the ORM's eight statements cost as much as running them (bench/README.md, "booking
+# create"). Statements separated by ";" run in order, each with its own snapshot (READ
+# COMMITTED), so the lock order and "check after both locks" hold as before.
+_CREATE_LOCK_SQL = """
+SELECT 1 FROM users WHERE id = %(customer)s FOR NO KEY UPDATE;
+SELECT t.approved AND u.is_active, t.min_deposit, t.session_minutes, t.timezone
+  FROM tattooists t JOIN users u ON u.id = t.user_id
+ WHERE t.id = %(artist)s FOR NO KEY UPDATE OF t;
+SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %(artist)s
+"""
+# Checks and writes in one statement, after both locks: the booking, its audit row and the bump
+# of the artist's slot-list version (what the post_save signal of tattoo/http_cache.py does for
+# ORM saves) are written only when every check passes; the checks come back either way so the
+# refusal names its reason. The exclusion constraint stays the guarantee (23P01 -> 409).
+_CREATE_WRITE_SQL = """
+WITH chk AS (
+  SELECT
+    EXISTS (SELECT 1 FROM time_off WHERE tattooist_id = %(artist)s
+             AND starts_at < %(ends_at)s AND ends_at > %(slot)s) AS time_off,
+    EXISTS (SELECT 1 FROM bookings WHERE tattooist_id = %(artist)s AND status = ANY(%(active)s)
+             AND slot < %(ends_at)s AND ends_at > %(slot)s) AS clash,
+    (SELECT count(*) FROM bookings WHERE customer_id = %(customer)s AND status = %(pending)s
+             AND payment_status = ANY(%(unpaid)s)) AS holds,
+    (SELECT count(*) FROM bookings WHERE tattooist_id = %(artist)s AND status = %(pending)s
+             AND payment_status = ANY(%(unpaid)s) AND slot >= %(day_start)s AND slot < %(day_end)s) AS day_holds
+), b AS (
+  INSERT INTO bookings (customer_id, tattooist_id, slot, ends_at, status, deposit_amount, payment_status, notes,
+                        hold_expires_at, customer_reschedules, created_at, updated_at)
+  SELECT %(customer)s, %(artist)s, %(slot)s, %(ends_at)s, %(pending)s, %(amount)s, %(unpaid_state)s, %(notes)s,
+         %(hold_expires_at)s, 0, %(ts)s, %(ts)s
+    FROM chk
+   WHERE NOT chk.time_off AND NOT chk.clash AND chk.holds < %(max_holds)s AND chk.day_holds < %(max_day_holds)s
+  RETURNING id
+), e AS (
+  INSERT INTO booking_events (booking_id, actor_id, from_status, to_status, from_payment_status, to_payment_status,
+                              note, created_at)
+  SELECT b.id, %(customer)s, '', %(pending)s, '', %(unpaid_state)s, 'booked', %(ts)s FROM b
+), v AS (
+  INSERT INTO cache_versions (key, version) SELECT %(slots_key)s, (random() * 1e12)::bigint FROM b
+  ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1
+)
+SELECT chk.time_off, chk.clash, chk.holds, chk.day_holds, (SELECT id FROM b) FROM chk
+"""
+
+
 def _booking_insert(
     *, customer: User, tattooist_id: int, slot: datetime, amount: Decimal, notes: str, now: datetime
 ) -> Booking:
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         # Lock order is always customer, then artist (no deadlocks between creates). NO KEY UPDATE
         # still conflicts with itself but not with the KEY SHARE locks that foreign-key checks take.
         # The customer lock makes the unpaid-hold limit exact; the artist lock makes the overlap
         # re-check below see every committed competitor.
-        list(User.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk"))
-        artist = (
-            Tattooist.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("user")
-            .filter(pk=tattooist_id)
-            .first()
-        )
+        cursor.execute(_CREATE_LOCK_SQL, {"customer": customer.pk, "artist": tattooist_id})
+        cursor.nextset()
+        artist = cursor.fetchone()
+        cursor.nextset()
+        windows = cursor.fetchall()
         if artist is None:
             raise ApplicationError(
                 "There is no such artist.", code="unknown_artist", fields={"tattooistId": ["Unknown artist."]}
             )
-        if not (artist.approved and artist.user.is_active):
+        bookable, min_deposit, session_minutes, tz_name = artist
+        if not bookable:
             raise ApplicationError(
                 "This artist is not taking bookings yet.",
                 code="artist_not_approved",
                 fields={"tattooistId": ["Artist not approved."]},
             )
-        if amount < artist.min_deposit:
+        if amount < min_deposit:
             raise ApplicationError(
-                f"This artist asks for a deposit of at least {artist.min_deposit:.0f} MNT.",
+                f"This artist asks for a deposit of at least {min_deposit:.0f} MNT.",
                 code="deposit_too_low",
-                fields={"depositAmount": [f"At least {artist.min_deposit:.0f}."]},
+                fields={"depositAmount": [f"At least {min_deposit:.0f}."]},
             )
-        ends_at = slot + timedelta(minutes=artist.session_minutes)
-        _check_inside_hours(artist, slot, ends_at)
-        tz = ZoneInfo(artist.timezone)
+        ends_at = slot + timedelta(minutes=session_minutes)
+        tz = ZoneInfo(tz_name)
         local_day = slot.astimezone(tz).date()
+        _require_inside_windows([(s, e) for d, s, e in windows if d == dow(local_day)], local_day, tz, slot, ends_at)
         day_start, day_end = _local_day_bounds(local_day, tz)
-        # One statement, run after both locks are held, so it sees everything committed before
-        # (the customer lock makes the customer's hold count exact, the artist lock the day's).
-        time_off, clash, holds, day_holds = (
-            Tattooist.objects.filter(pk=artist.pk)
-            .annotate(
-                has_time_off=Exists(
-                    TimeOff.objects.filter(tattooist=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=slot)
-                ),
-                has_clash=Exists(
-                    Booking.objects.filter(
-                        tattooist=OuterRef("pk"), status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot
-                    )
-                ),
-                hold_count=Coalesce(
-                    Subquery(
-                        _unpaid_holds(customer_id=customer.pk).values("customer_id").annotate(n=Count("id")).values("n")
-                    ),
-                    Value(0),
-                ),
-                day_hold_count=Coalesce(
-                    Subquery(
-                        _unpaid_holds(tattooist_id=OuterRef("pk"), slot__gte=day_start, slot__lt=day_end)
-                        .values("tattooist_id")
-                        .annotate(n=Count("id"))
-                        .values("n")
-                    ),
-                    Value(0),
-                ),
-            )
-            .values_list("has_time_off", "has_clash", "hold_count", "day_hold_count")
-            .get()
+        ts = timezone.now()
+        hold_expires_at = now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+        cursor.execute(
+            _CREATE_WRITE_SQL,
+            {
+                "customer": customer.pk,
+                "artist": tattooist_id,
+                "slot": slot,
+                "ends_at": ends_at,
+                "active": list(ACTIVE_STATUSES),
+                "pending": BookingStatus.PENDING.value,
+                "unpaid": [s.value for s in UNPAID_STATES],
+                "unpaid_state": PaymentStatus.UNPAID.value,
+                "day_start": day_start,
+                "day_end": day_end,
+                "amount": amount,
+                "notes": notes,
+                "hold_expires_at": hold_expires_at,
+                "ts": ts,
+                "max_holds": settings.BOOKING_MAX_UNPAID_HOLDS,
+                "max_day_holds": settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY,
+                "slots_key": slots_key(tattooist_id),
+            },
         )
+        time_off, clash, holds, day_holds, booking_id = cursor.fetchone()
         if time_off:
             raise ApplicationError(
                 "The artist is away at that time.", code="time_off", fields={"slot": ["The artist is away then."]}
@@ -347,29 +389,28 @@ def _booking_insert(
                 f"{settings.BOOKING_HOLD_MINUTES:g} minutes), or pick another day.",
                 code="artist_day_held",
             )
-        booking = Booking.objects.create(
-            customer=customer,
-            tattooist=artist,
-            slot=slot,
-            ends_at=ends_at,
-            status=BookingStatus.PENDING,
-            payment_status=PaymentStatus.UNPAID,
-            deposit_amount=amount,
-            notes=notes,
-            hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
-        )
-        BookingEvent.objects.create(
-            booking=booking,
-            actor=customer,
-            from_status="",
-            to_status=BookingStatus.PENDING,
-            from_payment_status="",
-            to_payment_status=PaymentStatus.UNPAID,
-            note="booked",
-        )
+        if booking_id is None:  # every check passed, so the insert ran: unreachable
+            raise AssertionError("booking insert skipped although every check passed")
         # In this transaction: no hold without its expiry job, no job for a hold that never was.
-        jobs.enqueue("bookings.expire_hold", at=booking.hold_expires_at, booking_id=booking.pk)
-        return booking
+        jobs.enqueue("bookings.expire_hold", at=hold_expires_at, booking_id=booking_id)
+    booking = Booking(
+        id=booking_id,
+        customer=customer,
+        tattooist_id=tattooist_id,
+        slot=slot,
+        ends_at=ends_at,
+        status=BookingStatus.PENDING,
+        payment_status=PaymentStatus.UNPAID,
+        deposit_amount=amount,
+        notes=notes,
+        hold_expires_at=hold_expires_at,
+        customer_reschedules=0,
+        created_at=ts,
+        updated_at=ts,
+    )
+    booking._state.adding = False
+    booking._state.db = connection.alias
+    return booking
 
 
 def booking_change_status(*, booking_id: int, actor: User, to_status: str, note: str = "") -> Booking:

@@ -253,10 +253,11 @@ def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers
 
 
 def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
-    # 2 row locks, windows, one combined check (time off, overlap, holds), 2 inserts, the hold's
-    # expiry job (docs/jobs.md), the public slot cache's version bump (tattoo/http_cache.py) = 8,
-    # plus the SAVEPOINT/RELEASE pair of the service's atomic block nested in the test's transaction.
-    with django_assert_num_queries(10):
+    # One round trip for both row locks and the windows, one statement for the checks and the
+    # writes (booking, audit row, the public slot cache's version bump), the hold's expiry job
+    # (docs/jobs.md) = 3, plus the SAVEPOINT/RELEASE pair of the service's atomic block nested in
+    # the test's transaction.
+    with django_assert_num_queries(5):
         booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
 
 
@@ -391,15 +392,15 @@ def test_garbage_input_is_a_400_never_a_500(frozen, customer, body):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_create_over_http_costs_eight_statements_plus_auth_and_transaction(
+def test_a_create_over_http_costs_three_round_trips_plus_auth_and_transaction(
     open_artist, customer, django_assert_num_queries
 ):
-    # The JWT user lookup, BEGIN, the eight statements of the service (with the expiry job and the
-    # cache bump), COMMIT.
+    # The JWT user lookup, BEGIN, the service's three round trips (locks and windows; checks and
+    # writes; the expiry job), COMMIT.
     client = client_for(customer)
     slot = (timezone.now() + timedelta(days=3)).replace(hour=4, minute=0, second=0, microsecond=0)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(6):
         response = client.post(
             "/api/bookings",
             {"tattooistId": open_artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"},
@@ -407,3 +408,66 @@ def test_a_create_over_http_costs_eight_statements_plus_auth_and_transaction(
         )
 
     assert response.status_code == 201, response.json()
+
+
+# --- the SQL create path (bookings/services.py _CREATE_*_SQL) ---------------------------------
+
+
+def _slot_version(artist_id: int) -> str:
+    from tattoo.http_cache import slots_key, versions
+
+    return versions([slots_key(artist_id)])
+
+
+def test_the_returned_booking_is_the_row_that_was_stored(frozen, open_artist, customer):
+    returned = booking_create(
+        customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"), notes="koi"
+    )
+
+    stored = Booking.objects.get()
+    fields = [f.attname for f in Booking._meta.concrete_fields]
+    assert {f: getattr(returned, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert returned._state.adding is False
+    assert returned.tattooist == open_artist
+
+
+def test_a_create_bumps_the_artists_slot_list_version(frozen, open_artist, customer):
+    before = _slot_version(open_artist.pk)
+
+    booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
+
+    assert _slot_version(open_artist.pk) != before
+
+
+def test_a_refused_create_writes_no_row_no_audit_and_no_version_bump(frozen, open_artist, customer):
+    BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=2))
+    events, version = BookingEvent.objects.count(), _slot_version(open_artist.pk)
+
+    with pytest.raises(ConflictError) as caught:
+        booking_create(
+            customer=customer,
+            tattooist_id=open_artist.pk,
+            slot=NOON + timedelta(hours=1),
+            deposit_amount=Decimal("50000"),
+        )
+
+    assert caught.value.code == "slot_taken"
+    assert Booking.objects.count() == 1
+    assert BookingEvent.objects.count() == events
+    assert _slot_version(open_artist.pk) == version
+
+
+def test_windows_of_other_days_do_not_make_a_slot_bookable(frozen, customer):
+    # Hours only on Thursday (dow 4): the Wednesday slot must be refused though the artist has windows.
+    from datetime import time
+
+    from bookings.models import Availability
+
+    artist = TattooistFactory(approved=True)
+    Availability.objects.create(tattooist=artist, day=4, start_time=time(0, 0), end_time=time(23, 59))
+
+    with pytest.raises(ApplicationError) as caught:
+        booking_create(customer=customer, tattooist_id=artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
+
+    assert caught.value.code == "outside_availability"
+    assert not Booking.objects.exists()
