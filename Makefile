@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-clocks lint schema lock stop-db clean-data backup-check bench prereqs-run prereqs-test
+.PHONY: install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install load prereqs-run prereqs-test
 
 # The system packages each command needs (README "Two commands"): one message naming what is
 # missing and the apt-get line that installs it, before anything else runs.
@@ -35,6 +35,13 @@ run: prereqs-run install
 	$(DEVENV) -- python manage.py migrate --no-input
 	$(DEVENV) -- python -m tattoo.testing.s3 -- python manage.py seed
 	$(DEVENV) -- honcho -f Procfile start
+
+## make serve: the production shape on this machine (scripts/serve.py): gunicorn gthread (WEB_WORKERS x
+## WEB_THREADS), DEBUG off, collected static, the psycopg pool, Redis (REDIS_URL, else 127.0.0.1:6379 if it
+## answers), the jobs worker, the QPay worker + sandbox. SERVE_INSTANCES=2: two web instances, two job
+## workers. SERVE_DATABASE=inkbook_scale serves the benchmark's scale data (bench/seed_scale.py).
+serve: prereqs-run install
+	$(DEVENV) -- python scripts/serve.py
 
 ## make demo: the main flow over HTTP against the stack `make run` serves (same port variables)
 demo: install
@@ -69,6 +76,20 @@ clean-data: stop-db
 ## backup drill: pg_dump the development database, restore it into a scratch database, check it
 backup-check: install
 	$(DEVENV) -- python scripts/backup_check.py
+
+## load-test tools (bench/requirements.txt: locust, py-spy) in their own venv, so `make test` stays lean
+.venv-bench/.installed: bench/requirements.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench-install: .venv-bench/.installed
+
+## make load: the Locust scenario against `make serve` on the scale data (bench/load.py, bench/README.md);
+## seed it first: $(DEVENV) --test -- python -m bench.seed_scale. LOAD_ARGS="--instances 2 --seconds 60"
+LOAD_ARGS ?=
+load: install bench-install
+	$(DEVENV) -- python -m bench.load $(LOAD_ARGS)
 
 ## benchmarks (bench/README.md): each seeds its own database (inkbook_bench) and prints figures
 bench: install

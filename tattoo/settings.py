@@ -182,6 +182,25 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL; Inkbook runs on PostgreSQL only")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
+# Django's psycopg connection pool, per process (gunicorn worker or job worker): DB_POOL_MAX_SIZE
+# connections at most, shared by the process's threads; a request borrows one and gives it back at
+# its end, so no connection is opened per request and none idles per thread. 0 (default) keeps
+# Django's persistent connection per thread (DB_CONN_MAX_AGE). Django has the pool check a
+# connection when it is handed out, so the per-request health check (a SELECT 1) is off with it.
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 0)
+if DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": envfloat("DB_POOL_TIMEOUT_SECONDS", 10),
+    }
+
+# gunicorn (gunicorn.conf.py reads these): gthread workers, each serving WEB_THREADS requests at
+# once; WEB_WORKERS processes. Each worker needs DB_POOL_MAX_SIZE >= WEB_THREADS to never wait.
+WEB_WORKERS = envint("WEB_WORKERS", 2)
+WEB_THREADS = envint("WEB_THREADS", 4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the login and signup throttle counters and the worker message ids already seen

@@ -71,6 +71,7 @@ SOURCES = {
         "scripts/demo.py",
         "scripts/simulate_payment.py",
         "scripts/backup_check.py",
+        "scripts/serve.py",
     ],
 }
 # Processes a production operator configures from .env.example.
