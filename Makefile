@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install load prereqs-run prereqs-test
+.PHONY: install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
 
 # The system packages each command needs (README "Two commands"): one message naming what is
 # missing and the apt-get line that installs it, before anything else runs.
@@ -84,6 +84,16 @@ backup-check: install
 	touch $@
 
 bench-install: .venv-bench/.installed
+
+## django-appointment (PyPI) for the side-by-side create benchmark, in its own venv; never committed
+.venv-peer/.installed: bench/peer_requirements.txt
+	$(PYTHON) -m venv .venv-peer
+	.venv-peer/bin/pip install -q --disable-pip-version-check -r bench/peer_requirements.txt
+	touch $@
+
+## make bench-peer: booking create in-process, Inkbook vs django-appointment 3.12 in one run (bench/create_vs_peer.py)
+bench-peer: install .venv-peer/.installed
+	$(DEVENV) --test -- python -m bench.create_vs_peer
 
 ## make load: the Locust scenario against `make serve` on the scale data (bench/load.py, bench/README.md);
 ## seed it first: $(DEVENV) --test -- python -m bench.seed_scale. LOAD_ARGS="--instances 2 --seconds 60"

@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     if not (PEER_VENV / "python").exists():
-        sys.exit(
-            "the peer is missing: python3 -m venv .venv-peer && .venv-peer/bin/pip install -r bench/peer_requirements.txt"
-        )
+        sys.exit("the peer is missing: `make bench-peer` installs bench/peer_requirements.txt into .venv-peer")
     header("booking create in-process: Inkbook vs django-appointment 3.12")
     say(f"   load average: {os.getloadavg()}")
     for r in range(1, args.rounds + 1):

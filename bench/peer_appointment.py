@@ -18,7 +18,7 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 
@@ -97,13 +97,12 @@ def main() -> int:
     from django.urls import include, path
 
     urlpatterns.append(path("appointment/", include("appointment.urls")))
+    from appointment.models import Service, StaffMember, WorkingHours
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from appointment.models import Service, StaffMember, WorkingHours
 
     call_command("migrate", verbosity=0)
     call_command("migrate", run_syncdb=True, verbosity=0)  # the wheel ships no migrations: its tables by syncdb
@@ -128,7 +127,7 @@ def main() -> int:
     client = Client()
 
     def book(i: int) -> None:
-        day = date.today() + timedelta(days=2 + i // 6)
+        day = datetime.now(UTC).date() + timedelta(days=2 + i // 6)
         start = 8 + 2 * (i % 6)
         r1 = client.post(
             "/appointment/request-submit/",

@@ -95,9 +95,14 @@ SELECT s.day + interval '11 hours', s.day + interval '13 hours',
             ELSE 'paid' END,
        '', NULL, s.day - interval '20 days', s.day - interval '20 days',
        c.first + (s.tid * 7919 + s.g * 31) % {customers}, s.tid
-FROM (SELECT t.id AS tid, g, date_trunc('day', now()) + (-600 + (g * {DAYS}) / {bookings_each}) * interval '1 day' AS day
+FROM (SELECT t.id AS tid, g,
+             date_trunc('day', now()) + (-600 + (g * {DAYS}) / {bookings_each}) * interval '1 day' AS day
         FROM tattooists t, generate_series(0, {bookings_each - 1}) g) s,
      (SELECT min(id) AS first FROM users WHERE role = 'customer') c;
+
+-- What the app's writes would have done (tattoo/http_cache.py): the catalog has a version.
+INSERT INTO cache_versions (key, version) VALUES ('catalog', (random() * 1e12)::bigint)
+ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1;
 """
 
 
@@ -107,7 +112,7 @@ def db_url(name: str) -> str:
 
 def password_hash(url: str) -> str:
     """Django's own hash of BENCH_PASSWORD (the production hasher, bcrypt), made in a subprocess."""
-    code = "from django.contrib.auth.hashers import make_password; print(make_password(%r))" % BENCH_PASSWORD
+    code = f"from django.contrib.auth.hashers import make_password; print(make_password({BENCH_PASSWORD!r}))"
     out = subprocess.run(
         [str(VENV_BIN / "python"), "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,

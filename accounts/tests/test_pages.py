@@ -245,6 +245,31 @@ def test_home_filters_by_style_and_searches_name_and_bio():
     assert '<option value="dotwork">' in by_name  # the style menu offers the tags in use
 
 
+def test_the_style_menu_follows_portfolio_writes_though_it_is_cached():
+    artist = TattooistFactory(user__name="Anu Lines")
+    portfolio_item(artist, tags=["fineline"])
+    client = Client()
+    assert '<option value="fineline">' in client.get("/").content.decode()
+    assert '<option value="dotwork">' not in client.get("/").content.decode()  # served from the cache
+
+    added = portfolio_item(artist, tags=["dotwork"])
+    assert '<option value="dotwork">' in client.get("/").content.decode()
+
+    added.delete()
+    assert '<option value="dotwork">' not in client.get("/").content.decode()
+
+
+def test_an_unapproved_artists_tags_leave_the_style_menu():
+    artist = TattooistFactory(user__name="Anu Lines")
+    portfolio_item(artist, tags=["fineline"])
+    client = Client()
+    assert '<option value="fineline">' in client.get("/").content.decode()
+
+    artist.approved = False
+    artist.save()
+    assert '<option value="fineline">' not in client.get("/").content.decode()
+
+
 def test_home_paginates_artists():
     for i in range(13):
         TattooistFactory(user__name=f"Artist {i:02d}")
