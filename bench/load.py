@@ -216,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
                  "-o", f"{prefix}-pyspy.txt", "--nonblocking"],
                 capture_output=True,
             )  # fmt: skip
-        locust.wait()
+        _, _, usage = os.wait4(locust.pid, 0)  # its own CPU time: it is gone before cpu_seconds() looks
         cpu_after = cpu_seconds()
+        cpu_after["locust (client)"] = cpu_before.get("locust (client)", 0) + usage.ru_utime + usage.ru_stime
         say(f"   load average after: {os.getloadavg()}")
         rows = report(prefix)
         total = next((r for r in rows if r["Name"] == "Aggregated"), None)
