@@ -23,8 +23,8 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
-from procrastinate.manager import JobManager
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.manager import JobManager
 
 from tattoo.errors import UpstreamUnavailable
 

@@ -43,9 +43,8 @@ class Api:
 def stack(qpay_worker, live_server, settings, job_workers):
     """Web app + QPay worker + sandbox + one job worker, wired together like `make run`."""
     settings.PAYMENT_NOTIFY_URL = f"{live_server.url}/api/payments/notify"
-    worker = job_workers.start(QPAY_WORKER_URL=qpay_worker.worker_url, PAYMENT_NOTIFY_URL=settings.PAYMENT_NOTIFY_URL)
-    yield Api(live_server.url)
-    print("\n".join(worker.lines))  # shown when a test fails
+    job_workers.start(QPAY_WORKER_URL=qpay_worker.worker_url, PAYMENT_NOTIFY_URL=settings.PAYMENT_NOTIFY_URL)
+    return Api(live_server.url)
 
 
 def open_invoice(api: Api, booking) -> str:
