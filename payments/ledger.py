@@ -507,7 +507,26 @@ def refund_send(*, refund_id: int, last_attempt: bool = False) -> str:
         refund_move(refund_id=refund_id, to_status=RefundStatus.MANUAL_REQUIRED, qpay_error=exc.message or exc.code)
         return RefundStatus.MANUAL_REQUIRED
     refund_move(refund_id=refund_id, to_status=RefundStatus.QPAY_REFUNDED, note="QPay accepted the card refund")
+    _close_reopened_invoice(refund)
     return RefundStatus.QPAY_REFUNDED
+
+
+def _close_reopened_invoice(refund: Refund) -> None:
+    """A refunded card payment can leave its invoice short of its amount, and QPay may then take
+    payment on it again (the sandbox reopens it). For a booking that is over, cancel it so its QR
+    stays dead; best effort (it is refused when the invoice is still closed)."""
+    from payments import worker_client
+
+    txn = Transaction.objects.select_related("booking").get(pk=refund.payment.transaction_id)
+    if txn.booking.status in ACTIVE_STATUSES or not txn.qpay_invoice_id:
+        return
+    try:
+        worker_client.cancel_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=f"T{txn.pk}")
+    except ApplicationError as exc:
+        log.info("invoice %s not cancelled after a card refund: %s", txn.qpay_invoice_id, exc.code)
+        return
+    now = timezone.now()
+    Transaction.objects.filter(pk=txn.pk, invoice_cancelled_at=None).update(invoice_cancelled_at=now, updated_at=now)
 
 
 # --- the report's consistency check -------------------------------------------------------------
