@@ -64,8 +64,15 @@ class ArtistSerializer(serializers.ModelSerializer):
             "timezone",
             "session_minutes",
             "min_deposit",
-            "deposit_refundable_hours",
         ]
+        read_only_fields = fields
+
+
+class ArtistDetailSerializer(ArtistSerializer):
+    """One artist, with the deposit policy a customer agrees to by booking (docs/deposits.md)."""
+
+    class Meta(ArtistSerializer.Meta):
+        fields = [*ArtistSerializer.Meta.fields, "deposit_refundable_hours"]
         read_only_fields = fields
 
 

@@ -86,6 +86,7 @@ class RefundAdmin(CsvExportMixin, admin.ModelAdmin):
     rows are what staff refund by hand in the merchant portal or bank (P2P payments, parts of card
     payments, card refunds QPay refused); the page shows their total and the oldest one's age."""
 
+    change_list_template = "admin/payments/refund/change_list.html"  # the queue's totals above the list
     list_display = ["id", "booking", "payment_type", "amount", "status", "age", "reason", "qpay_error", "created_at"]
     list_filter = ["status", "payment__payment_type"]
     search_fields = ["booking__id", "payment__qpay_payment_id", "booking__customer__email"]
