@@ -441,7 +441,8 @@ def settings_update(request):
     artist = _artist(request)
     form = SettingsForm(request.POST)
     if form.is_valid():
-        data = apply_serializer(form, ArtistSettingsSerializer, dict(form.cleaned_data))
+        fields = {name: value for name, value in form.cleaned_data.items() if value is not None}  # left out: unchanged
+        data = apply_serializer(form, ArtistSettingsSerializer, fields)
         if data is not None:
             services.tattooist_update_settings(
                 tattooist=artist,

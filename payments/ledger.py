@@ -428,11 +428,11 @@ def refund_move(*, refund_id: int, to_status: str, actor=None, note: str = "", q
     """Move one refund along REFUND_TRANSITIONS, audited, with the transaction's summary. A move
     the table does not allow from the refund's current state returns False (a repeat, or a race
     lost: compare-and-set under the row lock)."""
+    booking_id = Refund.objects.filter(pk=refund_id).values_list("booking_id", flat=True).first()
+    if booking_id is None:
+        return False
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().filter(pk=refund_id).first()
-        if refund is None:
-            return False
-        Booking.objects.select_for_update().filter(pk=refund.booking_id).first()  # lock order: booking first
+        Booking.objects.select_for_update().filter(pk=booking_id).first()  # lock order: the booking first
         refund = Refund.objects.select_for_update().select_related("payment__transaction").get(pk=refund_id)
         if to_status not in REFUND_TRANSITIONS.get(refund.status, frozenset()):
             return False
