@@ -428,8 +428,8 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
     clash with any other booking a clean 409, never an overlap.
     """
     now = now or timezone.now()
+    booking = booking_get_for(user=actor, booking_id=booking_id)  # a non-party: 403 before the body is judged
     slot = _bookable_start(slot, now=now)
-    booking = booking_get_for(user=actor, booking_id=booking_id)
     return with_db_retry(
         lambda: _booking_move_slot(
             booking_id=booking_id,
