@@ -117,7 +117,12 @@ def test_a_customer_cancelling_a_hold_closes_its_open_invoice_at_qpay(stack, qpa
     invoice = open_invoice(stack, booking)
     cancel(stack, booking, booking.customer)
 
-    wait_for(lambda: Transaction.objects.filter(qpay_invoice_id=invoice, status="cancelled").exists(), timeout=MINUTE)
+    def closed():
+        # the invoice is cancelled at QPay first, then the booking's payment status follows
+        cancelled = Transaction.objects.filter(qpay_invoice_id=invoice, status="cancelled").exists()
+        return cancelled and stack.booking(booking, booking.customer)["paymentStatus"] == "unpaid"
+
+    wait_for(closed, timeout=MINUTE)
     refused = qpay_worker.pay(invoice)
     assert refused.status_code == 400  # the QR of a cancelled booking can no longer be paid
     body = stack.booking(booking, booking.customer)
