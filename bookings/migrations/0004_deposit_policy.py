@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_deposit_policy'),
+        ('accounts', '0003_deposit_policy'),
         ('bookings', '0003_customer_reschedules_db_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
