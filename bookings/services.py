@@ -114,9 +114,14 @@ def tattooist_update_settings(
     timezone_name: str | None = None,
     session_minutes: int | None = None,
     min_deposit: Decimal | None = None,
+    deposit_refundable_hours: int | None = None,
 ) -> Tattooist:
-    """Change the artist's bio and booking settings. Existing bookings keep their own end time."""
+    """Change the artist's bio and booking settings. Existing bookings keep their own end time
+    and the deposit policy they were made under."""
     fields = []
+    if deposit_refundable_hours is not None:
+        tattooist.deposit_refundable_hours = deposit_refundable_hours
+        fields.append("deposit_refundable_hours")
     if bio is not None:
         tattooist.bio = bio
         fields.append("bio")
@@ -270,7 +275,7 @@ def booking_create(
 # COMMITTED), so the lock order and "check after both locks" hold as before.
 _CREATE_LOCK_SQL = """
 SELECT 1 FROM users WHERE id = %(customer)s FOR NO KEY UPDATE;
-SELECT t.approved AND u.is_active, t.min_deposit, t.session_minutes, t.timezone
+SELECT t.approved AND u.is_active, t.min_deposit, t.session_minutes, t.timezone, t.deposit_refundable_hours
   FROM tattooists t JOIN users u ON u.id = t.user_id
  WHERE t.id = %(artist)s FOR NO KEY UPDATE OF t;
 SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %(artist)s
@@ -292,9 +297,9 @@ WITH chk AS (
              AND payment_status = ANY(%(unpaid)s) AND slot >= %(day_start)s AND slot < %(day_end)s) AS day_holds
 ), b AS (
   INSERT INTO bookings (customer_id, tattooist_id, slot, ends_at, status, deposit_amount, payment_status, notes,
-                        hold_expires_at, customer_reschedules, created_at, updated_at)
+                        hold_expires_at, customer_reschedules, deposit_refundable_hours, created_at, updated_at)
   SELECT %(customer)s, %(artist)s, %(slot)s, %(ends_at)s, %(pending)s, %(amount)s, %(unpaid_state)s, %(notes)s,
-         %(hold_expires_at)s, 0, %(ts)s, %(ts)s
+         %(hold_expires_at)s, 0, %(refundable_hours)s, %(ts)s, %(ts)s
     FROM chk
    WHERE NOT chk.time_off AND NOT chk.clash AND chk.holds < %(max_holds)s AND chk.day_holds < %(max_day_holds)s
   RETURNING id
@@ -327,7 +332,8 @@ def _booking_insert(
             raise ApplicationError(
                 "There is no such artist.", code="unknown_artist", fields={"tattooistId": ["Unknown artist."]}
             )
-        bookable, min_deposit, session_minutes, tz_name = artist
+        # deposit_refundable_hours: the artist's deposit policy, kept on the booking (docs/deposits.md).
+        bookable, min_deposit, session_minutes, tz_name, refundable_hours = artist
         if not bookable:
             raise ApplicationError(
                 "This artist is not taking bookings yet.",
@@ -367,6 +373,7 @@ def _booking_insert(
                 "max_holds": settings.BOOKING_MAX_UNPAID_HOLDS,
                 "max_day_holds": settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY,
                 "slots_key": slots_key(tattooist_id),
+                "refundable_hours": refundable_hours,
             },
         )
         time_off, clash, holds, day_holds, booking_id = cursor.fetchone()
@@ -405,6 +412,7 @@ def _booking_insert(
         notes=notes,
         hold_expires_at=hold_expires_at,
         customer_reschedules=0,
+        deposit_refundable_hours=refundable_hours,
         created_at=ts,
         updated_at=ts,
     )
@@ -422,9 +430,28 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     booking_get_for(user=actor, booking_id=booking_id)
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
         raise NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
-    return with_db_retry(
-        lambda: booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
-    )
+
+    def move() -> Booking:
+        with transaction.atomic():
+            if to_status == BookingStatus.NO_SHOW:
+                # Judged under the row lock: a reschedule cannot slip in between.
+                locked = Booking.objects.select_for_update().get(pk=booking_id)
+                refusal = no_show_refusal(booking=locked, now=timezone.now())
+                if refusal is not None:
+                    raise ConflictError(refusal[1], code=refusal[0])
+            return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
+
+    return with_db_retry(move)
+
+
+def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | None:
+    """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
+    confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return "illegal_transition", f"A {booking.status} booking cannot be marked a no-show."
+    if now < booking.slot:
+        return "too_early", "A booking can be marked a no-show only after it has started."
+    return None
 
 
 # --- reschedule ---------------------------------------------------------------------------------
@@ -567,9 +594,10 @@ class ExpireReport:
 
 
 # What booking_expire_hold did: expired it; kept it (the payment check could not be made: try
-# again later); or nothing, because it is no longer an unpaid hold that is due (paid, cancelled,
-# already expired, or its hold runs longer).
-EXPIRED, KEPT, NOT_DUE = "expired", "kept", "not_due"
+# again later); nothing because it is no longer an unpaid hold (paid, cancelled, already expired);
+# or nothing yet, because by this server's clock the hold has not run out (EARLY: a job started by
+# the database's clock a moment before this one's).
+EXPIRED, KEPT, NOT_DUE, EARLY = "expired", "kept", "not_due", "early"
 
 
 def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
@@ -581,9 +609,11 @@ def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
     runner (or a payment) holds or has already moved is left alone, never moved twice.
     """
     now = now or timezone.now()
-    booking = _unpaid_holds(pk=booking_id, hold_expires_at__lte=now).first()
-    if booking is None:
+    booking = _unpaid_holds(pk=booking_id).first()
+    if booking is None or booking.hold_expires_at is None:
         return NOT_DUE
+    if booking.hold_expires_at > now:
+        return EARLY
     if booking.payment_status == PaymentStatus.PENDING:
         try:
             go = before_expire_hook(booking=booking)

@@ -19,16 +19,13 @@ def enqueued(in_memory_jobs) -> list[tuple[str, dict]]:
     return [(job["task_name"], job["args"]) for job in in_memory_jobs.connector.jobs.values()]
 
 
-def test_cancelling_a_booking_with_an_open_invoice_enqueues_its_check_before_cancel(in_memory_jobs):
-    booking = BookingFactory(payment_status=PaymentStatus.PENDING)
+@pytest.mark.parametrize("payment_status", [PaymentStatus.PENDING, PaymentStatus.UNPAID, PaymentStatus.PAID])
+def test_cancelling_a_booking_enqueues_its_settle_job(in_memory_jobs, payment_status):
+    # the settle job checks any open invoice once, cancels it at QPay, then applies the deposit
+    # policy (docs/deposits.md): one job for every ending, whatever was paid
+    booking = BookingFactory(payment_status=payment_status)
     booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CANCELLED)
-    assert enqueued(in_memory_jobs) == [("payments.check_before_invoice_cancel", {"booking_id": booking.pk})]
-
-
-def test_cancelling_a_booking_without_an_invoice_enqueues_nothing(in_memory_jobs):
-    booking = BookingFactory(payment_status=PaymentStatus.UNPAID)
-    booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CANCELLED)
-    assert enqueued(in_memory_jobs) == []
+    assert enqueued(in_memory_jobs) == [("payments.settle_deposit", {"booking_id": booking.pk})]
 
 
 def test_confirming_an_unpaid_booking_enqueues_the_pre_session_check_24_hours_ahead(in_memory_jobs):
@@ -56,3 +53,29 @@ def test_the_pre_session_check_of_a_session_less_than_a_day_away_is_due_at_once(
     booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CONFIRMED)
     [job] = in_memory_jobs.connector.jobs.values()
     assert before <= job["scheduled_at"] <= timezone.now()
+
+
+def test_an_expiry_job_started_a_moment_before_the_hold_ran_out_comes_back_at_its_time(in_memory_jobs):
+    from bookings.tasks import expire_hold
+
+    booking = BookingFactory(hold_expires_at=timezone.now() + timedelta(seconds=30))
+    assert expire_hold(booking_id=booking.pk) == "early"
+    [job] = in_memory_jobs.connector.jobs.values()
+    assert (job["task_name"], job["args"]) == ("bookings.expire_hold", {"booking_id": booking.pk})
+    assert job["scheduled_at"] == booking.hold_expires_at
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.PENDING
+
+
+def test_an_expiry_job_for_a_paid_hold_does_nothing(in_memory_jobs):
+    from bookings.tasks import expire_hold
+
+    booking = BookingFactory(
+        status=BookingStatus.CONFIRMED,
+        payment_status=PaymentStatus.PAID,
+        hold_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert expire_hold(booking_id=booking.pk) == "not_due"
+    assert enqueued(in_memory_jobs) == []
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
