@@ -471,3 +471,17 @@ def test_windows_of_other_days_do_not_make_a_slot_bookable(frozen, customer):
 
     assert caught.value.code == "outside_availability"
     assert not Booking.objects.exists()
+
+
+def test_a_booking_keeps_the_artists_deposit_policy_of_the_day_it_was_made(frozen, open_artist, customer):
+    open_artist.deposit_refundable_hours = 72
+    open_artist.save()
+
+    returned = booking_create(
+        customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000")
+    )
+    open_artist.deposit_refundable_hours = 24
+    open_artist.save()
+
+    assert returned.deposit_refundable_hours == 72
+    assert Booking.objects.get().deposit_refundable_hours == 72
