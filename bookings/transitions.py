@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bookings import notices
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from tattoo import jobs
 from tattoo.errors import ConflictError
@@ -142,7 +143,8 @@ def pre_session_check_enqueue(booking: Booking) -> None:
 
 
 def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) -> None:
-    """Jobs a move causes, written in the move's transaction (docs/jobs.md)."""
+    """Jobs a move causes, written in the move's transaction (docs/jobs.md), and the mails."""
+    notices.booking_moved(booking, from_status=from_status, from_pay=from_pay)
     if booking.status == from_status:
         return
     if booking.status == S.CANCELLED and booking.payment_status == PaymentStatus.PENDING:

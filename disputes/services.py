@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role, Tattooist, User
+from bookings import notices
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
+from notifications import account_mail
 from payments.models import RefundState, Transaction, TransactionStatus
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.money import quantize
@@ -43,12 +45,20 @@ def tattooist_set_approval(*, tattooist_id: int, approved: bool, actor: User, no
             artist = Tattooist.objects.select_for_update().select_related("user").get(pk=tattooist_id)
         except Tattooist.DoesNotExist:
             raise ApplicationError("No such artist.", code="not_found") from None
+        changed = artist.approved != approved
         artist.approved = approved
         artist.approved_at = timezone.now() if approved else None
         # approved_by names the staff member behind the current decision, either way.
         artist.approved_by = actor
         artist.approval_note = note
         artist.save(update_fields=["approved", "approved_at", "approved_by", "approval_note", "updated_at"])
+        if changed:
+            account_mail.artist_approval_notify(
+                artist=artist,
+                approved=approved,
+                note=note,
+                event=f"artist:{artist.pk}:approval:{timezone.now().isoformat()}",
+            )
     logger.info("artist %s %s by user %s", artist.pk, "approved" if approved else "unapproved", actor.pk)
     return artist
 
@@ -92,6 +102,7 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
                 note=f"dispute {dispute.pk} opened",
                 expect_status=status_before,
             )
+            notices.parties_tell(locked, event=f"dispute:{dispute.pk}:opened", kind="dispute_opened", reason=reason)
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
         if constraint == "disputes_one_open_per_booking":
@@ -201,10 +212,19 @@ def refund_execute(record: RefundRecord, *, card_refunder: CardRefunder | None =
     if not accepted:
         return RefundState.MANUAL_REQUIRED
     # Compare-and-set: only a refund still owed becomes QPay-refunded.
-    Transaction.objects.filter(pk=txn.pk, refund_state=RefundState.MANUAL_REQUIRED).update(
-        refund_state=RefundState.QPAY_REFUNDED, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        done = Transaction.objects.filter(pk=txn.pk, refund_state=RefundState.MANUAL_REQUIRED).update(
+            refund_state=RefundState.QPAY_REFUNDED, updated_at=timezone.now()
+        )
+        if done:
+            _refund_told(txn, record.amount)
     return RefundState.QPAY_REFUNDED
+
+
+def _refund_told(txn: Transaction, amount: Decimal) -> None:
+    """The customer hears of a refund once it is really made (QPay accepted it, or staff did it)."""
+    booking = Booking.objects.select_related("customer", "tattooist__user").get(pk=txn.booking_id)
+    notices.refund_done(booking, amount=amount, event=f"transaction:{txn.pk}:refunded:{txn.refunded_amount}")
 
 
 def dispute_resolve(
@@ -256,6 +276,15 @@ def dispute_resolve(
         dispute.resolved_by = actor
         dispute.resolved_at = timezone.now()
         dispute.save(update_fields=["status", "resolution", "refund_amount", "resolved_by", "resolved_at"])
+        booking.refresh_from_db(fields=["status", "payment_status"])
+        notices.parties_tell(
+            booking,
+            event=f"dispute:{dispute.pk}:resolved",
+            kind="dispute_resolved",
+            status=booking.status,
+            resolution=resolution,
+            refund=f"{amount:,.0f} MNT" if amount else "",
+        )
         if record is not None:
             # After the commit, outside any transaction: the worker call may wait on QPay.
             transaction.on_commit(lambda: refund_execute(record, card_refunder=card_refunder))
@@ -264,12 +293,17 @@ def dispute_resolve(
 
 def transaction_mark_manual_refund_done(*, transaction_id: int, actor: User) -> bool:
     """Staff refunded by hand (merchant portal or bank): take it off the queue. False if it was not owed."""
-    done = (
-        Transaction.objects.filter(pk=transaction_id, refund_state=RefundState.MANUAL_REQUIRED).update(
-            refund_state=RefundState.MANUAL_DONE, updated_at=timezone.now()
+    with transaction.atomic():
+        done = (
+            Transaction.objects.filter(pk=transaction_id, refund_state=RefundState.MANUAL_REQUIRED).update(
+                refund_state=RefundState.MANUAL_DONE, updated_at=timezone.now()
+            )
+            == 1
         )
-        == 1
-    )
+        if done:
+            txn = Transaction.objects.get(pk=transaction_id)
+            # A late payment refunded whole has no refunded_amount recorded: then all of it went back.
+            _refund_told(txn, txn.refunded_amount or txn.paid_amount)
     if done:
         logger.info("manual refund of transaction %s marked done by user %s", transaction_id, actor.pk)
     return done
