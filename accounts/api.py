@@ -10,15 +10,15 @@ from accounts import services
 from accounts.serializers import (
     AcceptedSerializer,
     AuthResultSerializer,
+    LoginSerializer,
     MeUpdateSerializer,
+    PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
-    TokenSerializer,
-    LoginSerializer,
-    PasswordChangeSerializer,
     RefreshSerializer,
     SignupSerializer,
     TokenPairSerializer,
+    TokenSerializer,
     UserSerializer,
 )
 from accounts.tokens import tokens_for_user
