@@ -13,6 +13,7 @@ and a branch in `_deliver`; callers do not change.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -132,19 +133,43 @@ def notify(
                 headers=dict(message.headers),
                 attachments=[a.__dict__ for a in message.attachments],
                 language=recipient_language(recipient),
+                created_at=timezone.now(),
             )
-            try:
-                # A savepoint: the unique (event, recipient, kind, channel) index turns a repeat into
-                # an IntegrityError that must not abort the caller's transaction. A concurrent
-                # writer of the same row waits here for the first one's commit, then sees it.
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
+            if not _insert_once(row):
                 logger.info("notification %s to user %s for %s already queued", message.kind, recipient.pk, event)
                 continue
             jobs.enqueue(SEND_TASK, outbox_id=row.pk)
             written.append(row)
     return written
+
+
+_INSERT_COLUMNS = (
+    "channel", "kind", "event_key", "recipient_id", "to_address", "reply_to", "subject", "body_text",
+    "body_html", "headers", "attachments", "language", "status", "attempts", "last_error", "message_id",
+    "created_at",
+)  # fmt: skip
+
+
+def _insert_once(row: Outbox) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the (event, recipient, kind, channel) key: a repeat is
+    no error (the caller's transaction goes on) and costs one statement. A concurrent writer of the
+    same key waits for the first one's commit, then inserts nothing. Sets row.pk when inserted."""
+    values = []
+    for name in _INSERT_COLUMNS:
+        value = getattr(row, name)
+        values.append(json.dumps(value) if name in ("headers", "attachments") else value)
+    placeholders = ", ".join("%s::jsonb" if n in ("headers", "attachments") else "%s" for n in _INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Outbox._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) "
+            "ON CONFLICT (event_key, recipient_id, kind, channel) DO NOTHING RETURNING id",
+            values,
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    return True
 
 
 # --- delivery -------------------------------------------------------------------------------------
