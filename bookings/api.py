@@ -18,6 +18,7 @@ from accounts.serializers import TattooistProfileSerializer
 from bookings import selectors, services
 from bookings.models import BookingStatus
 from bookings.serializers import (
+    ArtistDetailSerializer,
     ArtistSerializer,
     ArtistSettingsSerializer,
     AvailabilitySerializer,
@@ -84,9 +85,9 @@ class TattooistListApi(generics.ListAPIView):
 class TattooistDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ArtistSerializer}, operation_id="tattooists_retrieve")
+    @extend_schema(responses={200: ArtistDetailSerializer}, operation_id="tattooists_retrieve")
     def get(self, request, tattooist_id: int):
-        return Response(ArtistSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)
+        return Response(ArtistDetailSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)
 
 
 def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> datetime | None:

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from tattoo.money import is_whole
 
@@ -61,11 +62,24 @@ class ArtistSerializer(serializers.Serializer):
     min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
 
+class ArtistDetailSerializer(ArtistSerializer):
+    """One artist, with the deposit policy a customer agrees to by booking (docs/deposits.md)."""
+
+    deposit_refundable_hours = serializers.IntegerField(read_only=True)
+
+
 class ArtistSettingsSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA zone, e.g. Asia/Ulaanbaatar.")
     session_minutes = serializers.IntegerField(min_value=15, max_value=12 * 60, required=False)
     min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    deposit_refundable_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=DEPOSIT_REFUNDABLE_HOURS_MAX,
+        required=False,
+        help_text="A customer who cancels more than this many hours before the start gets the deposit back; "
+        "later, the artist keeps it (docs/deposits.md).",
+    )
 
     def validate_timezone(self, value: str) -> str:
         if value not in known_timezones():
@@ -182,12 +196,41 @@ class BookingEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DepositLedgerSerializer(serializers.Serializer):
+    """The booking's deposit ledger (docs/deposits.md): paid = refunded + kept + refundPending +
+    what a live booking still holds."""
+
+    required = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The deposit asked for.")
+    paid = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Everything QPay reported paid.")
+    refunded = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Given back (QPay or by hand).")
+    kept = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Kept by the artist: a late customer cancel, a no-show, or a completed session's deposit "
+        "(counted toward the price).",
+    )
+    refund_pending = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Refunds recorded and not yet made."
+    )
+
+
 class BookingDetailSerializer(BookingSerializer):
     events = BookingEventSerializer(many=True, read_only=True)
+    deposit = serializers.SerializerMethodField()
+    deposit_refundable_hours = serializers.IntegerField(
+        read_only=True, help_text="The deposit policy this booking was made under (docs/deposits.md)."
+    )
 
     class Meta(BookingSerializer.Meta):
-        fields = [*BookingSerializer.Meta.fields, "events"]
+        fields = [*BookingSerializer.Meta.fields, "deposit_refundable_hours", "deposit", "events"]
         read_only_fields = fields
+
+    @extend_schema_field(DepositLedgerSerializer)
+    def get_deposit(self, booking: Booking) -> dict:
+        # The payments app owns the ledger; the booking only shows it.
+        from payments.ledger import deposit_ledger
+
+        return DepositLedgerSerializer(deposit_ledger(booking=booking).as_api()).data
 
 
 class BookingCreateSerializer(serializers.Serializer):

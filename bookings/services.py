@@ -116,9 +116,14 @@ def tattooist_update_settings(
     timezone_name: str | None = None,
     session_minutes: int | None = None,
     min_deposit: Decimal | None = None,
+    deposit_refundable_hours: int | None = None,
 ) -> Tattooist:
-    """Change the artist's bio and booking settings. Existing bookings keep their own end time."""
+    """Change the artist's bio and booking settings. Existing bookings keep their own end time
+    and the deposit policy they were made under."""
     fields = []
+    if deposit_refundable_hours is not None:
+        tattooist.deposit_refundable_hours = deposit_refundable_hours
+        fields.append("deposit_refundable_hours")
     if bio is not None:
         tattooist.bio = bio
         fields.append("bio")
@@ -364,6 +369,7 @@ def _booking_insert(
             deposit_amount=amount,
             notes=notes,
             hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+            deposit_refundable_hours=artist.deposit_refundable_hours,
         )
         BookingEvent.objects.create(
             booking=booking,
@@ -389,9 +395,28 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     booking_get_for(user=actor, booking_id=booking_id)
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
         raise NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
-    return with_db_retry(
-        lambda: booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
-    )
+
+    def move() -> Booking:
+        with transaction.atomic():
+            if to_status == BookingStatus.NO_SHOW:
+                # Judged under the row lock: a reschedule cannot slip in between.
+                locked = Booking.objects.select_for_update().get(pk=booking_id)
+                refusal = no_show_refusal(booking=locked, now=timezone.now())
+                if refusal is not None:
+                    raise ConflictError(refusal[1], code=refusal[0])
+            return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
+
+    return with_db_retry(move)
+
+
+def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | None:
+    """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
+    confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return "illegal_transition", f"A {booking.status} booking cannot be marked a no-show."
+    if now < booking.slot:
+        return "too_early", "A booking can be marked a no-show only after it has started."
+    return None
 
 
 # --- reschedule ---------------------------------------------------------------------------------

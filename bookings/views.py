@@ -33,6 +33,7 @@ from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
 from ideas.services import CLOSED_STATUSES as IDEAS_CLOSED
 from payments import services as payment_services
+from payments.ledger import deposit_ledger, policy_refund_deadline
 from payments.models import Transaction, TransactionStatus
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
@@ -40,7 +41,7 @@ from tattoo.errors import ApplicationError
 from tattoo.forms import add_application_error
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
-ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
+ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED)
 
 
 def _refuse(exc: ApplicationError) -> None:
@@ -58,7 +59,14 @@ def allowed_moves(booking: Booking, user: User) -> list[str]:
         wanted = ARTIST_MOVES
     else:
         return []
-    return [s for s in wanted if can_move(booking.status, s) and (booking.status, s) not in SYSTEM_ONLY]
+    now = timezone.now()
+    return [
+        s
+        for s in wanted
+        if can_move(booking.status, s)
+        and (booking.status, s) not in SYSTEM_ONLY
+        and (s != BookingStatus.NO_SHOW or services.no_show_refusal(booking=booking, now=now) is None)
+    ]
 
 
 # --- slot picker and booking form (artist page) -------------------------------------------------
@@ -210,6 +218,9 @@ def booking_detail(request, booking_id: int):
             "reschedule_notice_hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS,
             # Why a party cannot move it (shown to the customer while it is still ahead and active).
             "reschedule_refusal": refusal[1] if refusal and refusal[0] != "not_reschedulable" else "",
+            # The deposit ledger and the policy it follows (docs/deposits.md).
+            "deposit": deposit_ledger(booking=booking),
+            "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
         },
     )
 
@@ -349,6 +360,7 @@ def dashboard_context(request, artist: Tattooist, **forms) -> dict:
                 "timezone": artist.timezone,
                 "session_minutes": artist.session_minutes,
                 "min_deposit": artist.min_deposit,
+                "deposit_refundable_hours": artist.deposit_refundable_hours,
             }
         ),
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
@@ -432,13 +444,15 @@ def settings_update(request):
     artist = _artist(request)
     form = SettingsForm(request.POST)
     if form.is_valid():
-        data = apply_serializer(form, ArtistSettingsSerializer, dict(form.cleaned_data))
+        fields = {name: value for name, value in form.cleaned_data.items() if value is not None}  # left out: unchanged
+        data = apply_serializer(form, ArtistSettingsSerializer, fields)
         if data is not None:
             services.tattooist_update_settings(
                 tattooist=artist,
                 timezone_name=data.get("timezone"),
                 session_minutes=data.get("session_minutes"),
                 min_deposit=data.get("min_deposit"),
+                deposit_refundable_hours=data.get("deposit_refundable_hours"),
             )
             messages.success(request, "Settings saved.")
             return redirect(reverse("dashboard") + "#settings")

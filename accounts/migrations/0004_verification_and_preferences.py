@@ -12,7 +12,7 @@ def verify_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_email_normalised'),
+        ('accounts', '0003_deposit_policy'),
     ]
 
     operations = [
