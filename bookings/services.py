@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import Role, Tattooist, User
+from bookings import notices
 from bookings.models import (
     ACTIVE_STATUSES,
     Availability,
@@ -249,6 +250,12 @@ def booking_create(
     """
     if customer.role != Role.CUSTOMER:
         raise NotAllowedError("Only customers can book.", code="permission_denied")
+    if not customer.email_verified:
+        # Holds cost an artist's time: only an owner of a real address may place them (docs/api.md).
+        raise NotAllowedError(
+            "Confirm your e-mail address first: open the link we mailed you, or ask for a new one.",
+            code="email_unverified",
+        )
     now = now or timezone.now()
     slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
@@ -375,6 +382,7 @@ def _booking_insert(
         )
         # In this transaction: no hold without its expiry job, no job for a hold that never was.
         jobs.enqueue("bookings.expire_hold", at=booking.hold_expires_at, booking_id=booking.pk)
+        notices.booking_created(booking)
         return booking
 
 
@@ -521,6 +529,7 @@ def _booking_move_slot(
             note=f"rescheduled from {before.isoformat()} to {slot.isoformat()}",
         )
         pre_session_check_enqueue(booking)  # the new start's check; the old one's job does nothing
+        notices.booking_rescheduled(booking, before=before)  # and its reminder, re-planned
     logger.info("booking %s rescheduled by user_id=%s", booking.pk, actor.pk)
     return booking
 

@@ -156,6 +156,7 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
         "tattoo.sweep_uploads",
         "tattoo.retry_object_deletes",
         "bookings.expire_holds",
+        "notifications.requeue_stalled",  # mail only: it never asks QPay anything
     }
     # ...and running the one that touches bookings, with an invoice open, asks QPay nothing.
     booking = hold(customer, artist, expires_in=timedelta(minutes=20))
