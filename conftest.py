@@ -21,6 +21,7 @@ pytest_plugins = [
     "tattoo.testing.jobs",
     "tattoo.testing.logcheck",
     "tattoo.testing.clock",
+    "tattoo.testing.mail",
 ]
 
 

@@ -8,12 +8,17 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.serializers import (
+    AcceptedSerializer,
     AuthResultSerializer,
     LoginSerializer,
+    MeUpdateSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     RefreshSerializer,
     SignupSerializer,
     TokenPairSerializer,
+    TokenSerializer,
     UserSerializer,
 )
 from accounts.tokens import tokens_for_user
@@ -75,6 +80,59 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserSerializer}, operation_id="auth_me")
     def get(self, request):
         return Response(UserSerializer(request.user).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses={200: UserSerializer}, operation_id="auth_me_update")
+    def patch(self, request):
+        data = MeUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(user=request.user, **data.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class VerifyEmailApi(CredentialsEndpoint):
+    @extend_schema(request=TokenSerializer, responses={200: UserSerializer}, operation_id="auth_verify_email")
+    def post(self, request):
+        data = TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(UserSerializer(services.email_verify(**data.validated_data)).data)
+
+
+class VerifyEmailResendApi(APIView):
+    extra_error_codes = (429,)
+
+    @extend_schema(request=None, responses={202: AcceptedSerializer}, operation_id="auth_verify_email_resend")
+    def post(self, request):
+        sent = services.email_verify_resend(user=request.user, request=request)
+        detail = "A new link is on its way." if sent else "Your address is already verified."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetApi(CredentialsEndpoint):
+    extra_error_codes = (429,)
+
+    @extend_schema(
+        request=PasswordResetSerializer, responses={202: AcceptedSerializer}, operation_id="auth_password_reset"
+    )
+    def post(self, request):
+        data = PasswordResetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(request=request, **data.validated_data)
+        return Response(
+            {"detail": "If the address has an account, a reset link is on its way."}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class PasswordResetConfirmApi(CredentialsEndpoint):
+    @extend_schema(
+        request=PasswordResetConfirmSerializer,
+        responses={200: AcceptedSerializer},
+        operation_id="auth_password_reset_confirm",
+    )
+    def post(self, request):
+        data = PasswordResetConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response({"detail": "Your password has been changed. Log in with it."})
 
 
 class PasswordChangeApi(APIView):

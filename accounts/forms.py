@@ -74,3 +74,16 @@ class ArtistSearchForm(PageForm):
     def __init__(self, *args, styles: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["style"].choices = [("", "Any style"), *((s, s) for s in styles)]
+
+
+class PasswordResetForm(PageForm):
+    email = forms.CharField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class PasswordResetConfirmForm(PageForm):
+    new_password = forms.CharField(
+        max_length=128,
+        strip=False,
+        help_text="At least 8 characters; not a common password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -77,6 +77,10 @@ class User(AbstractBaseUser):
     created_at = models.DateTimeField(auto_now_add=True)
     # Secret token of the artist's ICS calendar feed; rotated by the artist.
     calendar_token = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
+    # When the owner proved the address (the mailed link); customers book only once it is set.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Session reminders by mail (transactional mails cannot be turned off).
+    reminders_enabled = models.BooleanField(default=True, db_default=True)
 
     objects = UserManager()
 
@@ -111,6 +115,10 @@ class User(AbstractBaseUser):
     @property
     def is_superuser(self) -> bool:
         return self.is_staff
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_admin(self) -> bool:

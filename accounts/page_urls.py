@@ -12,4 +12,8 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/password/", views.password_change, name="password-change"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("account/settings/", views.account_settings, name="account-settings"),
+    path("verify-email/", views.verify_email, name="verify-email"),
+    path("verify-email/resend/", views.verify_email_resend, name="verify-email-resend"),
+    path("password/reset/", views.password_reset, name="password-reset"),
 ]

@@ -29,8 +29,10 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "name", "email", "role", "created_at", "tattooist"]
+        fields = ["id", "name", "email", "role", "created_at", "email_verified", "reminders_enabled", "tattooist"]
         read_only_fields = fields
+
+    email_verified = serializers.BooleanField(read_only=True)
 
     def get_tattooist(self, user: User) -> dict | None:
         profile = getattr(user, "tattooist", None) if user.role == Role.TATTOOIST else None
@@ -76,3 +78,26 @@ class AuthResultSerializer(TokenPairSerializer):
 class PasswordChangeSerializer(serializers.Serializer):
     current_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    reminders_enabled = serializers.BooleanField(
+        required=False, help_text="Session reminders by mail; transactional mails cannot be turned off."
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=1000, help_text="The `token` parameter of the mailed link.")
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(TokenSerializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()

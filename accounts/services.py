@@ -3,9 +3,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -13,8 +15,15 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import mfa, throttling
-from accounts.models import Role, Tattooist, User, email_problem
-from accounts.tokens import InkbookRefreshToken, tokens_for_user
+from accounts.models import Role, Tattooist, User, email_problem, normalize_email
+from accounts.tokens import (
+    EMAIL_VERIFY,
+    PASSWORD_RESET,
+    InkbookRefreshToken,
+    mail_token_user,
+    tokens_for_user,
+)
+from tattoo import jobs
 from tattoo.errors import ApplicationError
 
 logger = logging.getLogger("inkbook.auth")
@@ -24,6 +33,10 @@ OTP_NEEDED = "Staff accounts also need the 6-digit code from their authenticator
 OTP_WRONG = "That one-time code is wrong or already used."
 REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
 SIGNUP_THROTTLED = "Too many sign-ups from this network. Try again later."
+MAIL_THROTTLED = "Too many requests. Try again later."
+TOKEN_INVALID = "This link is wrong, expired or already used."
+VERIFY_MAIL_TASK = "notifications.verify_email"
+RESET_MAIL_TASK = "notifications.password_reset"
 
 
 def signup_throttle(*, request) -> None:
@@ -61,6 +74,8 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
             user = User.objects.create_user(email=email, password=password, name=name, role=role)
             if role == Role.TATTOOIST:
                 Tattooist.objects.create(user=user, bio=bio)
+            # The verification mail (a job of the notifications app, named: a job name is a message).
+            jobs.enqueue(VERIFY_MAIL_TASK, user_id=user.pk, nonce="signup")
     except IntegrityError:
         # A concurrent signup with the same address won the unique index.
         raise taken from None
@@ -185,4 +200,82 @@ def user_change_password(*, user: User, current_password: str, new_password: str
     user.save(update_fields=["password"])
     # Access tokens die with the password hash (CHECK_REVOKE_TOKEN); refresh tokens are revoked here.
     _revoke_all_refresh_tokens(user)
+    return user
+
+
+# --- e-mail verification ----------------------------------------------------------------------------
+
+
+def email_verify(*, token: str) -> User:
+    """Mark the address of the token's user verified; a wrong, expired or used token → 400."""
+    with transaction.atomic():
+        user = mail_token_user(token, EMAIL_VERIFY, max_age_seconds=settings.EMAIL_VERIFY_TOKEN_DAYS * 86400, lock=True)
+        if user is None:
+            raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    logger.info("email verified user_id=%s", user.pk)
+    return user
+
+
+def email_verify_resend(*, user: User, request) -> bool:
+    """Mail a new verification link (throttled per account and per client; 429 beyond). False when
+    the address is already verified (nothing sent)."""
+    if user.email_verified:
+        return False
+    per_account, per_client = throttling.mail_request_allowed("verify", user.email, throttling.client_address(request))
+    if not (per_account and per_client):
+        raise Throttled(detail=MAIL_THROTTLED)
+    jobs.enqueue(VERIFY_MAIL_TASK, user_id=user.pk, nonce=timezone.now().isoformat())
+    return True
+
+
+# --- password reset ---------------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str, request) -> None:
+    """Ask for a reset mail. The caller learns nothing about whether the address has an account:
+    the same one job is written either way (the job looks the address up), so the answer and its
+    timing are the same. Over the per-client limit → 429; over the per-address limit the request
+    is dropped silently (a 429 there would tell that the address is in use)."""
+    email = normalize_email(email)
+    per_account, per_client = throttling.mail_request_allowed("reset", email, throttling.client_address(request))
+    if not per_client:
+        raise Throttled(detail=MAIL_THROTTLED)
+    if per_account:
+        jobs.enqueue(RESET_MAIL_TASK, email=email, requested_at=timezone.now().isoformat())
+
+
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """Set a new password with a mailed token: single use (the token is bound to the old password
+    hash), bounded by PASSWORD_RESET_MINUTES; every refresh token of the user is revoked."""
+    with transaction.atomic():
+        user = mail_token_user(token, PASSWORD_RESET, max_age_seconds=settings.PASSWORD_RESET_TIMEOUT, lock=True)
+        if user is None:
+            raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
+        try:
+            password_validation.validate_password(password, user=user)
+        except DjangoValidationError as exc:
+            raise ApplicationError("The password is too weak.", fields={"password": list(exc.messages)}) from None
+        user.set_password(password)
+        fields = ["password"]
+        if user.email_verified_at is None:  # the mail reached its owner: that proves the address too
+            user.email_verified_at = timezone.now()
+            fields.append("email_verified_at")
+        user.save(update_fields=fields)
+        _revoke_all_refresh_tokens(user)
+    logger.info("password reset user_id=%s", user.pk)
+    return user
+
+
+def user_update(*, user: User, name: str | None = None, reminders_enabled: bool | None = None) -> User:
+    fields = []
+    if name is not None:
+        user.name = name
+        fields.append("name")
+    if reminders_enabled is not None:
+        user.reminders_enabled = reminders_enabled
+        fields.append("reminders_enabled")
+    if fields:
+        user.save(update_fields=fields)
     return user

@@ -66,3 +66,13 @@ def signup_allowed(address: str) -> bool:
 def record_success(email: str, address: str) -> None:
     acct, _ = _keys(email, address)
     cache.delete(acct)
+
+
+def mail_request_allowed(kind: str, email: str, address: str) -> tuple[bool, bool]:
+    """Count a request that sends a mail (password reset, verification resend): (this address of
+    the account is under its limit, this client is under its limit) per MAIL_REQUEST_WINDOW_SECONDS."""
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+    window = settings.MAIL_REQUEST_WINDOW_SECONDS
+    per_account = _bump(f"mail:{kind}:acct:{digest}", window) <= settings.MAIL_REQUESTS_PER_ADDRESS
+    per_client = _bump(f"mail:{kind}:addr:{address}", window) <= settings.MAIL_REQUESTS_PER_CLIENT
+    return per_account, per_client

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from django.core import signing
 from rest_framework_simplejwt.tokens import RefreshToken
 
 
@@ -21,3 +25,42 @@ def tokens_for_user(user, *, otp_verified: bool = False) -> dict[str, str]:
     if otp_verified:
         refresh["otp"] = True
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+# --- tokens of mailed links (e-mail verification, password reset) ---------------------------------
+# One opaque, signed value: the user id, a digest of the account state the link may change, and a
+# timestamp. Once the state changes (the address is verified, the password is set) the digest no
+# longer matches, so each link works once; the timestamp bounds its life.
+
+EMAIL_VERIFY, PASSWORD_RESET = "email-verify", "password-reset"
+
+
+def _state(user, purpose: str) -> str:
+    if purpose == EMAIL_VERIFY:
+        raw = f"{user.email}|{user.email_verified_at}"
+    else:
+        raw = f"{user.password}|{user.email}"
+    return hashlib.sha256(f"{purpose}|{user.pk}|{raw}".encode()).hexdigest()[:24]
+
+
+def mail_token_make(user, purpose: str) -> str:
+    return signing.TimestampSigner(salt=f"inkbook.{purpose}").sign_object(
+        {"u": user.pk, "s": _state(user, purpose)}, compress=True
+    )
+
+
+def mail_token_user(token: str, purpose: str, *, max_age_seconds: int, lock: bool = False):
+    """The active user `token` was made for, if it is genuine, unexpired and its account state is
+    unchanged (unused); else None. `lock` takes the user's row lock (inside a transaction)."""
+    from accounts.models import User
+
+    try:
+        data = signing.TimestampSigner(salt=f"inkbook.{purpose}").unsign_object(token, max_age=max_age_seconds)
+        user_id, state = int(data["u"]), str(data["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    users = User.objects.select_for_update() if lock else User.objects
+    user = users.filter(pk=user_id, is_active=True).first()
+    if user is None or not hmac.compare_digest(_state(user, purpose), state):
+        return None
+    return user

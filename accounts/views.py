@@ -16,7 +16,14 @@ from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from accounts import selectors, services
-from accounts.forms import ArtistSearchForm, LoginForm, PasswordChangeForm, SignupForm
+from accounts.forms import (
+    ArtistSearchForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetConfirmForm,
+    PasswordResetForm,
+    SignupForm,
+)
 from accounts.models import Role
 from bookings import views as booking_views
 from tattoo.errors import ApplicationError
@@ -153,3 +160,72 @@ def dashboard(request):
         raise PermissionDenied("The dashboard is for artists.")
     artist = request.user.tattooist
     return render(request, "accounts/dashboard.html", booking_views.dashboard_context(request, artist))
+
+
+# --- mailed links: address verification, password reset; preferences -------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request):
+    """The mailed link opens this page; the address is verified by its POST button (a link
+    scanner that merely fetches the URL verifies nothing)."""
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    if request.method == "POST":
+        try:
+            services.email_verify(token=token)
+        except ApplicationError as exc:
+            return render(request, "accounts/verify_email.html", {"token": token, "error": exc.message}, status=400)
+        messages.success(request, "Your e-mail address is confirmed.")
+        return redirect(_home_for(request.user) if request.user.is_authenticated else reverse("login"))
+    return render(request, "accounts/verify_email.html", {"token": token})
+
+
+@login_required
+@require_POST
+def verify_email_resend(request):
+    try:
+        sent = services.email_verify_resend(user=request.user, request=request)
+    except Throttled as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, "A new link is on its way." if sent else "Your address is already verified.")
+    return redirect(_next_url(request, _home_for(request.user)))
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """Without a token: ask for the mail. With the mailed token: choose the new password."""
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    if token:
+        form = PasswordResetConfirmForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.password_reset_confirm(token=token, password=form.cleaned_data["new_password"])
+            except ApplicationError as exc:
+                add_application_error(form, exc)
+                if exc.code == "token_invalid":
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Your password has been changed. Log in with it.")
+                return redirect("login")
+        context = {"form": form, "token": token}
+        return render(request, "accounts/password_reset_confirm.html", context, status=400 if form.errors else 200)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], request=request)
+        except Throttled as exc:
+            form.add_error(None, str(exc.detail))
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+        return render(request, "accounts/password_reset.html", {"form": None, "sent": True}, status=202)
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    if request.method == "POST":
+        services.user_update(user=request.user, reminders_enabled=request.POST.get("reminders_enabled") == "on")
+        messages.success(request, "Your settings are saved.")
+        return redirect("account-settings")
+    return render(request, "accounts/settings.html", {})

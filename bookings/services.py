@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import Role, Tattooist, User
+from bookings import notices
 from bookings.models import (
     ACTIVE_STATUSES,
     Availability,
@@ -253,6 +254,12 @@ def booking_create(
     """
     if customer.role != Role.CUSTOMER:
         raise NotAllowedError("Only customers can book.", code="permission_denied")
+    if not customer.email_verified:
+        # Holds cost an artist's time: only an owner of a real address may place them (docs/api.md).
+        raise NotAllowedError(
+            "Confirm your e-mail address first: open the link we mailed you, or ask for a new one.",
+            code="email_unverified",
+        )
     now = now or timezone.now()
     slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
@@ -399,25 +406,26 @@ def _booking_insert(
         if booking_id is None:  # every check passed, so the insert ran: unreachable
             raise AssertionError("booking insert skipped although every check passed")
         # In this transaction: no hold without its expiry job, no job for a hold that never was.
+        booking = Booking(
+            id=booking_id,
+            customer=customer,
+            tattooist_id=tattooist_id,
+            slot=slot,
+            ends_at=ends_at,
+            status=BookingStatus.PENDING,
+            payment_status=PaymentStatus.UNPAID,
+            deposit_amount=amount,
+            notes=notes,
+            hold_expires_at=hold_expires_at,
+            customer_reschedules=0,
+            deposit_refundable_hours=refundable_hours,
+            created_at=ts,
+            updated_at=ts,
+        )
+        booking._state.adding = False
+        booking._state.db = connection.alias
         jobs.enqueue("bookings.expire_hold", at=hold_expires_at, booking_id=booking_id)
-    booking = Booking(
-        id=booking_id,
-        customer=customer,
-        tattooist_id=tattooist_id,
-        slot=slot,
-        ends_at=ends_at,
-        status=BookingStatus.PENDING,
-        payment_status=PaymentStatus.UNPAID,
-        deposit_amount=amount,
-        notes=notes,
-        hold_expires_at=hold_expires_at,
-        customer_reschedules=0,
-        deposit_refundable_hours=refundable_hours,
-        created_at=ts,
-        updated_at=ts,
-    )
-    booking._state.adding = False
-    booking._state.db = connection.alias
+        notices.booking_created(booking)
     return booking
 
 
@@ -564,6 +572,7 @@ def _booking_move_slot(
             note=f"rescheduled from {before.isoformat()} to {slot.isoformat()}",
         )
         pre_session_check_enqueue(booking)  # the new start's check; the old one's job does nothing
+        notices.booking_rescheduled(booking, before=before)  # and its reminder, re-planned
     logger.info("booking %s rescheduled by user_id=%s", booking.pk, actor.pk)
     return booking
 

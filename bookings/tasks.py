@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bookings import services
+from bookings import notices, services
 from bookings.models import Booking
 from tattoo import jobs
 from tattoo.errors import UpstreamUnavailable
@@ -36,3 +36,9 @@ def expire_holds(timestamp: int | None = None, overdue_by_seconds: int | None = 
     overdue_by = SWEEP_GRACE if overdue_by_seconds is None else timedelta(seconds=overdue_by_seconds)
     report = services.booking_expire_holds(overdue_by=overdue_by, limit=limit)
     return {"expired": report.expired, "kept": report.kept}
+
+
+@app.task(name="bookings.send_reminder")
+def send_reminder(booking_id: int, slot: str) -> int:
+    """REMINDER_HOURS before a confirmed session: remind both parties, unless it moved or ended."""
+    return notices.booking_remind(booking_id=booking_id, slot=slot)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bookings import notices
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from tattoo import jobs
 from tattoo.errors import ConflictError
@@ -161,7 +162,8 @@ def settle_enqueue(booking: Booking) -> None:
 
 
 def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) -> None:
-    """Jobs a move causes, written in the move's transaction (docs/jobs.md)."""
+    """Jobs a move causes, written in the move's transaction (docs/jobs.md), and the mails."""
+    notices.booking_moved(booking, from_status=from_status, from_pay=from_pay)
     if booking.status == from_status:
         return
     if booking.status in SETTLING_STATUSES:

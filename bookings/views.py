@@ -121,7 +121,7 @@ def booking_create(request, tattooist_id: int):
                     notes=data["notes"],
                 )
             except ApplicationError as exc:
-                if exc.status_code in (403, 404):
+                if exc.status_code in (403, 404) and exc.code != "email_unverified":
                     _refuse(exc)
                 add_application_error(form, exc)
                 status = exc.status_code

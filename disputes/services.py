@@ -14,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role, Tattooist, User
+from bookings import notices
 from bookings.models import Booking, BookingStatus
 from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
+from notifications import account_mail
 from payments import ledger
 from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.money import quantize
@@ -39,12 +41,20 @@ def tattooist_set_approval(*, tattooist_id: int, approved: bool, actor: User, no
             artist = Tattooist.objects.select_for_update().select_related("user").get(pk=tattooist_id)
         except Tattooist.DoesNotExist:
             raise ApplicationError("No such artist.", code="not_found") from None
+        changed = artist.approved != approved
         artist.approved = approved
         artist.approved_at = timezone.now() if approved else None
         # approved_by names the staff member behind the current decision, either way.
         artist.approved_by = actor
         artist.approval_note = note
         artist.save(update_fields=["approved", "approved_at", "approved_by", "approval_note", "updated_at"])
+        if changed:
+            account_mail.artist_approval_notify(
+                artist=artist,
+                approved=approved,
+                note=note,
+                event=f"artist:{artist.pk}:approval:{timezone.now().isoformat()}",
+            )
     logger.info("artist %s %s by user %s", artist.pk, "approved" if approved else "unapproved", actor.pk)
     return artist
 
@@ -91,6 +101,7 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
                 note=f"dispute {dispute.pk} opened",
                 expect_status=status_before,
             )
+            notices.parties_tell(locked, event=f"dispute:{dispute.pk}:opened", kind="dispute_opened", reason=reason)
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
         if constraint == "disputes_one_open_per_booking":
@@ -193,6 +204,15 @@ def dispute_resolve(
         dispute.resolved_by = actor
         dispute.resolved_at = timezone.now()
         dispute.save(update_fields=["status", "resolution", "refund_amount", "resolved_by", "resolved_at"])
+        booking.refresh_from_db(fields=["status", "payment_status"])
+        notices.parties_tell(
+            booking,
+            event=f"dispute:{dispute.pk}:resolved",
+            kind="dispute_resolved",
+            status=booking.status,
+            resolution=resolution,
+            refund=f"{amount:,.0f} MNT" if amount else "",
+        )
     return dispute
 
 

@@ -28,6 +28,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from bookings import notices
 from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments.models import (
@@ -460,6 +461,13 @@ def refund_move(*, refund_id: int, to_status: str, actor=None, note: str = "", q
         )
         txn = Transaction.objects.select_for_update().get(pk=refund.payment.transaction_id)
         sync_transaction(txn)
+        if to_status in REFUND_DONE:
+            # The customer hears of a refund once it is really made (QPay accepted it, or staff did it).
+            notices.refund_done(
+                Booking.objects.select_related("customer", "tattooist__user").get(pk=refund.booking_id),
+                amount=refund.amount,
+                event=f"refund:{refund.pk}:done",
+            )
     log.info("refund %s: %s -> %s", refund_id, from_status, to_status)
     return True
 

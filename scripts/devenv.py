@@ -272,6 +272,13 @@ def main(argv: list[str]) -> int:
     env.setdefault("WORKER_PUBLIC_URL", f"http://127.0.0.1:{env['WORKER_PORT']}")
     env.setdefault("QPAY_WORKER_URL", f"http://127.0.0.1:{env['WORKER_PORT']}")
     env.setdefault("WEB_NOTIFY_URL", f"http://127.0.0.1:{env['PORT']}/api/payments/notify")
+    # The local mail catcher (Procfile `mail:`, maildev): SMTP on MAIL_PORT, inbox on MAIL_UI_PORT.
+    env.setdefault("MAIL_PORT", "1025")
+    env.setdefault("MAIL_UI_PORT", "1080")
+    env.setdefault("EMAIL_HOST", "127.0.0.1")
+    env.setdefault("EMAIL_PORT", env["MAIL_PORT"])
+    env.setdefault("EMAIL_USE_TLS", "false")
+    env.setdefault("DEFAULT_FROM_EMAIL", "Inkbook <no-reply@inkbook.test>")
     if "--test" in flags:
         # Test runs: production-like settings served over plain http on loopback.
         env.setdefault("DEBUG", "false")

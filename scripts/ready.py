@@ -38,11 +38,13 @@ def main() -> int:
     sandbox = f"http://127.0.0.1:{env.get('SANDBOX_PORT', '8002')}"
     s3 = env.get("S3_ENDPOINT_URL") or f"http://127.0.0.1:{env.get('S3_PORT', '9000')}"
     bucket = env.get("S3_BUCKET", "inkbook")
+    inbox = f"http://127.0.0.1:{env.get('MAIL_UI_PORT', '1080')}"
     checks = {
         "web": f"{web}/healthz",
         "worker": f"{worker}/worker/healthz",
         "sandbox": f"{sandbox}/healthz",
         "storage": f"{s3}/",
+        "mail": f"{inbox}/api/healthz",
     }
     deadline = time.monotonic() + WAIT_SECONDS
     waiting = dict(checks)
@@ -75,6 +77,7 @@ def main() -> int:
         f"  QPay worker    {worker}/worker/healthz",
         f"  QPay sandbox   {sandbox}/healthz  (pay page: {sandbox}/sandbox/invoices/<invoiceId>)",
         f"  S3 (R2 stand-in) {s3}  objects at {s3}/{bucket}/<key>",
+        f"  mail inbox     {inbox}/  (every mail the app sends; SMTP 127.0.0.1:{env.get('MAIL_PORT', '1025')})",
         "Demo logins:",
         *(
             f"  {role:<9} {email}  {f'(from SEED_{key}_PASSWORD)' if password else defaults[key]}"

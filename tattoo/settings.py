@@ -134,6 +134,9 @@ INSTALLED_APPS = [
     "payments",
     "ideas",
     "disputes",
+    # Sits just above accounts: imports accounts and the core, never a booking-domain app
+    # (callers pass what a message needs).
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -422,6 +425,46 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
     "shutdown_graceful_timeout": JOBS_SHUTDOWN_TIMEOUT_SECONDS,
 }
+
+# --- mail (notifications/, docs/notifications.md) ----------------------------------------------
+# Development: the maildev catcher `make run` starts (SMTP 127.0.0.1:MAIL_PORT). Production: plain
+# SMTP (EMAIL_HOST...) or a provider through django-anymail (EMAIL_BACKEND=anymail.backends.<esp>
+# .EmailBackend plus ANYMAIL_* settings). Mail is only ever sent by the notifications.send job.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1" if DEBUG else "")
+EMAIL_PORT = envint("EMAIL_PORT", 1025 if DEBUG else 587)  # scripts/devenv.py: the catcher's MAIL_PORT
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "") if env("EMAIL_HOST_USER") else ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not DEBUG)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)  # seconds per SMTP conversation: a job never hangs on it
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive")
+if not DEBUG and EMAIL_BACKEND.endswith("smtp.EmailBackend") and not EMAIL_HOST:
+    raise ImproperlyConfigured("EMAIL_HOST must be set outside DEBUG (or EMAIL_BACKEND set to an anymail backend)")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or ("Inkbook <no-reply@inkbook.test>" if DEBUG else "")
+if not DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured("DEFAULT_FROM_EMAIL must be set outside DEBUG (an address of a domain with SPF/DKIM)")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# django-anymail: the provider's settings, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN or ANYMAIL_MAILGUN_API_KEY.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and not key.endswith("_FILE")
+}
+# A message is tried this many times (backoff 2, 4, ... s between), then left `failed` in the admin.
+EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 8)
+# A send claimed this long ago without an outcome (its worker died mid-send) is tried again.
+EMAIL_CLAIM_SECONDS = envint("EMAIL_CLAIM_SECONDS", 120)
+# Reminders go out this long before a confirmed session (0 turns them off).
+REMINDER_HOURS = envint("REMINDER_HOURS", 24)
+# Links in mails: e-mail verification and password reset tokens.
+EMAIL_VERIFY_TOKEN_DAYS = envint("EMAIL_VERIFY_TOKEN_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_MINUTES", 60) * 60
+# Password-reset and verification-resend requests: per address and per client address, per hour.
+MAIL_REQUESTS_PER_ADDRESS = envint("MAIL_REQUESTS_PER_ADDRESS", 5)
+MAIL_REQUESTS_PER_CLIENT = envint("MAIL_REQUESTS_PER_CLIENT", 20)
+MAIL_REQUEST_WINDOW_SECONDS = envint("MAIL_REQUEST_WINDOW_SECONDS", 60 * 60)
 
 # --- uploads (Cloudflare R2 in production; a local S3 server in development and tests) -------
 S3_ENDPOINT_URL = envurl("S3_ENDPOINT_URL", "http://127.0.0.1:9000")

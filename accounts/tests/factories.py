@@ -18,6 +18,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"user{n}@example.test")
     role = Role.CUSTOMER
+    # Verified by default: the verification gate is for real signups (accounts/tests/test_verify*.py
+    # make unverified users explicitly with email_verified_at=None).
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -115,9 +115,7 @@ def test_the_migration_normalises_stored_addresses_and_stops_on_a_clash():
         migrate("0002_email_normalised")
         assert sorted(User.objects.values_list("email", flat=True)) == ["mixed@example.test", "sam@example.test"]
     finally:
-        # Back to the whole current schema (every app's leaf), not just this migration: going back to
-        # 0001 also unapplied the later migrations that depend on it (0003_deposit_policy, bookings'
-        # 0004), and the transactional tests after this one in the process need them.
+        # back to the latest schema (of every app), whatever migrations came after this one
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import mfa
-from accounts.models import Tattooist
+from accounts.models import Tattooist, User
 from accounts.tests.factories import PASSWORD, AdminFactory
 from bookings.models import Availability, Booking
 from ideas.models import TattooIdea
@@ -125,6 +125,19 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     sign_up(
         customer, role_label="Customer", name="Bolor Customer", email="bolor@example.test", password="bolor-pass-12"
     )
+    # ...who must confirm the address first: the booking form says so, with a resend button
+    customer.goto(f"/artists/{profile.pk}/")
+    expect(customer.get_by_test_id("email-unverified")).to_be_visible()
+    expect(customer.get_by_role("button", name="Send the link again")).to_be_visible()
+    from notifications import account_mail
+    from notifications.models import Outbox
+
+    signed_up = User.objects.get(email="bolor@example.test")
+    account_mail.verify_email_send(user_id=signed_up.pk, nonce="signup")  # the signup's mail job
+    link = re.search(r"http\S+/verify-email/\?token=\S+", Outbox.objects.get(kind="verify_email").body_text).group(0)
+    customer.goto("/verify-email/" + link.split("/verify-email/", 1)[1])  # the mailed link, on this server
+    customer.get_by_role("button", name="Confirm my address").click()
+    expect(customer.get_by_text("Your e-mail address is confirmed.")).to_be_visible()
     customer.goto(f"/artists/{profile.pk}/")
     select = customer.get_by_label("Time")
     first = select.locator("option").first

@@ -74,7 +74,7 @@ def test_a_cancelled_bookings_lost_payment_is_found_before_its_invoice_is_cancel
     run_jobs()  # nothing left to do: no second check
 
     txn.refresh_from_db()
-    assert txn.status == "paid"
+    assert txn.status in ("paid", "refunded")  # found; then refunded by the policy
     booking.refresh_from_db()
     assert booking.status == "cancelled"
     assert checks(qpay_worker, txn) == before + 1
@@ -156,6 +156,7 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
         "tattoo.sweep_uploads",
         "tattoo.retry_object_deletes",
         "bookings.expire_holds",
+        "notifications.requeue_stalled",  # mail only: it never asks QPay anything
     }
     # ...and running the one that touches bookings, with an invoice open, asks QPay nothing.
     booking = hold(customer, artist, expires_in=timedelta(minutes=20))

@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Fixtures that start a process of their own, on the real clock.
 REAL_CLOCK_FIXTURES = frozenset(
-    {"qpay_stack", "qpay_worker", "s3_server", "browser", "page", "live_stack", "job_workers"}
+    {"qpay_stack", "qpay_worker", "s3_server", "browser", "page", "live_stack", "job_workers", "mail_catcher"}
 )
 REAL_CLOCK_MARKERS = ("e2e", "browser")
 

@@ -123,6 +123,9 @@ class JobWorkers:
             "JOBS_STALLED_AFTER_SECONDS": "2",
             "JOBS_SHUTDOWN_TIMEOUT_SECONDS": "5",
             "LOG_LEVEL": "INFO",
+            # Mail goes nowhere unless a test points the worker at a catcher (mail_catcher.worker_env()):
+            # never to whatever happens to listen on the development SMTP port.
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         }
         env.update(extra)
         return env

@@ -1,0 +1,208 @@
+"""What a booking's parties are told: each event once, to the right people, with a calendar invite
+whose UID stays and whose SEQUENCE grows; reminders at the right time, never for a booking that
+moved or ended."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import icalendar
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from bookings.models import BookingStatus, PaymentStatus
+from bookings.services import booking_change_status, booking_reschedule
+from bookings.tests.conftest import NOW, open_every_day
+from bookings.tests.jobhelpers import free_slots
+from bookings.transitions import booking_move
+from notifications.models import Outbox
+from notifications.services import outbox_send
+
+
+def kinds(**filters) -> list[tuple[str, str]]:
+    return sorted(Outbox.objects.filter(**filters).values_list("kind", "to_address"))
+
+
+def calendar(row: Outbox) -> icalendar.Calendar:
+    [attachment] = row.attachments
+    assert attachment["mimetype"].startswith("text/calendar; method=")
+    return icalendar.Calendar.from_ical(attachment["content"])
+
+
+def jobs(name: str) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT args::text, scheduled_at FROM procrastinate_jobs WHERE task_name = %s ORDER BY id", [name]
+        )
+        return [{**json.loads(args), "at": at} for args, at in cursor.fetchall()]
+
+
+class JobClock:
+    """Python's clock (time-machine) and the job queue's idea of "due" moved together.
+
+    The queue compares `scheduled_at` with PostgreSQL's own clock, which time-machine does not move;
+    so each job is remembered at the time it was planned for, and on each move the jobs due by the
+    test's clock are made due now and the others never, before the in-process worker runs."""
+
+    def __init__(self, traveller, run_jobs):
+        self.traveller, self.run_jobs, self.planned = traveller, run_jobs, {}
+
+    def run_at(self, moment) -> None:
+        self.traveller.move_to(moment)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, scheduled_at FROM procrastinate_jobs WHERE status = 'todo'")
+            for job_id, at in cursor.fetchall():
+                self.planned.setdefault(job_id, at)
+            for job_id, at in self.planned.items():
+                due = at is None or at <= moment
+                cursor.execute(
+                    "UPDATE procrastinate_jobs SET scheduled_at = %s WHERE id = %s AND status = 'todo'",
+                    [None if due else "9999-01-01T00:00:00+00:00", job_id],
+                )
+        self.run_jobs()
+
+
+@pytest.fixture
+def booked(frozen, customer, open_artist):
+    from bookings.services import booking_create
+
+    slot = free_slots(open_artist)[0]
+    return booking_create(customer=customer, tattooist_id=open_artist.pk, slot=slot, deposit_amount=50000)
+
+
+def test_a_new_booking_tells_the_customer_about_the_hold_and_the_artist_about_the_booking(booked):
+    customer, artist = booked.customer, booked.tattooist.user
+    assert kinds() == sorted([("booking_created_customer", customer.email), ("booking_created_artist", artist.email)])
+    to_customer = Outbox.objects.get(kind="booking_created_customer")
+    assert to_customer.reply_to == artist.email
+    assert "50,000 MNT" in to_customer.body_text
+    assert "press Pay" in to_customer.body_text
+    # the hold's end in the artist's zone (Asia/Ulaanbaatar, UTC+8): booked at NOW + 30 minutes
+    assert "08:30 (Asia/Ulaanbaatar)" in to_customer.subject
+    assert Outbox.objects.get(kind="booking_created_artist").reply_to == customer.email
+
+
+def test_paying_confirms_with_an_invite_to_both_and_a_reschedule_updates_it(booked, settings):
+    booking_move(
+        booking_id=booked.pk,
+        actor=None,
+        to_status=BookingStatus.CONFIRMED,
+        to_payment_status=PaymentStatus.PAID,
+        note="paid",
+    )
+    confirmed = Outbox.objects.filter(kind__startswith="booking_confirmed")
+    assert sorted(r.to_address for r in confirmed) == sorted([booked.customer.email, booked.tattooist.user.email])
+    first = calendar(confirmed.get(kind="booking_confirmed_customer"))
+    assert first["METHOD"] == "REQUEST"
+    [event] = first.walk("VEVENT")
+    assert str(event["UID"]) == f"booking-{booked.pk}@127.0.0.1"
+    assert event["DTSTART"].params["TZID"] == "Asia/Ulaanbaatar"
+    assert event["DTSTART"].dt == booked.slot
+    assert first.walk("VTIMEZONE"), "the invite carries the zone's definition"
+
+    new_slot = free_slots(booked.tattooist, count=3)[2]
+    booking_reschedule(booking_id=booked.pk, actor=booked.tattooist.user, slot=new_slot)
+    moved = Outbox.objects.get(kind="booking_rescheduled_customer")
+    [event2] = calendar(moved).walk("VEVENT")
+    assert str(event2["UID"]) == str(event["UID"])
+    assert int(event2["SEQUENCE"]) > int(event["SEQUENCE"])
+    assert event2["DTSTART"].dt == new_slot
+
+    booking_change_status(booking_id=booked.pk, actor=booked.tattooist.user, to_status=BookingStatus.CANCELLED)
+    cancel = Outbox.objects.get(kind="booking_cancelled_customer")
+    cancelled = calendar(cancel)
+    assert cancelled["METHOD"] == "CANCEL"
+    [event3] = cancelled.walk("VEVENT")
+    assert str(event3["UID"]) == str(event["UID"])
+    assert int(event3["SEQUENCE"]) > int(event2["SEQUENCE"])
+    assert "refunded or kept" in cancel.body_text
+
+    # The mail on the wire: the calendar part keeps its method parameter.
+    outbox_send(outbox_id=cancel.pk)
+    [sent] = mail.outbox
+    raw = sent.message().as_string()
+    assert 'text/calendar; charset="utf-8"; method="CANCEL"' in raw or 'method="CANCEL"' in raw
+
+
+def test_an_expired_hold_tells_both_without_a_calendar_file(booked):
+    booking_move(booking_id=booked.pk, actor=None, to_status=BookingStatus.EXPIRED, note="hold expired")
+    rows = Outbox.objects.filter(kind__startswith="booking_expired")
+    assert rows.count() == 2
+    assert all(r.attachments == [] for r in rows)
+    assert "No deposit was paid" in rows.get(kind="booking_expired_customer").body_text
+
+
+def test_the_same_move_notified_again_sends_nothing_more(booked):
+    from bookings import notices
+
+    booking_move(booking_id=booked.pk, actor=None, to_status=BookingStatus.CONFIRMED, note="by hand")
+    booked.refresh_from_db()
+    before = Outbox.objects.count()
+    notices.booking_moved(booked, from_status=BookingStatus.PENDING, from_pay=PaymentStatus.UNPAID)
+    assert Outbox.objects.count() == before
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_goes_out_once_at_the_right_time_to_those_who_want_it(customer, tattooist, run_jobs, settings):
+    open_every_day(tattooist)
+    with time_machine.travel(NOW, tick=False) as clock:
+        from bookings.services import booking_create
+
+        slot = free_slots(tattooist, count=3)[2]
+        booking = booking_create(customer=customer, tattooist_id=tattooist.pk, slot=slot, deposit_amount=50000)
+        booking_change_status(booking_id=booking.pk, actor=tattooist.user, to_status=BookingStatus.CONFIRMED)
+        [planned] = jobs("bookings.send_reminder")
+        assert planned["at"] == slot - timedelta(hours=settings.REMINDER_HOURS)
+        tattooist.user.reminders_enabled = False
+        tattooist.user.save(update_fields=["reminders_enabled"])
+        jobclock = JobClock(clock, run_jobs)
+
+        jobclock.run_at(slot - timedelta(hours=settings.REMINDER_HOURS, minutes=1))
+        assert not Outbox.objects.filter(kind__startswith="booking_reminder").exists()
+
+        jobclock.run_at(slot - timedelta(hours=settings.REMINDER_HOURS) + timedelta(seconds=1))
+        [reminder] = Outbox.objects.filter(kind__startswith="booking_reminder")
+        assert (reminder.kind, reminder.to_address) == ("booking_reminder_customer", customer.email)
+        assert reminder.headers["List-Unsubscribe"].endswith("/account/settings/>")
+        assert reminder.status == "sent"  # its send job ran too (the test settings' locmem backend)
+
+        from bookings import notices
+
+        assert notices.booking_remind(booking_id=booking.pk, slot=slot.isoformat()) == 0  # never twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_reminder_after_a_cancel_and_a_replanned_one_after_a_reschedule(customer, tattooist, run_jobs, settings):
+    from bookings.services import booking_create
+
+    open_every_day(tattooist)
+    with time_machine.travel(NOW, tick=False) as clock:
+        first, second, third = free_slots(tattooist, count=5)[2:5]
+        cancelled = booking_create(customer=customer, tattooist_id=tattooist.pk, slot=first, deposit_amount=50000)
+        booking_change_status(booking_id=cancelled.pk, actor=tattooist.user, to_status=BookingStatus.CONFIRMED)
+        booking_change_status(booking_id=cancelled.pk, actor=tattooist.user, to_status=BookingStatus.CANCELLED)
+
+        moved = booking_create(customer=customer, tattooist_id=tattooist.pk, slot=second, deposit_amount=50000)
+        booking_change_status(booking_id=moved.pk, actor=tattooist.user, to_status=BookingStatus.CONFIRMED)
+        booking_reschedule(booking_id=moved.pk, actor=tattooist.user, slot=third)
+        assert [j["slot"] for j in jobs("bookings.send_reminder")] == [
+            first.isoformat(),
+            second.isoformat(),
+            third.isoformat(),
+        ]
+
+        jobclock = JobClock(clock, run_jobs)
+        jobclock.run_at(second - timedelta(hours=settings.REMINDER_HOURS) + timedelta(minutes=1))
+        assert not Outbox.objects.filter(kind__startswith="booking_reminder").exists()
+
+        jobclock.run_at(third - timedelta(hours=settings.REMINDER_HOURS) + timedelta(minutes=1))
+        reminders = Outbox.objects.filter(kind__startswith="booking_reminder")
+        assert sorted(r.event_key for r in reminders) == [f"booking:{moved.pk}:reminder:{third.isoformat()}"] * 2
+        assert timezone.now() < third

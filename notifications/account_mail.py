@@ -1,0 +1,52 @@
+"""Mails about the account itself: address verification, password reset, artist approval.
+
+The accounts app sits below this one, so it names these jobs (notifications.verify_email,
+notifications.password_reset) instead of importing them; approval is told by its caller.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from accounts.models import Tattooist, User, normalize_email
+from accounts.tokens import EMAIL_VERIFY, PASSWORD_RESET, mail_token_make
+from notifications.services import Message, notify
+
+
+def verify_email_send(*, user_id: int, nonce: str) -> int:
+    """The verification link for a user whose address is not verified yet (none once it is)."""
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is None:
+        return 0
+    link = f"{settings.SITE_URL}/verify-email/?token={mail_token_make(user, EMAIL_VERIFY)}"
+    message = Message(kind="verify_email", action_url=link, action_label="Confirm my address")
+    return len(notify(event=f"user:{user.pk}:verify:{nonce}", recipients=[user], message=message))
+
+
+def password_reset_send(*, email: str, requested_at: str) -> int:
+    """The reset link, if the address belongs to an active account (nothing otherwise)."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is None:
+        return 0
+    link = f"{settings.SITE_URL}/password/reset/?token={mail_token_make(user, PASSWORD_RESET)}"
+    message = Message(
+        kind="password_reset",
+        context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+        action_url=link,
+        action_label="Choose a new password",
+    )
+    return len(notify(event=f"user:{user.pk}:reset:{requested_at}", recipients=[user], message=message))
+
+
+def artist_approval_notify(*, artist: Tattooist, approved: bool, note: str, event: str) -> None:
+    """Called by the approval service in its transaction."""
+    notify(
+        event=event,
+        recipients=[artist.user],
+        message=Message(
+            kind="artist_approved" if approved else "artist_not_approved",
+            context={"note": note},
+            action_url=f"{settings.SITE_URL}/dashboard/",
+            action_label="Open your dashboard",
+        ),
+    )

@@ -1,0 +1,60 @@
+"""The outbox: one row per (event, recipient, kind, channel), written in the transaction of the
+event that causes it, delivered by the `notifications.send` job (docs/notifications.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tattoo.models import status_check
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"  # Django's mail backend (SMTP locally, SMTP or anymail in production)
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"  # written with its event; its send job has not run yet
+    SENDING = "sending", "Sending"  # a send job claimed it (claimed_at) and is talking to the server
+    RETRYING = "retrying", "Retrying"  # the last attempt failed (last_error); its job runs again after a backoff
+    SENT = "sent", "Sent"  # the mail server accepted it (sent_at): never sent again
+    FAILED = "failed", "Failed"  # EMAIL_MAX_ATTEMPTS attempts failed: staff look at last_error and resend
+
+
+class Outbox(models.Model):
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    kind = models.CharField(max_length=64)  # the template: notifications/<kind>.txt
+    # What caused it, e.g. "booking:42:confirmed:3": the same event never gives a second row.
+    event_key = models.CharField(max_length=200)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    to_address = models.CharField(max_length=254)
+    reply_to = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    # [{"filename", "mimetype", "content"}] with text content (calendar invites)
+    attachments = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "notification_outbox"
+        verbose_name = "outgoing message"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient", "kind", "channel"], name="notification_outbox_once"
+            ),
+            status_check("status", OutboxStatus, "notification_outbox_status_valid"),
+            status_check("channel", Channel, "notification_outbox_channel_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="notif_outbox_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_address} ({self.status})"

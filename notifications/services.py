@@ -1,0 +1,290 @@
+"""Telling people things: the one notification function and the outbox's delivery.
+
+`notify()` is the only way the product sends a message. It renders the message in the recipient's
+language, writes one outbox row per (event, recipient, kind, channel) and enqueues its send job, in
+the caller's transaction: a rolled-back change sends nothing, and the same event notified twice
+(a retried job, a repeated payment notification) finds its row already there and sends nothing
+more. Callers (bookings, payments, disputes, accounts' jobs) pass everything the message needs; this
+app imports accounts and the core only.
+
+Channels: e-mail today. An SMS channel is one more `Channel` value, a renderer of its short text
+and a branch in `_deliver`; callers do not change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.mime.text import MIMEText
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from notifications.models import Channel, Outbox, OutboxStatus
+from tattoo import jobs
+from tattoo.errors import UpstreamUnavailable
+
+logger = logging.getLogger("inkbook.notifications")
+
+SEND_TASK = "notifications.send"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mimetype: str  # e.g. 'text/calendar; method=REQUEST; charset="utf-8"'
+    content: str
+
+
+@dataclass
+class Message:
+    """What a caller wants said; rendered per recipient by `notify`."""
+
+    kind: str  # template notifications/<kind>.txt: first line the subject, the rest the body
+    context: dict = field(default_factory=dict)
+    action_url: str = ""  # the one button of the HTML part (and a line of the text part)
+    action_label: str = ""
+    reply_to: User | None = None  # the other party, where answering the mail should reach them
+    attachments: Sequence[Attachment] = ()
+    headers: dict = field(default_factory=dict)
+
+
+# --- the recipient's language: the one place it is chosen -----------------------------------------
+
+
+def recipient_language(user: User) -> str:
+    """The language a person's messages are written in: their saved choice once users have one
+    (the language issue), else the site's default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+@contextmanager
+def in_language_of(user: User):
+    with translation.override(recipient_language(user)):
+        yield
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def render(message: Message, *, recipient: User) -> tuple[str, str, str]:
+    """(subject, text, html) of `message` for `recipient`, in the recipient's language."""
+    with in_language_of(recipient):
+        context = {
+            "recipient": recipient,
+            "site_url": settings.SITE_URL,
+            "action_url": message.action_url,
+            "action_label": message.action_label,
+            **message.context,
+        }
+        rendered = render_to_string(f"notifications/{message.kind}.txt", context).strip()
+        subject, _, body = rendered.partition("\n")
+        body = re.sub(r"\n{3,}", "\n\n", body.strip())
+        paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+        if message.action_url:
+            body += f"\n\n{message.action_label}: {message.action_url}"
+        html = render_to_string(
+            "notifications/base.html",
+            {**context, "subject": subject.strip(), "paragraphs": paragraphs},
+        )
+    return subject.strip()[:300], body + "\n", html
+
+
+# --- the one notification function ----------------------------------------------------------------
+
+
+def notify(
+    *,
+    event: str,
+    recipients: Iterable[User],
+    message: Message,
+    channels: Sequence[str] = (Channel.EMAIL,),
+) -> list[Outbox]:
+    """Queue `message` for each recipient on each channel, once per `event` (a stable key of what
+    happened, e.g. "booking:42:confirmed:3"). Call it inside the transaction of the change that
+    causes it. Returns the rows written now (an event already notified gives none)."""
+    written = []
+    for recipient in recipients:
+        if recipient is None or not recipient.email or not recipient.is_active:
+            continue
+        subject, text, html = render(message, recipient=recipient)
+        for channel in channels:
+            row = Outbox(
+                channel=channel,
+                kind=message.kind,
+                event_key=event[:200],
+                recipient=recipient,
+                to_address=recipient.email,
+                reply_to=message.reply_to.email if message.reply_to is not None else "",
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                headers=dict(message.headers),
+                attachments=[a.__dict__ for a in message.attachments],
+                language=recipient_language(recipient),
+                created_at=timezone.now(),
+            )
+            if not _insert_once(row):
+                logger.info("notification %s to user %s for %s already queued", message.kind, recipient.pk, event)
+                continue
+            jobs.enqueue(SEND_TASK, outbox_id=row.pk)
+            written.append(row)
+    return written
+
+
+_INSERT_COLUMNS = (
+    "channel", "kind", "event_key", "recipient_id", "to_address", "reply_to", "subject", "body_text",
+    "body_html", "headers", "attachments", "language", "status", "attempts", "last_error", "message_id",
+    "created_at",
+)  # fmt: skip
+
+
+def _insert_once(row: Outbox) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the (event, recipient, kind, channel) key: a repeat is
+    no error (the caller's transaction goes on) and costs one statement. A concurrent writer of the
+    same key waits for the first one's commit, then inserts nothing. Sets row.pk when inserted."""
+    values = []
+    for name in _INSERT_COLUMNS:
+        value = getattr(row, name)
+        values.append(json.dumps(value) if name in ("headers", "attachments") else value)
+    placeholders = ", ".join("%s::jsonb" if n in ("headers", "attachments") else "%s" for n in _INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Outbox._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) "
+            "ON CONFLICT (event_key, recipient_id, kind, channel) DO NOTHING RETURNING id",
+            values,
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    return True
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+SENT, NOT_DUE, RETRY, FAILED = "sent", "not_due", "retry", "failed"
+
+
+def _claim(outbox_id: int, now: datetime) -> Outbox | None:
+    """Take the row for one attempt (compare-and-set, committed at once: no transaction is held
+    open while the mail server is talked to). A row that is sent, failed for good, or being sent
+    by another runner right now is not taken; a claim older than EMAIL_CLAIM_SECONDS is a runner
+    that died mid-send and is taken over."""
+    stale = now - timedelta(seconds=settings.EMAIL_CLAIM_SECONDS)
+    claimable = Q(status__in=(OutboxStatus.QUEUED, OutboxStatus.RETRYING)) | Q(
+        status=OutboxStatus.SENDING, claimed_at__lt=stale
+    )
+    taken = Outbox.objects.filter(claimable, pk=outbox_id).update(
+        status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return Outbox.objects.get(pk=outbox_id) if taken else None
+
+
+def _email(row: Outbox, connection=None) -> EmailMultiAlternatives:
+    headers = {"Message-ID": row.message_id, **row.headers}
+    mail = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_address],
+        reply_to=[row.reply_to] if row.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    if row.body_html:
+        mail.attach_alternative(row.body_html, "text/html")
+    for a in row.attachments:
+        mail.attach(_text_part(a))
+    return mail
+
+
+def _text_part(attachment: dict) -> MIMEText:
+    """A text attachment whose content type keeps its parameters (text/calendar needs `method`)."""
+    maintype, *params = (p.strip() for p in attachment["mimetype"].split(";"))
+    part = MIMEText(attachment["content"], maintype.split("/", 1)[1], "utf-8")
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.lower() != "charset":
+            part.set_param(key, value.strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
+
+
+def _deliver(row: Outbox) -> None:
+    if row.channel == Channel.EMAIL:
+        connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+        _email(row, connection).send(fail_silently=False)
+        return
+    raise ValueError(f"no delivery for channel {row.channel!r}")
+
+
+def outbox_send(*, outbox_id: int, now: datetime | None = None) -> str:
+    """One delivery attempt of an outbox row: the `notifications.send` job's body.
+
+    Never sends a row twice once the server accepted it: the row is claimed before the attempt and
+    marked sent right after the server's acceptance. A failure is recorded on the row (attempts,
+    last_error) and raised as UpstreamUnavailable so the job retries with backoff; after
+    EMAIL_MAX_ATTEMPTS the row ends `failed` for staff (Django admin → outgoing messages).
+    """
+    now = now or timezone.now()
+    row = _claim(outbox_id, now)
+    if row is None:
+        return NOT_DUE
+    if not row.message_id:
+        # One Message-ID for every attempt: a receiving server or client that did get an attempt
+        # whose acceptance we never heard of can recognise the repeat.
+        row.message_id = make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or None)
+        Outbox.objects.filter(pk=row.pk).update(message_id=row.message_id)
+    try:
+        _deliver(row)
+    except Exception as exc:  # any failure of the mail server or provider: recorded, then retried
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        gave_up = row.attempts >= settings.EMAIL_MAX_ATTEMPTS
+        Outbox.objects.filter(pk=row.pk, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.FAILED if gave_up else OutboxStatus.RETRYING, last_error=error
+        )
+        logger.warning("outbox %s attempt %s failed: %s", row.pk, row.attempts, error)
+        if gave_up:
+            return FAILED
+        raise UpstreamUnavailable(f"outbox {row.pk}: {error}") from exc
+    Outbox.objects.filter(pk=row.pk).update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+    logger.info("outbox %s sent (%s to user %s)", row.pk, row.kind, row.recipient_id)
+    return SENT
+
+
+def outbox_requeue_stalled(*, now: datetime | None = None) -> int:
+    """The sweep behind the send jobs: rows whose sender died mid-send (claim older than
+    EMAIL_CLAIM_SECONDS) or whose job never ran (queued for 10 minutes) get a new send job."""
+    now = now or timezone.now()
+    stale = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - timedelta(seconds=settings.EMAIL_CLAIM_SECONDS)) | Q(
+        status=OutboxStatus.QUEUED, created_at__lt=now - timedelta(minutes=10)
+    )
+    count = 0
+    for pk in Outbox.objects.filter(stale).values_list("pk", flat=True)[:500]:
+        count += jobs.enqueue(SEND_TASK, queueing_lock=f"outbox-{pk}", outbox_id=pk) is not None
+    return count
+
+
+def outbox_resend(*, outbox_ids: Iterable[int]) -> int:
+    """Staff's "send again" on failed rows (the admin action): a fresh set of attempts."""
+    count = 0
+    with transaction.atomic():
+        for pk in Outbox.objects.filter(pk__in=list(outbox_ids), status=OutboxStatus.FAILED).values_list(
+            "pk", flat=True
+        ):
+            Outbox.objects.filter(pk=pk).update(status=OutboxStatus.QUEUED, attempts=0)
+            jobs.enqueue(SEND_TASK, outbox_id=pk)
+            count += 1
+    return count
