@@ -33,7 +33,7 @@ install: $(VENV)/.installed node_modules/.installed
 ## WORKER_PORT, SANDBOX_PORT, S3_PORT. The seed runs with the S3 server up (its demo image).
 run: prereqs-run install
 	$(DEVENV) -- python manage.py migrate --no-input
-	$(DEVENV) -- python -m tattoo.testing.s3 -- python manage.py seed
+	$(DEVENV) -- python -m testing.s3 -- python manage.py seed
 	$(DEVENV) -- honcho -f Procfile start
 
 ## make demo: the main flow over HTTP against the stack `make run` serves (same port variables)

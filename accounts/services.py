@@ -15,7 +15,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts import mfa, throttling
 from accounts.models import Role, Tattooist, User, email_problem
 from accounts.tokens import InkbookRefreshToken, tokens_for_user
-from tattoo.errors import ApplicationError
+from tattoo.core.errors import ApplicationError
 
 logger = logging.getLogger("inkbook.auth")
 

@@ -10,7 +10,7 @@ from django import forms
 
 from bookings.models import Availability
 from bookings.serializers import known_timezones
-from tattoo.forms import PageForm
+from tattoo.core.forms import PageForm
 
 
 def apply_serializer(form: forms.Form, serializer_class, data: dict, field_map: dict[str, str] | None = None):

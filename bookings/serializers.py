@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
-from tattoo.money import is_whole
+from tattoo.core.money import is_whole
 
 
 @lru_cache(maxsize=1)
@@ -47,20 +47,6 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 # Declared fields rather than a ModelSerializer: it renders every page of the public artist list,
 # and a ModelSerializer rebuilds its fields from the model on each use.
-class ArtistSerializer(serializers.Serializer):
-    """The public face of an artist (no e-mail, no approval details)."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="user.name", read_only=True)
-    bio = serializers.CharField(read_only=True)
-    style_tags = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text="Distinct union of the artist's portfolio tags."
-    )
-    timezone = serializers.CharField(read_only=True)
-    session_minutes = serializers.IntegerField(read_only=True)
-    min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-
-
 class ArtistSettingsSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA zone, e.g. Asia/Ulaanbaatar.")

@@ -35,9 +35,9 @@ from bookings.models import (
 )
 from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
 from bookings.transitions import booking_move, pre_session_check_enqueue
-from tattoo import jobs
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.money import is_whole, quantize
+from tattoo.core import jobs
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.money import is_whole, quantize
 
 logger = logging.getLogger("inkbook.bookings")
 

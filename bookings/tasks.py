@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bookings import services
-from tattoo.errors import UpstreamUnavailable
-from tattoo.jobs import OUTSIDE_SERVICE_RETRY, app
+from tattoo.core.errors import UpstreamUnavailable
+from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
 # The sweep leaves holds alone until they are this late, so it does not race their own jobs.
 SWEEP_GRACE = timedelta(seconds=60)

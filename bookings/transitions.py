@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
-from tattoo import jobs
-from tattoo.errors import ConflictError
+from tattoo.core import jobs
+from tattoo.core.errors import ConflictError
 
 S = BookingStatus
 

@@ -18,8 +18,8 @@ from disputes import selectors, services
 from disputes.admin_csv import CsvExportMixin
 from disputes.models import Dispute, DisputeStatus, ManualRefund
 from payments.models import RefundState, Transaction
-from tattoo.errors import ApplicationError
-from tattoo.money import MAX_AMOUNT
+from tattoo.core.errors import ApplicationError
+from tattoo.core.money import MAX_AMOUNT
 
 # The report page is linked from the admin index (see templates/admin/inkbook/index.html).
 admin.site.index_template = "admin/inkbook/index.html"

@@ -32,9 +32,9 @@ from disputes.serializers import (
     TransactionTotalsSerializer,
 )
 from payments.models import RefundState, TransactionStatus
-from tattoo.errors import ApplicationError
-from tattoo.pagination import PageNumberPagination
-from tattoo.permissions import IsAdmin
+from tattoo.core.errors import ApplicationError
+from tattoo.core.pagination import PageNumberPagination
+from tattoo.core.permissions import IsAdmin
 
 _PAGE_PARAMS = [
     OpenApiParameter("page", int, description="1-based page number."),

@@ -19,8 +19,8 @@ from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
 from payments.models import RefundState, Transaction, TransactionStatus
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.money import quantize
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.money import quantize
 
 logger = logging.getLogger("inkbook.disputes")
 

@@ -16,8 +16,8 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import booking_is_party
 from ideas.models import TattooIdea
-from tattoo import uploads
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core import uploads
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 
 MAX_DESCRIPTION = 4000
 # Ideas stay readable and editable after completed/disputed (disputes rely on them); a booking

@@ -22,12 +22,12 @@ from payments.serializers import (
     PaymentSerializer,
     PaymentStatusSerializer,
 )
-from qpay_worker import signing
-from tattoo.errors import error_body
-from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
-from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
-from tattoo.idempotency import idempotent
-from tattoo.permissions import IsCustomer
+import qpay_signing as signing
+from tattoo.core.errors import error_body
+from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
+from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
+from tattoo.core.idempotency import idempotent
+from tattoo.core.permissions import IsCustomer
 
 security_log = logging.getLogger("inkbook.security")
 
@@ -76,7 +76,7 @@ class PaymentStatusApi(APIView):
 
 class CacheReplayGuard:
     """Notification ids already accepted, in the shared cache (Redis outside DEBUG, so every web
-    process sees them) for the replay window (qpay_worker/signing.py, docs/security.md)."""
+    process sees them) for the replay window (qpay_signing/__init__.py, docs/security.md)."""
 
     def first_seen(self, msg_id: str) -> bool:
         key = "worker-msg:" + hashlib.sha256(msg_id.encode()).hexdigest()

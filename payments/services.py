@@ -24,9 +24,9 @@ from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments import worker_client
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
-from tattoo import jobs
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
-from tattoo.money import CURRENCY, is_whole, quantize
+from tattoo.core import jobs
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
+from tattoo.core.money import CURRENCY, is_whole, quantize
 
 log = logging.getLogger("inkbook.payments")
 security_log = logging.getLogger("inkbook.security")

@@ -6,7 +6,7 @@ QPay worker cannot be reached, then end failed for staff to see and retry."""
 from __future__ import annotations
 
 from payments import services
-from tattoo.jobs import OUTSIDE_SERVICE_RETRY, app
+from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
 
 @app.task(name="payments.check_before_invoice_cancel", retry=OUTSIDE_SERVICE_RETRY)

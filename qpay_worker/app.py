@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from qpay_worker import signing
+import qpay_signing as signing
 from qpay_worker.config import Config
 from qpay_worker.qpay_client import QPayClient, QPayError, summarize_check
 from qpay_worker.wsgi_util import BodyTooLarge, Request, Response, dumps, json_response, text_response

@@ -116,7 +116,7 @@ class JobWorkers:
         env = dict(os.environ)
         env |= {
             "DATABASE_URL": database_url(),
-            "DJANGO_SETTINGS_MODULE": "tattoo.testing.worker_settings",
+            "DJANGO_SETTINGS_MODULE": "testing.worker_settings",
             "PYTHONUNBUFFERED": "1",
             "JOBS_POLL_SECONDS": "0.2",
             "JOBS_HEARTBEAT_SECONDS": "0.5",
@@ -148,7 +148,7 @@ class JobWorkers:
         return worker
 
     def stop_all(self) -> None:
-        from tattoo.testing.logcheck import record_output
+        from testing.logcheck import record_output
 
         for worker in self.started:
             worker.stop()

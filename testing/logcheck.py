@@ -6,7 +6,7 @@ asserts that). At the end each process (each xdist worker, or the only process) 
 own records for JWTs, the known test passwords and the configured secrets (worker shared
 secrets, QPay client and callback secrets, SECRET_KEY, JWT signing key); a leak fails the run
 with the offending lines. The output of the QPay worker and sandbox processes the tests start
-(qpay_worker/testing.py keeps it, at INFO level, with the secrets they were given) and of any
+(testing/qpay_worker.py keeps it, at INFO level, with the secrets they were given) and of any
 process a test hands over with record_output() is searched too, also for callback paths whose
 token is not redacted, and for calendar feed paths (/calendar/<token>.ics) in clear.
 """
@@ -102,14 +102,14 @@ def record_output(name: str, text: str) -> None:
 
 def all_lines() -> list[str]:
     """This process's records, the output of processes handed over, and the QPay worker's and
-    sandbox's output (qpay_worker/testing.py keeps it)."""
-    from qpay_worker import testing as qpay_testing
+    sandbox's output (testing/qpay_worker.py keeps it)."""
+    from testing import qpay_worker as qpay_testing
 
     return [*_handler.lines, *_other_lines, *qpay_testing.OUTPUT]
 
 
 def subprocess_secrets() -> list[str]:
-    from qpay_worker import testing as qpay_testing
+    from testing import qpay_worker as qpay_testing
 
     return sorted(qpay_testing.SECRETS)
 
@@ -117,7 +117,7 @@ def subprocess_secrets() -> list[str]:
 @pytest.fixture(scope="session", autouse=True)
 def _record_every_log_line():
     """Installed after Django configured logging (dictConfig replaces the root handlers)."""
-    from tattoo.logging import RedactSecretsFilter
+    from tattoo.core.logging import RedactSecretsFilter
 
     _handler.addFilter(RedactSecretsFilter())
     root = logging.getLogger()
@@ -152,5 +152,5 @@ def pytest_sessionfinish(session, exitstatus):
         return
     found = _report().read_text().strip() if _report().exists() else ""
     if found:
-        print(f"\nLOG LINES LEAK SECRETS (tattoo/testing/logcheck.py, {_report()}):\n{found}", flush=True)  # noqa: T201
+        print(f"\nLOG LINES LEAK SECRETS (testing/logcheck.py, {_report()}):\n{found}", flush=True)  # noqa: T201
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from qpay_worker.testing import (  # noqa: F401 - re-exported for tests
+from testing.qpay_worker import (  # noqa: F401 - re-exported for tests
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     SANDBOX_INVOICE_CODE,

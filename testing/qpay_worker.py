@@ -1,6 +1,6 @@
 """Test helpers for the worker and the sandbox as real processes on loopback (no Django here).
 
-The Django-side pytest plugin (payments/testing.py) builds its fixtures from these.
+The Django-side pytest plugin (testing/qpay.py) builds its fixtures from these.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from qpay_worker import signing
+import qpay_signing as signing
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_CLIENT_ID = "TEST_MERCHANT"
@@ -25,7 +25,7 @@ SANDBOX_CLIENT_SECRET = "sandbox-test-secret"
 SANDBOX_INVOICE_CODE = "TEST_INVOICE"
 
 # What the worker and sandbox processes started here print, line by line ("[name] line"), and the
-# secrets they were given: the suite-wide log check (tattoo/testing/logcheck.py) searches both.
+# secrets they were given: the suite-wide log check (testing/logcheck.py) searches both.
 OUTPUT: list[str] = []
 SECRETS: set[str] = {SANDBOX_CLIENT_SECRET}
 

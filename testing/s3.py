@@ -14,7 +14,7 @@ pytest plugin (registered in the root conftest.py with ``pytest_plugins``):
 * ``png_bytes()``: a small valid PNG.
 
 Command line (``make run`` seeds through it so the demo image lands in the dev bucket):
-``python -m tattoo.testing.s3 -- COMMAND...`` runs COMMAND with the dev server up, unless one
+``python -m testing.s3 -- COMMAND...`` runs COMMAND with the dev server up, unless one
 already answers on S3_PORT.
 """
 
@@ -200,14 +200,14 @@ class Upload:
 
     @property
     def attached_key(self) -> str:
-        """The key a record attached to this upload keeps (a checked copy: tattoo/uploads.py)."""
-        from tattoo import uploads
+        """The key a record attached to this upload keeps (a checked copy: tattoo/core/uploads.py)."""
+        from tattoo.core import uploads
 
         return uploads.attached_key(self.key)
 
     @property
     def attached_url(self) -> str:
-        from tattoo import uploads
+        from tattoo.core import uploads
 
         return uploads.public_url(self.attached_key)
 
@@ -246,7 +246,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--"]:
         argv = argv[1:]
     if not argv:
-        print("usage: python -m tattoo.testing.s3 -- COMMAND...", file=sys.stderr)  # noqa: T201
+        print("usage: python -m testing.s3 -- COMMAND...", file=sys.stderr)  # noqa: T201
         return 2
     port = int(os.environ.get("S3_PORT", "9000"))
     proc = None

@@ -1,4 +1,4 @@
-"""Tasks that exist only in the test workers (tattoo/testing/worker_settings.py).
+"""Tasks that exist only in the test workers (testing/worker_settings.py).
 
 `gated_hold_expiry` is the product's hold expiry behind a gate: it records that it started, waits
 until the test opens the gate (a file), then expires the hold. A test kills the worker while it
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bookings.services import booking_expire_hold
-from tattoo.jobs import app
+from tattoo.core.jobs import app
 
 
 @app.task(name="testing.gated_hold_expiry")

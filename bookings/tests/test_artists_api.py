@@ -64,7 +64,7 @@ def test_the_list_costs_the_same_queries_for_many_artists(api_client, django_ass
     for _ in range(15):
         item(TattooistFactory(), ["a", "b"])
 
-    with django_assert_max_num_queries(3):  # cache versions (tattoo/http_cache.py), count, page with tags
+    with django_assert_max_num_queries(3):  # cache versions (tattoo/core/http_cache.py), count, page with tags
         response = api_client.get("/api/tattooists")
     assert len(response.json()["results"]) == 15
 
@@ -137,7 +137,7 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
     from djangorestframework_camel_case.render import CamelCaseJSONRenderer
 
     from bookings import selectors
-    from bookings.serializers import ArtistSerializer
+    from portfolio.serializers import ArtistSerializer
 
     odd = TattooistFactory(bio='Bio\u2028with ünïcode "quotes" </script>', min_deposit=Decimal("12345.5"))
     item(odd, ["koi", "rose"])

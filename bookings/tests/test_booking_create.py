@@ -16,7 +16,7 @@ from bookings.tests.conftest import NOW, open_every_day
 from bookings.tests.factories import BookingFactory
 from bookings.transitions import booking_move
 from conftest import client_for
-from tattoo.errors import ApplicationError, ConflictError
+from tattoo.core.errors import ApplicationError, ConflictError
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +254,7 @@ def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers
 
 def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
     # 2 row locks, windows, one combined check (time off, overlap, holds), 2 inserts, the hold's
-    # expiry job (docs/jobs.md), the public slot cache's version bump (tattoo/http_cache.py) = 8,
+    # expiry job (docs/jobs.md), the public slot cache's version bump (tattoo/core/http_cache.py) = 8,
     # plus the SAVEPOINT/RELEASE pair of the service's atomic block nested in the test's transaction.
     with django_assert_num_queries(10):
         booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))

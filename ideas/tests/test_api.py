@@ -10,8 +10,8 @@ from bookings.tests.factories import BookingFactory
 from conftest import client_for
 from ideas.models import TattooIdea
 from portfolio.models import PendingObjectDeletion
-from tattoo import uploads
-from tattoo.testing.s3 import http, upload_via_presign
+from tattoo.core import uploads
+from testing.s3 import http, upload_via_presign
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.tests.factories import TattooistFactory
 from conftest import client_for
 from portfolio.models import PendingObjectDeletion, PortfolioItem
-from tattoo import uploads
-from tattoo.testing.s3 import free_port, http, png_bytes, upload_via_presign
+from tattoo.core import uploads
+from testing.s3 import free_port, http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from tattoo import uploads
-from tattoo.serializers import PresignedUploadSerializer, UploadPresignSerializer
+from tattoo.core import uploads
+from tattoo.core.serializers import PresignedUploadSerializer, UploadPresignSerializer
 
 
 class PresignRateThrottle(UserRateThrottle):
@@ -35,3 +35,17 @@ class UploadPresignApi(APIView):
         data.is_valid(raise_exception=True)
         signed = uploads.presign_upload(user=request.user, **data.validated_data)
         return Response(PresignedUploadSerializer(asdict(signed)).data)
+
+
+def query_text(request, name: str, max_length: int = 100) -> str | None:
+    """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if "\x00" in value or len(value) > max_length:
+        raise ApplicationError(
+            f"`{name}` is not a usable search text.",
+            code="invalid",
+            fields={name: [f"At most {max_length} characters, no NUL."]},
+        )
+    return value

@@ -1,10 +1,13 @@
 from django.apps import AppConfig
 
 
-class TattooConfig(AppConfig):
-    name = "tattoo"
+class CoreConfig(AppConfig):
+    """The bottom layer (errors, money, uploads, HTTP caching, jobs): it imports no domain app, and
+    each app connects its own cache-invalidation receivers (its AppConfig.ready).
 
-    def ready(self) -> None:
-        from tattoo import http_cache
+    The label stays "tattoo" so the tables, migrations and job names written before the split keep
+    their names.
+    """
 
-        http_cache.connect_signals()
+    name = "tattoo.core"
+    label = "tattoo"

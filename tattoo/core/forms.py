@@ -10,7 +10,7 @@ import re
 
 from django import forms
 
-from tattoo.errors import ApplicationError
+from tattoo.core.errors import ApplicationError
 
 
 def _snake(name: str) -> str:

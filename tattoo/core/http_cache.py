@@ -28,7 +28,6 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
@@ -134,50 +133,6 @@ def public_read(keys_for: Callable[..., list[str]]):
         return wrapped
 
     return deco
-
-
-# --- invalidation --------------------------------------------------------------------------------
-
-
-def _portfolio_changed(sender, instance, **kwargs) -> None:
-    bump(CATALOG, artist_key(instance.tattooist_id))
-
-
-def _availability_changed(sender, instance, **kwargs) -> None:
-    bump(artist_key(instance.tattooist_id))
-
-
-def _tattooist_changed(sender, instance, **kwargs) -> None:
-    bump(CATALOG, artist_key(instance.pk))
-
-
-def _schedule_changed(sender, instance, **kwargs) -> None:
-    bump(slots_key(instance.tattooist_id))
-
-
-def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
-    # Logins save last_login only: not a public change, and far too frequent to invalidate on.
-    if instance.role != "tattooist":
-        return
-    if update_fields is not None and not ({"name", "is_active", "role"} & set(update_fields)):
-        return
-    tattooist_id = getattr(getattr(instance, "tattooist", None), "pk", None) if instance.pk else None
-    bump(CATALOG, *([artist_key(tattooist_id)] if tattooist_id else []))
-
-
-def connect_signals() -> None:
-    from accounts.models import Tattooist, User
-    from bookings.models import Availability, Booking, TimeOff
-    from portfolio.models import PortfolioItem
-
-    for signal in (post_save, post_delete):
-        signal.connect(_portfolio_changed, sender=PortfolioItem, dispatch_uid=f"http_cache_portfolio_{signal}")
-        signal.connect(_tattooist_changed, sender=Tattooist, dispatch_uid=f"http_cache_tattooist_{signal}")
-        signal.connect(_availability_changed, sender=Availability, dispatch_uid=f"http_cache_availability_{signal}")
-        signal.connect(_user_changed, sender=User, dispatch_uid=f"http_cache_user_{signal}")
-        # every booking write (create, each status move via booking_move's save, expiry) and time off
-        signal.connect(_schedule_changed, sender=Booking, dispatch_uid=f"http_cache_booking_{signal}")
-        signal.connect(_schedule_changed, sender=TimeOff, dispatch_uid=f"http_cache_time_off_{signal}")
 
 
 # --- schema -------------------------------------------------------------------------------------

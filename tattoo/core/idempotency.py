@@ -24,9 +24,9 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
-from tattoo.errors import ApplicationError, ConflictError
-from tattoo.models import IdempotencyKey, IdempotencyStatus
-from tattoo.schema import ErrorSerializer
+from tattoo.core.errors import ApplicationError, ConflictError
+from tattoo.core.models import IdempotencyKey, IdempotencyStatus
+from tattoo.core.schema import ErrorSerializer
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

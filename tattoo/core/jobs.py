@@ -24,7 +24,7 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
-from tattoo.errors import UpstreamUnavailable
+from tattoo.core.errors import UpstreamUnavailable
 
 __all__ = ["OUTSIDE_SERVICE_RETRY", "app", "enqueue", "queue_health"]
 

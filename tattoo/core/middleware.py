@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 import time
 
-from tattoo.logging import redact
+from tattoo.core.logging import redact
 
 request_log = logging.getLogger("inkbook.request")
 
@@ -37,7 +37,7 @@ class ApiCacheControlMiddleware:
     """API answers must never be stored by shared caches unless a view opted in.
 
     Authenticated answers are personal, and anonymous POST answers carry tokens (RFC 6749 5.1
-    asks for no-store there). The anonymous public reads that tattoo/http_cache.py serves set
+    asks for no-store there). The anonymous public reads that tattoo/core/http_cache.py serves set
     their own `public` Cache-Control with a versioned ETag; everything else is `private, no-store`.
     """
 

@@ -32,7 +32,7 @@ class IdempotencyStatus(models.TextChoices):
 
 
 class IdempotencyKey(models.Model):
-    """One client-chosen `Idempotency-Key` per user (tattoo/idempotency.py), kept at least 24 h."""
+    """One client-chosen `Idempotency-Key` per user (tattoo/core/idempotency.py), kept at least 24 h."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)

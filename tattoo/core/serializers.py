@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
-from tattoo.uploads import ALLOWED_TYPES, FOLDERS
+from tattoo.core.uploads import ALLOWED_TYPES, FOLDERS
 
 
 class UploadPresignSerializer(serializers.Serializer):

@@ -15,9 +15,9 @@ from datetime import timedelta
 from django.conf import settings
 from procrastinate import builtin_tasks
 
-from tattoo import uploads
-from tattoo.idempotency import KEY_LIFETIME, idempotency_keys_purge
-from tattoo.jobs import OUTSIDE_SERVICE_RETRY, app
+from tattoo.core import uploads
+from tattoo.core.idempotency import KEY_LIFETIME, idempotency_keys_purge
+from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
 log = logging.getLogger("inkbook.jobs")
 

@@ -31,7 +31,7 @@ import logging
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,7 +44,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 
 logger = logging.getLogger("inkbook.uploads")
 
@@ -502,6 +502,28 @@ def delete_object(key: str) -> None:
         raise _unavailable("DELETE", key, exc) from exc
 
 
+# Core imports no domain app: the apps whose records name bucket objects register here in their
+# AppConfig.ready. Each holder maps candidate keys to the ones its records still name; the deletion
+# queue is the model (portfolio.PendingObjectDeletion) whose rows are keys waiting to be deleted.
+_key_holders: list[Callable[[list[str]], Iterable[str]]] = []
+_deletion_queue: list = []
+
+
+def register_key_holder(holder: Callable[[list[str]], Iterable[str]]) -> None:
+    if holder not in _key_holders:
+        _key_holders.append(holder)
+
+
+def register_deletion_queue(model) -> None:
+    _deletion_queue[:] = [model]
+
+
+def _queue():
+    if not _deletion_queue:
+        raise RuntimeError("no deletion queue registered (PortfolioConfig.ready registers it)")
+    return _deletion_queue[0]
+
+
 def object_delete_later(key: str) -> None:
     """DELETES DATA after commit: call inside the transaction that deletes the record.
 
@@ -509,9 +531,7 @@ def object_delete_later(key: str) -> None:
     delay the object's removal (``manage.py retry_object_deletes``), never forget it; and the
     record's delete never waits on, or fails because of, the bucket.
     """
-    from portfolio.models import PendingObjectDeletion
-
-    PendingObjectDeletion.objects.get_or_create(key=key)
+    _queue().objects.get_or_create(key=key)
     transaction.on_commit(lambda: object_delete_attempt(key), robust=True)
 
 
@@ -519,8 +539,7 @@ def object_delete_attempt(key: str) -> bool:
     """DELETES DATA: try to remove a queued object; True when it is gone (and dequeued)."""
     from django.db.models import F
 
-    from portfolio.models import PendingObjectDeletion
-
+    PendingObjectDeletion = _queue()
     try:
         delete_object(key)
     except UpstreamUnavailable as exc:
@@ -536,9 +555,7 @@ def object_delete_attempt(key: str) -> bool:
 
 def retry_pending_deletions(*, limit: int | None = None) -> tuple[int, int]:
     """DELETES DATA: retry every queued object delete, oldest attempt first → (deleted, still failing)."""
-    from portfolio.models import PendingObjectDeletion
-
-    keys = PendingObjectDeletion.objects.order_by("updated_at", "id").values_list("key", flat=True)
+    keys = _queue().objects.order_by("updated_at", "id").values_list("key", flat=True)
     if limit:
         keys = keys[:limit]
     done = failed = 0
@@ -560,9 +577,6 @@ def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepRe
     attached right now is never swept. Lists the bucket page by page (1,000 keys per request, one
     database query per page).
     """
-    from ideas.models import TattooIdea
-    from portfolio.models import PendingObjectDeletion, PortfolioItem
-
     if older_than <= timedelta(hours=settings.UPLOAD_ATTACH_WITHIN_HOURS):
         raise ValueError("older_than must exceed UPLOAD_ATTACH_WITHIN_HOURS (uploads may still be attached)")
     cutoff = timezone.now() - older_than
@@ -580,11 +594,9 @@ def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepRe
                         recent += 1
                     else:
                         old.append(obj["Key"])
-                used = (
-                    set(PortfolioItem.objects.filter(image_key__in=old).values_list("image_key", flat=True))
-                    | set(TattooIdea.objects.filter(image_key__in=old).values_list("image_key", flat=True))
-                    | set(PendingObjectDeletion.objects.filter(key__in=old).values_list("key", flat=True))
-                )
+                used = set(_queue().objects.filter(key__in=old).values_list("key", flat=True))
+                for holder in _key_holders:
+                    used |= set(holder(old))
                 attached += len(used)
                 for key in old:
                     if key in used:

@@ -16,7 +16,7 @@ def healthz(request):
     no worker runs or they are stuck; `jobs.status` turns `stalled` past
     JOBS_HEALTH_MAX_DELAY_SECONDS), `jobs.failed` the jobs staff should look at. A stalled queue does
     not fail the check: the web app still serves (docs/deploy.md, "Job workers")."""
-    from tattoo.jobs import queue_health
+    from tattoo.core.jobs import queue_health
 
     try:
         with connection.cursor() as cursor:

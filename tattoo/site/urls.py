@@ -1,10 +1,13 @@
-"""Page routes of the bookings app, included at the site root by tattoo/urls.py."""
+"""The composite pages' routes (home, artist page, bookings, dashboard), at the site root (tattoo/urls.py)."""
 
 from django.urls import path
 
-from bookings import views
+from tattoo.site import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("artists/<int:tattooist_id>/", views.artist_detail, name="artist-detail"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("bookings/", views.my_bookings, name="my-bookings"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking-detail"),
     path("bookings/<int:booking_id>/state.json", views.booking_state, name="booking-state"),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
+from accounts.forms import ArtistSearchForm
 from accounts.models import Tattooist, User
 from bookings import selectors, services
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
@@ -34,12 +36,14 @@ from ideas.selectors import ideas_for_booking
 from ideas.services import CLOSED_STATUSES as IDEAS_CLOSED
 from payments import services as payment_services
 from payments.models import Transaction, TransactionStatus
+from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
-from tattoo.errors import ApplicationError
-from tattoo.forms import add_application_error
+from tattoo.core.errors import ApplicationError
+from tattoo.core.forms import add_application_error
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
+ARTISTS_PER_PAGE = 12
 ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
 
 
@@ -124,8 +128,8 @@ def booking_create(request, tattooist_id: int):
                 return redirect("booking-detail", booking.pk)
     context = {
         "artist": artist,
-        "portfolio": account_selectors.portfolio_for(tattooist=artist),
-        "week": account_selectors.weekly_hours(tattooist=artist),
+        "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
+        "week": selectors.weekly_hours(tattooist=artist),
         **booking_section_context(request, artist, form),
     }
     return render(request, "accounts/artist_detail.html", context, status=status)
@@ -337,8 +341,8 @@ def dashboard_context(request, artist: Tattooist, **forms) -> dict:
     return {
         "artist": artist,
         "upcoming": upcoming,
-        "portfolio": account_selectors.portfolio_for(tattooist=artist),
-        "week": account_selectors.weekly_hours(tattooist=artist),
+        "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
+        "week": selectors.weekly_hours(tattooist=artist),
         "time_off": time_off,
         "calendar_url": request.build_absolute_uri(reverse("calendar-feed", args=[request.user.calendar_token])),
         "availability_form": forms.get("availability_form") or AvailabilityForm(),
@@ -506,3 +510,38 @@ def calendar_feed(request, token: str):
     response["Content-Disposition"] = 'inline; filename="inkbook.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- the public pages and the artist's dashboard ------------------------------------------------
+
+
+def home(request):
+    form = ArtistSearchForm(request.GET or None, styles=portfolio_selectors.style_tags_public())
+    style = q = ""
+    if form.is_valid():
+        style, q = form.cleaned_data["style"], form.cleaned_data["q"]
+    artists = portfolio_selectors.tattooist_list_public(style=style, q=q, with_cover=True)
+    page = Paginator(artists, ARTISTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/home.html", {"form": form, "page": page, "filtered": bool(style or q)})
+
+
+def artist_detail(request, tattooist_id: int):
+    artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
+    return render(
+        request,
+        "accounts/artist_detail.html",
+        {
+            "artist": artist,
+            "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
+            "week": selectors.weekly_hours(tattooist=artist),
+            **booking_section_context(request, artist),
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    if not request.user.is_tattooist:
+        raise PermissionDenied("The dashboard is for artists.")
+    artist = request.user.tattooist
+    return render(request, "accounts/dashboard.html", dashboard_context(request, artist))

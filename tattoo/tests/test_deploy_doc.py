@@ -60,7 +60,7 @@ SOURCES = {
         "qpay_worker/config.py",
         "qpay_worker/qpay_client.py",
         "qpay_worker/server.py",
-        "qpay_worker/signing.py",
+        "qpay_signing/__init__.py",
         "qpay_worker/wsgi_util.py",
     ],
     "sandbox": ["qpay_worker/sandbox.py"],

@@ -1,4 +1,4 @@
-"""Role permissions from tattoo/permissions.py: no credentials → 401, wrong role → 403."""
+"""Role permissions from tattoo/core/permissions.py: no credentials → 401, wrong role → 403."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from conftest import client_for
-from tattoo.permissions import IsAdmin, IsCustomer, IsTattooist, IsTattooistOrAdmin
+from tattoo.core.permissions import IsAdmin, IsCustomer, IsTattooist, IsTattooistOrAdmin
 
 
 def _view(permission):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo import uploads
-from tattoo.errors import UpstreamUnavailable
+from tattoo.core import uploads
+from tattoo.core.errors import UpstreamUnavailable
 
 
 class Command(BaseCommand):

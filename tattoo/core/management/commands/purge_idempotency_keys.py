@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo import tasks
-from tattoo.idempotency import KEY_LIFETIME
+from tattoo.core import tasks
+from tattoo.core.idempotency import KEY_LIFETIME
 
 MIN_HOURS = int(KEY_LIFETIME.total_seconds() // 3600)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo import tasks
-from tattoo.uploads import SweepReport
+from tattoo.core import tasks
+from tattoo.core.uploads import SweepReport
 
 DEFAULT_HOURS = 24
 

@@ -26,8 +26,8 @@ from accounts import mfa
 from accounts.models import Role, Tattooist, User, normalize_email
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus
 from portfolio.models import PortfolioItem
-from tattoo import uploads
-from tattoo.errors import UpstreamUnavailable
+from tattoo.core import uploads
+from tattoo.core.errors import UpstreamUnavailable
 
 logger = logging.getLogger("inkbook.seed")
 
@@ -43,7 +43,7 @@ DEFAULTS = {
     "SEED_ADMIN_TOTP_KEY": "48656c6c6f21deadbeef48656c6c6f21deadbeef",
 }
 SEED_NOTE = "Seed booking: forearm rose, black and grey."
-# A fixed name under the artist's own prefix, in the shape tattoo.uploads makes, so the artist can
+# A fixed name under the artist's own prefix, in the shape tattoo.core.uploads makes, so the artist can
 # manage the seeded item like any other.
 SEED_IMAGE_NAME = uuid.uuid5(uuid.NAMESPACE_URL, "inkbook-seed/portfolio/rose").hex
 
