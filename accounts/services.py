@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -15,7 +16,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts import mfa, throttling
 from accounts.models import Role, Tattooist, User, email_problem
 from accounts.tokens import InkbookRefreshToken, tokens_for_user
-from tattoo.core.errors import ApplicationError
+from tattoo.core.errors import ApplicationError, NotFoundError
 
 logger = logging.getLogger("inkbook.auth")
 
@@ -186,3 +187,24 @@ def user_change_password(*, user: User, current_password: str, new_password: str
     # Access tokens die with the password hash (CHECK_REVOKE_TOKEN); refresh tokens are revoked here.
     _revoke_all_refresh_tokens(user)
     return user
+
+
+# --- artist approval (staff) -------------------------------------------------------------------
+
+
+def tattooist_set_approval(*, tattooist_id: int, approved: bool, actor: User, note: str = "") -> Tattooist:
+    """Approve or unapprove an artist. Unapproved artists vanish from public reads and cannot be
+    booked (the public selectors filter on `approved`); bookings they already have stay."""
+    with transaction.atomic():
+        try:
+            artist = Tattooist.objects.select_for_update().select_related("user").get(pk=tattooist_id)
+        except Tattooist.DoesNotExist:
+            raise NotFoundError("No such artist.") from None
+        artist.approved = approved
+        artist.approved_at = timezone.now() if approved else None
+        # approved_by names the staff member behind the current decision, either way.
+        artist.approved_by = actor
+        artist.approval_note = note
+        artist.save(update_fields=["approved", "approved_at", "approved_by", "approval_note", "updated_at"])
+    logger.info("artist %s %s by user %s", artist.pk, "approved" if approved else "unapproved", actor.pk)
+    return artist

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
-from accounts import selectors, services
+from accounts import services
 from accounts.forms import LoginForm, PasswordChangeForm, SignupForm
 from accounts.models import Role
 from tattoo.core.errors import ApplicationError

@@ -22,9 +22,9 @@ from collections import Counter
 import psycopg
 import requests
 
+import qpay_signing as signing
 from bench.common import Stats, app_env, gunicorn, header, recreate_database, say
 from bench.seed import seed
-import qpay_signing as signing
 
 DISTINCT, DUPLICATES, THREADS = 700, 300, 16
 

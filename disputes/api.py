@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services as account_services
 from accounts.models import Tattooist, User
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import booking_authorize_named
@@ -149,7 +150,9 @@ class AdminTattooistApproveApi(APIView):
         artist = get_object_or_404(Tattooist, pk=tattooist_id)
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        artist = services.tattooist_set_approval(tattooist_id=artist.pk, actor=request.user, **data.validated_data)
+        artist = account_services.tattooist_set_approval(
+            tattooist_id=artist.pk, actor=request.user, **data.validated_data
+        )
         return Response(AdminTattooistSerializer(artist).data)
 
 

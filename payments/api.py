@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import qpay_signing as signing
 from bookings.selectors import booking_authorize_named
 from payments import services
 from payments.selectors import transaction_for_party
@@ -22,7 +23,6 @@ from payments.serializers import (
     PaymentSerializer,
     PaymentStatusSerializer,
 )
-import qpay_signing as signing
 from tattoo.core.errors import error_body
 from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES

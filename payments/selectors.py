@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
 from payments.models import Transaction
 from tattoo.core.errors import NotAllowedError
 

@@ -16,8 +16,8 @@ from bookings.tests.conftest import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
 from payments.models import RefundState, Transaction, TransactionFlag
 from payments.services import payment_create
-from testing.qpay_worker import wait_for
 from tattoo.core.jobs import app
+from testing.qpay_worker import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,13 +7,13 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
+import qpay_signing as signing
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
 from conftest import hammer
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
 from payments.tests.factories import TransactionFactory
 from payments.tests.forgeries import as_meta, forged_variants
-import qpay_signing as signing
 
 URL = "/api/payments/notify"
 

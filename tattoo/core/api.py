@@ -9,6 +9,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from tattoo.core import uploads
+from tattoo.core.errors import ApplicationError
 from tattoo.core.serializers import PresignedUploadSerializer, UploadPresignSerializer
 
 

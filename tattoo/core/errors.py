@@ -46,6 +46,13 @@ class NotAllowedError(ApplicationError):
     default_code = "permission_denied"
 
 
+class NotFoundError(ApplicationError):
+    """A service was asked about an object that does not exist (or that the caller may not know of): 404."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
 class UpstreamUnavailable(ApplicationError):
     """A service we depend on (the QPay worker, the bucket) did not answer: 503."""
 

@@ -19,8 +19,8 @@ from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
 from conftest import client_for, hammer
 from payments.models import Transaction
-from testing.qpay import free_port
 from tattoo.core.models import IdempotencyKey, IdempotencyStatus
+from testing.qpay import free_port
 
 BOOKINGS = "/api/bookings"
 PAYMENTS = "/api/payments/create"
