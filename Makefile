@@ -40,9 +40,10 @@ run: prereqs-run install
 demo: install
 	$(DEVENV) -- python scripts/demo.py
 
-## make test: installs what it needs, then runs the whole suite against real services, in a random
+## make test: installs what it needs, checks the layers (import-linter, pyproject.toml), then runs the whole suite against real services, in a random
 ## order (pytest-randomly prints its seed; replay one with PYTEST_ARGS="--randomly-seed=N")
 test: prereqs-test install
+	$(VENV)/bin/lint-imports --no-cache
 	$(DEVENV) --test -- python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## the date-sensitive modules again at five clock instants (DST weekends, New Year, 29 Feb, ...)
@@ -52,6 +53,7 @@ test-clocks: prereqs-test install
 lint: install
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## regenerate the committed OpenAPI document
 schema: install

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsCustomer, IsTattooist
 from accounts.serializers import TattooistProfileSerializer
 from bookings import selectors, services
 from bookings.models import BookingStatus
@@ -34,7 +35,6 @@ from tattoo.core.errors import ApplicationError
 from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
 from tattoo.core.idempotency import idempotent
-from tattoo.core.permissions import IsCustomer, IsTattooist
 
 MAX_SLOT_RANGE = timedelta(days=62)
 MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits

@@ -15,9 +15,9 @@ from django.utils.html import format_html
 
 from bookings.models import Booking
 from disputes import selectors, services
-from disputes.admin_csv import CsvExportMixin
 from disputes.models import Dispute, DisputeStatus, ManualRefund
 from payments.models import RefundState, Transaction
+from tattoo.core.admin_csv import CsvExportMixin
 from tattoo.core.errors import ApplicationError
 from tattoo.core.money import MAX_AMOUNT
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import services as account_services
 from accounts.models import Tattooist, User
+from accounts.permissions import IsAdmin
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import booking_authorize_named
 from disputes import selectors, services
@@ -35,7 +36,6 @@ from disputes.serializers import (
 from payments.models import RefundState, TransactionStatus
 from tattoo.core.errors import ApplicationError
 from tattoo.core.pagination import PageNumberPagination
-from tattoo.core.permissions import IsAdmin
 
 _PAGE_PARAMS = [
     OpenApiParameter("page", int, description="1-based page number."),

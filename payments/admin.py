@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.db import models
 
-from disputes.admin_csv import CsvExportMixin
+from bookings.admin import BookingAdmin
+from bookings.models import Booking
 from payments.models import Transaction
+from tattoo.core.admin_csv import CsvExportMixin
 
 
 @admin.register(Transaction)
@@ -61,3 +63,40 @@ class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TransactionInline(admin.TabularInline):
+    """The booking's payments, read-only: money moves only through the payment and dispute services."""
+
+    model = Transaction
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "created_at",
+        "status",
+        "flag",
+        "payment_type",
+        "amount",
+        "paid_amount",
+        "paid_at",
+        "refunded_amount",
+        "refund_state",
+        "qpay_invoice_id",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The booking's page shows its payments first; bookings sits below payments and cannot name them.
+class BookingWithPaymentsAdmin(BookingAdmin):
+    inlines = [TransactionInline, *BookingAdmin.inlines]
+
+
+admin.site.unregister(Booking)
+admin.site.register(Booking, BookingWithPaymentsAdmin)

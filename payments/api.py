@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import qpay_signing as signing
+from accounts.permissions import IsCustomer
 from bookings.selectors import booking_authorize_named
 from payments import services
 from payments.selectors import transaction_for_party
@@ -27,7 +28,6 @@ from tattoo.core.errors import error_body
 from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
 from tattoo.core.idempotency import idempotent
-from tattoo.core.permissions import IsCustomer
 
 security_log = logging.getLogger("inkbook.security")
 

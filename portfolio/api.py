@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsTattooist, IsTattooistOrAdmin
 from portfolio import selectors, services
 from portfolio.models import PortfolioItem
 from portfolio.serializers import (
@@ -21,7 +22,6 @@ from portfolio.serializers import (
 )
 from tattoo.core import http_cache
 from tattoo.core.api import query_text
-from tattoo.core.permissions import IsTattooist, IsTattooistOrAdmin
 
 
 class PortfolioCreateApi(APIView):
