@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from bookings.models import Availability
-from bookings.serializers import known_timezones
+from bookings.services import known_timezones
 from tattoo.core.forms import PageForm
 
 

@@ -1,20 +1,13 @@
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
-from functools import lru_cache
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
-from tattoo.core.money import is_whole
-
-
-@lru_cache(maxsize=1)
-def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -50,18 +43,25 @@ class AwareDateTimeField(serializers.DateTimeField):
 class ArtistSettingsSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA zone, e.g. Asia/Ulaanbaatar.")
-    session_minutes = serializers.IntegerField(min_value=15, max_value=12 * 60, required=False)
+    session_minutes = serializers.IntegerField(
+        min_value=SESSION_MINUTES[0], max_value=SESSION_MINUTES[1], required=False
+    )
     min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
+    # The rules are the service's (tattooist_update_settings checks them again); here they answer
+    # next to the field, as the other shape errors do.
     def validate_timezone(self, value: str) -> str:
-        if value not in known_timezones():
-            raise serializers.ValidationError(f"{value!r} is not a known IANA time zone.")
+        _raise_field_problem(timezone_problem(value))
         return value
 
     def validate_min_deposit(self, value):
-        if not is_whole(value):
-            raise serializers.ValidationError("Use a whole MNT amount.")
+        _raise_field_problem(min_deposit_problem(value))
         return value
+
+
+def _raise_field_problem(problem: str | None) -> None:
+    if problem is not None:
+        raise serializers.ValidationError(problem)
 
 
 class ZonedDateTimeField(serializers.DateTimeField):

@@ -10,9 +10,11 @@ import logging
 import random
 import secrets
 import time as time_module
+import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -34,7 +36,7 @@ from bookings.models import (
     TimeOff,
 )
 from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
-from bookings.transitions import booking_move, pre_session_check_enqueue
+from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.core.money import is_whole, quantize
@@ -108,6 +110,29 @@ def with_db_retry(fn, *, attempts: int = _RETRY_ATTEMPTS):
 # --- artist settings --------------------------------------------------------------------------
 
 
+SESSION_MINUTES = (15, 12 * 60)  # the shortest and the longest session an artist may set
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_problem(name: str) -> str | None:
+    return None if name in known_timezones() else f"{name!r} is not a known IANA time zone."
+
+
+def min_deposit_problem(amount: Decimal) -> str | None:
+    if amount < 0:
+        return "Ensure this value is greater than or equal to 0."
+    return None if is_whole(amount) else "Use a whole MNT amount."
+
+
+def session_minutes_problem(minutes: int) -> str | None:
+    low, high = SESSION_MINUTES
+    return None if low <= minutes <= high else f"Use {low} to {high} minutes."
+
+
 def tattooist_update_settings(
     *,
     tattooist: Tattooist,
@@ -116,7 +141,21 @@ def tattooist_update_settings(
     session_minutes: int | None = None,
     min_deposit: Decimal | None = None,
 ) -> Tattooist:
-    """Change the artist's bio and booking settings. Existing bookings keep their own end time."""
+    """Change the artist's bio and booking settings. Existing bookings keep their own end time.
+
+    Refuses (400, per field) a zone that is not IANA's, a session outside SESSION_MINUTES, and a
+    negative or fractional minimum deposit, whoever calls it."""
+    problems = {
+        field: [problem]
+        for field, problem in (
+            ("timezone", timezone_problem(timezone_name) if timezone_name is not None else None),
+            ("sessionMinutes", session_minutes_problem(session_minutes) if session_minutes is not None else None),
+            ("minDeposit", min_deposit_problem(min_deposit) if min_deposit is not None else None),
+        )
+        if problem is not None
+    }
+    if problems:
+        raise ApplicationError("These settings cannot be saved.", code="invalid", fields=problems)
     fields = []
     if bio is not None:
         tattooist.bio = bio
@@ -227,6 +266,13 @@ def _check_inside_hours(artist: Tattooist, slot: datetime, ends_at: datetime) ->
         )
 
 
+def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
+    """Why `customer` may not book at all, or None (the artist page asks it for its booking form)."""
+    if not (customer.is_authenticated and customer.role == Role.CUSTOMER):
+        return NotAllowedError("Only customers can book.", code="permission_denied")
+    return None
+
+
 def booking_create(
     *,
     customer: User,
@@ -242,8 +288,9 @@ def booking_create(
     a clean 409; the exclusion constraint `bookings_no_overlap` stays the guarantee (any writer
     that skips the lock still cannot overlap), and its violation is also a 409.
     """
-    if customer.role != Role.CUSTOMER:
-        raise NotAllowedError("Only customers can book.", code="permission_denied")
+    refusal = booking_create_refusal(customer=customer)
+    if refusal is not None:
+        raise refusal
     now = now or timezone.now()
     slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
@@ -372,15 +419,42 @@ def _booking_insert(
         return booking
 
 
+# The moves a booking's artist may make by hand (a customer may only cancel).
+ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
+
+
+def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> ApplicationError | None:
+    """Why `actor` (a party or staff) may not move `booking` to `to_status` by hand, or None.
+
+    The booking page asks it for its buttons; booking_change_status raises it. The table is
+    checked again under the row lock (booking_move), so a move that raced this answer is a 409.
+    """
+    if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
+        return NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
+    return hand_move_refusal(booking.status, to_status)
+
+
+def allowed_moves(*, booking: Booking, actor: User) -> list[str]:
+    """The status buttons `actor` gets on `booking` (their own booking only)."""
+    if actor.is_customer and booking.customer_id == actor.pk:
+        wanted: tuple[str, ...] = (BookingStatus.CANCELLED,)
+    elif actor.is_tattooist and booking.tattooist.user_id == actor.pk:
+        wanted = ARTIST_MOVES
+    else:
+        return []
+    return [s for s in wanted if status_move_refusal(booking=booking, actor=actor, to_status=s) is None]
+
+
 def booking_change_status(*, booking_id: int, actor: User, to_status: str, note: str = "") -> Booking:
     """A person's status change (PATCH /api/bookings/{id}).
 
     Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
     anything the table or SYSTEM_ONLY forbids → 409. The table is checked under the row lock.
     """
-    booking_get_for(user=actor, booking_id=booking_id)
-    if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
-        raise NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
+    booking = booking_get_for(user=actor, booking_id=booking_id)
+    refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
+    if isinstance(refusal, NotAllowedError):
+        raise refusal  # a 409 is decided under the row lock (booking_move), with the current status
     return with_db_retry(
         lambda: booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
     )

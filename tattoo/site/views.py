@@ -30,10 +30,9 @@ from bookings import selectors, services
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
 from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
-from bookings.transitions import SYSTEM_ONLY, can_move
 from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
-from ideas.services import CLOSED_STATUSES as IDEAS_CLOSED
+from ideas.services import idea_post_refusal
 from payments import services as payment_services
 from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
@@ -44,7 +43,6 @@ from tattoo.core.forms import add_application_error
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
 ARTISTS_PER_PAGE = 12
-ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
 
 
 def _refuse(exc: ApplicationError) -> None:
@@ -52,17 +50,6 @@ def _refuse(exc: ApplicationError) -> None:
     if exc.status_code == 404:
         raise Http404(exc.message)
     raise PermissionDenied(exc.message)
-
-
-def allowed_moves(booking: Booking, user: User) -> list[str]:
-    """The status buttons this user gets on this booking (the table decides again on submit)."""
-    if user.is_customer and booking.customer_id == user.pk:
-        wanted: tuple[str, ...] = (BookingStatus.CANCELLED,)
-    elif user.is_tattooist and booking.tattooist.user_id == user.pk:
-        wanted = ARTIST_MOVES
-    else:
-        return []
-    return [s for s in wanted if can_move(booking.status, s) and (booking.status, s) not in SYSTEM_ONLY]
 
 
 # --- slot picker and booking form (artist page) -------------------------------------------------
@@ -87,19 +74,22 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
 
 def booking_section_context(request, artist: Tattooist, form: BookingForm | None = None) -> dict:
     choices = slot_choices(artist) if artist.approved else []
+    # The form is offered to whoever the service would let book (templates/accounts/artist_detail.html).
+    can_book = services.booking_create_refusal(customer=request.user) is None
     if form is None:
         form = BookingForm(initial={"deposit_amount": artist.min_deposit}, slot_choices=choices)
     else:
         form.fields["slot"].widget.choices = choices
-    return {"booking_form": form, "has_slots": bool(choices), "slot_days": SLOT_DAYS}
+    return {"booking_form": form, "has_slots": bool(choices), "slot_days": SLOT_DAYS, "can_book": can_book}
 
 
 @login_required
 @require_POST
 def booking_create(request, tattooist_id: int):
     artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
-    if not request.user.is_customer:
-        raise PermissionDenied("Only customers can book.")
+    refusal = services.booking_create_refusal(customer=request.user)
+    if refusal is not None:
+        _refuse(refusal)
     form = BookingForm(request.POST)
     status = 400
     if form.is_valid():
@@ -170,11 +160,7 @@ def _open_invoice(booking: Booking) -> Transaction | None:
 
 
 def _can_pay(booking: Booking, user: User) -> bool:
-    return (
-        booking.customer_id == user.pk
-        and booking.status in payment_services.PAYABLE_STATUSES
-        and booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING)
-    )
+    return payment_services.payment_refusal(booking=booking, user=user) is None
 
 
 @login_required
@@ -201,14 +187,13 @@ def booking_detail(request, booking_id: int):
             "booking": booking,
             "local_start": booking.slot.astimezone(tz),
             "local_end": booking.ends_at.astimezone(tz),
-            "moves": allowed_moves(booking, request.user),
+            "moves": services.allowed_moves(booking=booking, actor=request.user),
             "can_pay": _can_pay(booking, request.user),
             "invoice": invoice,
             "is_customer": booking.customer_id == request.user.pk,
             # The ideas thread (templates/ideas/_thread.html): staff read it, the parties post.
             "ideas": ideas_for_booking(user=request.user, booking_id=booking.pk),
-            "can_post_ideas": selectors.booking_is_party(booking=booking, user=request.user)
-            and booking.status not in IDEAS_CLOSED,
+            "can_post_ideas": idea_post_refusal(booking=booking, user=request.user) is None,
             "idea_form": IdeaForm(),
             "reschedule_options": reschedule_options,
             "reschedule_notice_hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS,
@@ -334,7 +319,7 @@ def dashboard_context(request, artist: Tattooist, **forms) -> dict:
     )
     for b in upcoming:
         b.local_start = b.slot.astimezone(tz)
-        b.moves = allowed_moves(b, request.user)
+        b.moves = services.allowed_moves(booking=b, actor=request.user)
     time_off = list(selectors.time_off_for(tattooist=artist, now=now).filter(ends_at__gt=now)[:50])
     for t in time_off:
         t.local_start, t.local_end = t.starts_at.astimezone(tz), t.ends_at.astimezone(tz)
