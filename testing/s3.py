@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER = ROOT / "scripts" / "s3-dev-server.js"
 PACKAGE = ROOT / "node_modules" / "@20minutes" / "s3rver"
 TEST_ORIGINS = "http://127.0.0.1:*,http://localhost:*,http://testserver"

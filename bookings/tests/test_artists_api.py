@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -9,15 +8,13 @@ from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
 from conftest import client_for
 from portfolio.models import PortfolioItem
+from portfolio.tests.factories import PortfolioItemFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def item(artist, tags):
-    key = f"portfolio/{artist.user_id}/{uuid.uuid4()}.jpg"
-    return PortfolioItem.objects.create(
-        tattooist=artist, image_url=f"http://127.0.0.1:9000/inkbook/{key}", image_key=key, style_tags=tags
-    )
+    return PortfolioItemFactory(tattooist=artist, style_tags=tags)
 
 
 def test_the_public_list_shows_approved_artists_with_their_style_tags(api_client):
@@ -136,7 +133,7 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
 
     from djangorestframework_camel_case.render import CamelCaseJSONRenderer
 
-    from bookings import selectors
+    from portfolio import selectors
     from portfolio.serializers import ArtistSerializer
 
     odd = TattooistFactory(bio='Bio\u2028with ünïcode "quotes" </script>', min_deposit=Decimal("12345.5"))
@@ -144,7 +141,7 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
     for _ in range(21):
         TattooistFactory(min_deposit=Decimal("0"))
     artists = list(
-        selectors._with_public_fields(Tattooist.objects.filter(approved=True, user__is_active=True)).order_by(
+        selectors._with_style_tags(Tattooist.objects.filter(approved=True, user__is_active=True)).order_by(
             "user__name", "id"
         )
     )

@@ -9,6 +9,7 @@ from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
 from conftest import client_for
 from ideas.models import TattooIdea
+from ideas.tests.factories import TattooIdeaFactory
 from portfolio.models import PendingObjectDeletion
 from tattoo.core import uploads
 from testing.s3 import http, upload_via_presign
@@ -49,7 +50,7 @@ def create(client, booking_id, **body):
 
 
 def make_idea(booking, author, description="An idea", **fields) -> TattooIdea:
-    return TattooIdea.objects.create(booking=booking, created_by=author, description=description, **fields)
+    return TattooIdeaFactory(booking=booking, created_by=author, description=description, **fields)
 
 
 # --- create -----------------------------------------------------------------------------------
