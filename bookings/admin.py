@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from bookings.models import Availability, Booking, BookingEvent, TimeOff
+from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
 
 
@@ -51,7 +52,7 @@ class BookingAdmin(CsvExportMixin, admin.ModelAdmin):
 
 
 @admin.register(BookingEvent)
-class BookingEventAdmin(admin.ModelAdmin):
+class BookingEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "booking",
@@ -64,15 +65,6 @@ class BookingEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["to_status", "to_payment_status"]
     search_fields = ["booking__id", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Availability)

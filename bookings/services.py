@@ -197,13 +197,18 @@ def availability_create(*, tattooist: Tattooist, day: int, start_time: time, end
         return Availability.objects.create(tattooist=tattooist, day=day, start_time=start_time, end_time=end_time)
 
 
-def availability_delete(*, user: User, availability_id: int) -> None:
-    window = Availability.objects.select_related("tattooist").filter(pk=availability_id).first()
-    if window is None:
+def _artists_own(model, *, pk: int, user: User, what: str):
+    """One of `user`'s own schedule rows (a window, a time off): unknown id → 404, another artist's → 403."""
+    row = model.objects.select_related("tattooist").filter(pk=pk).first()
+    if row is None:
         raise Http404
-    if window.tattooist.user_id != user.pk:
-        raise NotAllowedError("This window belongs to another artist.", code="not_owner")
-    window.delete()
+    if row.tattooist.user_id != user.pk:
+        raise NotAllowedError(f"This {what} belongs to another artist.", code="not_owner")
+    return row
+
+
+def availability_delete(*, user: User, availability_id: int) -> None:
+    _artists_own(Availability, pk=availability_id, user=user, what="window").delete()
 
 
 def time_off_create(*, tattooist: Tattooist, starts_at: datetime, ends_at: datetime, reason: str = "") -> TimeOff:
@@ -215,12 +220,7 @@ def time_off_create(*, tattooist: Tattooist, starts_at: datetime, ends_at: datet
 
 
 def time_off_delete(*, user: User, time_off_id: int) -> None:
-    entry = TimeOff.objects.select_related("tattooist").filter(pk=time_off_id).first()
-    if entry is None:
-        raise Http404
-    if entry.tattooist.user_id != user.pk:
-        raise NotAllowedError("This time off belongs to another artist.", code="not_owner")
-    entry.delete()
+    _artists_own(TimeOff, pk=time_off_id, user=user, what="time off").delete()
 
 
 # --- bookings ----------------------------------------------------------------------------------

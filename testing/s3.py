@@ -35,6 +35,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from testing.qpay_worker import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER = ROOT / "scripts" / "s3-dev-server.js"
 PACKAGE = ROOT / "node_modules" / "@20minutes" / "s3rver"
@@ -104,21 +106,11 @@ def start_server(*, port: int, data_dir: Path, env: dict[str, str], log_path: Pa
         if _answers("127.0.0.1", port):
             return proc
         time.sleep(0.05)
-    stop_server(proc)
+    stop_process(proc)
     raise S3ServerMissing(
         f"the local S3 server did not start on 127.0.0.1:{port} (exit code {proc.returncode}):\n"
         + log_path.read_text(errors="replace")[-4000:]
     )
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 # --- pytest ---------------------------------------------------------------------------------
@@ -166,7 +158,7 @@ def s3_server(tmp_path_factory):
         yield server
     finally:
         override.disable()
-        stop_server(proc)
+        stop_process(proc)
 
 
 def http() -> requests.Session:
@@ -263,7 +255,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call(argv)
     finally:
         if proc is not None:
-            stop_server(proc)
+            stop_process(proc)
 
 
 if __name__ == "__main__":

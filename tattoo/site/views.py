@@ -52,6 +52,21 @@ def _refuse(exc: ApplicationError) -> None:
     raise PermissionDenied(exc.message)
 
 
+_FAILED = object()
+
+
+def _attempt(request, action):
+    """A booking page's service call: its result, or _FAILED after a refusal became the error page
+    (403/404) or a message on the next page (400/409/503)."""
+    try:
+        return action()
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            _refuse(exc)
+        messages.error(request, exc.message)
+        return _FAILED
+
+
 # --- slot picker and booking form (artist page) -------------------------------------------------
 
 
@@ -222,15 +237,13 @@ def booking_status(request, booking_id: int):
     if to_status not in BookingStatus.values:
         messages.error(request, "Unknown status.")
     else:
-        try:
-            services.booking_change_status(
+        moved = _attempt(
+            request,
+            lambda: services.booking_change_status(
                 booking_id=booking_id, actor=request.user, to_status=to_status, note=request.POST.get("note", "")[:500]
-            )
-        except ApplicationError as exc:
-            if exc.status_code in (403, 404):
-                _refuse(exc)
-            messages.error(request, exc.message)
-        else:
+            ),
+        )
+        if moved is not _FAILED:
             messages.success(request, f"Booking {BookingStatus(to_status).label.lower()}.")
     return redirect(_back(request, reverse("booking-detail", args=[booking_id])))
 
@@ -250,13 +263,10 @@ def booking_reschedule(request, booking_id: int):
     except ValueError:
         messages.error(request, "Pick a new time from the list.")
         return redirect(detail)
-    try:
-        booking = services.booking_reschedule(booking_id=booking_id, actor=request.user, slot=slot)
-    except ApplicationError as exc:
-        if exc.status_code in (403, 404):
-            _refuse(exc)
-        messages.error(request, exc.message)
-    else:
+    booking = _attempt(
+        request, lambda: services.booking_reschedule(booking_id=booking_id, actor=request.user, slot=slot)
+    )
+    if booking is not _FAILED:
         local = booking.slot.astimezone(ZoneInfo(booking.tattooist.timezone))
         messages.success(request, f"Booking moved to {local:%A %-d %B, %H:%M}.")
     return redirect(detail)
@@ -272,12 +282,7 @@ def _back(request, default: str) -> str:
 @require_POST
 def booking_pay(request, booking_id: int):
     _get_booking(request, booking_id)
-    try:
-        payment_services.payment_create(user=request.user, booking_id=booking_id)
-    except ApplicationError as exc:
-        if exc.status_code in (403, 404):
-            _refuse(exc)
-        messages.error(request, exc.message)
+    _attempt(request, lambda: payment_services.payment_create(user=request.user, booking_id=booking_id))
     return redirect("booking-detail", booking_id)
 
 
@@ -348,103 +353,125 @@ def _dashboard_with(request, artist, status=400, **forms):
     return render(request, "accounts/dashboard.html", dashboard_context(request, artist, **forms), status=status)
 
 
-@login_required
-@require_POST
-def availability_add(request):
+def _dashboard_form(request, *, form_class, form_name: str, serializer_class, payload, write, done: str, anchor: str):
+    """A dashboard form: the page's form shapes the input, the API's serializer and the service
+    decide; a refusal lands next to the form (400), success redirects to the form's section."""
     artist = _artist(request)
-    form = AvailabilityForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
-        data = apply_serializer(form, AvailabilityWindowSerializer, dict(form.cleaned_data))
+        data = apply_serializer(form, serializer_class, payload(form.cleaned_data, artist))
         if data is not None:
             try:
-                services.availability_create(tattooist=artist, **data)
+                write(artist, data)
             except ApplicationError as exc:
                 add_application_error(form, exc)
             else:
-                messages.success(request, "Hours added.")
-                return redirect(reverse("dashboard") + "#hours")
-    return _dashboard_with(request, artist, availability_form=form)
+                messages.success(request, done)
+                return redirect(reverse("dashboard") + anchor)
+    return _dashboard_with(request, artist, **{form_name: form})
+
+
+def _dashboard_delete(request, delete, *, done: str, anchor: str):
+    """A dashboard delete: the service checks the owner (403/404 become the error pages)."""
+    _artist(request)
+    try:
+        delete()
+    except ApplicationError as exc:
+        _refuse(exc)
+    messages.success(request, done)
+    return redirect(reverse("dashboard") + anchor)
+
+
+@login_required
+@require_POST
+def availability_add(request):
+    return _dashboard_form(
+        request,
+        form_class=AvailabilityForm,
+        form_name="availability_form",
+        serializer_class=AvailabilityWindowSerializer,
+        payload=lambda cleaned, artist: dict(cleaned),
+        write=lambda artist, data: services.availability_create(tattooist=artist, **data),
+        done="Hours added.",
+        anchor="#hours",
+    )
 
 
 @login_required
 @require_POST
 def availability_delete(request, availability_id: int):
-    _artist(request)
-    try:
-        services.availability_delete(user=request.user, availability_id=availability_id)
-    except ApplicationError as exc:
-        _refuse(exc)
-    messages.success(request, "Hours removed.")
-    return redirect(reverse("dashboard") + "#hours")
+    return _dashboard_delete(
+        request,
+        lambda: services.availability_delete(user=request.user, availability_id=availability_id),
+        done="Hours removed.",
+        anchor="#hours",
+    )
+
+
+def _time_off_payload(cleaned: dict, artist: Tattooist) -> dict:
+    # datetime-local has no zone: it is the artist's wall clock.
+    tz = ZoneInfo(artist.timezone)
+    return {
+        "starts_at": cleaned["starts_at"].replace(tzinfo=None).replace(tzinfo=tz).isoformat(),
+        "ends_at": cleaned["ends_at"].replace(tzinfo=None).replace(tzinfo=tz).isoformat(),
+        "reason": cleaned["reason"],
+    }
 
 
 @login_required
 @require_POST
 def time_off_add(request):
-    artist = _artist(request)
-    form = TimeOffForm(request.POST)
-    if form.is_valid():
-        tz = ZoneInfo(artist.timezone)
-        # datetime-local has no zone: it is the artist's wall clock.
-        payload = {
-            "starts_at": form.cleaned_data["starts_at"].replace(tzinfo=None).replace(tzinfo=tz).isoformat(),
-            "ends_at": form.cleaned_data["ends_at"].replace(tzinfo=None).replace(tzinfo=tz).isoformat(),
-            "reason": form.cleaned_data["reason"],
-        }
-        data = apply_serializer(form, TimeOffSerializer, payload)
-        if data is not None:
-            try:
-                services.time_off_create(tattooist=artist, **data)
-            except ApplicationError as exc:
-                add_application_error(form, exc)
-            else:
-                messages.success(request, "Time off added.")
-                return redirect(reverse("dashboard") + "#time-off")
-    return _dashboard_with(request, artist, time_off_form=form)
+    return _dashboard_form(
+        request,
+        form_class=TimeOffForm,
+        form_name="time_off_form",
+        serializer_class=TimeOffSerializer,
+        payload=_time_off_payload,
+        write=lambda artist, data: services.time_off_create(tattooist=artist, **data),
+        done="Time off added.",
+        anchor="#time-off",
+    )
 
 
 @login_required
 @require_POST
 def time_off_delete(request, time_off_id: int):
-    _artist(request)
-    try:
-        services.time_off_delete(user=request.user, time_off_id=time_off_id)
-    except ApplicationError as exc:
-        _refuse(exc)
-    messages.success(request, "Time off removed.")
-    return redirect(reverse("dashboard") + "#time-off")
+    return _dashboard_delete(
+        request,
+        lambda: services.time_off_delete(user=request.user, time_off_id=time_off_id),
+        done="Time off removed.",
+        anchor="#time-off",
+    )
 
 
 @login_required
 @require_POST
 def settings_update(request):
-    artist = _artist(request)
-    form = SettingsForm(request.POST)
-    if form.is_valid():
-        data = apply_serializer(form, ArtistSettingsSerializer, dict(form.cleaned_data))
-        if data is not None:
-            services.tattooist_update_settings(
-                tattooist=artist,
-                timezone_name=data.get("timezone"),
-                session_minutes=data.get("session_minutes"),
-                min_deposit=data.get("min_deposit"),
-            )
-            messages.success(request, "Settings saved.")
-            return redirect(reverse("dashboard") + "#settings")
-    return _dashboard_with(request, artist, settings_form=form)
+    return _dashboard_form(
+        request,
+        form_class=SettingsForm,
+        form_name="settings_form",
+        serializer_class=ArtistSettingsSerializer,
+        payload=lambda cleaned, artist: dict(cleaned),
+        write=lambda artist, data: services.tattooist_update_settings(
+            tattooist=artist,
+            timezone_name=data.get("timezone"),
+            session_minutes=data.get("session_minutes"),
+            min_deposit=data.get("min_deposit"),
+        ),
+        done="Settings saved.",
+        anchor="#settings",
+    )
 
 
 @login_required
 @require_POST
 def portfolio_delete(request, item_id: int):
-    _artist(request)
-    item = get_object_or_404(PortfolioItem.objects.select_related("tattooist"), pk=item_id)
-    try:
+    def delete():
+        item = get_object_or_404(PortfolioItem.objects.select_related("tattooist"), pk=item_id)
         portfolio_item_delete(item=item, actor=request.user)
-    except ApplicationError as exc:
-        _refuse(exc)
-    messages.success(request, "Image removed from your portfolio.")
-    return redirect(reverse("dashboard") + "#portfolio")
+
+    return _dashboard_delete(request, delete, done="Image removed from your portfolio.", anchor="#portfolio")
 
 
 @login_required
