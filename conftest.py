@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -34,6 +35,15 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _connection_age_restarts():
+    """Each test sees its process's database connection as fresh. The test connection lives for
+    the whole session, so without this it passes CONN_MAX_AGE after a minute and Django closes it
+    at the end of the next request: what a test sees would depend on how long earlier tests took."""
+    if connection.connection is not None and connection.settings_dict.get("CONN_MAX_AGE"):
+        connection.close_at = time.monotonic() + connection.settings_dict["CONN_MAX_AGE"]
 
 
 @pytest.fixture

@@ -600,9 +600,10 @@ class ExpireReport:
 
 
 # What booking_expire_hold did: expired it; kept it (the payment check could not be made: try
-# again later); or nothing, because it is no longer an unpaid hold that is due (paid, cancelled,
-# already expired, or its hold runs longer).
-EXPIRED, KEPT, NOT_DUE = "expired", "kept", "not_due"
+# again later); nothing because it is no longer an unpaid hold (paid, cancelled, already expired);
+# or nothing yet, because by this server's clock the hold has not run out (EARLY: a job started by
+# the database's clock a moment before this one's).
+EXPIRED, KEPT, NOT_DUE, EARLY = "expired", "kept", "not_due", "early"
 
 
 def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
@@ -614,9 +615,11 @@ def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
     runner (or a payment) holds or has already moved is left alone, never moved twice.
     """
     now = now or timezone.now()
-    booking = _unpaid_holds(pk=booking_id, hold_expires_at__lte=now).first()
-    if booking is None:
+    booking = _unpaid_holds(pk=booking_id).first()
+    if booking is None or booking.hold_expires_at is None:
         return NOT_DUE
+    if booking.hold_expires_at > now:
+        return EARLY
     if booking.payment_status == PaymentStatus.PENDING:
         try:
             go = before_expire_hook(booking=booking)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bookings import services
+from bookings.models import Booking
+from tattoo.core import jobs
 from tattoo.core.errors import UpstreamUnavailable
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
@@ -19,6 +21,10 @@ def expire_hold(booking_id: int) -> str:
     outcome = services.booking_expire_hold(booking_id=booking_id)
     if outcome == services.KEPT:
         raise UpstreamUnavailable(f"booking {booking_id}: the last payment check could not be made; hold kept")
+    if outcome == services.EARLY:  # clocks disagree by a moment: come back at the hold's own time
+        held = Booking.objects.filter(pk=booking_id).values_list("hold_expires_at", flat=True).first()
+        if held is not None:
+            jobs.enqueue("bookings.expire_hold", at=held, booking_id=booking_id)
     return outcome
 
 

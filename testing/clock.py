@@ -49,7 +49,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Fixtures that start a process of their own, on the real clock.
-REAL_CLOCK_FIXTURES = frozenset({"qpay_stack", "qpay_worker", "s3_server", "browser", "page", "live_stack"})
+REAL_CLOCK_FIXTURES = frozenset(
+    {"qpay_stack", "qpay_worker", "s3_server", "browser", "page", "live_stack", "job_workers"}
+)
 REAL_CLOCK_MARKERS = ("e2e", "browser")
 
 

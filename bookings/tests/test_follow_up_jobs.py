@@ -56,3 +56,29 @@ def test_the_pre_session_check_of_a_session_less_than_a_day_away_is_due_at_once(
     booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CONFIRMED)
     [job] = in_memory_jobs.connector.jobs.values()
     assert before <= job["scheduled_at"] <= timezone.now()
+
+
+def test_an_expiry_job_started_a_moment_before_the_hold_ran_out_comes_back_at_its_time(in_memory_jobs):
+    from bookings.tasks import expire_hold
+
+    booking = BookingFactory(hold_expires_at=timezone.now() + timedelta(seconds=30))
+    assert expire_hold(booking_id=booking.pk) == "early"
+    [job] = in_memory_jobs.connector.jobs.values()
+    assert (job["task_name"], job["args"]) == ("bookings.expire_hold", {"booking_id": booking.pk})
+    assert job["scheduled_at"] == booking.hold_expires_at
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.PENDING
+
+
+def test_an_expiry_job_for_a_paid_hold_does_nothing(in_memory_jobs):
+    from bookings.tasks import expire_hold
+
+    booking = BookingFactory(
+        status=BookingStatus.CONFIRMED,
+        payment_status=PaymentStatus.PAID,
+        hold_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert expire_hold(booking_id=booking.pk) == "not_due"
+    assert enqueued(in_memory_jobs) == []
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED

@@ -189,3 +189,37 @@ def test_an_invoice_superseded_by_a_paid_one_is_cancelled_at_qpay_by_a_job(artis
 
     assert Transaction.objects.get(pk=open_invoice.pk).status == "cancelled"
     assert qpay_worker.calls().get("DELETE /invoice/{id}", 0) == cancels + 1
+
+
+def test_a_confirmed_bookings_lost_payment_is_found_when_its_invoice_expires(
+    artist, customer, qpay_worker, run_jobs, settings
+):
+    booking = hold(customer, artist, expires_in=-timedelta(seconds=1))
+    booking_change_status(booking_id=booking.pk, actor=artist.user, to_status=BookingStatus.CONFIRMED)
+    settings.PAYMENT_INVOICE_MINUTES = 0  # the invoice expires as soon as it is made
+    txn = pay_without_callback(qpay_worker, booking)
+    before = checks(qpay_worker, txn)
+
+    run_jobs()
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_status) == ("confirmed", "paid")
+    assert Transaction.objects.get(pk=txn.pk).status == "paid"
+    assert checks(qpay_worker, txn) == before + 1
+
+
+def test_an_unpaid_invoice_is_checked_and_cancelled_at_qpay_when_it_expires(
+    artist, customer, qpay_worker, run_jobs, settings
+):
+    booking = hold(customer, artist, expires_in=-timedelta(seconds=1))
+    booking_change_status(booking_id=booking.pk, actor=artist.user, to_status=BookingStatus.CONFIRMED)
+    settings.PAYMENT_INVOICE_MINUTES = 0
+    txn, _ = payment_create(user=customer, booking_id=booking.pk)
+    before = checks(qpay_worker, txn)
+
+    run_jobs()
+
+    assert Transaction.objects.get(pk=txn.pk).status == "cancelled"
+    assert Booking.objects.get(pk=booking.pk).payment_status == "unpaid"
+    assert checks(qpay_worker, txn) >= before + 1  # our check, then the worker's own after the cancel
+    assert qpay_worker.pay(txn.qpay_invoice_id).status_code == 400  # the stale QR can no longer be paid

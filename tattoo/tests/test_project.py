@@ -70,8 +70,9 @@ def test_a_missing_secret_outside_debug_is_a_startup_error():
 
 
 def settings_value(expression: str, **overrides: str | None) -> str:
-    code = f"from django.conf import settings; print(repr({expression}))"
-    result = run_manage("shell", "-c", code, env_overrides={**PRODUCTION_ENV, **overrides})
+    """repr(expression) over the settings module as a production process reads it (no app loading)."""
+    code = f"import tattoo.settings as settings; print(repr({expression}))"
+    result = run_manage(env_overrides={**PRODUCTION_ENV, **overrides}, argv=["-c", code])
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
