@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, Tattooist, User
-from accounts.selectors import is_staff_user, tattooist_public_qs
+from accounts.selectors import tattooist_can_view, tattooist_public_qs
 from bookings.models import ACTIVE_STATUSES, Availability, Booking, TimeOff
 from tattoo.core.errors import NotAllowedError
 
@@ -47,9 +47,7 @@ def availability_for(*, tattooist_id: int, viewer: User | None) -> tuple[Tattooi
     artist = Tattooist.objects.filter(pk=tattooist_id).first()
     if artist is None:
         raise Http404
-    is_owner = viewer is not None and viewer.is_authenticated and artist.user_id == viewer.pk
-    is_staff = is_staff_user(viewer)
-    if not artist.approved and not (is_owner or is_staff):
+    if not tattooist_can_view(tattooist=artist, viewer=viewer):
         raise Http404
     return artist, Availability.objects.filter(tattooist=artist).order_by("day", "start_time", "id")
 
