@@ -147,6 +147,10 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known IANA time zone.") from None
 
 
+# The longest refund window an artist may set: 30 days.
+DEPOSIT_REFUNDABLE_HOURS_MAX = 720
+
+
 class Tattooist(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="tattooist")
     bio = models.TextField(blank=True, max_length=4000)
@@ -161,6 +165,11 @@ class Tattooist(models.Model):
         default=120, validators=[MinValueValidator(15), MaxValueValidator(12 * 60)]
     )
     min_deposit = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("50000.00"))
+    # The deposit policy (docs/deposits.md): a customer who cancels more than this many hours
+    # before the start gets the deposit back in full; later, the artist keeps it.
+    deposit_refundable_hours = models.PositiveSmallIntegerField(
+        default=48, db_default=48, validators=[MaxValueValidator(DEPOSIT_REFUNDABLE_HOURS_MAX)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -173,6 +182,10 @@ class Tattooist(models.Model):
                 name="tattooists_session_minutes_range",
             ),
             models.CheckConstraint(condition=models.Q(min_deposit__gte=0), name="tattooists_min_deposit_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(deposit_refundable_hours__lte=DEPOSIT_REFUNDABLE_HOURS_MAX),
+                name="tattooists_refundable_hours_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,17 @@ class TattooistProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tattooist
-        fields = ["id", "user_id", "bio", "approved", "approved_at", "timezone", "session_minutes", "min_deposit"]
+        fields = [
+            "id",
+            "user_id",
+            "bio",
+            "approved",
+            "approved_at",
+            "timezone",
+            "session_minutes",
+            "min_deposit",
+            "deposit_refundable_hours",
+        ]
         read_only_fields = fields
 
 

@@ -73,6 +73,11 @@ class SettingsForm(PageForm):
     timezone = forms.ChoiceField(label="Time zone")
     session_minutes = forms.IntegerField(label="Session length (minutes)")
     min_deposit = forms.DecimalField(label="Minimum deposit (MNT)", max_digits=12, decimal_places=2)
+    deposit_refundable_hours = forms.IntegerField(
+        required=False,  # left out: unchanged
+        label="Deposit refundable until (hours before the start)",
+        help_text="A customer who cancels earlier gets the deposit back; later, you keep it.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

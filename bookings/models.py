@@ -69,6 +69,7 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"  # called off by a party or staff; frees the slot
     EXPIRED = "expired", "Expired"  # the unpaid hold ran out; frees the slot
     DISPUTED = "disputed", "Disputed"  # under a dispute; left only through its resolution
+    NO_SHOW = "no_show", "No-show"  # the customer did not come (set by the artist after the start); deposit kept
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
@@ -97,6 +98,9 @@ class Booking(models.Model):
     # A database default too: raw inserts, and app servers still on the old code while the
     # migration runs, leave the column out.
     customer_reschedules = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # The artist's deposit policy when the booking was made (docs/deposits.md): a later change of
+    # the artist's setting does not change what this customer agreed to.
+    deposit_refundable_hours = models.PositiveSmallIntegerField(default=48, db_default=48)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

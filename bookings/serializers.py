@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
 
@@ -38,8 +39,6 @@ class AwareDateTimeField(serializers.DateTimeField):
 # --- artists ----------------------------------------------------------------------------------
 
 
-# Declared fields rather than a ModelSerializer: it renders every page of the public artist list,
-# and a ModelSerializer rebuilds its fields from the model on each use.
 class ArtistSettingsSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA zone, e.g. Asia/Ulaanbaatar.")
@@ -47,6 +46,13 @@ class ArtistSettingsSerializer(serializers.Serializer):
         min_value=SESSION_MINUTES[0], max_value=SESSION_MINUTES[1], required=False
     )
     min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    deposit_refundable_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=DEPOSIT_REFUNDABLE_HOURS_MAX,
+        required=False,
+        help_text="A customer who cancels more than this many hours before the start gets the deposit back; "
+        "later, the artist keeps it (docs/deposits.md).",
+    )
 
     # The rules are the service's (tattooist_update_settings checks them again); here they answer
     # next to the field, as the other shape errors do.
@@ -168,12 +174,49 @@ class BookingEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DepositLedgerSerializer(serializers.Serializer):
+    """The booking's deposit ledger (docs/deposits.md): paid = refunded + kept + refundPending +
+    what a live booking still holds."""
+
+    required = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The deposit asked for.")
+    paid = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Everything QPay reported paid.")
+    refunded = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Given back (QPay or by hand).")
+    kept = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Kept by the artist: a late customer cancel, a no-show, or a completed session's deposit "
+        "(counted toward the price).",
+    )
+    refund_pending = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Refunds recorded and not yet made."
+    )
+
+
+# The payments app owns the deposit ledger and registers how to read it (PaymentsConfig.ready):
+# bookings sits below payments and does not import it.
+_deposit_readers: list = []
+
+
+def register_deposit_reader(reader) -> None:
+    """reader(booking) -> the ledger as DepositLedgerSerializer's fields."""
+    _deposit_readers[:] = [reader]
+
+
 class BookingDetailSerializer(BookingSerializer):
     events = BookingEventSerializer(many=True, read_only=True)
+    deposit = serializers.SerializerMethodField()
+    deposit_refundable_hours = serializers.IntegerField(
+        read_only=True, help_text="The deposit policy this booking was made under (docs/deposits.md)."
+    )
 
     class Meta(BookingSerializer.Meta):
-        fields = [*BookingSerializer.Meta.fields, "events"]
+        fields = [*BookingSerializer.Meta.fields, "deposit_refundable_hours", "deposit", "events"]
         read_only_fields = fields
+
+    @extend_schema_field(DepositLedgerSerializer)
+    def get_deposit(self, booking: Booking) -> dict:
+        # The payments app owns the ledger; the booking only shows it.
+        return DepositLedgerSerializer(_deposit_readers[0](booking)).data
 
 
 class BookingCreateSerializer(serializers.Serializer):

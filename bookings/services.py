@@ -25,7 +25,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from accounts.models import Role, Tattooist, User
+from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
 from bookings.models import (
     ACTIVE_STATUSES,
     Availability,
@@ -128,6 +128,12 @@ def min_deposit_problem(amount: Decimal) -> str | None:
     return None if is_whole(amount) else "Use a whole MNT amount."
 
 
+def refundable_hours_problem(hours: int) -> str | None:
+    if 0 <= hours <= DEPOSIT_REFUNDABLE_HOURS_MAX:
+        return None
+    return f"Use 0 to {DEPOSIT_REFUNDABLE_HOURS_MAX} hours."
+
+
 def session_minutes_problem(minutes: int) -> str | None:
     low, high = SESSION_MINUTES
     return None if low <= minutes <= high else f"Use {low} to {high} minutes."
@@ -140,23 +146,33 @@ def tattooist_update_settings(
     timezone_name: str | None = None,
     session_minutes: int | None = None,
     min_deposit: Decimal | None = None,
+    deposit_refundable_hours: int | None = None,
 ) -> Tattooist:
-    """Change the artist's bio and booking settings. Existing bookings keep their own end time.
+    """Change the artist's bio and booking settings. Existing bookings keep their own end time
+    and the deposit policy they were made under.
 
-    Refuses (400, per field) a zone that is not IANA's, a session outside SESSION_MINUTES, and a
-    negative or fractional minimum deposit, whoever calls it."""
+    Refuses (400, per field) a zone that is not IANA's, a session outside SESSION_MINUTES, a
+    negative or fractional minimum deposit and a refund window outside 0..DEPOSIT_REFUNDABLE_HOURS_MAX,
+    whoever calls it."""
     problems = {
         field: [problem]
         for field, problem in (
             ("timezone", timezone_problem(timezone_name) if timezone_name is not None else None),
             ("sessionMinutes", session_minutes_problem(session_minutes) if session_minutes is not None else None),
             ("minDeposit", min_deposit_problem(min_deposit) if min_deposit is not None else None),
+            (
+                "depositRefundableHours",
+                refundable_hours_problem(deposit_refundable_hours) if deposit_refundable_hours is not None else None,
+            ),
         )
         if problem is not None
     }
     if problems:
         raise ApplicationError("These settings cannot be saved.", code="invalid", fields=problems)
     fields = []
+    if deposit_refundable_hours is not None:
+        tattooist.deposit_refundable_hours = deposit_refundable_hours
+        fields.append("deposit_refundable_hours")
     if bio is not None:
         tattooist.bio = bio
         fields.append("bio")
@@ -404,6 +420,7 @@ def _booking_insert(
             deposit_amount=amount,
             notes=notes,
             hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+            deposit_refundable_hours=artist.deposit_refundable_hours,
         )
         BookingEvent.objects.create(
             booking=booking,
@@ -420,7 +437,7 @@ def _booking_insert(
 
 
 # The moves a booking's artist may make by hand (a customer may only cancel).
-ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
+ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED)
 
 
 def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> ApplicationError | None:
@@ -431,7 +448,12 @@ def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> App
     """
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
         return NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
-    return hand_move_refusal(booking.status, to_status)
+    refusal = hand_move_refusal(booking.status, to_status)
+    if refusal is None and to_status == BookingStatus.NO_SHOW:
+        no_show = no_show_refusal(booking=booking, now=timezone.now())
+        if no_show is not None:
+            refusal = ConflictError(no_show[1], code=no_show[0])
+    return refusal
 
 
 def allowed_moves(*, booking: Booking, actor: User) -> list[str]:
@@ -455,9 +477,28 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
     if isinstance(refusal, NotAllowedError):
         raise refusal  # a 409 is decided under the row lock (booking_move), with the current status
-    return with_db_retry(
-        lambda: booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
-    )
+
+    def move() -> Booking:
+        with transaction.atomic():
+            if to_status == BookingStatus.NO_SHOW:
+                # Judged under the row lock: a reschedule cannot slip in between.
+                locked = Booking.objects.select_for_update().get(pk=booking_id)
+                no_show = no_show_refusal(booking=locked, now=timezone.now())
+                if no_show is not None:
+                    raise ConflictError(no_show[1], code=no_show[0])
+            return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
+
+    return with_db_retry(move)
+
+
+def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | None:
+    """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
+    confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return "illegal_transition", f"A {booking.status} booking cannot be marked a no-show."
+    if now < booking.slot:
+        return "too_early", "A booking can be marked a no-show only after it has started."
+    return None
 
 
 # --- reschedule ---------------------------------------------------------------------------------

@@ -24,9 +24,12 @@ SETTLED_PAYMENT = (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PAR
 
 # from status -> statuses it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED, S.DISPUTED}),
-    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED, S.DISPUTED}),
+    # An unpaid hold cannot be disputed (it would keep its slot past its expiry): not_disputable.
+    S.PENDING: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED}),
+    # no_show: by its artist or staff, only after the start (bookings.services); the deposit is kept.
+    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED, S.DISPUTED, S.NO_SHOW}),
     S.COMPLETED: frozenset({S.DISPUTED}),
+    S.NO_SHOW: frozenset({S.DISPUTED}),
     S.DISPUTED: frozenset({S.CONFIRMED, S.COMPLETED, S.CANCELLED}),
     S.CANCELLED: frozenset(),
     # A late payment may bring an expired booking back if its slot is still free (payments).
@@ -38,18 +41,24 @@ SYSTEM_ONLY: frozenset[tuple[str, str]] = frozenset(
     {
         (S.PENDING, S.EXPIRED),  # the hold-expiry job
         (S.EXPIRED, S.CONFIRMED),  # a late payment re-taking a free slot
-        (S.PENDING, S.DISPUTED),  # disputes
-        (S.CONFIRMED, S.DISPUTED),
+        (S.CONFIRMED, S.DISPUTED),  # disputes
         (S.COMPLETED, S.DISPUTED),
+        (S.NO_SHOW, S.DISPUTED),
         (S.DISPUTED, S.CONFIRMED),  # dispute resolution
         (S.DISPUTED, S.COMPLETED),
         (S.DISPUTED, S.CANCELLED),
     }
 )
 
+# A hold that never got its whole deposit can still have money to give back (an underpaid or late
+# payment): unpaid/pending -> refunded or partially_refunded (docs/deposits.md).
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    PaymentStatus.UNPAID: frozenset({PaymentStatus.PENDING, PaymentStatus.PAID}),
-    PaymentStatus.PENDING: frozenset({PaymentStatus.PAID, PaymentStatus.UNPAID}),
+    PaymentStatus.UNPAID: frozenset(
+        {PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
+    ),
+    PaymentStatus.PENDING: frozenset(
+        {PaymentStatus.PAID, PaymentStatus.UNPAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
+    ),
     PaymentStatus.PAID: frozenset({PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}),
     PaymentStatus.PARTIALLY_REFUNDED: frozenset({PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}),
     PaymentStatus.REFUNDED: frozenset(),
@@ -149,13 +158,21 @@ def pre_session_check_enqueue(booking: Booking) -> None:
     jobs.enqueue("payments.check_before_session", at=at, booking_id=booking.pk, slot=booking.slot.isoformat())
 
 
+# Moves that end a booking: its deposit is settled by the policy (docs/deposits.md).
+SETTLING_STATUSES = frozenset({S.CANCELLED, S.EXPIRED, S.NO_SHOW, S.COMPLETED})
+
+
+def settle_enqueue(booking: Booking) -> None:
+    """The payments app's settle job for this booking: open invoices checked once and cancelled at
+    QPay, then the deposit refunded or kept by the policy. One at a time per booking (lock)."""
+    jobs.enqueue("payments.settle_deposit", lock=f"deposit-{booking.pk}", booking_id=booking.pk)
+
+
 def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) -> None:
     """Jobs a move causes, written in the move's transaction (docs/jobs.md)."""
     if booking.status == from_status:
         return
-    if booking.status == S.CANCELLED and booking.payment_status == PaymentStatus.PENDING:
-        # An invoice is open: check it once, then cancel it at QPay (a payment that arrived
-        # meanwhile is kept track of and refunded, not lost).
-        jobs.enqueue("payments.check_before_invoice_cancel", booking_id=booking.pk)
+    if booking.status in SETTLING_STATUSES:
+        settle_enqueue(booking)
     elif booking.status == S.CONFIRMED:
         pre_session_check_enqueue(booking)

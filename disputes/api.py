@@ -164,8 +164,8 @@ class AdminDisputeCreateApi(APIView):
         request=AdminDisputeCreateSerializer,
         responses={201: DisputeSerializer},
         description="Open a dispute on a booking for its customer, its artist or staff (`initiatorId`). The "
-        "booking becomes `disputed`. A second open dispute on one booking → 409 `dispute_open`; unknown "
-        "booking → 404.",
+        "booking becomes `disputed`. Only a confirmed, completed or no-show booking: an unpaid hold → 409 "
+        "`not_disputable`. A second open dispute on one booking → 409 `dispute_open`; unknown booking → 404.",
     )
     def post(self, request):
         data = AdminDisputeCreateSerializer(data=request.data)
@@ -190,9 +190,11 @@ class AdminDisputeResolveApi(APIView):
         request=DisputeResolveSerializer,
         responses={200: DisputeSerializer},
         description="Resolve an open dispute in one transaction: the booking moves to `bookingStatus`, an "
-        "optional refund is recorded on the booking's paid transaction (status `refunded` or "
-        "`partially_refunded`, booking payment status to match, `refundState` `manual_required` until the "
-        "refund is made). More than was paid and not yet refunded → 400; an already resolved dispute → 409.",
+        "optional refund goes through the deposit ledger (docs/deposits.md): per payment row, from what the "
+        "booking holds and then from what the artist kept; a whole card payment back through QPay (a job), "
+        "anything else to the manual queue (`refundState` `manual_required` until it is made). With "
+        "`completed` or `cancelled` the artist keeps the rest. More than can still be refunded → 400; an "
+        "already resolved dispute → 409.",
     )
     def patch(self, request, dispute_id: int):
         dispute = get_object_or_404(Dispute, pk=dispute_id)
@@ -208,7 +210,8 @@ class DisputeCreateApi(APIView):
         request=DisputeCreateSerializer,
         responses={201: DisputeSerializer},
         description="The booking's customer or artist opens a dispute on it; staff resolve it. Anyone else → "
-        "403; unknown booking → 404; an open dispute already → 409 `dispute_open`.",
+        "403; unknown booking → 404; an unpaid hold → 409 `not_disputable`; an open dispute already → 409 "
+        "`dispute_open`.",
     )
     def post(self, request):
         booking_authorize_named(user=request.user, data=request.data)  # who asks, before the body

@@ -1,10 +1,29 @@
+from datetime import UTC, timedelta
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Count, Min, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from bookings.admin import BookingAdmin
 from bookings.models import Booking
-from payments.models import Transaction
+from payments import ledger
+from payments.models import (
+    REFUND_DONE,
+    REFUND_OPEN,
+    LedgerEvent,
+    LedgerEventKind,
+    Payment,
+    Refund,
+    RefundStatus,
+    Transaction,
+)
 from tattoo.core.admin_csv import CsvExportMixin
+
+ZERO = Decimal("0.00")
 
 
 @admin.register(Transaction)
@@ -47,10 +66,8 @@ class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark the manual refund as done")
     def mark_manual_refund_done(self, request, queryset):
-        from disputes.services import transaction_mark_manual_refund_done
-
         done = sum(
-            transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
+            ledger.transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
             for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
@@ -63,6 +80,137 @@ class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Refund)
+class RefundAdmin(CsvExportMixin, admin.ModelAdmin):
+    """The refund queue (docs/deposits.md): one row per payment row owed back. `manual_required`
+    rows are what staff refund by hand in the merchant portal or bank (P2P payments, parts of card
+    payments, card refunds QPay refused); the page shows their total and the oldest one's age."""
+
+    change_list_template = "admin/payments/refund/change_list.html"  # the queue's totals above the list
+    list_display = ["id", "booking", "payment_type", "amount", "status", "age", "reason", "qpay_error", "created_at"]
+    list_filter = ["status", "payment__payment_type"]
+    search_fields = ["booking__id", "payment__qpay_payment_id", "booking__customer__email"]
+    ordering = ["created_at", "id"]
+    actions = ["mark_done", "export_selected_csv"]
+    csv_filename = "refunds"
+    csv_columns = [
+        ("id", lambda r: r.pk),
+        ("booking_id", lambda r: r.booking_id),
+        ("qpay_payment_id", lambda r: r.payment.qpay_payment_id),
+        ("payment_type", lambda r: r.payment.payment_type),
+        ("amount", lambda r: r.amount),
+        ("status", lambda r: r.status),
+        ("reason", lambda r: r.reason),
+        ("created_at", lambda r: r.created_at),
+        ("done_at", lambda r: r.done_at),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment", "booking")
+
+    @admin.display(description="type", ordering="payment__payment_type")
+    def payment_type(self, obj: Refund) -> str:
+        return obj.payment.payment_type
+
+    @admin.display(description="age")
+    def age(self, obj: Refund) -> str:
+        return _age((obj.done_at or timezone.now()) - obj.created_at)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "queue": refund_queue_totals()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.action(description="Mark the manual refund as done")
+    def mark_done(self, request, queryset):
+        done = sum(
+            ledger.refund_mark_done(refund_id=pk, actor=request.user) for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _age(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return (
+        f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h {int(delta.total_seconds() // 60) % 60} min"
+    )
+
+
+def refund_queue_totals(now=None) -> dict:
+    """Count, total and the oldest age of the manual queue, and what is waiting on QPay."""
+    now = now or timezone.now()
+    manual = Refund.objects.filter(status=RefundStatus.MANUAL_REQUIRED).aggregate(
+        count=Count("id"), total=Coalesce(Sum("amount"), ZERO), oldest=Min("created_at")
+    )
+    qpay = Refund.objects.filter(status=RefundStatus.QPAY_PENDING).aggregate(
+        count=Count("id"), total=Coalesce(Sum("amount"), ZERO)
+    )
+    return {
+        "manual_count": manual["count"],
+        "manual_total": manual["total"],
+        "manual_oldest_age": _age(now - manual["oldest"]) if manual["oldest"] else "",
+        "qpay_count": qpay["count"],
+        "qpay_total": qpay["total"],
+    }
+
+
+def ledger_report(*, days: int = 14, now=None) -> dict:
+    """The daily ledger report (UTC days): paid, refunded, kept and refunds recorded per day, the
+    refunds still pending, and every booking whose transactions and ledger disagree."""
+    now = now or timezone.now()
+    since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def per_day(qs, field: str, sign: int = 1) -> dict:
+        rows = qs.filter(**{f"{field}__gte": since}).annotate(day=TruncDate(field, tzinfo=UTC)).values("day")
+        return {r["day"]: sign * r["total"] for r in rows.annotate(total=Sum("amount")).values("day", "total")}
+
+    paid = per_day(Payment.objects.all(), "paid_at")
+    refunded = per_day(Refund.objects.filter(status__in=REFUND_DONE), "done_at")
+    kept = per_day(LedgerEvent.objects.filter(kind=LedgerEventKind.KEPT), "created_at")
+    unkept = per_day(LedgerEvent.objects.filter(kind=LedgerEventKind.UNKEPT), "created_at")
+    recorded = per_day(Refund.objects.all(), "created_at")
+    rows = []
+    for i in range(days):
+        day = (since + timedelta(days=i)).date()
+        rows.append(
+            {
+                "day": day,
+                "paid": paid.get(day, ZERO),
+                "refunded": refunded.get(day, ZERO),
+                "kept": kept.get(day, ZERO) - unkept.get(day, ZERO),
+                "refunds_recorded": recorded.get(day, ZERO),
+            }
+        )
+    pending = Refund.objects.filter(status__in=REFUND_OPEN).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return {
+        "rows": rows,
+        "pending": pending,
+        "queue": refund_queue_totals(now),
+        "disagreements": ledger.ledger_disagreements(),
+    }
+
+
+def ledger_report_view(request):
+    report = ledger_report(days=14)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Deposit ledger, per day (last 14 days, UTC)",
+        **report,
+        "totals": {
+            key: sum((r[key] for r in report["rows"]), ZERO) for key in ("paid", "refunded", "kept", "refunds_recorded")
+        },
+    }
+    return TemplateResponse(request, "admin/payments/ledger_report.html", context)
 
 
 class TransactionInline(admin.TabularInline):

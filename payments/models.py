@@ -22,7 +22,10 @@ class TransactionFlag(models.TextChoices):
 
 
 class RefundState(models.TextChoices):
+    """A transaction's refunds in one word (the worst of its Refund rows, payments.ledger)."""
+
     NONE = "", "None"
+    QPAY_PENDING = "qpay_pending", "Card refund sent to QPay"  # a job is asking QPay to refund a card payment
     MANUAL_REQUIRED = "manual_required", "Manual refund required"  # staff must refund in the bank/merchant portal
     MANUAL_DONE = "manual_done", "Manual refund done"  # staff recorded the manual refund
     QPAY_REFUNDED = "qpay_refunded", "Refunded through QPay"  # card refund accepted by QPay
@@ -49,6 +52,9 @@ class Transaction(models.Model):
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     refund_state = models.CharField(max_length=20, choices=RefundState.choices, default="", blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    # When the invoice was cancelled at QPay (its QR stops working). An underpaid invoice keeps its
+    # status but must still be cancelled, so this, not the status, says whether it is open.
+    invoice_cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -78,3 +84,122 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"transaction {self.pk} ({self.status})"
+
+
+class Payment(models.Model):
+    """One payment row of QPay's payment/check: the unit money is refunded in (docs/deposits.md).
+
+    An invoice can be paid in parts (P2P 20,000 then CARD 30,000); each part is refunded its own
+    way: CARD through QPay, P2P by hand. Invariant (CHECK): kept + refunded <= amount; what is
+    left is held for the booking.
+    """
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="payments")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="deposit_payments")
+    qpay_payment_id = models.CharField(max_length=64, unique=True)
+    payment_type = models.CharField(max_length=16, blank=True)  # QPay's P2P or CARD
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    kept_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)  # the artist keeps it
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)  # refunds recorded, any state
+    paid_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "deposit_payments"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["booking", "created_at"], name="deposit_payments_booking_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_payments_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(kept_amount__gte=0)
+                & Q(refunded_amount__gte=0)
+                & Q(amount__gte=models.F("kept_amount") + models.F("refunded_amount")),
+                name="deposit_payments_never_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_type or 'payment'} {self.qpay_payment_id} ({self.amount} MNT)"
+
+    @property
+    def held(self):
+        return self.amount - self.kept_amount - self.refunded_amount
+
+
+class RefundStatus(models.TextChoices):
+    QPAY_PENDING = "qpay_pending", "Sent to QPay"  # a CARD payment: a job asks QPay (through the worker)
+    QPAY_REFUNDED = "qpay_refunded", "Refunded through QPay"  # QPay accepted it
+    MANUAL_REQUIRED = "manual_required", "Manual refund required"  # staff refund it in the bank/merchant portal
+    MANUAL_DONE = "manual_done", "Refunded by hand"  # staff recorded the manual refund
+
+
+REFUND_DONE = (RefundStatus.QPAY_REFUNDED, RefundStatus.MANUAL_DONE)
+REFUND_OPEN = (RefundStatus.QPAY_PENDING, RefundStatus.MANUAL_REQUIRED)
+
+
+class Refund(models.Model):
+    """Money owed back to the customer from one payment row; moves along REFUND_TRANSITIONS."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="deposit_refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=20, choices=RefundStatus.choices)
+    reason = models.CharField(max_length=300)
+    qpay_error = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "deposit_refunds"
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="deposit_refunds_status_idx"),
+            models.Index(fields=["booking"], name="deposit_refunds_booking_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_refunds_amount_positive"),
+            status_check("status", RefundStatus, "deposit_refunds_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.pk}: {self.amount} MNT ({self.status})"
+
+
+class LedgerEventKind(models.TextChoices):
+    RECEIVED = "received", "Payment received"
+    KEPT = "kept", "Kept by the artist"
+    UNKEPT = "unkept", "Kept money released (dispute)"
+    REFUND_RECORDED = "refund_recorded", "Refund recorded"
+    REFUND_MOVED = "refund_moved", "Refund state changed"
+
+
+class LedgerEvent(models.Model):
+    """The money audit trail: one row per money write, in the same transaction as the write."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="ledger_events")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=LedgerEventKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_events"
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["booking", "created_at"], name="ledger_events_booking_idx"),
+            models.Index(fields=["kind", "created_at"], name="ledger_events_kind_idx"),
+        ]
+        constraints = [status_check("kind", LedgerEventKind, "ledger_events_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} MNT (booking {self.booking_id})"

@@ -9,21 +9,23 @@ fills the row in (or deletes the claim if the worker failed).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from bookings.models import Booking, BookingStatus, PaymentStatus
-from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
-from payments import worker_client
-from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, TimeOff
+from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
+from payments import ledger, worker_client
+from payments.models import Transaction, TransactionFlag, TransactionStatus
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 from tattoo.core.money import CURRENCY, is_whole, quantize
@@ -54,16 +56,21 @@ def _claim_is_stale(txn: Transaction, now: datetime) -> bool:
 
 
 def _cancel_invoice(txn: Transaction) -> str:
+    """Cancel one invoice at QPay (the worker checks it once more right after, for a payment
+    racing the cancel, which is applied rather than lost). MOVES MONEY: the QR stops working."""
     answer = worker_client.cancel_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=transaction_reference(txn))
     check = answer.get("check") or {}
+    outcome = "cancelled"
     if check.get("status") == "paid":
-        # The payment won the race against the cancel: apply it rather than lose it.
-        payment_notification_apply(payload=check)
-        return "paid"
+        # The payment won the race against the cancel (or an earlier part was paid): apply it.
+        if payment_notification_apply(payload=check) not in ("duplicate", "ignored"):
+            outcome = "paid"
+    now = timezone.now()
+    Transaction.objects.filter(pk=txn.pk, invoice_cancelled_at=None).update(invoice_cancelled_at=now, updated_at=now)
     Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).update(
-        status=TransactionStatus.CANCELLED, updated_at=timezone.now()
+        status=TransactionStatus.CANCELLED, updated_at=now
     )
-    return "cancelled"
+    return outcome
 
 
 def _retire_expired_invoice(booking_id: int) -> None:
@@ -80,31 +87,27 @@ def _retire_expired_invoice(booking_id: int) -> None:
 
 
 def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
-    """Stop the booking's open QPay invoice from being paid (hold expired, booking cancelled).
+    """Stop the booking's open QPay invoices from being paid (hold expired, booking cancelled).
 
-    QPay does not enforce invoice expiry, so a stale QR stays payable until cancelled. Returns
-    ``none`` (no open invoice), ``cancelled``, or ``paid`` when a payment raced the cancel and was
-    applied (for an expired booking that is the late-payment path). Raises UpstreamUnavailable
-    when the worker is down; the caller decides whether to retry.
+    QPay does not enforce invoice expiry, so a stale QR stays payable until cancelled; an
+    underpaid invoice is still open too. Returns ``none`` (no open invoice), ``cancelled``, or
+    ``paid`` when a payment raced the cancel and was applied. Raises UpstreamUnavailable when the
+    worker is down; the caller decides whether to retry.
     """
-    txn = (
-        Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING)
-        .exclude(qpay_invoice_id=None)
-        .first()
-    )
-    if txn is None:
-        return "none"
-    outcome = _cancel_invoice(txn)
+    outcome = "none"
+    for txn in list(_open_invoices(booking.pk)):
+        outcome = "paid" if _cancel_invoice(txn) == "paid" or outcome == "paid" else "cancelled"
     if outcome == "cancelled":
         with transaction.atomic():
             current = Booking.objects.select_for_update().get(pk=booking.pk)
-            still_open = Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING).exists()
-            if current.payment_status == PaymentStatus.PENDING and not still_open:
+            still_open = _open_invoices(booking.pk).exists()
+            paid = Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists()
+            if current.payment_status == PaymentStatus.PENDING and not still_open and not paid:
                 booking_move(
                     booking_id=booking.pk,
                     actor=actor,
                     to_payment_status=PaymentStatus.UNPAID,
-                    note=f"QPay invoice {txn.qpay_invoice_id} cancelled",
+                    note="QPay invoice cancelled",
                 )
     return outcome
 
@@ -203,17 +206,31 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         txn.checkout_url = str(answer.get("checkoutUrl") or "")[:1024]
         txn.bank_links = answer.get("bankLinks") or []
         txn.expires_at = expires_at
-        txn.save()
-        # The invoice's own expiry: one check then, and a cancel at QPay if still unpaid.
-        jobs.enqueue("payments.check_at_invoice_expiry", at=expires_at, transaction_id=txn.pk)
         current = Booking.objects.get(pk=booking.pk)
-        if current.payment_status == PaymentStatus.UNPAID:
-            booking_move(
-                booking_id=booking.pk,
-                actor=user,
-                to_payment_status=PaymentStatus.PENDING,
-                note=f"QPay invoice {invoice_id} issued for {txn.amount} MNT",
-            )
+        if current.status not in PAYABLE_STATUSES or current.payment_status in SETTLED_PAYMENT:
+            # The booking expired, was cancelled or got paid while QPay made the invoice: it must
+            # not stay payable. Keep its id (so a payment racing us is still found) and cancel it
+            # at QPay as a job, in this transaction.
+            txn.save()
+            settle_enqueue(booking)
+            unwanted = current.status
+        else:
+            unwanted = None
+            txn.save()
+            # The invoice's own expiry: one check then, and a cancel at QPay if still unpaid.
+            jobs.enqueue("payments.check_at_invoice_expiry", at=expires_at, transaction_id=txn.pk)
+            if current.payment_status == PaymentStatus.UNPAID:
+                booking_move(
+                    booking_id=booking.pk,
+                    actor=user,
+                    to_payment_status=PaymentStatus.PENDING,
+                    note=f"QPay invoice {invoice_id} issued for {txn.amount} MNT",
+                )
+    if unwanted is not None:
+        raise ConflictError(
+            f"The booking became {unwanted} while the invoice was made; it cannot be paid.",
+            code="booking_not_payable",
+        )
     return txn, True
 
 
@@ -257,16 +274,65 @@ def _clean_notification(payload: Any) -> dict:
         if parsed is not None and parsed.tzinfo is not None:
             paid_at = parsed
             break
+    payment_type = _field(payload, "paymentType", errors).upper()[:16]
+    rows = _payment_rows(payload, errors, payment_id=payment_id[:64], payment_type=payment_type, paid=paid)
+    if errors:
+        raise ApplicationError("Invalid notification.", fields=errors)
+    for row in rows:
+        row["paid_at"] = row["paid_at"] or paid_at
     return {
         "invoice_id": invoice_id[:64],
         "status": status,
         "paid": paid,
         "currency": _field(payload, "currency", errors).upper() or CURRENCY,
         "payment_id": payment_id[:64],
-        "payment_type": _field(payload, "paymentType", errors).upper()[:16],
+        "payment_type": payment_type,
         "reference": _field(payload, "reference", errors),
         "paid_at": paid_at,
+        "rows": rows,
     }
+
+
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _payment_rows(payload: dict, errors: dict, *, payment_id: str, payment_type: str, paid: Decimal) -> list[dict]:
+    """The paid rows of the check, each with its own id, type and amount (docs/deposits.md). A
+    notification in the older shape (no ``payments``) is one row: the total less what is known."""
+    raw = payload.get("payments")
+    if raw is None:
+        return [
+            {"payment_id": payment_id, "payment_type": payment_type, "amount": paid, "paid_at": None, "legacy": True}
+        ]
+    rows = []
+    if not isinstance(raw, list):
+        errors["payments"] = ["A list of payment rows."]
+        return rows
+    for item in raw:
+        try:
+            row_id = str(item["paymentId"])
+            row_amount = quantize(str(item["amount"]))
+            if not _ID_RE.match(row_id) or row_amount <= 0:
+                raise ValueError
+        except (KeyError, TypeError, ValueError, InvalidOperation):
+            errors["payments"] = ["Each row needs a paymentId and a positive amount."]
+            return []
+        if str(item.get("currency") or CURRENCY).upper() != CURRENCY:
+            continue  # never credited (the whole notification is rejected on its currency)
+        at = item.get("paidAt")
+        parsed = parse_datetime(at) if isinstance(at, str) else None
+        rows.append(
+            {
+                "payment_id": row_id,
+                "payment_type": str(item.get("paymentType") or "").upper()[:16],
+                "amount": row_amount,
+                "paid_at": parsed if parsed is not None and parsed.tzinfo is not None else None,
+                "legacy": False,
+            }
+        )
+    if sum((r["amount"] for r in rows), Decimal("0")) != paid and payload.get("currency", CURRENCY) == CURRENCY:
+        errors["payments"] = ["The rows do not add up to paidAmount."]
+    return rows
 
 
 def _move_payment(booking: Booking, note: str, to_status: str | None = None, expect: str | None = None) -> None:
@@ -314,12 +380,17 @@ def payment_notification_apply(*, payload: Any) -> str:
         raise
 
 
+def _fresh_rows(txn: Transaction, data: dict) -> list[dict]:
+    rows = data["rows"]
+    if len(rows) == 1 and rows[0]["legacy"]:
+        # The older one-row shape carries the invoice's running total: the new part is the rest.
+        known = txn.payments.aggregate(total=Coalesce(Sum("amount"), Decimal("0")))["total"]
+        rows = [{**rows[0], "amount": rows[0]["amount"] - known}]
+    return rows
+
+
 def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict) -> str:
     now = timezone.now()
-    if txn.status in SETTLED_TRANSACTION:
-        return "duplicate"
-    if txn.status == TransactionStatus.UNDERPAID and data["paid"] <= txn.paid_amount:
-        return "duplicate"
     if data["currency"] != CURRENCY:
         if txn.flag != TransactionFlag.CURRENCY_MISMATCH:
             txn.flag = TransactionFlag.CURRENCY_MISMATCH
@@ -328,62 +399,88 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
             txn.save(update_fields=["flag", "raw_payload", "processed_at", "updated_at"])
         security_log.warning("QPay invoice %s paid in %s; not credited", data["invoice_id"], data["currency"])
         return "rejected"
-    if Transaction.objects.filter(qpay_payment_id=data["payment_id"]).exclude(pk=txn.pk).exists():
-        security_log.warning("QPay payment %s already credited to another transaction", data["payment_id"])
+    # Every payment row is recorded once, whatever the transaction's state: money that reaches a
+    # settled or refunded invoice is still real and must end up refunded or kept (docs/deposits.md).
+    fresh = ledger.payments_record(txn=txn, booking=booking, rows=_fresh_rows(txn, data))
+    if not fresh:
+        if data["payment_id"] and (
+            Transaction.objects.filter(qpay_payment_id=data["payment_id"]).exclude(pk=txn.pk).exists()
+        ):
+            security_log.warning("QPay payment %s already credited to another transaction", data["payment_id"])
         return "duplicate"
-
-    txn.paid_amount = data["paid"]
-    txn.qpay_payment_id = data["payment_id"]
-    txn.payment_type = data["payment_type"]
+    was_settled = txn.status in SETTLED_TRANSACTION
+    txn.paid_amount = quantize(txn.payments.aggregate(total=Sum("amount"))["total"])
+    last = fresh[-1]
+    if not Transaction.objects.filter(qpay_payment_id=last.qpay_payment_id).exclude(pk=txn.pk).exists():
+        txn.qpay_payment_id = last.qpay_payment_id
+    types = sorted({p.payment_type for p in txn.payments.all() if p.payment_type})
+    txn.payment_type = ",".join(types)[:16]
     txn.paid_at = data["paid_at"] or now
     txn.raw_payload = payload
     txn.processed_at = now
     txn.last_checked_at = now
-    note = f"QPay payment {data['payment_id']}: {data['paid']} MNT"
-    if data["paid"] < txn.amount:
+    note = f"QPay payment {last.qpay_payment_id}: {txn.paid_amount} MNT"
+    if was_settled:
+        # More money on an invoice already paid (or refunded): whatever the booking does not
+        # need is refunded by the policy.
+        txn.save()
+        payment_unwanted_decide(txn=txn, booking=booking)
+        log.warning("booking %s: more money on settled invoice %s", booking.pk, txn.qpay_invoice_id)
+        return "double_payment" if booking.status in ACTIVE_STATUSES else "late_payment"
+    if txn.paid_amount < txn.amount:
         txn.status = TransactionStatus.UNDERPAID
         txn.flag = TransactionFlag.UNDERPAID
         txn.save()
-        log.warning("booking %s: deposit underpaid (%s of %s MNT)", booking.pk, data["paid"], txn.amount)
+        log.warning("booking %s: deposit underpaid (%s of %s MNT)", booking.pk, txn.paid_amount, txn.amount)
+        if booking.status not in ACTIVE_STATUSES:
+            payment_unwanted_decide(txn=txn, booking=booking)  # a hold that is over: refund it
         return "underpaid"
 
     txn.status = TransactionStatus.PAID
-    txn.flag = TransactionFlag.OVERPAID if data["paid"] > txn.amount else TransactionFlag.NONE
+    txn.flag = TransactionFlag.OVERPAID if txn.paid_amount > txn.amount else TransactionFlag.NONE
     outcome = "processed"
     already_paid = (
         Transaction.objects.filter(booking_id=booking.pk, status__in=SETTLED_TRANSACTION).exclude(pk=txn.pk).exists()
     )
     if already_paid:
         # A second invoice of the same booking got paid too (e.g. an old QR paid after it was
-        # replaced): the money is real, the deposit was already covered, so staff refund it.
+        # replaced): the money is real, the deposit was already covered, so it is refunded.
         txn.flag = TransactionFlag.OVERPAID
-        txn.refund_state = RefundState.MANUAL_REQUIRED
         txn.save()
-        log.warning("booking %s: deposit paid twice (payment %s); manual refund", booking.pk, data["payment_id"])
+        payment_unwanted_decide(txn=txn, booking=booking)
+        log.warning("booking %s: deposit paid twice (payment %s); refunded", booking.pk, last.qpay_payment_id)
         return "double_payment"
     if booking.status == BookingStatus.PENDING:
         _move_payment(booking, note, to_status=BookingStatus.CONFIRMED, expect=BookingStatus.PENDING)
     elif booking.status == BookingStatus.EXPIRED:
-        try:
-            with transaction.atomic():  # savepoint: the exclusion constraint decides
-                _move_payment(
-                    booking,
-                    f"{note}; late payment re-took the slot",
-                    to_status=BookingStatus.CONFIRMED,
-                    expect=BookingStatus.EXPIRED,
-                )
-        except IntegrityError:
+        if _slot_still_bookable(booking, now=now):
+            try:
+                with transaction.atomic():  # savepoint: the exclusion constraint decides
+                    _move_payment(
+                        booking,
+                        f"{note}; late payment re-took the slot",
+                        to_status=BookingStatus.CONFIRMED,
+                        expect=BookingStatus.EXPIRED,
+                    )
+            except IntegrityError:
+                outcome = "late_payment"
+        else:
             outcome = "late_payment"
-    elif booking.status == BookingStatus.CANCELLED:
-        outcome = "late_payment"
-    else:
+    elif booking.status in ACTIVE_STATUSES:
         _move_payment(booking, note)
+    else:
+        outcome = "late_payment"
     if outcome == "late_payment":
-        payment_unwanted_decide(txn=txn, booking=booking)
         booking.refresh_from_db()
-        _move_payment(booking, f"{note}; arrived after the slot was lost: refund by hand")
-        log.warning("booking %s: late payment %s needs a manual refund", booking.pk, data["payment_id"])
-    txn.save()
+        txn.flag = TransactionFlag.LATE_PAYMENT
+        _move_payment(booking, f"{note}; arrived after the slot was lost: refunded")
+        txn.save()
+        payment_unwanted_decide(txn=txn, booking=booking)
+        log.warning("booking %s: late payment %s refunded", booking.pk, last.qpay_payment_id)
+    else:
+        txn.save()
+        if txn.flag == TransactionFlag.OVERPAID:
+            payment_unwanted_decide(txn=txn, booking=booking)  # the part above the deposit goes back
     others = list(
         Transaction.objects.filter(booking_id=booking.pk, status=TransactionStatus.PENDING)
         .exclude(pk=txn.pk)
@@ -391,35 +488,30 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
         .values_list("pk", flat=True)
     )
     if others:
-        # Another open invoice for this booking must not be paid as well: a job (written with this
-        # credit, retried until QPay answers) cancels it.
-        jobs.enqueue("payments.cancel_superseded_invoices", transaction_ids=others)
+        # Another open invoice for this booking must not be paid as well: cancel it at QPay (a job).
+        settle_enqueue(booking)
     return outcome
 
 
+def _slot_still_bookable(booking: Booking, *, now: datetime) -> bool:
+    """A late payment may bring an expired hold back only to a slot that is still ahead and not
+    inside time off the artist added since; the overlap constraint decides the rest."""
+    if booking.slot <= now:
+        return False
+    return not TimeOff.objects.filter(
+        tattooist_id=booking.tattooist_id, starts_at__lt=booking.ends_at, ends_at__gt=booking.slot
+    ).exists()
+
+
 def payment_unwanted_decide(*, txn: Transaction, booking: Booking) -> None:
-    """The one decision about a deposit that arrived for a booking that no longer wants it (it was
-    cancelled, or it expired and its slot was taken meanwhile): today, flag the payment for a refund
-    by hand (it joins the staff's manual refund queue in the admin). The deposit policy (who keeps
-    what on a cancel) will replace this. Called under the booking and transaction row locks; the
-    caller saves `txn`."""
-    txn.flag = TransactionFlag.LATE_PAYMENT
-    txn.refund_state = RefundState.MANUAL_REQUIRED
-
-
-def payment_invoices_cancel_superseded(*, transaction_ids: list[int]) -> int:
-    """Cancel at QPay the still-open invoices of a booking whose deposit another invoice paid.
-    Raises UpstreamUnavailable while the worker cannot be reached (the job retries); a payment
-    that raced the cancel is applied (and, the deposit being paid already, flagged for refund)."""
-    cancelled = 0
-    for txn in Transaction.objects.filter(pk__in=transaction_ids, status=TransactionStatus.PENDING):
-        try:
-            cancelled += _cancel_invoice(txn) == "cancelled"
-        except UpstreamUnavailable:
-            raise
-        except ApplicationError as exc:  # QPay refused (e.g. already cancelled there): nothing to retry
-            log.warning("could not cancel superseded invoice %s: %s", txn.qpay_invoice_id, exc)
-    return cancelled
+    """The one decision about money a booking does not want (it was cancelled or expired, or it
+    is more than the deposit): the deposit policy settles it through the ledger, refunding per
+    payment row (CARD through QPay as a job, P2P to the manual queue). Called under the booking
+    and transaction row locks; `txn` is saved."""
+    txn.save()
+    current = Booking.objects.get(pk=booking.pk)
+    ledger.deposit_settle_locked(booking=current)
+    txn.refresh_from_db()
 
 
 # --- bounded re-checks (QPay forbids polling) ---------------------------------------------------
@@ -509,31 +601,58 @@ def payment_recheck_before_expiry(*, booking: Booking, raise_unavailable: bool =
 
 
 def _open_invoices(booking_id: int):
+    """Invoices whose QR can still be paid: issued, not cancelled at QPay, not paid in full."""
     return (
-        Transaction.objects.filter(booking_id=booking_id, status=TransactionStatus.PENDING)
+        Transaction.objects.filter(
+            booking_id=booking_id,
+            status__in=(TransactionStatus.PENDING, TransactionStatus.UNDERPAID),
+            invoice_cancelled_at=None,
+        )
         .exclude(qpay_invoice_id=None)
         .order_by("created_at", "id")
     )
 
 
 def payment_check_before_invoice_cancel(*, booking_id: int) -> str:
-    """A booking was cancelled with an invoice open: check the invoice once (a payment whose
-    callback was lost is applied now and, the booking being cancelled, flagged for a refund by
-    payment_unwanted_decide), then cancel it at QPay so the QR cannot be paid any more (the worker
-    checks once more after the cancel, for a payment racing it). Returns ``paid`` when money was
-    found, ``cancelled``, or ``none`` (nothing open any more)."""
-    if not Booking.objects.filter(pk=booking_id, status=BookingStatus.CANCELLED).exists():
-        return "none"
-    found_paid = False
-    for txn in _open_invoices(booking_id):
-        if payment_recheck(transaction_id=txn.pk) in ("processed", "late_payment", "double_payment", "underpaid"):
-            found_paid = True
-    booking = Booking.objects.get(pk=booking_id)
-    if _open_invoices(booking_id).exists():
-        found_paid = payment_invoice_cancel(booking=booking) == "paid" or found_paid
-    outcome = "paid" if found_paid else "cancelled"
-    log.info("booking %s cancelled: invoice check before cancel: %s", booking_id, outcome)
-    return outcome
+    """Older name of the settle job (jobs enqueued before it existed still run): see
+    payment_settle_booking."""
+    return payment_settle_booking(booking_id=booking_id)["invoices"]
+
+
+def invoices_unwanted(booking: Booking) -> bool:
+    """An invoice is wanted only while the booking is live and its deposit not yet paid."""
+    return booking.status not in ACTIVE_STATUSES or booking.payment_status in SETTLED_PAYMENT
+
+
+def payment_settle_booking(*, booking_id: int) -> dict:
+    """The settle job's body, enqueued with every move that ends a booking (cancel, expiry,
+    no-show, completion) and whenever a booking stops wanting an invoice (docs/deposits.md):
+
+    1. If no invoice is wanted any more: one last payment check of each open invoice (a payment
+       whose callback was lost is applied now), then each is cancelled at QPay so its QR stops
+       working (the worker checks once more after the cancel, for a payment racing it).
+    2. The deposit policy settles what the booking holds (ledger.deposit_settle): refunds per
+       payment row (card refunds enqueued as jobs in the same transaction) or kept by the artist.
+
+    Raises UpstreamUnavailable while the worker cannot be reached, so the job retries with
+    backoff; every step is idempotent."""
+    booking = Booking.objects.filter(pk=booking_id).first()
+    if booking is None:
+        return {"invoices": "none", "refunded": "0.00", "kept": "0.00"}
+    invoices = "none"
+    if invoices_unwanted(booking):
+        found_paid = False
+        for txn in list(_open_invoices(booking_id)):
+            if payment_recheck(transaction_id=txn.pk) not in (None, "ignored", "duplicate"):
+                found_paid = True
+        booking.refresh_from_db()
+        if _open_invoices(booking_id).exists():
+            found_paid = payment_invoice_cancel(booking=booking) == "paid" or found_paid
+            invoices = "cancelled"
+        invoices = "paid" if found_paid else invoices
+    settled = ledger.deposit_settle(booking_id=booking_id)
+    log.info("booking %s settled: invoices %s, %s", booking_id, invoices, settled)
+    return {"invoices": invoices, "refunded": f"{settled['refunded']:.2f}", "kept": f"{settled['kept']:.2f}"}
 
 
 def payment_check_at_invoice_expiry(*, transaction_id: int, now: datetime | None = None) -> str:

@@ -1,11 +1,14 @@
-"""Payment jobs (docs/jobs.md, "Payment checks"): one bounded payment check at each lifecycle point
-where a lost callback would matter, each scheduled for its moment; never a periodic sweep of
-invoices (QPay forbids polling). Bodies call payments.services; they retry with backoff while the
-QPay worker cannot be reached, then end failed for staff to see and retry."""
+"""Payment jobs (docs/jobs.md, "Payment checks"; docs/deposits.md): one bounded payment check at
+each lifecycle point where a lost callback would matter, each scheduled for its moment (never a
+periodic sweep of invoices: QPay forbids polling); settling a booking's deposit when it ends; card
+refunds through the worker. Bodies call payments services; they retry with backoff while the QPay
+worker cannot be reached, then end failed for staff to see and retry."""
 
 from __future__ import annotations
 
-from payments import services
+from procrastinate import JobContext
+
+from payments import ledger, services
 from payments.models import Transaction
 from tattoo.core import jobs
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
@@ -31,6 +34,14 @@ def check_before_session(booking_id: int, slot: str) -> str:
     return services.payment_check_before_session(booking_id=booking_id, slot=slot)
 
 
-@app.task(name="payments.cancel_superseded_invoices", retry=OUTSIDE_SERVICE_RETRY)
-def cancel_superseded_invoices(transaction_ids: list[int]) -> int:
-    return services.payment_invoices_cancel_superseded(transaction_ids=transaction_ids)
+@app.task(name="payments.settle_deposit", retry=OUTSIDE_SERVICE_RETRY)
+def settle_deposit(booking_id: int) -> dict:
+    return services.payment_settle_booking(booking_id=booking_id)
+
+
+@app.task(name="payments.refund_card", retry=OUTSIDE_SERVICE_RETRY, pass_context=True)
+def refund_card(context: JobContext, refund_id: int) -> str:
+    # attempts counts the runs before this one (no retry once it reaches max_attempts); on the
+    # last run a still-unreachable worker hands the refund to staff instead of a failed job.
+    last = context.job.attempts >= (OUTSIDE_SERVICE_RETRY.max_attempts or 0)
+    return ledger.refund_send(refund_id=refund_id, last_attempt=last)

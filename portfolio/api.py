@@ -15,6 +15,7 @@ from accounts.permissions import IsTattooist, IsTattooistOrAdmin
 from portfolio import selectors, services
 from portfolio.models import PortfolioItem
 from portfolio.serializers import (
+    ArtistDetailSerializer,
     ArtistSerializer,
     PortfolioItemCreateSerializer,
     PortfolioItemSerializer,
@@ -139,6 +140,6 @@ class TattooistListApi(generics.ListAPIView):
 class TattooistDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ArtistSerializer}, operation_id="tattooists_retrieve")
+    @extend_schema(responses={200: ArtistDetailSerializer}, operation_id="tattooists_retrieve")
     def get(self, request, tattooist_id: int):
-        return Response(ArtistSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)
+        return Response(ArtistDetailSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)

@@ -45,6 +45,8 @@ class PortfolioItemUpdateSerializer(serializers.Serializer):
     tags = _tags_field(required=False)
 
 
+# Declared fields rather than a ModelSerializer: it renders every page of the public artist list,
+# and a ModelSerializer rebuilds its fields from the model on each use.
 class ArtistSerializer(serializers.Serializer):
     """The public face of an artist (no e-mail, no approval details)."""
 
@@ -57,3 +59,9 @@ class ArtistSerializer(serializers.Serializer):
     timezone = serializers.CharField(read_only=True)
     session_minutes = serializers.IntegerField(read_only=True)
     min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+
+class ArtistDetailSerializer(ArtistSerializer):
+    """One artist, with the deposit policy a customer agrees to by booking (docs/deposits.md)."""
+
+    deposit_refundable_hours = serializers.IntegerField(read_only=True)

@@ -197,22 +197,36 @@ def summarize_check(invoice_id: str, data: dict) -> dict:
     """Reduce a payment/check answer to what the web app needs, parsing amounts leniently.
 
     Only PAID rows count; REFUNDED/NEW/FAILED rows are reported but not summed. ``paid_amount``
-    is absent when nothing was paid, so the sum of PAID rows is what counts.
+    is absent when nothing was paid, so the sum of PAID rows is what counts. Every PAID row keeps
+    its own id, type and amount in ``payments``: an invoice paid in parts (P2P then CARD) is
+    refunded part by part, each its own way (docs/deposits.md). ``qpayPaymentId``/``paymentType``
+    name the first row, for readers of the older single-payment shape.
     """
     rows = data.get("rows") or []
     paid_rows = [r for r in rows if isinstance(r, dict) and str(r.get("payment_status", "")).upper() == "PAID"]
     currencies = sorted({str(r.get("payment_currency") or "MNT").upper() for r in paid_rows})
+    payments = [
+        {
+            "paymentId": str(r.get("payment_id", "")),
+            "paymentType": str(r.get("payment_type", "")).upper(),
+            "amount": str(amount(r.get("payment_amount"))),
+            "currency": str(r.get("payment_currency") or "MNT").upper(),
+            "paidAt": r.get("payment_date"),
+        }
+        for r in paid_rows
+    ]
     total = sum((amount(r.get("payment_amount")) for r in paid_rows), Decimal("0"))
-    last = paid_rows[-1] if paid_rows else {}
+    first = payments[0] if payments else {}
     return {
         "qpayInvoiceId": invoice_id,
         "status": "paid" if paid_rows else "unpaid",
         "paidAmount": str(total),
         "currency": currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else "MNT"),
-        "qpayPaymentId": str(last.get("payment_id", "")) if last else "",
-        "paymentType": str(last.get("payment_type", "")) if last else "",
-        "paidAt": last.get("payment_date") if last else None,
-        "paymentIds": [str(r.get("payment_id", "")) for r in paid_rows],
+        "qpayPaymentId": first.get("paymentId", ""),
+        "paymentType": first.get("paymentType", ""),
+        "paidAt": max((p["paidAt"] for p in payments if p["paidAt"]), default=None),
+        "paymentIds": [p["paymentId"] for p in payments],
+        "payments": payments,
         "count": int(data.get("count") or 0),
         "raw": data,
     }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from disputes.admin import report_view
+from payments.admin import ledger_report_view
 from tattoo.core import views
 from tattoo.core.api import UploadPresignApi
 
@@ -21,6 +22,7 @@ api_patterns = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/reports/", admin.site.admin_view(report_view), name="admin-reports"),
+    path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # Server-rendered pages, mounted at the root: accounts' own (signup, login) and the site's.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
@@ -97,6 +98,16 @@ def test_an_artist_changes_their_booking_settings(tattooist):
     )
 
 
+def test_an_artist_sets_the_deposit_refund_window_and_new_bookings_keep_theirs(tattooist):
+    assert tattooist.deposit_refundable_hours == 48  # the default
+    response = client_for(tattooist.user).patch("/api/tattooists/me", {"depositRefundableHours": 72}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["depositRefundableHours"] == 72
+    assert Tattooist.objects.get(pk=tattooist.pk).deposit_refundable_hours == 72
+    public = APIClient().get(f"/api/tattooists/{tattooist.pk}").json()
+    assert public["depositRefundableHours"] == 72  # shown to the customer before booking and paying
+
+
 def test_a_partial_update_leaves_the_rest_alone(tattooist):
     response = client_for(tattooist.user).patch("/api/tattooists/me", {"sessionMinutes": 60}, format="json")
 
@@ -113,6 +124,9 @@ def test_a_partial_update_leaves_the_rest_alone(tattooist):
         ({"sessionMinutes": 721}, "sessionMinutes"),
         ({"minDeposit": "100.50"}, "minDeposit"),
         ({"minDeposit": "-1"}, "minDeposit"),
+        ({"depositRefundableHours": -1}, "depositRefundableHours"),
+        ({"depositRefundableHours": 721}, "depositRefundableHours"),
+        ({"depositRefundableHours": "soon"}, "depositRefundableHours"),
     ],
 )
 def test_it_refuses_bad_settings_with_400(tattooist, body, field):

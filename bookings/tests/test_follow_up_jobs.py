@@ -19,16 +19,13 @@ def enqueued(in_memory_jobs) -> list[tuple[str, dict]]:
     return [(job["task_name"], job["args"]) for job in in_memory_jobs.connector.jobs.values()]
 
 
-def test_cancelling_a_booking_with_an_open_invoice_enqueues_its_check_before_cancel(in_memory_jobs):
-    booking = BookingFactory(payment_status=PaymentStatus.PENDING)
+@pytest.mark.parametrize("payment_status", [PaymentStatus.PENDING, PaymentStatus.UNPAID, PaymentStatus.PAID])
+def test_cancelling_a_booking_enqueues_its_settle_job(in_memory_jobs, payment_status):
+    # the settle job checks any open invoice once, cancels it at QPay, then applies the deposit
+    # policy (docs/deposits.md): one job for every ending, whatever was paid
+    booking = BookingFactory(payment_status=payment_status)
     booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CANCELLED)
-    assert enqueued(in_memory_jobs) == [("payments.check_before_invoice_cancel", {"booking_id": booking.pk})]
-
-
-def test_cancelling_a_booking_without_an_invoice_enqueues_nothing(in_memory_jobs):
-    booking = BookingFactory(payment_status=PaymentStatus.UNPAID)
-    booking_move(booking_id=booking.pk, actor=None, to_status=BookingStatus.CANCELLED)
-    assert enqueued(in_memory_jobs) == []
+    assert enqueued(in_memory_jobs) == [("payments.settle_deposit", {"booking_id": booking.pk})]
 
 
 def test_confirming_an_unpaid_booking_enqueues_the_pre_session_check_24_hours_ahead(in_memory_jobs):

@@ -50,8 +50,9 @@ def test_a_job_enqueued_in_a_rolled_back_transaction_never_runs(artist, customer
 
     run_jobs()
 
-    assert list(ProcrastinateJob.objects.values_list("task_name", "args", "status")) == [
-        ("bookings.expire_hold", {"booking_id": committed.pk}, "succeeded")
+    assert list(ProcrastinateJob.objects.order_by("id").values_list("task_name", "args", "status")) == [
+        ("bookings.expire_hold", {"booking_id": committed.pk}, "succeeded"),
+        ("payments.settle_deposit", {"booking_id": committed.pk}, "succeeded"),  # enqueued by the expiry
     ]
     assert Booking.objects.get().status == BookingStatus.EXPIRED  # only the committed hold exists
 

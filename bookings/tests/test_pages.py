@@ -247,6 +247,24 @@ def test_the_dashboard_edits_hours_time_off_and_settings(tattooist):
         90,
         Decimal("30000.00"),
     )
+    window = client.post(
+        reverse("settings-update"),
+        {"timezone": "Europe/Berlin", "session_minutes": 90, "min_deposit": "30000", "deposit_refundable_hours": "72"},
+    )
+    assert window.status_code == 302
+    tattooist.refresh_from_db()
+    assert tattooist.deposit_refundable_hours == 72
+    too_long = client.post(
+        reverse("settings-update"),
+        {
+            "timezone": "Europe/Berlin",
+            "session_minutes": 90,
+            "min_deposit": "30000",
+            "deposit_refundable_hours": "9999",
+        },
+    )
+    assert too_long.status_code == 400
+    assert 'id="id_deposit_refundable_hours_error"' in too_long.content.decode()
     bad = client.post(
         reverse("settings-update"), {"timezone": "Europe/Berlin", "session_minutes": 5, "min_deposit": "1.5"}
     )

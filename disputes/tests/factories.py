@@ -9,6 +9,7 @@ from bookings.models import BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
 from disputes.models import Dispute
 from payments.models import Transaction, TransactionStatus
+from payments.tests.factories import ledger_rows_for
 
 
 class PaidBookingFactory(BookingFactory):
@@ -22,6 +23,7 @@ class TransactionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Transaction
+        skip_postgeneration_save = True
 
     booking = factory.SubFactory(PaidBookingFactory)
     amount = factory.LazyAttribute(lambda o: o.booking.deposit_amount)
@@ -31,6 +33,11 @@ class TransactionFactory(factory.django.DjangoModelFactory):
     payment_type = "P2P"
     paid_amount = factory.LazyAttribute(lambda o: o.amount)
     paid_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def ledger_rows(obj, create, extracted, **kwargs):
+        if create:
+            ledger_rows_for(obj)
 
 
 class DisputeFactory(factory.django.DjangoModelFactory):

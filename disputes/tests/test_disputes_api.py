@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
@@ -12,7 +14,8 @@ from conftest import client_for
 from disputes import services
 from disputes.models import Dispute, DisputeStatus
 from disputes.tests.factories import DisputeFactory, PaidBookingFactory, TransactionFactory, disputed_paid_booking
-from payments.models import RefundState, Transaction, TransactionStatus
+from payments import ledger
+from payments.models import LedgerEvent, Refund, RefundState, RefundStatus, TransactionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +52,43 @@ def test_staff_open_a_dispute_for_the_customer_and_the_booking_becomes_disputed(
 
 
 def test_staff_may_open_a_dispute_in_their_own_name(admin_user):
-    booking = BookingFactory()
+    booking = PaidBookingFactory()
     response = client_for(admin_user).post(
         "/api/admin/disputes",
         {"bookingId": booking.pk, "reason": "Fraud check.", "initiatorId": admin_user.pk},
         format="json",
     )
     assert response.status_code == 201
-    assert Dispute.objects.get().booking_status_before == "pending"
+    assert Dispute.objects.get().booking_status_before == "confirmed"
+
+
+@pytest.mark.parametrize("payment_status", ["unpaid", "pending"])
+def test_an_unpaid_hold_is_not_disputable_by_a_party_or_staff(admin_user, payment_status):
+    # A disputed booking keeps its slot and never expires: an unpaid hold must not get there.
+    booking = BookingFactory(payment_status=payment_status)
+    by_customer = client_for(booking.customer).post(
+        "/api/disputes", {"bookingId": booking.pk, "reason": "Hold it for me."}, format="json"
+    )
+    by_staff = client_for(admin_user).post(
+        "/api/admin/disputes",
+        {"bookingId": booking.pk, "reason": "x", "initiatorId": booking.customer_id},
+        format="json",
+    )
+    for response in (by_customer, by_staff):
+        assert response.status_code == 409, response.json()
+        assert response.json()["code"] == "not_disputable"
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.PENDING
+    assert Dispute.objects.count() == 0
+    assert BookingEvent.objects.filter(booking=booking).count() == 0
+
+
+def test_a_no_show_can_be_disputed_by_its_customer():
+    booking = PaidBookingFactory(status=BookingStatus.NO_SHOW)
+    response = client_for(booking.customer).post(
+        "/api/disputes", {"bookingId": booking.pk, "reason": "I was there."}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.DISPUTED
 
 
 def test_the_initiator_must_be_a_party_or_staff(admin_user, outsider):
@@ -217,10 +249,14 @@ def test_a_full_refund_with_cancellation_marks_everything_refunded(admin_user):
 
 def test_a_second_refund_on_a_partly_refunded_payment_counts_what_is_left(admin_user):
     dispute, txn = disputed_paid_booking(Decimal("50000.00"))
-    Transaction.objects.filter(pk=txn.pk).update(
-        status=TransactionStatus.PARTIALLY_REFUNDED, refunded_amount=Decimal("20000")
-    )
-    Booking.objects.filter(pk=dispute.booking_id).update(payment_status=PaymentStatus.PARTIALLY_REFUNDED)
+    with transaction.atomic():  # an earlier refund of 20,000 through the ledger
+        ledger.deposit_refund(
+            booking=Booking.objects.select_for_update().get(pk=dispute.booking_id),
+            amount=Decimal("20000"),
+            reason="goodwill",
+            actor=admin_user,
+        )
+    assert Booking.objects.get(pk=dispute.booking_id).payment_status == PaymentStatus.PARTIALLY_REFUNDED
     client = client_for(admin_user)
     too_much = client.patch(
         f"/api/admin/disputes/{dispute.pk}",
@@ -324,100 +360,86 @@ def test_a_booking_can_be_disputed_again_after_its_dispute_is_resolved(admin_use
 # --- refund execution ---------------------------------------------------------------------------
 
 
-def test_a_qr_payment_refund_stays_in_the_manual_queue_even_when_qpay_would_accept(
-    admin_user, django_capture_on_commit_callbacks
-):
+def _resolve_with_refund(dispute, admin_user, amount: str, booking_status=BookingStatus.CANCELLED):
+    return services.dispute_resolve(
+        dispute_id=dispute.pk,
+        actor=admin_user,
+        resolution="x",
+        booking_status=booking_status,
+        refund_amount=Decimal(amount),
+    )
+
+
+def _refund_jobs() -> list[dict]:
+    return list(ProcrastinateJob.objects.filter(task_name="payments.refund_card").values_list("args", flat=True))
+
+
+def test_a_qr_payment_refund_goes_to_the_manual_queue_and_never_to_qpay(admin_user):
     dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="P2P")
-    calls = []
-    with django_capture_on_commit_callbacks(execute=True):
-        services.dispute_resolve(
-            dispute_id=dispute.pk,
-            actor=admin_user,
-            resolution="x",
-            booking_status=BookingStatus.CANCELLED,
-            refund_amount=Decimal("100"),
-            card_refunder=lambda t, a: calls.append((t.pk, a)) or True,
-        )
-    assert calls == []
+    _resolve_with_refund(dispute, admin_user, "100")
+    assert _refund_jobs() == []
+    refund = Refund.objects.get(booking=dispute.booking)
+    assert (refund.status, refund.amount) == (RefundStatus.MANUAL_REQUIRED, Decimal("100.00"))
     txn.refresh_from_db()
     assert txn.refund_state == RefundState.MANUAL_REQUIRED
 
 
-def test_a_full_card_refund_accepted_by_qpay_leaves_the_manual_queue(admin_user, django_capture_on_commit_callbacks):
+def test_a_full_card_refund_is_a_job_written_with_the_resolution(admin_user):
     dispute, txn = disputed_paid_booking(Decimal("50000.00"), payment_type="CARD")
-    calls = []
-    with django_capture_on_commit_callbacks(execute=True):
-        services.dispute_resolve(
-            dispute_id=dispute.pk,
-            actor=admin_user,
-            resolution="x",
-            booking_status=BookingStatus.CANCELLED,
-            refund_amount=Decimal("50000"),
-            card_refunder=lambda t, a: calls.append((t.pk, a)) or True,
-        )
-    assert calls == [(txn.pk, Decimal("50000.00"))]
+    _resolve_with_refund(dispute, admin_user, "50000")
+    refund = Refund.objects.get(booking=dispute.booking)
+    assert refund.status == RefundStatus.QPAY_PENDING
+    assert _refund_jobs() == [{"refund_id": refund.pk}]
     txn.refresh_from_db()
-    assert txn.refund_state == RefundState.QPAY_REFUNDED
-    assert (txn.status, txn.refunded_amount) == (TransactionStatus.REFUNDED, Decimal("50000.00"))
+    assert (txn.status, txn.refunded_amount, txn.refund_state) == (
+        TransactionStatus.REFUNDED,
+        Decimal("50000.00"),
+        RefundState.QPAY_PENDING,
+    )
 
 
-def test_a_partial_card_refund_stays_manual_as_qpay_only_refunds_whole_payments(
-    admin_user, django_capture_on_commit_callbacks
-):
+def test_a_partial_card_refund_stays_manual_as_qpay_only_refunds_whole_payments(admin_user):
     dispute, txn = disputed_paid_booking(Decimal("50000.00"), payment_type="CARD")
-    calls = []
-    with django_capture_on_commit_callbacks(execute=True):
-        services.dispute_resolve(
-            dispute_id=dispute.pk,
-            actor=admin_user,
-            resolution="x",
-            booking_status=BookingStatus.COMPLETED,
-            refund_amount=Decimal("100"),
-            card_refunder=lambda t, a: calls.append((t.pk, a)) or True,
-        )
-    assert calls == []
+    _resolve_with_refund(dispute, admin_user, "100", booking_status=BookingStatus.COMPLETED)
+    assert _refund_jobs() == []
     txn.refresh_from_db()
     assert txn.refund_state == RefundState.MANUAL_REQUIRED
+    # the rest counts toward the price: kept, nothing left held
+    assert ledger.deposit_ledger(booking=dispute.booking).as_api() == {
+        "required": "50000.00",
+        "paid": "50000.00",
+        "refunded": "0.00",
+        "kept": "49900.00",
+        "refund_pending": "100.00",
+    }
 
 
-def test_a_card_refund_qpay_refuses_stays_recorded_for_a_manual_refund(admin_user, django_capture_on_commit_callbacks):
+def test_a_card_refund_the_worker_cannot_send_retries_then_goes_to_the_manual_queue(admin_user, settings):
+    from tattoo.core.errors import UpstreamUnavailable
+    from testing.qpay import free_port
+
+    settings.QPAY_WORKER_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="CARD")
-
-    def refuses(t, a):
-        raise ConnectionError("worker down")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.dispute_resolve(
-            dispute_id=dispute.pk,
-            actor=admin_user,
-            resolution="x",
-            booking_status=BookingStatus.CANCELLED,
-            refund_amount=Decimal("100"),
-            card_refunder=refuses,
-        )
+    _resolve_with_refund(dispute, admin_user, "100")
+    refund = Refund.objects.get(booking=dispute.booking)
+    with pytest.raises(UpstreamUnavailable):  # the job retries with backoff
+        ledger.refund_send(refund_id=refund.pk)
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.QPAY_PENDING
+    assert ledger.refund_send(refund_id=refund.pk, last_attempt=True) == RefundStatus.MANUAL_REQUIRED
+    refund.refresh_from_db()
+    assert (refund.status, refund.qpay_error) == (RefundStatus.MANUAL_REQUIRED, "worker unreachable, retries over")
     txn.refresh_from_db()
     assert (txn.refund_state, txn.refunded_amount) == (RefundState.MANUAL_REQUIRED, Decimal("100.00"))
     assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.RESOLVED
-
-
-def test_the_default_card_refunder_leaves_card_refunds_manual_until_the_worker_is_wired(
-    admin_user, django_capture_on_commit_callbacks
-):
-    dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="CARD")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.dispute_resolve(
-            dispute_id=dispute.pk,
-            actor=admin_user,
-            resolution="x",
-            booking_status=BookingStatus.CANCELLED,
-            refund_amount=Decimal("100"),
-        )
-    txn.refresh_from_db()
-    assert txn.refund_state == RefundState.MANUAL_REQUIRED
+    moves = LedgerEvent.objects.filter(refund=refund).values_list("kind", "from_state", "to_state")
+    assert list(moves) == [
+        ("refund_recorded", "", "qpay_pending"),
+        ("refund_moved", "qpay_pending", "manual_required"),
+    ]
 
 
 def test_staff_mark_a_manual_refund_done_once(admin_user):
-    txn = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED)
+    txn = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, status=TransactionStatus.REFUNDED)
     assert services.transaction_mark_manual_refund_done(transaction_id=txn.pk, actor=admin_user) is True
     assert services.transaction_mark_manual_refund_done(transaction_id=txn.pk, actor=admin_user) is False
     txn.refresh_from_db()

@@ -4,6 +4,7 @@ one check at the next lifecycle point, run by a real job worker (docs/jobs.md, "
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -14,7 +15,8 @@ from bookings.models import Booking, BookingStatus
 from bookings.services import booking_change_status
 from bookings.tests.conftest import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
-from payments.models import RefundState, Transaction, TransactionFlag
+from payments.ledger import deposit_ledger
+from payments.models import Transaction
 from payments.services import payment_create
 from tattoo.core.jobs import app
 from testing.qpay_worker import wait_for
@@ -56,7 +58,7 @@ def test_an_unpaid_holds_lost_payment_is_found_before_it_expires(artist, custome
     assert checks(qpay_worker, txn) == before + 1  # one check, by the hold's expiry; none by the invoice's
 
 
-def test_a_cancelled_bookings_lost_payment_is_found_before_its_invoice_is_cancelled_and_flagged_for_refund(
+def test_a_cancelled_bookings_lost_payment_is_found_before_its_invoice_is_cancelled_and_refunded(
     artist, customer, qpay_worker, run_jobs
 ):
     booking = hold(customer, artist, expires_in=timedelta(minutes=20))
@@ -66,18 +68,22 @@ def test_a_cancelled_bookings_lost_payment_is_found_before_its_invoice_is_cancel
 
     booking_change_status(booking_id=booking.pk, actor=customer, to_status=BookingStatus.CANCELLED)
     assert ProcrastinateJob.objects.filter(
-        task_name="payments.check_before_invoice_cancel", args={"booking_id": booking.pk}
+        task_name="payments.settle_deposit", args={"booking_id": booking.pk}
     ).exists()
     run_jobs()
     run_jobs()  # nothing left to do: no second check
 
     txn.refresh_from_db()
     assert txn.status == "paid"
-    assert (txn.flag, txn.refund_state) == (TransactionFlag.LATE_PAYMENT, RefundState.MANUAL_REQUIRED)
     booking.refresh_from_db()
-    assert (booking.status, booking.payment_status) == ("cancelled", "paid")
+    assert booking.status == "cancelled"
     assert checks(qpay_worker, txn) == before + 1
     assert qpay_worker.calls().get("DELETE /invoice/{id}", 0) == cancels  # paid: nothing left to cancel
+    # cancelled by the customer well before the refund window closes: all of it goes back
+    # (docs/deposits.md), through QPay or the manual queue by the payment's type
+    ledger = deposit_ledger(booking=booking)
+    assert ledger.paid == booking.deposit_amount
+    assert (ledger.kept, ledger.refunded + ledger.refund_pending) == (Decimal("0.00"), ledger.paid)
 
 
 def test_a_cancelled_bookings_unpaid_invoice_is_checked_then_cancelled_at_qpay(artist, customer, qpay_worker, run_jobs):
@@ -181,8 +187,10 @@ def test_an_invoice_superseded_by_a_paid_one_is_cancelled_at_qpay_by_a_job(artis
         }
     )
     assert outcome == "processed"
-    job = ProcrastinateJob.objects.get(task_name="payments.cancel_superseded_invoices")
-    assert job.args == {"transaction_ids": [open_invoice.pk]}
+    # the deposit's settling job (docs/deposits.md) cancels the other open invoice at QPay
+    assert ProcrastinateJob.objects.filter(
+        task_name="payments.settle_deposit", args={"booking_id": booking.pk}
+    ).exists()
     assert qpay_worker.calls().get("DELETE /invoice/{id}", 0) == cancels  # not from the request itself
 
     run_jobs()

@@ -183,8 +183,9 @@ def test_bad_shape_after_a_good_signature_is_400(txn):
     [
         ("49999.00", "underpaid", "underpaid", "pending", "pending", "underpaid"),
         ("50000.00", "paid", "", "confirmed", "paid", "processed"),
-        ("50001.00", "paid", "overpaid", "confirmed", "paid", "processed"),
-        ("75000.00", "paid", "overpaid", "confirmed", "paid", "processed"),
+        # what is above the deposit is refunded at once (docs/deposits.md): the booking stays paid
+        ("50001.00", "partially_refunded", "overpaid", "confirmed", "paid", "processed"),
+        ("75000.00", "partially_refunded", "overpaid", "confirmed", "paid", "processed"),
         ("50000", "paid", "", "confirmed", "paid", "processed"),
     ],
 )
@@ -235,9 +236,9 @@ def test_a_late_payment_for_a_retaken_slot_is_flagged_for_refund_and_never_overl
     )
     assert post(notification(txn)).json() == {"result": "late_payment"}
     txn.refresh_from_db()
-    assert (txn.status, txn.flag, txn.refund_state) == ("paid", "late_payment", RefundState.MANUAL_REQUIRED)
+    assert (txn.status, txn.flag, txn.refund_state) == ("refunded", "late_payment", RefundState.MANUAL_REQUIRED)
     expired.refresh_from_db()
-    assert (expired.status, expired.payment_status) == ("expired", "paid")
+    assert (expired.status, expired.payment_status) == ("expired", "refunded")
     active = Booking.objects.filter(
         tattooist=expired.tattooist,
         slot__lt=expired.ends_at,
@@ -316,7 +317,18 @@ def test_a_second_paid_invoice_for_a_paid_booking_is_flagged_for_refund(txn):
     events = BookingEvent.objects.filter(booking_id=txn.booking_id).count()
     assert post(notification(second, payment_id="555")).json() == {"result": "double_payment"}
     second.refresh_from_db()
-    assert (second.status, second.flag, second.refund_state) == ("paid", "overpaid", "manual_required")
+    # the whole second payment goes back (P2P: to the manual queue); the booking keeps the first
+    assert (second.status, second.flag, second.refund_state) == ("refunded", "overpaid", "manual_required")
+    assert second.refunded_amount == Decimal("50000.00")
     after = Booking.objects.get(pk=txn.booking_id)
+    from payments.ledger import deposit_ledger
+
+    assert deposit_ledger(booking=after).as_api() == {
+        "required": "50000.00",
+        "paid": "100000.00",
+        "refunded": "0.00",
+        "kept": "0.00",
+        "refund_pending": "50000.00",
+    }
     assert (after.status, after.payment_status) == (before.status, before.payment_status)
     assert BookingEvent.objects.filter(booking_id=txn.booking_id).count() == events

@@ -112,16 +112,16 @@ def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot
 def test_an_old_invoice_paid_after_its_replacement_confirms_and_closes_the_new_one(invoice, qpay_worker):
     from procrastinate.contrib.django.models import ProcrastinateJob
 
-    from payments.tasks import cancel_superseded_invoices
+    from payments.services import payment_settle_booking
     from payments.tests.test_notify import notification, post
 
     new = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
     old = TransactionFactory(booking=new.booking, status=TransactionStatus.CANCELLED)  # replaced, yet paid
     assert post(notification(old)).json() == {"result": "processed"}
-    # The cancel is a job written with the credit (run on a real worker in test_lifecycle_checks.py);
-    # here its body runs in this test's transaction.
-    job = ProcrastinateJob.objects.get(task_name="payments.cancel_superseded_invoices")
-    assert cancel_superseded_invoices(**job.args) == 1
+    # the new invoice is cancelled at QPay by a job written with the payment: run its body
+    job = ProcrastinateJob.objects.get(task_name="payments.settle_deposit", args={"booking_id": new.booking_id})
+    assert job.status == "todo"
+    assert payment_settle_booking(booking_id=new.booking_id)["invoices"] == "cancelled"
     booking = Booking.objects.get(pk=new.booking_id)
     assert (booking.status, booking.payment_status) == ("confirmed", "paid")
     new.refresh_from_db()

@@ -158,3 +158,36 @@ def test_a_summary_counts_only_paid_rows_and_tolerates_a_missing_paid_amount():
         "2",
         "CARD",
     )
+
+
+def test_a_summary_keeps_every_paid_row_with_its_own_id_type_and_amount():
+    # An invoice paid in two parts: each part is refunded its own way, so none may be lost.
+    summary = summarize_check(
+        "i",
+        {
+            "count": 2,
+            "paid_amount": 50000,
+            "rows": [
+                {
+                    "payment_id": "912213777662363",
+                    "payment_status": "PAID",
+                    "payment_amount": "20000.00",
+                    "payment_currency": "MNT",
+                    "payment_type": "P2P",
+                },
+                {
+                    "payment_id": "0b6c1c1e-card",
+                    "payment_status": "PAID",
+                    "payment_amount": "30000.00",
+                    "payment_currency": "MNT",
+                    "payment_type": "CARD",
+                },
+            ],
+        },
+    )
+    assert summary["paidAmount"] == "50000.00"
+    assert summary["payments"] == [
+        {"paymentId": "912213777662363", "paymentType": "P2P", "amount": "20000.00", "currency": "MNT", "paidAt": None},
+        {"paymentId": "0b6c1c1e-card", "paymentType": "CARD", "amount": "30000.00", "currency": "MNT", "paidAt": None},
+    ]
+    assert summary["paymentIds"] == ["912213777662363", "0b6c1c1e-card"]

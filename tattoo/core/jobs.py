@@ -22,7 +22,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.manager import JobManager
 
 from tattoo.core.errors import UpstreamUnavailable
 
@@ -39,6 +41,9 @@ OUTSIDE_SERVICE_RETRY = RetryStrategy(
     exponential_wait=2,
     retry_exceptions={UpstreamUnavailable, requests.RequestException, OperationalError, InterfaceError},
 )
+
+
+_DJANGO_JOBS = JobManager(connector=DjangoConnector())
 
 
 def enqueue(
@@ -59,6 +64,10 @@ def enqueue(
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise ValueError("enqueue(at=...) needs a timezone-aware datetime")
     deferrer = app.configure_task(name, schedule_at=at, lock=lock, queueing_lock=queueing_lock)
+    # Always Django's connection, also inside a job: the worker process swaps the app's connector
+    # for its own pool, whose autocommit writes would let a job enqueued by a job (a refund by the
+    # settle job) run before, or without, the transaction that caused it.
+    deferrer.job_manager = _DJANGO_JOBS
     if queueing_lock is None:
         return deferrer.defer(**kwargs)
     # A savepoint: a queueing-lock clash is a unique violation, which would otherwise abort the

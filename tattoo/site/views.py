@@ -34,6 +34,7 @@ from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
 from ideas.services import idea_post_refusal
 from payments import services as payment_services
+from payments.ledger import deposit_ledger, policy_refund_deadline
 from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
@@ -214,6 +215,9 @@ def booking_detail(request, booking_id: int):
             "reschedule_notice_hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS,
             # Why a party cannot move it (shown to the customer while it is still ahead and active).
             "reschedule_refusal": refusal[1] if refusal and refusal[0] != "not_reschedulable" else "",
+            # The deposit ledger and the policy it follows (docs/deposits.md).
+            "deposit": deposit_ledger(booking=booking),
+            "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
         },
     )
 
@@ -343,6 +347,7 @@ def dashboard_context(request, artist: Tattooist, **forms) -> dict:
                 "timezone": artist.timezone,
                 "session_minutes": artist.session_minutes,
                 "min_deposit": artist.min_deposit,
+                "deposit_refundable_hours": artist.deposit_refundable_hours,
             }
         ),
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
@@ -452,12 +457,14 @@ def settings_update(request):
         form_class=SettingsForm,
         form_name="settings_form",
         serializer_class=ArtistSettingsSerializer,
-        payload=lambda cleaned, artist: dict(cleaned),
+        # A field left out is left unchanged.
+        payload=lambda cleaned, artist: {name: value for name, value in cleaned.items() if value is not None},
         write=lambda artist, data: services.tattooist_update_settings(
             tattooist=artist,
             timezone_name=data.get("timezone"),
             session_minutes=data.get("session_minutes"),
             min_deposit=data.get("min_deposit"),
+            deposit_refundable_hours=data.get("deposit_refundable_hours"),
         ),
         done="Settings saved.",
         anchor="#settings",
