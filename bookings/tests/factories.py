@@ -36,6 +36,14 @@ class BookingFactory(factory.django.DjangoModelFactory):
     hold_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
 
 
+class PaidBookingFactory(BookingFactory):
+    """A confirmed booking whose deposit is paid."""
+
+    status = BookingStatus.CONFIRMED
+    payment_status = PaymentStatus.PAID
+    hold_expires_at = None
+
+
 class TimeOffFactory(factory.django.DjangoModelFactory):
     """A day off starting a week from now (tests pass their own instants)."""
 
