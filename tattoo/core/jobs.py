@@ -25,6 +25,7 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.manager import JobManager
+from procrastinate.testing import InMemoryConnector
 
 from tattoo.core.errors import UpstreamUnavailable
 
@@ -66,8 +67,10 @@ def enqueue(
     deferrer = app.configure_task(name, schedule_at=at, lock=lock, queueing_lock=queueing_lock)
     # Always Django's connection, also inside a job: the worker process swaps the app's connector
     # for its own pool, whose autocommit writes would let a job enqueued by a job (a refund by the
-    # settle job) run before, or without, the transaction that caused it.
-    deferrer.job_manager = _DJANGO_JOBS
+    # settle job) run before, or without, the transaction that caused it. (Unit tests that swap in
+    # the engine's in-memory connector keep it: they inspect what was enqueued there.)
+    if not isinstance(app.connector, InMemoryConnector):
+        deferrer.job_manager = _DJANGO_JOBS
     if queueing_lock is None:
         return deferrer.defer(**kwargs)
     # A savepoint: a queueing-lock clash is a unique violation, which would otherwise abort the
