@@ -33,7 +33,7 @@ install: $(VENV)/.installed node_modules/.installed
 ## WORKER_PORT, SANDBOX_PORT, S3_PORT. The seed runs with the S3 server up (its demo image).
 run: prereqs-run install
 	$(DEVENV) -- python manage.py migrate --no-input
-	$(DEVENV) -- python -m tattoo.testing.s3 -- python manage.py seed
+	$(DEVENV) -- python -m testing.s3 -- python manage.py seed
 	$(DEVENV) -- honcho -f Procfile start
 
 ## make serve: the production shape on this machine (scripts/serve.py): gunicorn gthread (WEB_WORKERS x
@@ -47,9 +47,10 @@ serve: prereqs-run install
 demo: install
 	$(DEVENV) -- python scripts/demo.py
 
-## make test: installs what it needs, then runs the whole suite against real services, in a random
+## make test: installs what it needs, checks the layers (import-linter, pyproject.toml), then runs the whole suite against real services, in a random
 ## order (pytest-randomly prints its seed; replay one with PYTEST_ARGS="--randomly-seed=N")
 test: prereqs-test install
+	$(VENV)/bin/lint-imports --no-cache
 	$(DEVENV) --test -- python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## the date-sensitive modules again at five clock instants (DST weekends, New Year, 29 Feb, ...)
@@ -59,6 +60,7 @@ test-clocks: prereqs-test install
 lint: install
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## regenerate the committed OpenAPI document
 schema: install

@@ -11,17 +11,17 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
-# Plugins: the real local S3 server (tattoo/testing/s3.py), Playwright + Chromium
-# (tattoo/testing/browser.py), the QPay sandbox + worker processes (payments/testing.py), and the
-# whole-suite check that no log line leaks a secret (tattoo/testing/logcheck.py).
+# Plugins: the real local S3 server (testing/s3.py), Playwright + Chromium
+# (testing/browser.py), the QPay sandbox + worker processes (testing/qpay.py), and the
+# whole-suite check that no log line leaks a secret (testing/logcheck.py).
 pytest_plugins = [
-    "tattoo.testing.s3",
-    "tattoo.testing.browser",
-    "payments.testing",
-    "tattoo.testing.jobs",
-    "tattoo.testing.logcheck",
-    "tattoo.testing.clock",
-    "tattoo.testing.mail",
+    "testing.s3",
+    "testing.browser",
+    "testing.qpay",
+    "testing.jobs",
+    "testing.logcheck",
+    "testing.clock",
+    "testing.mail",
 ]
 
 
@@ -30,7 +30,7 @@ def _clear_cache():
     from django.core.cache import caches
 
     # Rolled-back test transactions take their cache versions with them, so rendered public
-    # answers keyed by an old version (tattoo/http_cache.py) must not outlive the test that made them.
+    # answers keyed by an old version (tattoo/core/http_cache.py) must not outlive the test that made them.
     for cache in caches.all():
         cache.clear()
     yield

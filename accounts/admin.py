@@ -4,8 +4,9 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from accounts.models import Tattooist, User
+from accounts.services import tattooist_set_approval
 
-# Approval has one way in (disputes.services.tattooist_set_approval), used by the API and these
+# Approval has one way in (accounts.services.tattooist_set_approval), used by the API and these
 # actions alike, so approved/approved_at/approved_by never disagree.
 APPROVAL_FIELDS = ["approved", "approved_at", "approved_by", "approval_note"]
 
@@ -46,8 +47,6 @@ class TattooistAdmin(admin.ModelAdmin):
 
     def _set_approval(self, request, queryset, approved: bool, action: str):
         """First a page asking for the note (like Django's delete confirmation), then the change."""
-        from disputes.services import tattooist_set_approval
-
         verb = "approved" if approved else "unapproved"
         form = ApprovalNoteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():

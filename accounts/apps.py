@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts import receivers
+
+        receivers.connect()
         from django.contrib import admin
 
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import Role
-from tattoo.forms import PageForm
+from tattoo.core.forms import PageForm
 
 
 class SignupForm(PageForm):

@@ -19,13 +19,11 @@ from django_otp import match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role
-
 JWT_CLAIM = "otp"
 
 
 def requires_otp(user) -> bool:
-    return getattr(user, "role", None) == Role.ADMIN
+    return bool(getattr(user, "is_admin", False))  # staff (User.is_admin: the one staff rule)
 
 
 def verify(user, token: str | None) -> TOTPDevice | None:

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Collate, Lower
 
-from tattoo.models import status_check
+from tattoo.core.models import status_check
 
 
 class Role(models.TextChoices):
@@ -110,7 +110,7 @@ class User(AbstractBaseUser):
     # Staff rights follow the role: there is no separate flag that could drift from it.
     @property
     def is_staff(self) -> bool:
-        return self.is_active and self.role == Role.ADMIN
+        return self.is_active and self.is_admin
 
     @property
     def is_superuser(self) -> bool:

@@ -5,13 +5,10 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("artists/<int:tattooist_id>/", views.artist_detail, name="artist-detail"),
     path("signup/", views.signup, name="signup"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/password/", views.password_change, name="password-change"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("account/settings/", views.account_settings, name="account-settings"),
     path("verify-email/", views.verify_email, name="verify-email"),
     path("verify-email/resend/", views.verify_email_resend, name="verify-email-resend"),

@@ -23,8 +23,8 @@ from accounts.tokens import (
     mail_token_user,
     tokens_for_user,
 )
-from tattoo import jobs
-from tattoo.errors import ApplicationError
+from tattoo.core import jobs
+from tattoo.core.errors import ApplicationError, NotFoundError
 
 logger = logging.getLogger("inkbook.auth")
 
@@ -37,6 +37,7 @@ MAIL_THROTTLED = "Too many requests. Try again later."
 TOKEN_INVALID = "This link is wrong, expired or already used."
 VERIFY_MAIL_TASK = "notifications.verify_email"
 RESET_MAIL_TASK = "notifications.password_reset"
+APPROVAL_MAIL_TASK = "notifications.artist_approval"
 
 
 def signup_throttle(*, request) -> None:
@@ -279,3 +280,33 @@ def user_update(*, user: User, name: str | None = None, reminders_enabled: bool 
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+# --- artist approval (staff) -------------------------------------------------------------------
+
+
+def tattooist_set_approval(*, tattooist_id: int, approved: bool, actor: User, note: str = "") -> Tattooist:
+    """Approve or unapprove an artist. Unapproved artists vanish from public reads and cannot be
+    booked (the public selectors filter on `approved`); bookings they already have stay."""
+    with transaction.atomic():
+        try:
+            artist = Tattooist.objects.select_for_update().select_related("user").get(pk=tattooist_id)
+        except Tattooist.DoesNotExist:
+            raise NotFoundError("No such artist.") from None
+        changed = artist.approved != approved
+        artist.approved = approved
+        artist.approved_at = timezone.now() if approved else None
+        # approved_by names the staff member behind the current decision, either way.
+        artist.approved_by = actor
+        artist.approval_note = note
+        artist.save(update_fields=["approved", "approved_at", "approved_by", "approval_note", "updated_at"])
+        if changed:  # the artist is told, by a job written in this transaction
+            jobs.enqueue(
+                APPROVAL_MAIL_TASK,
+                tattooist_id=artist.pk,
+                approved=approved,
+                note=note,
+                event=f"artist:{artist.pk}:approval:{timezone.now().isoformat()}",
+            )
+    logger.info("artist %s %s by user %s", artist.pk, "approved" if approved else "unapproved", actor.pk)
+    return artist

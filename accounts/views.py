@@ -6,8 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,9 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
-from accounts import selectors, services
+from accounts import services
 from accounts.forms import (
-    ArtistSearchForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetConfirmForm,
@@ -25,11 +22,8 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import Role
-from bookings import views as booking_views
-from tattoo.errors import ApplicationError
-from tattoo.forms import add_application_error
-
-ARTISTS_PER_PAGE = 12
+from tattoo.core.errors import ApplicationError
+from tattoo.core.forms import add_application_error
 
 
 def _next_url(request, default: str) -> str:
@@ -128,38 +122,6 @@ def password_change(request):
             messages.success(request, "Your password has been changed.")
             return redirect(_home_for(user))
     return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def home(request):
-    form = ArtistSearchForm(request.GET or None, styles=selectors.style_tags_public())
-    style = q = ""
-    if form.is_valid():
-        style, q = form.cleaned_data["style"], form.cleaned_data["q"]
-    artists = selectors.tattooist_list_public(style=style, q=q)
-    page = Paginator(artists, ARTISTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/home.html", {"form": form, "page": page, "filtered": bool(style or q)})
-
-
-def artist_detail(request, tattooist_id: int):
-    artist = selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
-    return render(
-        request,
-        "accounts/artist_detail.html",
-        {
-            "artist": artist,
-            "portfolio": selectors.portfolio_for(tattooist=artist),
-            "week": selectors.weekly_hours(tattooist=artist),
-            **booking_views.booking_section_context(request, artist),
-        },
-    )
-
-
-@login_required
-def dashboard(request):
-    if not request.user.is_tattooist:
-        raise PermissionDenied("The dashboard is for artists.")
-    artist = request.user.tattooist
-    return render(request, "accounts/dashboard.html", booking_views.dashboard_context(request, artist))
 
 
 # --- mailed links: address verification, password reset; preferences -------------------------------

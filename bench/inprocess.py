@@ -22,7 +22,7 @@ N = int(os.environ.get("BENCH_INPROCESS_N", "2000"))
 
 
 def environ(path: str) -> dict:
-    from tattoo.testing.wsgi import environ_for
+    from testing.wsgi import environ_for
 
     return environ_for(path, host="127.0.0.1")
 
@@ -83,8 +83,8 @@ def main() -> int:
 
     from portfolio import selectors
     from portfolio.serializers import PortfolioItemSerializer
-    from tattoo import http_cache
-    from tattoo.renderers import CamelCaseJSONRenderer
+    from tattoo.core import http_cache
+    from tattoo.core.renderers import CamelCaseJSONRenderer
 
     items = list(selectors.portfolio_public(tattooist_id=3)[:20])
     data = {"count": 40, "next": None, "previous": None, "results": PortfolioItemSerializer(items, many=True).data}

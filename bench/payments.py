@@ -3,7 +3,7 @@
     python scripts/devenv.py --test -- python -m bench.payments
 
 800 pending bookings with an open QPay invoice each; 1,000 notifications (700 distinct payments
-plus 300 duplicates of them, shuffled) signed like the worker signs them (qpay_worker/signing.py,
+plus 300 duplicates of them, shuffled) signed like the worker signs them (qpay_signing/__init__.py,
 WORKER_TO_WEB_SECRET) are POSTed to /api/payments/notify from 16 threads. Prints notifications/s,
 p50/p99 and the outcomes, then checks the database: exactly one credit per payment (one paid
 transaction, one confirmed booking, one "paid" audit event), none for the 100 never notified.
@@ -22,9 +22,9 @@ from collections import Counter
 import psycopg
 import requests
 
+import qpay_signing as signing
 from bench.common import Stats, app_env, gunicorn, header, recreate_database, say
 from bench.seed import seed
-from qpay_worker import signing
 
 DISTINCT, DUPLICATES, THREADS = 700, 300, 16
 

@@ -9,7 +9,7 @@ sessions, loopback), each phase bounded by BENCH_SECONDS and BENCH_MAX_REQUESTS.
 
 For the two cached reads (portfolio, artist list) the app is measured three ways:
   miss  every request has a new query string, so nothing is cached: the full view runs
-  warm  a plain repeat GET: the stored rendered answer after a version lookup (tattoo/http_cache.py)
+  warm  a plain repeat GET: the stored rendered answer after a version lookup (tattoo/core/http_cache.py)
   304   a browser/CDN revalidating with If-None-Match: a 304 after a version lookup
 """
 

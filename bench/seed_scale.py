@@ -100,7 +100,7 @@ FROM (SELECT t.id AS tid, g,
         FROM tattooists t, generate_series(0, {bookings_each - 1}) g) s,
      (SELECT min(id) AS first FROM users WHERE role = 'customer') c;
 
--- What the app's writes would have done (tattoo/http_cache.py): the catalog has a version.
+-- What the app's writes would have done (tattoo/core/http_cache.py): the catalog has a version.
 INSERT INTO cache_versions (key, version) VALUES ('catalog', (random() * 1e12)::bigint)
 ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1;
 """

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from bookings.models import Availability, Booking, BookingEvent, TimeOff
-from disputes.admin_csv import CsvExportMixin
-from payments.models import Transaction
+from tattoo.core.admin import ReadOnlyAdminMixin
+from tattoo.core.admin_csv import CsvExportMixin
 
 
 class BookingEventInline(admin.TabularInline):
@@ -24,34 +24,6 @@ class BookingEventInline(admin.TabularInline):
         return False
 
 
-class TransactionInline(admin.TabularInline):
-    """The booking's payments, read-only: money moves only through the payment and dispute services."""
-
-    model = Transaction
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = [
-        "created_at",
-        "status",
-        "flag",
-        "payment_type",
-        "amount",
-        "paid_amount",
-        "paid_at",
-        "refunded_amount",
-        "refund_state",
-        "qpay_invoice_id",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Booking)
 class BookingAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = ["id", "customer", "tattooist", "slot", "status", "payment_status", "deposit_amount", "created_at"]
@@ -61,7 +33,8 @@ class BookingAdmin(CsvExportMixin, admin.ModelAdmin):
     raw_id_fields = ["customer", "tattooist"]
     date_hierarchy = "slot"
     readonly_fields = ["status", "payment_status", "hold_expires_at", "created_at", "updated_at"]
-    inlines = [TransactionInline, BookingEventInline]
+    # payments/admin.py shows the booking's payments too (BookingWithPaymentsAdmin).
+    inlines = [BookingEventInline]
     actions = ["export_selected_csv"]
     csv_filename = "bookings"
     csv_columns = [
@@ -79,7 +52,7 @@ class BookingAdmin(CsvExportMixin, admin.ModelAdmin):
 
 
 @admin.register(BookingEvent)
-class BookingEventAdmin(admin.ModelAdmin):
+class BookingEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "booking",
@@ -92,15 +65,6 @@ class BookingEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["to_status", "to_payment_status"]
     search_fields = ["booking__id", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Availability)

@@ -14,12 +14,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsCustomer, IsTattooist
 from accounts.serializers import TattooistProfileSerializer
 from bookings import selectors, services
 from bookings.models import BookingStatus
 from bookings.serializers import (
-    ArtistDetailSerializer,
-    ArtistSerializer,
     ArtistSettingsSerializer,
     AvailabilitySerializer,
     AvailabilityWindowSerializer,
@@ -31,63 +30,18 @@ from bookings.serializers import (
     SlotsSerializer,
     TimeOffSerializer,
 )
-from tattoo import http_cache
-from tattoo.errors import ApplicationError
-from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
-from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
-from tattoo.idempotency import idempotent
-from tattoo.permissions import IsCustomer, IsTattooist
+from tattoo.core import http_cache
+from tattoo.core.errors import ApplicationError
+from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
+from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
+from tattoo.core.idempotency import idempotent
 
 MAX_SLOT_RANGE = timedelta(days=62)
 MIN_YEAR, MAX_YEAR = 1970, 2200  # keeps date arithmetic far from datetime's limits
 DEFAULT_SLOT_RANGE = timedelta(days=7)
 
 
-def _query_text(request, name: str, max_length: int = 100) -> str | None:
-    """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
-    value = request.GET.get(name)
-    if value is None:
-        return None
-    if "\x00" in value or len(value) > max_length:
-        raise ApplicationError(
-            f"`{name}` is not a usable search text.",
-            code="invalid",
-            fields={name: [f"At most {max_length} characters, no NUL."]},
-        )
-    return value
-
-
 # --- artists ----------------------------------------------------------------------------------
-
-
-class TattooistListApi(generics.ListAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = ArtistSerializer
-
-    def get_queryset(self):
-        style, q = _query_text(self.request, "style", 32), _query_text(self.request, "q", 100)
-        return selectors.tattooist_list(style=style, q=q)
-
-    @extend_schema(
-        operation_id="tattooists_list",
-        parameters=[
-            OpenApiParameter("style", OpenApiTypes.STR, description="Only artists with a portfolio item tagged so."),
-            OpenApiParameter("q", OpenApiTypes.STR, description="Search in name and bio."),
-            *http_cache.schema_parameters(),
-        ],
-        responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
-    )
-    @http_cache.public_read(lambda: [http_cache.CATALOG])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class TattooistDetailApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses={200: ArtistDetailSerializer}, operation_id="tattooists_retrieve")
-    def get(self, request, tattooist_id: int):
-        return Response(ArtistDetailSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)
 
 
 def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> datetime | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import forms
 
 from bookings.models import Availability
-from bookings.serializers import known_timezones
-from tattoo.forms import PageForm
+from bookings.services import known_timezones
+from tattoo.core.forms import PageForm
 
 
 def apply_serializer(form: forms.Form, serializer_class, data: dict, field_map: dict[str, str] | None = None):

@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
-from tattoo.models import status_check
+from tattoo.core.models import status_check
 
 
 class TsTzRange(Func):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
 from notifications.services import Message, notify
-from tattoo import jobs
+from tattoo.core import jobs
 
 REMIND_TASK = "bookings.send_reminder"
 
@@ -30,7 +30,7 @@ def sequence(booking: Booking) -> int:
 
 
 def _uid(booking: Booking) -> str:
-    # The same UID as the artist's calendar feed (bookings/views.py), whatever host a link uses.
+    # The same UID as the artist's calendar feed (tattoo/site/views.py), whatever host a link uses.
     return f"booking-{booking.pk}@{urlsplit(settings.SITE_URL).hostname or 'inkbook'}"
 
 

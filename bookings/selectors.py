@@ -10,65 +10,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.db import models
-from django.db.models import BooleanField, Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Case, DateTimeField, F, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, Tattooist, User
+from accounts.selectors import tattooist_can_view, tattooist_public_qs
 from bookings.models import ACTIVE_STATUSES, Availability, Booking, TimeOff
-from portfolio.models import PortfolioItem
-from tattoo.errors import NotAllowedError
-
-# The distinct union of an artist's portfolio tags, computed in the same query as the artist.
-# "tattooists" is the alias Django gives the base table of a Tattooist queryset.
-_STYLE_TAGS_SQL = (
-    "ARRAY(SELECT DISTINCT tag FROM portfolios p, unnest(p.style_tags) AS tag "
-    "WHERE p.tattooist_id = tattooists.id ORDER BY tag)"
-)
-
-
-def _with_public_fields(qs: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
-    return qs.select_related("user").annotate(
-        style_tags=RawSQL(_STYLE_TAGS_SQL, [], output_field=ArrayField(models.CharField()))
-    )
-
+from tattoo.core.errors import NotAllowedError
 
 # --- artists ----------------------------------------------------------------------------------
 
 
-def tattooist_list(*, style: str | None, q: str | None) -> QuerySet[Tattooist]:
-    """The public artist list, by name: approved, active artists with their style tags, optionally
-    with a portfolio item tagged `style` (trimmed, lower-cased) and/or `q` in the name or bio
-    (case-insensitive)."""
-    artists = Tattooist.objects.filter(approved=True, user__is_active=True)
-    if style and style.strip():
-        tagged = PortfolioItem.objects.filter(tattooist=OuterRef("pk"), style_tags__contains=[style.strip().lower()])
-        artists = artists.filter(Exists(tagged))
-    if q and q.strip():
-        artists = artists.filter(Q(user__name__icontains=q.strip()) | Q(bio__icontains=q.strip()))
-    fields = ("bio", "timezone", "session_minutes", "min_deposit", "user__name")
-    return _with_public_fields(artists).only(*fields).order_by("user__name", "id")
-
-
-def tattooist_get_public(*, tattooist_id: int) -> Tattooist:
-    """One approved artist, or 404 (an unapproved artist is not public)."""
-    artist = _with_public_fields(Tattooist.objects.filter(pk=tattooist_id, approved=True, user__is_active=True)).first()
-    if artist is None:
-        raise Http404
-    return artist
-
-
 def tattooist_get_bookable(*, tattooist_id: int) -> Tattooist:
-    """The fields the slot computation needs of one public artist (404 as tattooist_get_public),
-    without the style-tag aggregate the public profile carries."""
-    artist = (
-        Tattooist.objects.filter(pk=tattooist_id, approved=True, user__is_active=True)
-        .only("id", "timezone", "session_minutes")
-        .first()
-    )
+    """The fields the slot computation needs of one public artist (404 otherwise), without the
+    style-tag aggregate the public profile carries."""
+    artist = tattooist_public_qs().filter(pk=tattooist_id).only("id", "timezone", "session_minutes").first()
     if artist is None:
         raise Http404
     return artist
@@ -90,9 +47,7 @@ def availability_for(*, tattooist_id: int, viewer: User | None) -> tuple[Tattooi
     artist = Tattooist.objects.filter(pk=tattooist_id).first()
     if artist is None:
         raise Http404
-    is_owner = viewer is not None and viewer.is_authenticated and artist.user_id == viewer.pk
-    is_staff = viewer is not None and viewer.is_authenticated and viewer.role == Role.ADMIN
-    if not artist.approved and not (is_owner or is_staff):
+    if not tattooist_can_view(tattooist=artist, viewer=viewer):
         raise Http404
     return artist, Availability.objects.filter(tattooist=artist).order_by("day", "start_time", "id")
 
@@ -116,7 +71,7 @@ def time_off_for(*, tattooist: Tattooist, now: datetime | None = None) -> QueryS
 def booking_list_for(*, user: User, status: str | None = None) -> QuerySet[Booking]:
     """The bookings `user` may see: a customer's own, an artist's own, everything for staff."""
     qs = Booking.objects.all()
-    if user.role == Role.ADMIN:
+    if user.is_admin:
         pass
     elif user.role == Role.TATTOOIST:
         qs = qs.filter(tattooist__user=user)
@@ -137,7 +92,7 @@ def booking_get_for(*, user: User, booking_id: int, with_events: bool = False) -
     booking = qs.filter(pk=booking_id).first()
     if booking is None:
         raise Http404
-    if not booking_is_party(booking=booking, user=user) and user.role != Role.ADMIN:
+    if not booking_is_party(booking=booking, user=user) and not user.is_admin:
         raise NotAllowedError("This booking is not yours.", code="not_a_party")
     return booking
 
@@ -285,3 +240,15 @@ def calendar_bookings(*, tattooist: Tattooist) -> QuerySet[Booking]:
         .select_related("customer")
         .order_by("slot", "id")
     )
+
+
+# Availability.day follows PostgreSQL's dow (0 = Sunday); the artist page lists the week from Monday.
+WEEK_FROM_MONDAY = (1, 2, 3, 4, 5, 6, 0)
+
+
+def weekly_hours(*, tattooist: Tattooist) -> list[dict]:
+    """[{day, name, windows: [Availability...]}] Monday first; days without windows have none."""
+    by_day: dict[int, list[Availability]] = {d: [] for d in WEEK_FROM_MONDAY}
+    for window in Availability.objects.filter(tattooist=tattooist).order_by("day", "start_time"):
+        by_day[window.day].append(window)
+    return [{"day": d, "name": Availability.Day(d).label, "windows": by_day[d]} for d in WEEK_FROM_MONDAY]

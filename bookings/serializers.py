@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
-from functools import lru_cache
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
@@ -10,12 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
-from tattoo.money import is_whole
-
-
-@lru_cache(maxsize=1)
-def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -46,32 +39,12 @@ class AwareDateTimeField(serializers.DateTimeField):
 # --- artists ----------------------------------------------------------------------------------
 
 
-# Declared fields rather than a ModelSerializer: it renders every page of the public artist list,
-# and a ModelSerializer rebuilds its fields from the model on each use.
-class ArtistSerializer(serializers.Serializer):
-    """The public face of an artist (no e-mail, no approval details)."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="user.name", read_only=True)
-    bio = serializers.CharField(read_only=True)
-    style_tags = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text="Distinct union of the artist's portfolio tags."
-    )
-    timezone = serializers.CharField(read_only=True)
-    session_minutes = serializers.IntegerField(read_only=True)
-    min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-
-
-class ArtistDetailSerializer(ArtistSerializer):
-    """One artist, with the deposit policy a customer agrees to by booking (docs/deposits.md)."""
-
-    deposit_refundable_hours = serializers.IntegerField(read_only=True)
-
-
 class ArtistSettingsSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA zone, e.g. Asia/Ulaanbaatar.")
-    session_minutes = serializers.IntegerField(min_value=15, max_value=12 * 60, required=False)
+    session_minutes = serializers.IntegerField(
+        min_value=SESSION_MINUTES[0], max_value=SESSION_MINUTES[1], required=False
+    )
     min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     deposit_refundable_hours = serializers.IntegerField(
         min_value=0,
@@ -81,15 +54,20 @@ class ArtistSettingsSerializer(serializers.Serializer):
         "later, the artist keeps it (docs/deposits.md).",
     )
 
+    # The rules are the service's (tattooist_update_settings checks them again); here they answer
+    # next to the field, as the other shape errors do.
     def validate_timezone(self, value: str) -> str:
-        if value not in known_timezones():
-            raise serializers.ValidationError(f"{value!r} is not a known IANA time zone.")
+        _raise_field_problem(timezone_problem(value))
         return value
 
     def validate_min_deposit(self, value):
-        if not is_whole(value):
-            raise serializers.ValidationError("Use a whole MNT amount.")
+        _raise_field_problem(min_deposit_problem(value))
         return value
+
+
+def _raise_field_problem(problem: str | None) -> None:
+    if problem is not None:
+        raise serializers.ValidationError(problem)
 
 
 class ZonedDateTimeField(serializers.DateTimeField):
@@ -214,6 +192,16 @@ class DepositLedgerSerializer(serializers.Serializer):
     )
 
 
+# The payments app owns the deposit ledger and registers how to read it (PaymentsConfig.ready):
+# bookings sits below payments and does not import it.
+_deposit_readers: list = []
+
+
+def register_deposit_reader(reader) -> None:
+    """reader(booking) -> the ledger as DepositLedgerSerializer's fields."""
+    _deposit_readers[:] = [reader]
+
+
 class BookingDetailSerializer(BookingSerializer):
     events = BookingEventSerializer(many=True, read_only=True)
     deposit = serializers.SerializerMethodField()
@@ -228,9 +216,7 @@ class BookingDetailSerializer(BookingSerializer):
     @extend_schema_field(DepositLedgerSerializer)
     def get_deposit(self, booking: Booking) -> dict:
         # The payments app owns the ledger; the booking only shows it.
-        from payments.ledger import deposit_ledger
-
-        return DepositLedgerSerializer(deposit_ledger(booking=booking).as_api()).data
+        return DepositLedgerSerializer(_deposit_readers[0](booking)).data
 
 
 class BookingCreateSerializer(serializers.Serializer):

@@ -10,9 +10,11 @@ import logging
 import random
 import secrets
 import time as time_module
+import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from accounts.models import Role, Tattooist, User
+from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
 from bookings import notices
 from bookings.models import (
     ACTIVE_STATUSES,
@@ -33,11 +35,11 @@ from bookings.models import (
     TimeOff,
 )
 from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
-from bookings.transitions import booking_move, pre_session_check_enqueue
-from tattoo import jobs
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.http_cache import slots_key
-from tattoo.money import is_whole, quantize
+from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
+from tattoo.core import jobs
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.http_cache import slots_key
+from tattoo.core.money import is_whole, quantize
 
 logger = logging.getLogger("inkbook.bookings")
 
@@ -108,6 +110,35 @@ def with_db_retry(fn, *, attempts: int = _RETRY_ATTEMPTS):
 # --- artist settings --------------------------------------------------------------------------
 
 
+SESSION_MINUTES = (15, 12 * 60)  # the shortest and the longest session an artist may set
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_problem(name: str) -> str | None:
+    return None if name in known_timezones() else f"{name!r} is not a known IANA time zone."
+
+
+def min_deposit_problem(amount: Decimal) -> str | None:
+    if amount < 0:
+        return "Ensure this value is greater than or equal to 0."
+    return None if is_whole(amount) else "Use a whole MNT amount."
+
+
+def refundable_hours_problem(hours: int) -> str | None:
+    if 0 <= hours <= DEPOSIT_REFUNDABLE_HOURS_MAX:
+        return None
+    return f"Use 0 to {DEPOSIT_REFUNDABLE_HOURS_MAX} hours."
+
+
+def session_minutes_problem(minutes: int) -> str | None:
+    low, high = SESSION_MINUTES
+    return None if low <= minutes <= high else f"Use {low} to {high} minutes."
+
+
 def tattooist_update_settings(
     *,
     tattooist: Tattooist,
@@ -118,7 +149,26 @@ def tattooist_update_settings(
     deposit_refundable_hours: int | None = None,
 ) -> Tattooist:
     """Change the artist's bio and booking settings. Existing bookings keep their own end time
-    and the deposit policy they were made under."""
+    and the deposit policy they were made under.
+
+    Refuses (400, per field) a zone that is not IANA's, a session outside SESSION_MINUTES, a
+    negative or fractional minimum deposit and a refund window outside 0..DEPOSIT_REFUNDABLE_HOURS_MAX,
+    whoever calls it."""
+    problems = {
+        field: [problem]
+        for field, problem in (
+            ("timezone", timezone_problem(timezone_name) if timezone_name is not None else None),
+            ("sessionMinutes", session_minutes_problem(session_minutes) if session_minutes is not None else None),
+            ("minDeposit", min_deposit_problem(min_deposit) if min_deposit is not None else None),
+            (
+                "depositRefundableHours",
+                refundable_hours_problem(deposit_refundable_hours) if deposit_refundable_hours is not None else None,
+            ),
+        )
+        if problem is not None
+    }
+    if problems:
+        raise ApplicationError("These settings cannot be saved.", code="invalid", fields=problems)
     fields = []
     if deposit_refundable_hours is not None:
         tattooist.deposit_refundable_hours = deposit_refundable_hours
@@ -163,13 +213,18 @@ def availability_create(*, tattooist: Tattooist, day: int, start_time: time, end
         return Availability.objects.create(tattooist=tattooist, day=day, start_time=start_time, end_time=end_time)
 
 
-def availability_delete(*, user: User, availability_id: int) -> None:
-    window = Availability.objects.select_related("tattooist").filter(pk=availability_id).first()
-    if window is None:
+def _artists_own(model, *, pk: int, user: User, what: str):
+    """One of `user`'s own schedule rows (a window, a time off): unknown id → 404, another artist's → 403."""
+    row = model.objects.select_related("tattooist").filter(pk=pk).first()
+    if row is None:
         raise Http404
-    if window.tattooist.user_id != user.pk:
-        raise NotAllowedError("This window belongs to another artist.", code="not_owner")
-    window.delete()
+    if row.tattooist.user_id != user.pk:
+        raise NotAllowedError(f"This {what} belongs to another artist.", code="not_owner")
+    return row
+
+
+def availability_delete(*, user: User, availability_id: int) -> None:
+    _artists_own(Availability, pk=availability_id, user=user, what="window").delete()
 
 
 def time_off_create(*, tattooist: Tattooist, starts_at: datetime, ends_at: datetime, reason: str = "") -> TimeOff:
@@ -181,12 +236,7 @@ def time_off_create(*, tattooist: Tattooist, starts_at: datetime, ends_at: datet
 
 
 def time_off_delete(*, user: User, time_off_id: int) -> None:
-    entry = TimeOff.objects.select_related("tattooist").filter(pk=time_off_id).first()
-    if entry is None:
-        raise Http404
-    if entry.tattooist.user_id != user.pk:
-        raise NotAllowedError("This time off belongs to another artist.", code="not_owner")
-    entry.delete()
+    _artists_own(TimeOff, pk=time_off_id, user=user, what="time off").delete()
 
 
 # --- bookings ----------------------------------------------------------------------------------
@@ -237,6 +287,19 @@ def _require_inside_windows(windows, local_day: date, tz: ZoneInfo, slot: dateti
         )
 
 
+def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
+    """Why `customer` may not book at all, or None (the artist page asks it for its booking form)."""
+    if not (customer.is_authenticated and customer.role == Role.CUSTOMER):
+        return NotAllowedError("Only customers can book.", code="permission_denied")
+    if not customer.email_verified:
+        # Holds cost an artist's time: only an owner of a real address may place them (docs/api.md).
+        return NotAllowedError(
+            "Confirm your e-mail address first: open the link we mailed you, or ask for a new one.",
+            code="email_unverified",
+        )
+    return None
+
+
 def booking_create(
     *,
     customer: User,
@@ -252,14 +315,9 @@ def booking_create(
     a clean 409; the exclusion constraint `bookings_no_overlap` stays the guarantee (any writer
     that skips the lock still cannot overlap), and its violation is also a 409.
     """
-    if customer.role != Role.CUSTOMER:
-        raise NotAllowedError("Only customers can book.", code="permission_denied")
-    if not customer.email_verified:
-        # Holds cost an artist's time: only an owner of a real address may place them (docs/api.md).
-        raise NotAllowedError(
-            "Confirm your e-mail address first: open the link we mailed you, or ask for a new one.",
-            code="email_unverified",
-        )
+    refusal = booking_create_refusal(customer=customer)
+    if refusal is not None:
+        raise refusal
     now = now or timezone.now()
     slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
@@ -288,7 +346,7 @@ SELECT t.approved AND u.is_active, t.min_deposit, t.session_minutes, t.timezone,
 SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %(artist)s
 """
 # Checks and writes in one statement, after both locks: the booking, its audit row and the bump
-# of the artist's slot-list version (what the post_save signal of tattoo/http_cache.py does for
+# of the artist's slot-list version (what the post_save signal of tattoo/core/http_cache.py does for
 # ORM saves) are written only when every check passes; the checks come back either way so the
 # refusal names its reason. The exclusion constraint stays the guarantee (23P01 -> 409).
 _CREATE_WRITE_SQL = """
@@ -429,24 +487,56 @@ def _booking_insert(
     return booking
 
 
+# The moves a booking's artist may make by hand (a customer may only cancel).
+ARTIST_MOVES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED)
+
+
+def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> ApplicationError | None:
+    """Why `actor` (a party or staff) may not move `booking` to `to_status` by hand, or None.
+
+    The booking page asks it for its buttons; booking_change_status raises it. The table is
+    checked again under the row lock (booking_move), so a move that raced this answer is a 409.
+    """
+    if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
+        return NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
+    refusal = hand_move_refusal(booking.status, to_status)
+    if refusal is None and to_status == BookingStatus.NO_SHOW:
+        no_show = no_show_refusal(booking=booking, now=timezone.now())
+        if no_show is not None:
+            refusal = ConflictError(no_show[1], code=no_show[0])
+    return refusal
+
+
+def allowed_moves(*, booking: Booking, actor: User) -> list[str]:
+    """The status buttons `actor` gets on `booking` (their own booking only)."""
+    if actor.is_customer and booking.customer_id == actor.pk:
+        wanted: tuple[str, ...] = (BookingStatus.CANCELLED,)
+    elif actor.is_tattooist and booking.tattooist.user_id == actor.pk:
+        wanted = ARTIST_MOVES
+    else:
+        return []
+    return [s for s in wanted if status_move_refusal(booking=booking, actor=actor, to_status=s) is None]
+
+
 def booking_change_status(*, booking_id: int, actor: User, to_status: str, note: str = "") -> Booking:
     """A person's status change (PATCH /api/bookings/{id}).
 
     Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
     anything the table or SYSTEM_ONLY forbids → 409. The table is checked under the row lock.
     """
-    booking_get_for(user=actor, booking_id=booking_id)
-    if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
-        raise NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
+    booking = booking_get_for(user=actor, booking_id=booking_id)
+    refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
+    if isinstance(refusal, NotAllowedError):
+        raise refusal  # a 409 is decided under the row lock (booking_move), with the current status
 
     def move() -> Booking:
         with transaction.atomic():
             if to_status == BookingStatus.NO_SHOW:
                 # Judged under the row lock: a reschedule cannot slip in between.
                 locked = Booking.objects.select_for_update().get(pk=booking_id)
-                refusal = no_show_refusal(booking=locked, now=timezone.now())
-                if refusal is not None:
-                    raise ConflictError(refusal[1], code=refusal[0])
+                no_show = no_show_refusal(booking=locked, now=timezone.now())
+                if no_show is not None:
+                    raise ConflictError(no_show[1], code=no_show[0])
             return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
 
     return with_db_retry(move)

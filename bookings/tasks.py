@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from bookings import notices, services
 from bookings.models import Booking
-from tattoo import jobs
-from tattoo.errors import UpstreamUnavailable
-from tattoo.jobs import OUTSIDE_SERVICE_RETRY, app
+from tattoo.core import jobs
+from tattoo.core.errors import UpstreamUnavailable
+from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
 # The sweep leaves holds alone until they are this late, so it does not race their own jobs.
 SWEEP_GRACE = timedelta(seconds=60)

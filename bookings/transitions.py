@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from bookings import notices
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
-from tattoo import jobs
-from tattoo.errors import ConflictError
+from tattoo.core import jobs
+from tattoo.core.errors import ConflictError
 
 S = BookingStatus
 
@@ -70,6 +70,17 @@ def can_move(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
+def hand_move_refusal(from_status: str, to_status: str) -> ConflictError | None:
+    """Why a person may not move a booking from `from_status` to `to_status` by hand, or None."""
+    if to_status == from_status:
+        return ConflictError(f"The booking is already {from_status}.", code="illegal_transition")
+    if (from_status, to_status) in SYSTEM_ONLY:
+        return ConflictError(f"A {from_status} booking cannot be made {to_status} by hand.", code="illegal_transition")
+    if not can_move(from_status, to_status):
+        return ConflictError(f"A {from_status} booking cannot become {to_status}.", code="illegal_transition")
+    return None
+
+
 def booking_move(
     *,
     booking_id: int,
@@ -102,12 +113,9 @@ def booking_move(
                 )
         from_status, from_pay = booking.status, booking.payment_status
         if user_move and to_status is not None:
-            if to_status == from_status:
-                raise ConflictError(f"The booking is already {from_status}.", code="illegal_transition")
-            if (from_status, to_status) in SYSTEM_ONLY:
-                raise ConflictError(
-                    f"A {from_status} booking cannot be made {to_status} by hand.", code="illegal_transition"
-                )
+            refusal = hand_move_refusal(from_status, to_status)
+            if refusal is not None:
+                raise refusal
         fields = ["updated_at"]
         if to_status is not None and to_status != from_status:
             if not can_move(from_status, to_status):

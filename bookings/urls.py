@@ -3,9 +3,7 @@ from django.urls import path
 from bookings import api
 
 urlpatterns = [
-    path("tattooists", api.TattooistListApi.as_view(), name="api-tattooists"),
     path("tattooists/me", api.TattooistMeApi.as_view(), name="api-tattooists-me"),
-    path("tattooists/<int:tattooist_id>", api.TattooistDetailApi.as_view(), name="api-tattooist"),
     path("tattooists/<int:tattooist_id>/slots", api.TattooistSlotsApi.as_view(), name="api-tattooist-slots"),
     path("availability", api.AvailabilityCreateApi.as_view(), name="api-availability"),
     path("availability/<int:pk>", api.AvailabilityItemApi.as_view(), name="api-availability-item"),

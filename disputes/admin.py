@@ -15,11 +15,13 @@ from django.utils.html import format_html
 
 from bookings.models import Booking
 from disputes import selectors, services
-from disputes.admin_csv import CsvExportMixin
 from disputes.models import Dispute, DisputeStatus, ManualRefund
+from payments.admin import ManualRefundDoneAction, csv_columns_named
 from payments.models import RefundState, Transaction
-from tattoo.errors import ApplicationError
-from tattoo.money import MAX_AMOUNT
+from tattoo.core.admin import ReadOnlyAdminMixin
+from tattoo.core.admin_csv import CsvExportMixin
+from tattoo.core.errors import ApplicationError
+from tattoo.core.money import MAX_AMOUNT
 
 # The report page is linked from the admin index (see templates/admin/inkbook/index.html).
 admin.site.index_template = "admin/inkbook/index.html"
@@ -45,7 +47,9 @@ class DisputeResolveForm(forms.Form):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+# Read-only: disputes are opened through the API (staff route or the parties' route) and resolved
+# only through the resolve form (the service), never edited.
+class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "status",
@@ -81,15 +85,6 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         return ["open_first", "created_at", "id"]
-
-    def has_add_permission(self, request):
-        return False  # disputes are opened through the API (staff route or the parties' route)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # resolved only through the resolve form (the service), never edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="booking", ordering="booking_id")
     def booking_link(self, obj: Dispute):
@@ -152,7 +147,7 @@ class DisputeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManualRefund)
-class ManualRefundAdmin(CsvExportMixin, admin.ModelAdmin):
+class ManualRefundAdmin(ManualRefundDoneAction, ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     """Refunds staff owe by hand (QR/bank payments cannot be refunded through QPay)."""
 
     list_display = ["id", "booking", "payment_type", "paid_amount", "refunded_amount", "refund_state", "updated_at"]
@@ -161,33 +156,12 @@ class ManualRefundAdmin(CsvExportMixin, admin.ModelAdmin):
     actions = ["mark_manual_refund_done", "export_selected_csv"]
     csv_filename = "manual-refunds"
     csv_columns = [
-        ("id", lambda t: t.pk),
-        ("booking_id", lambda t: t.booking_id),
-        ("payment_type", lambda t: t.payment_type),
-        ("paid_amount", lambda t: t.paid_amount),
-        ("refunded_amount", lambda t: t.refunded_amount),
+        *csv_columns_named("id", "booking_id", "payment_type", "paid_amount", "refunded_amount"),
         ("qpay_payment_id", lambda t: t.qpay_payment_id),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(refund_state=RefundState.MANUAL_REQUIRED).order_by("updated_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Mark the refund as done by hand")
-    def mark_manual_refund_done(self, request, queryset):
-        done = sum(
-            services.transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
-            for pk in queryset.values_list("pk", flat=True)
-        )
-        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
 
 
 def report_view(request):

@@ -10,7 +10,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services as account_services
 from accounts.models import Tattooist, User
+from accounts.permissions import IsAdmin
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import booking_authorize_named
 from disputes import selectors, services
@@ -32,9 +34,8 @@ from disputes.serializers import (
     TransactionTotalsSerializer,
 )
 from payments.models import RefundState, TransactionStatus
-from tattoo.errors import ApplicationError
-from tattoo.pagination import PageNumberPagination
-from tattoo.permissions import IsAdmin
+from tattoo.core.errors import ApplicationError
+from tattoo.core.pagination import PageNumberPagination
 
 _PAGE_PARAMS = [
     OpenApiParameter("page", int, description="1-based page number."),
@@ -149,7 +150,9 @@ class AdminTattooistApproveApi(APIView):
         artist = get_object_or_404(Tattooist, pk=tattooist_id)
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        artist = services.tattooist_set_approval(tattooist_id=artist.pk, actor=request.user, **data.validated_data)
+        artist = account_services.tattooist_set_approval(
+            tattooist_id=artist.pk, actor=request.user, **data.validated_data
+        )
         return Response(AdminTattooistSerializer(artist).data)
 
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from payments.models import Transaction
-from tattoo.models import status_check
+from tattoo.core.models import status_check
 
 
 class DisputeStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from bookings.serializers import BookingSerializer
 from disputes.models import Dispute
 from disputes.services import RESOLUTION_CHOICES
 from payments.models import RefundState, Transaction, TransactionStatus
-from tattoo.money import MAX_AMOUNT
+from tattoo.core.money import MAX_AMOUNT
 
 # --- query filters ----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Staff writes: artist approval, disputes and their resolution, refunds.
+"""Staff writes: disputes and their resolution, refunds.
 
 Every money or status move here runs in one transaction with its audit row; money moves only
 through the payments app's deposit ledger (payments/ledger.py), whose card refunds are jobs
@@ -13,50 +13,20 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, Tattooist, User
+from accounts.models import Role, User
 from bookings import notices
 from bookings.models import Booking, BookingStatus
 from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
-from notifications import account_mail
 from payments import ledger
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.money import quantize
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
+from tattoo.core.money import quantize
 
 logger = logging.getLogger("inkbook.disputes")
 
 # Where a dispute may end: the booking goes back to work, is done, or is called off.
 RESOLUTION_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED)
 RESOLUTION_CHOICES = [(s.value, s.label) for s in RESOLUTION_STATUSES]
-
-
-# --- artist approval ------------------------------------------------------------------------
-
-
-def tattooist_set_approval(*, tattooist_id: int, approved: bool, actor: User, note: str = "") -> Tattooist:
-    """Approve or unapprove an artist. Unapproved artists vanish from public reads and cannot be
-    booked (the public selectors filter on `approved`); bookings they already have stay."""
-    with transaction.atomic():
-        try:
-            artist = Tattooist.objects.select_for_update().select_related("user").get(pk=tattooist_id)
-        except Tattooist.DoesNotExist:
-            raise ApplicationError("No such artist.", code="not_found") from None
-        changed = artist.approved != approved
-        artist.approved = approved
-        artist.approved_at = timezone.now() if approved else None
-        # approved_by names the staff member behind the current decision, either way.
-        artist.approved_by = actor
-        artist.approval_note = note
-        artist.save(update_fields=["approved", "approved_at", "approved_by", "approval_note", "updated_at"])
-        if changed:
-            account_mail.artist_approval_notify(
-                artist=artist,
-                approved=approved,
-                note=note,
-                event=f"artist:{artist.pk}:approval:{timezone.now().isoformat()}",
-            )
-    logger.info("artist %s %s by user %s", artist.pk, "approved" if approved else "unapproved", actor.pk)
-    return artist
 
 
 # --- disputes -------------------------------------------------------------------------------
@@ -74,7 +44,7 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
     """
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
-        raise ApplicationError("No such booking.", code="not_found")
+        raise NotFoundError("No such booking.")
     if not (_is_party(booking, initiator) or initiator.role == Role.ADMIN):
         raise ApplicationError(
             "The initiator must be the booking's customer, its artist or staff.",
@@ -133,7 +103,7 @@ def dispute_open_by_party(*, booking_id: int, user: User, reason: str) -> Disput
     """A customer or artist opens a dispute on their own booking; anyone else is refused (403)."""
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
-        raise ApplicationError("No such booking.", code="not_found")
+        raise NotFoundError("No such booking.")
     if not _is_party(booking, user):
         raise NotAllowedError("Only the booking's customer or artist can open a dispute on it.")
     return dispute_open(booking_id=booking.pk, initiator=user, reason=reason, actor=user)
@@ -168,7 +138,7 @@ def dispute_resolve(
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
         if dispute is None:
-            raise ApplicationError("No such dispute.", code="not_found")
+            raise NotFoundError("No such dispute.")
         if dispute.status != DisputeStatus.OPEN:
             raise ConflictError("This dispute is already resolved.", code="dispute_resolved")
         booking = Booking.objects.select_for_update().get(pk=dispute.booking_id)

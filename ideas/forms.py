@@ -11,8 +11,8 @@ from django import forms
 from django.conf import settings
 
 from ideas.services import MAX_DESCRIPTION
-from tattoo import uploads
-from tattoo.forms import PageForm
+from tattoo.core import uploads
+from tattoo.core.forms import PageForm
 
 ACCEPT = ",".join([*uploads.ALLOWED_TYPES, *sorted({"." + e for exts in uploads.ALLOWED_TYPES.values() for e in exts})])
 

@@ -16,8 +16,8 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import booking_is_party
 from ideas.models import TattooIdea
-from tattoo import uploads
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core import uploads
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 
 MAX_DESCRIPTION = 4000
 # Ideas stay readable and editable after completed/disputed (disputes rely on them); a booking
@@ -35,12 +35,19 @@ def _require_some_content(description: str, image_key: str) -> None:
         )
 
 
-def _require_open(booking: Booking) -> None:
+def idea_post_refusal(*, booking: Booking, user: User) -> ApplicationError | None:
+    """Why `user` may not add an idea to `booking` now, or None (the booking page asks this too)."""
+    if not booking_is_party(booking=booking, user=user):
+        return NotAllowedError("Only the booking's customer and tattooist can add ideas.", code="not_a_party")
     if booking.status in CLOSED_STATUSES:
-        raise ConflictError(
-            f"This booking is {booking.status}; it takes no new ideas.",
-            code="booking_closed",
-        )
+        return ConflictError(f"This booking is {booking.status}; it takes no new ideas.", code="booking_closed")
+    return None
+
+
+def _require_open(booking: Booking, user: User) -> None:
+    refusal = idea_post_refusal(booking=booking, user=user)
+    if refusal is not None:
+        raise refusal
 
 
 def idea_create(*, user: User, booking_id: int, description: str = "", image_url: str | None = None) -> TattooIdea:
@@ -48,9 +55,7 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
         raise Http404
-    if not booking_is_party(booking=booking, user=user):
-        raise NotAllowedError("Only the booking's customer and tattooist can add ideas.", code="not_a_party")
-    _require_open(booking)
+    _require_open(booking, user)
     description = description or ""
     _require_some_content(description, image_url or "")
     attach = (
@@ -67,8 +72,8 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
         with attach as obj, transaction.atomic():
             # The row lock orders this insert against booking_move (which locks the same row), so
             # an idea never lands on a booking that was cancelled or expired meanwhile.
-            locked = Booking.objects.select_for_update().only("id", "status").get(pk=booking.pk)
-            _require_open(locked)
+            locked = Booking.objects.select_for_update().select_related("tattooist").get(pk=booking.pk)
+            _require_open(locked, user)
             key = obj.key if obj is not None else ""
             return TattooIdea.objects.create(
                 booking=booking,

@@ -1,7 +1,7 @@
 """Mails about the account itself: address verification, password reset, artist approval.
 
 The accounts app sits below this one, so it names these jobs (notifications.verify_email,
-notifications.password_reset) instead of importing them; approval is told by its caller.
+notifications.password_reset, notifications.artist_approval) instead of importing them.
 """
 
 from __future__ import annotations
@@ -38,9 +38,12 @@ def password_reset_send(*, email: str, requested_at: str) -> int:
     return len(notify(event=f"user:{user.pk}:reset:{requested_at}", recipients=[user], message=message))
 
 
-def artist_approval_notify(*, artist: Tattooist, approved: bool, note: str, event: str) -> None:
-    """Called by the approval service in its transaction."""
-    notify(
+def artist_approval_send(*, tattooist_id: int, approved: bool, note: str, event: str) -> int:
+    """The approval decision, to the artist (the job written by the approval service)."""
+    artist = Tattooist.objects.select_related("user").filter(pk=tattooist_id).first()
+    if artist is None:
+        return 0
+    rows = notify(
         event=event,
         recipients=[artist.user],
         message=Message(
@@ -50,3 +53,4 @@ def artist_approval_notify(*, artist: Tattooist, approved: bool, note: str, even
             action_label="Open your dashboard",
         ),
     )
+    return len(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tattoo.models import status_check
+from tattoo.core.models import status_check
 
 
 class Channel(models.TextChoices):

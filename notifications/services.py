@@ -32,8 +32,8 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from notifications.models import Channel, Outbox, OutboxStatus
-from tattoo import jobs
-from tattoo.errors import UpstreamUnavailable
+from tattoo.core import jobs
+from tattoo.core.errors import UpstreamUnavailable
 
 logger = logging.getLogger("inkbook.notifications")
 

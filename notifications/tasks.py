@@ -6,8 +6,8 @@ from django.conf import settings
 from procrastinate import RetryStrategy
 
 from notifications import account_mail, services
-from tattoo.errors import UpstreamUnavailable
-from tattoo.jobs import app
+from tattoo.core.errors import UpstreamUnavailable
+from tattoo.core.jobs import app
 
 # A failed attempt is recorded on the row and retried after 2, 4, 8, ... s; the row itself decides
 # when to give up (EMAIL_MAX_ATTEMPTS, then `failed` in the admin), so the job allows a few more.
@@ -39,3 +39,9 @@ def verify_email(user_id: int, nonce: str) -> int:
 def password_reset(email: str, requested_at: str) -> int:
     """On each reset request: the reset link, if the address has an account."""
     return account_mail.password_reset_send(email=email, requested_at=requested_at)
+
+
+@app.task(name="notifications.artist_approval")
+def artist_approval(tattooist_id: int, approved: bool, note: str, event: str) -> int:
+    """After staff approve or unapprove an artist (accounts.services.tattooist_set_approval)."""
+    return account_mail.artist_approval_send(tattooist_id=tattooist_id, approved=approved, note=note, event=event)

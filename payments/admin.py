@@ -8,7 +8,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from disputes.admin_csv import CsvExportMixin
+from bookings.admin import BookingAdmin
+from bookings.models import Booking
 from payments import ledger
 from payments.models import (
     REFUND_DONE,
@@ -20,12 +21,49 @@ from payments.models import (
     RefundStatus,
     Transaction,
 )
+from tattoo.core.admin import ReadOnlyAdminMixin
+from tattoo.core.admin_csv import CsvExportMixin
 
 ZERO = Decimal("0.00")
 
 
+# A transaction's CSV columns (the Transaction admin's export; the manual-refund queue picks some).
+TRANSACTION_CSV_COLUMNS = [
+    ("id", lambda t: t.pk),
+    ("booking_id", lambda t: t.booking_id),
+    ("amount", lambda t: t.amount),
+    ("currency", lambda t: t.currency),
+    ("status", lambda t: t.status),
+    ("flag", lambda t: t.flag),
+    ("payment_type", lambda t: t.payment_type),
+    ("paid_amount", lambda t: t.paid_amount),
+    ("paid_at", lambda t: t.paid_at),
+    ("refunded_amount", lambda t: t.refunded_amount),
+    ("refund_state", lambda t: t.refund_state),
+    ("qpay_invoice_id", lambda t: t.qpay_invoice_id),
+    ("created_at", lambda t: t.created_at),
+]
+
+
+def csv_columns_named(*names: str) -> list:
+    by_name = dict(TRANSACTION_CSV_COLUMNS)
+    return [(name, by_name[name]) for name in names]
+
+
+class ManualRefundDoneAction:
+    """The admin action that marks a transaction's manual refunds done (payments.ledger owns the move)."""
+
+    @admin.action(description="Mark the manual refund as done")
+    def mark_manual_refund_done(self, request, queryset):
+        done = sum(
+            ledger.transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
+
+
 @admin.register(Transaction)
-class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
+class TransactionAdmin(ManualRefundDoneAction, ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "id",
@@ -46,42 +84,11 @@ class TransactionAdmin(CsvExportMixin, admin.ModelAdmin):
     # Read-only rows; the actions go through services (refund queue) or only read (CSV).
     actions = ["mark_manual_refund_done", "export_selected_csv"]
     csv_filename = "transactions"
-    csv_columns = [
-        ("id", lambda t: t.pk),
-        ("booking_id", lambda t: t.booking_id),
-        ("amount", lambda t: t.amount),
-        ("currency", lambda t: t.currency),
-        ("status", lambda t: t.status),
-        ("flag", lambda t: t.flag),
-        ("payment_type", lambda t: t.payment_type),
-        ("paid_amount", lambda t: t.paid_amount),
-        ("paid_at", lambda t: t.paid_at),
-        ("refunded_amount", lambda t: t.refunded_amount),
-        ("refund_state", lambda t: t.refund_state),
-        ("qpay_invoice_id", lambda t: t.qpay_invoice_id),
-        ("created_at", lambda t: t.created_at),
-    ]
-
-    @admin.action(description="Mark the manual refund as done")
-    def mark_manual_refund_done(self, request, queryset):
-        done = sum(
-            ledger.transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
-            for pk in queryset.values_list("pk", flat=True)
-        )
-        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    csv_columns = TRANSACTION_CSV_COLUMNS
 
 
 @admin.register(Refund)
-class RefundAdmin(CsvExportMixin, admin.ModelAdmin):
+class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     """The refund queue (docs/deposits.md): one row per payment row owed back. `manual_required`
     rows are what staff refund by hand in the merchant portal or bank (P2P payments, parts of card
     payments, card refunds QPay refused); the page shows their total and the oldest one's age."""
@@ -126,15 +133,6 @@ class RefundAdmin(CsvExportMixin, admin.ModelAdmin):
             ledger.refund_mark_done(refund_id=pk, actor=request.user) for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _age(delta: timedelta) -> str:
@@ -209,3 +207,40 @@ def ledger_report_view(request):
         },
     }
     return TemplateResponse(request, "admin/payments/ledger_report.html", context)
+
+
+class TransactionInline(admin.TabularInline):
+    """The booking's payments, read-only: money moves only through the payment and dispute services."""
+
+    model = Transaction
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "created_at",
+        "status",
+        "flag",
+        "payment_type",
+        "amount",
+        "paid_amount",
+        "paid_at",
+        "refunded_amount",
+        "refund_state",
+        "qpay_invoice_id",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The booking's page shows its payments first; bookings sits below payments and cannot name them.
+class BookingWithPaymentsAdmin(BookingAdmin):
+    inlines = [TransactionInline, *BookingAdmin.inlines]
+
+
+admin.site.unregister(Booking)
+admin.site.register(Booking, BookingWithPaymentsAdmin)

@@ -12,6 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import qpay_signing as signing
+from accounts.permissions import IsCustomer
 from bookings.selectors import booking_authorize_named
 from payments import services
 from payments.selectors import transaction_for_party
@@ -22,12 +24,10 @@ from payments.serializers import (
     PaymentSerializer,
     PaymentStatusSerializer,
 )
-from qpay_worker import signing
-from tattoo.errors import error_body
-from tattoo.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
-from tattoo.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
-from tattoo.idempotency import idempotent
-from tattoo.permissions import IsCustomer
+from tattoo.core.errors import error_body
+from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
+from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
+from tattoo.core.idempotency import idempotent
 
 security_log = logging.getLogger("inkbook.security")
 
@@ -76,7 +76,7 @@ class PaymentStatusApi(APIView):
 
 class CacheReplayGuard:
     """Notification ids already accepted, in the shared cache (Redis outside DEBUG, so every web
-    process sees them) for the replay window (qpay_worker/signing.py, docs/security.md)."""
+    process sees them) for the replay window (qpay_signing/__init__.py, docs/security.md)."""
 
     def first_seen(self, msg_id: str) -> bool:
         key = "worker-msg:" + hashlib.sha256(msg_id.encode()).hexdigest()

@@ -43,9 +43,9 @@ from payments.models import (
     Transaction,
     TransactionStatus,
 )
-from tattoo import jobs
-from tattoo.errors import ApplicationError, ConflictError
-from tattoo.money import quantize
+from tattoo.core import jobs
+from tattoo.core.errors import ApplicationError, ConflictError
+from tattoo.core.money import quantize
 
 log = logging.getLogger("inkbook.payments.ledger")
 
@@ -494,7 +494,7 @@ def refund_send(*, refund_id: int, last_attempt: bool = False) -> str:
     unreachable → UpstreamUnavailable, so the job retries with backoff, and on its last attempt
     the refund goes to the manual queue instead of being lost in a failed job."""
     from payments import worker_client
-    from tattoo.errors import UpstreamUnavailable
+    from tattoo.core.errors import UpstreamUnavailable
 
     refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
     if refund is None or refund.status != RefundStatus.QPAY_PENDING:

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from tattoo.models import status_check
+from tattoo.core.models import status_check
 
 
 class TransactionStatus(models.TextChoices):

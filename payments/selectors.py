@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
 from payments.models import Transaction
-from tattoo.errors import NotAllowedError
+from tattoo.core.errors import NotAllowedError
 
 
 def transaction_for_party(*, user, qpay_invoice_id: str) -> Transaction:
@@ -13,6 +12,6 @@ def transaction_for_party(*, user, qpay_invoice_id: str) -> Transaction:
         Transaction.objects.select_related("booking", "booking__tattooist"), qpay_invoice_id=qpay_invoice_id
     )
     booking = txn.booking
-    if user.role == Role.ADMIN or booking.customer_id == user.pk or booking.tattooist.user_id == user.pk:
+    if user.is_admin or booking.customer_id == user.pk or booking.tattooist.user_id == user.pk:
         return txn
     raise NotAllowedError("Only the booking's parties can see its payment.")

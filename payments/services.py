@@ -26,9 +26,9 @@ from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStat
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
 from payments import ledger, worker_client
 from payments.models import Transaction, TransactionFlag, TransactionStatus
-from tattoo import jobs
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
-from tattoo.money import CURRENCY, is_whole, quantize
+from tattoo.core import jobs
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
+from tattoo.core.money import CURRENCY, is_whole, quantize
 
 log = logging.getLogger("inkbook.payments")
 security_log = logging.getLogger("inkbook.security")
@@ -112,6 +112,27 @@ def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
     return outcome
 
 
+def payment_refusal(*, booking: Booking, user=None) -> ApplicationError | None:
+    """Why `booking`'s deposit cannot be paid now (by `user`, when given), or None. payment_create
+    raises it under the booking's row lock; the booking page asks it before offering "Pay"."""
+    if user is not None and booking.customer_id != user.pk:
+        return NotAllowedError("Only the booking's customer can pay its deposit.")
+    if booking.payment_status in SETTLED_PAYMENT:
+        return ConflictError("This booking's deposit is already paid.", code="already_paid")
+    if booking.status not in PAYABLE_STATUSES:
+        return ConflictError(f"A {booking.status} booking cannot be paid.", code="booking_not_payable")
+    if booking.deposit_amount <= 0:
+        return ConflictError("This booking has no deposit to pay.", code="no_deposit")
+    if not is_whole(booking.deposit_amount):
+        # QPay takes whole tugrik only; never round a deposit silently.
+        return ConflictError("The deposit is not a whole MNT amount.", code="deposit_not_whole")
+    if Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists():
+        return ConflictError(
+            "Part of the deposit arrived; staff will settle the rest with you.", code="payment_underpaid"
+        )
+    return None
+
+
 def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
     """Return the booking's open invoice, or create one at QPay through the worker.
 
@@ -120,26 +141,16 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
     booking = Booking.objects.filter(pk=booking_id).first()
     if booking is None:
         raise Http404
-    if booking.customer_id != user.pk:
+    if booking.customer_id != user.pk:  # before anything else: a stranger learns nothing more
         raise NotAllowedError("Only the booking's customer can pay its deposit.")
     _retire_expired_invoice(booking.pk)
 
     now = timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.payment_status in SETTLED_PAYMENT:
-            raise ConflictError("This booking's deposit is already paid.", code="already_paid")
-        if booking.status not in PAYABLE_STATUSES:
-            raise ConflictError(f"A {booking.status} booking cannot be paid.", code="booking_not_payable")
-        if booking.deposit_amount <= 0:
-            raise ConflictError("This booking has no deposit to pay.", code="no_deposit")
-        if not is_whole(booking.deposit_amount):
-            # QPay takes whole tugrik only; never round a deposit silently.
-            raise ConflictError("The deposit is not a whole MNT amount.", code="deposit_not_whole")
-        if Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists():
-            raise ConflictError(
-                "Part of the deposit arrived; staff will settle the rest with you.", code="payment_underpaid"
-            )
+        refusal = payment_refusal(booking=booking)
+        if refusal is not None:
+            raise refusal
         pending = (
             Transaction.objects.select_for_update().filter(booking=booking, status=TransactionStatus.PENDING).first()
         )

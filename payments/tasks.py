@@ -10,8 +10,8 @@ from procrastinate import JobContext
 
 from payments import ledger, services
 from payments.models import Transaction
-from tattoo import jobs
-from tattoo.jobs import OUTSIDE_SERVICE_RETRY, app
+from tattoo.core import jobs
+from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
 
 @app.task(name="payments.check_before_invoice_cancel", retry=OUTSIDE_SERVICE_RETRY)

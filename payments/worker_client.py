@@ -14,8 +14,8 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from qpay_worker import signing
-from tattoo.errors import ApplicationError, ConflictError, UpstreamUnavailable
+import qpay_signing as signing
+from tattoo.core.errors import ApplicationError, ConflictError, UpstreamUnavailable
 
 log = logging.getLogger("inkbook.payments.worker")
 
@@ -29,7 +29,7 @@ class WorkerRefused(ConflictError):
 def _post(path: str, payload: dict, *, timeout: float | None = None) -> dict:
     raw = json.dumps(payload, separators=(",", ":"), default=str).encode()
     # Signed for this method and path only, with a fresh message id the worker accepts once
-    # (qpay_worker/signing.py, docs/security.md).
+    # (qpay_signing/__init__.py, docs/security.md).
     signature = signing.sign(raw, settings.WEB_TO_WORKER_SECRETS, direction=signing.TO_WORKER, method="POST", path=path)
     headers = {"Content-Type": "application/json", **signature}
     url = settings.QPAY_WORKER_URL + path

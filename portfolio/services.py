@@ -1,4 +1,4 @@
-"""Portfolio writes. The image lives in the bucket (tattoo.uploads); the row points at its key."""
+"""Portfolio writes. The image lives in the bucket (tattoo.core.uploads); the row points at its key."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Tattooist, User
 from portfolio.models import PortfolioItem
-from tattoo import uploads
-from tattoo.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core import uploads
+from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 
 # Tags: lower case, trimmed, inner whitespace folded to one space, duplicates dropped (first
 # wins), empty ones ignored; at most MAX_TAGS of at most MAX_TAG_LENGTH characters (the column is

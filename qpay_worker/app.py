@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from qpay_worker import signing
+import qpay_signing as signing
 from qpay_worker.config import Config
 from qpay_worker.qpay_client import QPayClient, QPayError, summarize_check
 from qpay_worker.wsgi_util import BodyTooLarge, Request, Response, dumps, json_response, text_response
@@ -50,6 +50,15 @@ def loggable_path(path: str) -> str:
 
 def callback_token(secret: str, ref: str) -> str:
     return hmac.new(secret.encode(), f"qpay-callback:{ref}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _invoice_id(body: dict) -> tuple[str, Response | None]:
+    """The web app's qpayInvoiceId, or a 400 answer when it is missing or not an invoice id."""
+    invoice_id = str(body.get("qpayInvoiceId") or "")
+    if INVOICE_ID_RE.match(invoice_id):
+        return invoice_id, None
+    body = {"code": "invalid", "message": "qpayInvoiceId is required.", "fields": {"qpayInvoiceId": ["Required."]}}
+    return invoice_id, json_response(400, body)
 
 
 class BoundedMap:
@@ -395,16 +404,9 @@ class WorkerApp:
 
     # --- internal calls from the web app ----------------------------------------------------
     def check(self, body: dict) -> Response:
-        invoice_id = str(body.get("qpayInvoiceId") or "")
-        if not INVOICE_ID_RE.match(invoice_id):
-            return json_response(
-                400,
-                {
-                    "code": "invalid",
-                    "message": "qpayInvoiceId is required.",
-                    "fields": {"qpayInvoiceId": ["Required."]},
-                },
-            )
+        invoice_id, refusal = _invoice_id(body)
+        if refusal is not None:
+            return refusal
         self._count("checks")
         try:
             summary = summarize_check(invoice_id, self.qpay.check_payments(invoice_id))
@@ -415,16 +417,9 @@ class WorkerApp:
         return self.signed_json(200, summary)
 
     def cancel(self, body: dict) -> Response:
-        invoice_id = str(body.get("qpayInvoiceId") or "")
-        if not INVOICE_ID_RE.match(invoice_id):
-            return json_response(
-                400,
-                {
-                    "code": "invalid",
-                    "message": "qpayInvoiceId is required.",
-                    "fields": {"qpayInvoiceId": ["Required."]},
-                },
-            )
+        invoice_id, refusal = _invoice_id(body)
+        if refusal is not None:
+            return refusal
         cancelled, error = True, None
         try:
             self.qpay.cancel_invoice(invoice_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from qpay_worker.signing import check_separate, parse_secrets
+from qpay_signing import check_separate, parse_secrets
 
 
 class ConfigError(Exception):

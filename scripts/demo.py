@@ -23,7 +23,7 @@ import requests
 
 TIMEOUT = 30
 PAID_WAIT_SECONDS = 60
-ARTIST_NAME = "Saraa Bold"  # accounts/management/commands/seed.py
+ARTIST_NAME = "Saraa Bold"  # tattoo/site/management/commands/seed.py
 
 
 class DemoFailed(Exception):

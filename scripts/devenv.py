@@ -220,7 +220,7 @@ def storage_env(env: dict[str, str], *, test: bool) -> None:
     if test:
         env.setdefault("S3_ACCESS_KEY_ID", "testkey")
         env.setdefault("S3_SECRET_ACCESS_KEY", "testsecret-" + env["SECRET_KEY"][:16])
-        # Tests start their own server per process (tattoo/testing/s3.py, fixture s3_server) and point
+        # Tests start their own server per process (testing/s3.py, fixture s3_server) and point
         # settings at it. Until then the endpoint is a port nothing listens on, so a stray bucket call
         # fails fast instead of reaching a development bucket.
         env.setdefault("S3_ENDPOINT_URL", "http://127.0.0.1:1")

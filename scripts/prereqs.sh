@@ -25,7 +25,7 @@ if command -v node >/dev/null 2>&1; then
 fi
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || add "Python venv + ensurepip" python3-venv
 if [ "$what" = "test" ]; then
-  # The page tests drive Debian's Chromium at this path (tattoo/testing/browser.py); the variable
+  # The page tests drive Debian's Chromium at this path (testing/browser.py); the variable
   # exists for this script's own test.
   chromium=${PREREQS_CHROMIUM:-/usr/bin/chromium}
   [ -x "$chromium" ] || add "Chromium at $chromium (page tests)" chromium

@@ -26,7 +26,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qpay_worker import signing  # noqa: E402
+import qpay_signing as signing  # noqa: E402
 from qpay_worker.app import callback_token  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test-clocks` (run by .ci/run after `make test`): the date-sensitive test modules again,
-# each time with the process clock moved (tattoo/testing/clock.py, `--clock`) to an instant where
+# each time with the process clock moved (testing/clock.py, `--clock`) to an instant where
 # calendars go wrong. Any extra arguments go to pytest. Exits non-zero if any instant fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."

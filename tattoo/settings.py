@@ -124,10 +124,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Background jobs on this database (tattoo/jobs.py, docs/jobs.md); before the project apps so
+    # Background jobs on this database (tattoo/core/jobs.py, docs/jobs.md); before the project apps so
     # their tasks.py modules register on the ready app.
     "procrastinate.contrib.django",
-    "tattoo",
+    "tattoo.core.apps.CoreConfig",
     "accounts",
     "portfolio",
     "bookings",
@@ -137,10 +137,11 @@ INSTALLED_APPS = [
     # Sits just above accounts: imports accounts and the core, never a booking-domain app
     # (callers pass what a message needs).
     "notifications",
+    "tattoo.site.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
-    "tattoo.middleware.RequestLogMiddleware",
+    "tattoo.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -152,7 +153,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSessionVerifiedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tattoo.middleware.ApiCacheControlMiddleware",
+    "tattoo.core.middleware.ApiCacheControlMiddleware",
 ]
 
 ROOT_URLCONF = "tattoo.urls"
@@ -211,7 +212,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # it is Redis, unless LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs).
 REDIS_URL = env("REDIS_URL")
 # "public" holds rendered anonymous public answers keyed by their versioned ETag
-# (tattoo/http_cache.py): its own alias, so a flood of distinct query strings evicts only those,
+# (tattoo/core/http_cache.py): its own alias, so a flood of distinct query strings evicts only those,
 # never the login-throttle counters of "default".
 if REDIS_URL:
     REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
@@ -306,7 +307,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
-CSRF_FAILURE_VIEW = "tattoo.views.csrf_failure"
+CSRF_FAILURE_VIEW = "tattoo.core.views.csrf_failure"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -316,11 +317,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["tattoo.renderers.CamelCaseJSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "tattoo.pagination.PageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": ["tattoo.core.renderers.CamelCaseJSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "tattoo.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "tattoo.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "tattoo.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "tattoo.core.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "tattoo.core.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -398,7 +399,7 @@ if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
 # not configuration; tests may override it.
 BOOKING_BEFORE_EXPIRE_HOOK = "payments.services.payment_before_expiry"
 
-# --- background jobs (Procrastinate on DATABASES["default"]; tattoo/jobs.py, docs/jobs.md) ----
+# --- background jobs (Procrastinate on DATABASES["default"]; tattoo/core/jobs.py, docs/jobs.md) ----
 # `manage.py procrastinate worker` reads these. Scheduled jobs (a hold's expiry) are found by
 # polling, so a due job starts at most JOBS_POLL_SECONDS late; new jobs wake a worker at once
 # (LISTEN/NOTIFY).
@@ -488,7 +489,7 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", UPL
 
 # --- payments: the QPay worker --------------------------------------------------------------
 QPAY_WORKER_URL = envurl("QPAY_WORKER_URL", "http://127.0.0.1:8001")
-# HMAC secrets of the worker hops, one list per direction (qpay_worker/signing.py,
+# HMAC secrets of the worker hops, one list per direction (qpay_signing/__init__.py,
 # docs/security.md); a comma-separated second value is accepted during rotation (the first signs).
 # WEB_TO_WORKER_SECRET signs this app's requests to the worker; WORKER_TO_WEB_SECRET verifies the
 # worker's payment notifications and answers.
@@ -529,7 +530,7 @@ LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "tattoo.logging.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "tattoo.core.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -4,8 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from disputes.admin import report_view
 from payments.admin import ledger_report_view
-from tattoo import views
-from tattoo.api import UploadPresignApi
+from tattoo.core import views
+from tattoo.core.api import UploadPresignApi
 
 api_patterns = [
     path("", include("accounts.urls")),
@@ -25,12 +25,12 @@ urlpatterns = [
     path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
-    # Server-rendered pages: each app's page_urls.py, mounted at the root.
+    # Server-rendered pages, mounted at the root: accounts' own (signup, login) and the site's.
     path("", include("accounts.page_urls")),
-    path("", include("bookings.page_urls")),
+    path("", include("tattoo.site.urls")),
 ]
 
-handler400 = "tattoo.views.error_400"
-handler403 = "tattoo.views.error_403"
-handler404 = "tattoo.views.error_404"
-handler500 = "tattoo.views.error_500"
+handler400 = "tattoo.core.views.error_400"
+handler403 = "tattoo.core.views.error_403"
+handler404 = "tattoo.core.views.error_404"
+handler500 = "tattoo.core.views.error_500"

@@ -22,9 +22,9 @@ import requests
 from accounts.tokens import tokens_for_user
 from bookings.models import Booking, BookingEvent
 from bookings.tests.conftest import open_every_day
-from qpay_worker.testing import free_port, wait_for
-from tattoo.testing.jobs import database_url
-from tattoo.testing.logcheck import record_output
+from testing.jobs import database_url
+from testing.logcheck import record_output
+from testing.qpay_worker import free_port, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

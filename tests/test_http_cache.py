@@ -7,8 +7,8 @@ import pytest
 from accounts.tests.factories import TattooistFactory
 from conftest import client_for
 from portfolio.models import PortfolioItem
-from tattoo import http_cache
-from tattoo.testing.wsgi import wsgi_get
+from tattoo.core import http_cache
+from testing.wsgi import wsgi_get
 
 pytestmark = pytest.mark.django_db
 
@@ -384,8 +384,8 @@ def test_the_production_entry_point_serves_fresh_public_reads_under_gunicorn(tat
 
     from django.db import connection
 
-    from tattoo.testing import logcheck
-    from tattoo.testing.s3 import free_port
+    from testing import logcheck
+    from testing.s3 import free_port
 
     existing = item(tattooist, description="before")
     s = connection.settings_dict

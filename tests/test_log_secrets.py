@@ -1,4 +1,4 @@
-"""The whole-suite log check (tattoo/testing/logcheck.py) can fail, and what it relies on holds."""
+"""The whole-suite log check (testing/logcheck.py) can fail, and what it relies on holds."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.conf import settings
 
 from accounts.tests.factories import PASSWORD
 from conftest import client_for
-from tattoo.testing import logcheck
+from testing import logcheck
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxMjN9.c2lnbmF0dXJlLXBhcnQtaGVyZQ"
 
@@ -28,7 +28,7 @@ def test_the_checker_finds_a_jwt_a_password_and_a_configured_secret():
 
 
 def test_the_checker_passes_redacted_lines():
-    from tattoo.logging import redact
+    from tattoo.core.logging import redact
 
     lines = [redact(f"Authorization: Bearer {JWT}"), redact(f'{{"password": "{PASSWORD}"}}')]
     assert logcheck.find_leaks(lines, logcheck.configured_secrets({})) == []
@@ -74,7 +74,7 @@ def test_the_worker_processes_output_is_searched_and_carries_the_callback_path_r
     import requests
 
     from qpay_worker.app import callback_token
-    from qpay_worker.testing import OUTPUT, wait_for
+    from testing.qpay_worker import OUTPUT, wait_for
 
     ref = "T424242"
     token = callback_token(qpay_worker.callback_secret, ref)
@@ -92,7 +92,7 @@ def test_the_worker_processes_output_is_searched_and_carries_the_callback_path_r
     [
         ('logging.getLogger("inkbook.x").warning("paid with leaky-client-secret-value-77")', "secret lea"),
         (
-            "from qpay_worker import testing\n"
+            "from testing import qpay_worker as testing\n"
             '    testing.OUTPUT.append("[worker] INFO request path=/worker/qpay/webhook/T1/tok3n status=200")',
             "callback token in",
         ),
@@ -113,7 +113,7 @@ def test_a_leak_anywhere_fails_the_whole_run(tmp_path, leak, expected):
     env = dict(os.environ, PYTHONPATH=str(root), QPAY_CLIENT_SECRET="leaky-client-secret-value-77")
     env.pop("PYTEST_XDIST_WORKER", None)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "tattoo.testing.logcheck", "-p", "no:django", "-p", "no:xdist"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "testing.logcheck", "-p", "no:django", "-p", "no:xdist"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -99,7 +99,7 @@ def test_make_demo_books_and_pays_twice(stack):
 
 
 def test_the_demo_exits_non_zero_when_the_stack_is_not_there():
-    from qpay_worker.testing import free_port
+    from testing.qpay_worker import free_port
 
     env = dict(os.environ) | {"BASE": f"http://127.0.0.1:{free_port()}"}
     result = run([sys.executable, "scripts/demo.py"], env)

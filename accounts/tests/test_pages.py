@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import time
 
 import pytest
@@ -15,19 +14,13 @@ from accounts.models import Role, Tattooist, User
 from accounts.tests.factories import PASSWORD, CustomerFactory, TattooistFactory
 from bookings.tests.factories import AvailabilityFactory
 from conftest import staff_login
-from portfolio.models import PortfolioItem
+from portfolio.tests.factories import PortfolioItemFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def portfolio_item(artist, *, tags=(), description="", url="/static/img/favicon.svg"):
-    return PortfolioItem.objects.create(
-        tattooist=artist,
-        image_url=url,
-        image_key=f"portfolio/{artist.user_id}/{uuid.uuid4()}.png",
-        description=description,
-        style_tags=list(tags),
-    )
+    return PortfolioItemFactory(tattooist=artist, image_url=url, description=description, style_tags=list(tags))
 
 
 def field_errors(html: str, field: str) -> str:

@@ -12,7 +12,7 @@ from accounts.models import Tattooist, User
 from accounts.tests.factories import TattooistFactory
 from bookings.tests.factories import AvailabilityFactory
 from portfolio.models import PortfolioItem
-from tattoo.testing.browser import loaded_image_width
+from testing.browser import loaded_image_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

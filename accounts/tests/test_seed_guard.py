@@ -8,8 +8,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.management.commands.seed import DEFAULTS
 from accounts.models import User
+from tattoo.site.management.commands.seed import DEFAULTS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
-from bookings.models import Availability, Booking, BookingStatus, PaymentStatus
+from bookings.models import Availability, Booking, BookingEvent, BookingStatus, PaymentStatus, TimeOff
 
 
 class AvailabilityFactory(factory.django.DjangoModelFactory):
@@ -34,3 +34,35 @@ class BookingFactory(factory.django.DjangoModelFactory):
     payment_status = PaymentStatus.UNPAID
     deposit_amount = Decimal("50000.00")
     hold_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
+
+
+class PaidBookingFactory(BookingFactory):
+    """A confirmed booking whose deposit is paid."""
+
+    status = BookingStatus.CONFIRMED
+    payment_status = PaymentStatus.PAID
+    hold_expires_at = None
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory):
+    """A day off starting a week from now (tests pass their own instants)."""
+
+    class Meta:
+        model = TimeOff
+
+    tattooist = factory.SubFactory(TattooistFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=1))
+    reason = ""
+
+
+class BookingEventFactory(factory.django.DjangoModelFactory):
+    """An audit row written directly (booking_move writes the real ones)."""
+
+    class Meta:
+        model = BookingEvent
+
+    booking = factory.SubFactory(BookingFactory)
+    actor = factory.LazyAttribute(lambda o: o.booking.customer)
+    from_status = BookingStatus.PENDING
+    to_status = BookingStatus.CANCELLED

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -10,15 +9,13 @@ from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
 from conftest import client_for
 from portfolio.models import PortfolioItem
+from portfolio.tests.factories import PortfolioItemFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def item(artist, tags):
-    key = f"portfolio/{artist.user_id}/{uuid.uuid4()}.jpg"
-    return PortfolioItem.objects.create(
-        tattooist=artist, image_url=f"http://127.0.0.1:9000/inkbook/{key}", image_key=key, style_tags=tags
-    )
+    return PortfolioItemFactory(tattooist=artist, style_tags=tags)
 
 
 def test_the_public_list_shows_approved_artists_with_their_style_tags(api_client):
@@ -65,7 +62,7 @@ def test_the_list_costs_the_same_queries_for_many_artists(api_client, django_ass
     for _ in range(15):
         item(TattooistFactory(), ["a", "b"])
 
-    with django_assert_max_num_queries(3):  # cache versions (tattoo/http_cache.py), count, page with tags
+    with django_assert_max_num_queries(3):  # cache versions (tattoo/core/http_cache.py), count, page with tags
         response = api_client.get("/api/tattooists")
     assert len(response.json()["results"]) == 15
 
@@ -150,15 +147,15 @@ def test_the_list_is_byte_for_byte_the_serializer_answer(api_client):
 
     from djangorestframework_camel_case.render import CamelCaseJSONRenderer
 
-    from bookings import selectors
-    from bookings.serializers import ArtistSerializer
+    from portfolio import selectors
+    from portfolio.serializers import ArtistSerializer
 
     odd = TattooistFactory(bio='Bio\u2028with ünïcode "quotes" </script>', min_deposit=Decimal("12345.5"))
     item(odd, ["koi", "rose"])
     for _ in range(21):
         TattooistFactory(min_deposit=Decimal("0"))
     artists = list(
-        selectors._with_public_fields(Tattooist.objects.filter(approved=True, user__is_active=True)).order_by(
+        selectors._with_style_tags(Tattooist.objects.filter(approved=True, user__is_active=True)).order_by(
             "user__name", "id"
         )
     )

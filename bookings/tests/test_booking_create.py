@@ -16,7 +16,7 @@ from bookings.tests.conftest import NOW, open_every_day
 from bookings.tests.factories import BookingFactory
 from bookings.transitions import booking_move
 from conftest import client_for
-from tattoo.errors import ApplicationError, ConflictError
+from tattoo.core.errors import ApplicationError, ConflictError
 
 pytestmark = pytest.mark.django_db
 
@@ -416,7 +416,7 @@ def test_a_create_over_http_costs_three_round_trips_plus_auth_and_transaction(
 
 
 def _slot_version(artist_id: int) -> str:
-    from tattoo.http_cache import slots_key, versions
+    from tattoo.core.http_cache import slots_key, versions
 
     return versions([slots_key(artist_id)])
 

@@ -12,7 +12,7 @@ from procrastinate.contrib.django.models import ProcrastinateEvent, Procrastinat
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.tests.conftest import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
-from qpay_worker.testing import wait_for
+from testing.qpay_worker import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -112,7 +112,7 @@ def test_a_job_whose_worker_is_killed_mid_run_is_retried_by_another_worker_once(
     artist, customer, job_workers, tmp_path
 ):
     from bookings.tests.factories import BookingFactory
-    from tattoo.jobs import enqueue
+    from tattoo.core.jobs import enqueue
 
     # A hold written without its own expiry job; the gated job below is the only one that expires
     # it (5 s late, well inside the minute sweep's grace).

@@ -17,8 +17,8 @@ from accounts.tests.factories import PASSWORD, AdminFactory
 from bookings.models import Availability, Booking
 from ideas.models import TattooIdea
 from portfolio.models import PortfolioItem
-from tattoo.testing.browser import loaded_image_width
-from tattoo.testing.s3 import png_bytes
+from testing.browser import loaded_image_width
+from testing.s3 import png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

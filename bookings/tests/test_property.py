@@ -20,7 +20,7 @@ from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Availability, Booking, BookingStatus
 from bookings.services import booking_change_status, booking_create, booking_expire_holds, with_db_retry
 from bookings.tests.factories import BookingFactory
-from tattoo.errors import ApplicationError, ConflictError
+from tattoo.core.errors import ApplicationError, ConflictError
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 DAY = datetime(2026, 6, 3, tzinfo=UTC)

@@ -13,8 +13,9 @@ from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFac
 from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
 from conftest import client_for
-from disputes.tests.factories import DisputeFactory, TransactionFactory
+from disputes.tests.factories import DisputeFactory
 from payments.models import RefundState, TransactionStatus
+from payments.tests.factories import PaidTransactionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -202,8 +203,8 @@ def test_bad_bookings_list_filters_are_400_with_a_field_message(admin_user, quer
 
 
 def test_the_transactions_list_pages_newest_first_with_totals(admin_user):
-    txns = [TransactionFactory(amount=Decimal("40000"), refunded_amount=Decimal("1000.25")) for _ in range(3)]
-    TransactionFactory(status=TransactionStatus.PENDING, amount=Decimal("5000"), paid_amount=0, paid_at=None)
+    txns = [PaidTransactionFactory(amount=Decimal("40000"), refunded_amount=Decimal("1000.25")) for _ in range(3)]
+    PaidTransactionFactory(status=TransactionStatus.PENDING, amount=Decimal("5000"), paid_amount=0, paid_at=None)
     client = client_for(admin_user)
     response = client.get("/api/admin/transactions?pageSize=2")
     assert response.status_code == 200
@@ -226,18 +227,18 @@ def test_the_transactions_list_pages_newest_first_with_totals(admin_user):
 
 def test_the_transactions_list_filters_on_creation_time(admin_user):
     with time_machine.travel(datetime(2026, 2, 1, tzinfo=UTC), tick=False):
-        old = TransactionFactory()
+        old = PaidTransactionFactory()
     with time_machine.travel(datetime(2026, 2, 10, tzinfo=UTC), tick=False):
-        new = TransactionFactory()
+        new = PaidTransactionFactory()
     client = client_for(admin_user)
     assert _ids(client.get("/api/admin/transactions", {"from": "2026-02-05T00:00:00Z"})) == [new.pk]
     assert _ids(client.get("/api/admin/transactions", {"to": "2026-02-05T00:00:00+00:00"})) == [old.pk]
 
 
 def test_the_transactions_list_shows_the_manual_refund_queue(admin_user):
-    owed = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, refunded_amount=Decimal("100"))
-    TransactionFactory(refund_state=RefundState.MANUAL_DONE)
-    TransactionFactory()
+    owed = PaidTransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, refunded_amount=Decimal("100"))
+    PaidTransactionFactory(refund_state=RefundState.MANUAL_DONE)
+    PaidTransactionFactory()
     response = client_for(admin_user).get("/api/admin/transactions?refundState=manual_required")
     assert _ids(response) == [owed.pk]
 
@@ -264,10 +265,10 @@ def test_the_admin_lists_use_a_fixed_number_of_queries(admin_user, path, django_
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(admin_user)
-    TransactionFactory()
+    PaidTransactionFactory()
     with CaptureQueriesContext(connection) as few:
         assert client.get(path).status_code == 200
     for _ in range(6):
-        TransactionFactory()
+        PaidTransactionFactory()
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(path).json()["count"] == 7

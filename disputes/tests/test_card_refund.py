@@ -12,7 +12,7 @@ from bookings.tests.factories import BookingFactory
 from conftest import client_for
 from payments import ledger
 from payments.models import RefundState, Transaction, TransactionStatus
-from qpay_worker.testing import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from testing.qpay_worker import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 
 def paid_booking(customer, tattooist, qpay_worker, payment_type: str) -> Transaction:

@@ -8,9 +8,10 @@ import pytest
 
 from accounts.tests.factories import AdminFactory
 from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.tests.factories import PaidBookingFactory
 from conftest import client_for, hammer
 from disputes.models import Dispute, DisputeStatus
-from disputes.tests.factories import PaidBookingFactory, disputed_paid_booking
+from disputes.tests.factories import disputed_paid_booking
 from payments.models import Transaction, TransactionStatus
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]

@@ -9,13 +9,14 @@ from django.db import transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
-from bookings.tests.factories import BookingFactory
+from bookings.tests.factories import BookingFactory, PaidBookingFactory
 from conftest import client_for
 from disputes import services
 from disputes.models import Dispute, DisputeStatus
-from disputes.tests.factories import DisputeFactory, PaidBookingFactory, TransactionFactory, disputed_paid_booking
+from disputes.tests.factories import DisputeFactory, disputed_paid_booking
 from payments import ledger
 from payments.models import LedgerEvent, Refund, RefundState, RefundStatus, TransactionStatus
+from payments.tests.factories import PaidTransactionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -415,8 +416,8 @@ def test_a_partial_card_refund_stays_manual_as_qpay_only_refunds_whole_payments(
 
 
 def test_a_card_refund_the_worker_cannot_send_retries_then_goes_to_the_manual_queue(admin_user, settings):
-    from payments.testing import free_port
-    from tattoo.errors import UpstreamUnavailable
+    from tattoo.core.errors import UpstreamUnavailable
+    from testing.qpay import free_port
 
     settings.QPAY_WORKER_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     dispute, txn = disputed_paid_booking(Decimal("100.00"), payment_type="CARD")
@@ -439,7 +440,7 @@ def test_a_card_refund_the_worker_cannot_send_retries_then_goes_to_the_manual_qu
 
 
 def test_staff_mark_a_manual_refund_done_once(admin_user):
-    txn = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, status=TransactionStatus.REFUNDED)
+    txn = PaidTransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, status=TransactionStatus.REFUNDED)
     assert services.transaction_mark_manual_refund_done(transaction_id=txn.pk, actor=admin_user) is True
     assert services.transaction_mark_manual_refund_done(transaction_id=txn.pk, actor=admin_user) is False
     txn.refresh_from_db()
@@ -448,7 +449,7 @@ def test_staff_mark_a_manual_refund_done_once(admin_user):
 
 def test_the_dispute_shows_the_paid_transaction_not_a_later_open_invoice(admin_user):
     dispute, txn = disputed_paid_booking()
-    TransactionFactory(booking=dispute.booking, status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
+    PaidTransactionFactory(booking=dispute.booking, status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
     response = client_for(admin_user).patch(
         f"/api/admin/disputes/{dispute.pk}",
         {"resolution": "x", "refundAmount": "100", "bookingStatus": "completed"},

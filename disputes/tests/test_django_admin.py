@@ -16,12 +16,13 @@ from django.urls import reverse
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
 from bookings.models import Booking, BookingStatus, PaymentStatus
-from bookings.tests.factories import BookingFactory
+from bookings.tests.factories import BookingFactory, PaidBookingFactory
 from conftest import staff_login
 from disputes.models import Dispute, DisputeStatus
 from disputes.selectors import dispute_queue
-from disputes.tests.factories import DisputeFactory, PaidBookingFactory, TransactionFactory, disputed_paid_booking
+from disputes.tests.factories import DisputeFactory, disputed_paid_booking
 from payments.models import RefundState, Transaction, TransactionStatus
+from payments.tests.factories import PaidTransactionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +214,7 @@ def test_the_booking_page_shows_its_transactions_and_audit_trail_read_only(staff
 
 
 def test_transactions_are_read_only_in_the_admin(staff):
-    txn = TransactionFactory()
+    txn = PaidTransactionFactory()
     url = f"/admin/payments/transaction/{txn.pk}/change/"
     assert staff.get(url).status_code == 200
     assert staff.post(url, {"status": "cancelled"}).status_code == 403
@@ -227,16 +228,16 @@ def test_bookings_and_transactions_are_searchable_and_filterable(staff):
     assert [b.pk for b in found.context["cl"].result_list] == [booking.pk]
     filtered = staff.get("/admin/bookings/booking/", {"status__exact": "pending"})
     assert [b.pk for b in filtered.context["cl"].result_list] == [other.pk]
-    owed = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED)
-    TransactionFactory()
+    owed = PaidTransactionFactory(refund_state=RefundState.MANUAL_REQUIRED)
+    PaidTransactionFactory()
     queue = staff.get("/admin/payments/transaction/", {"refund_state__exact": "manual_required"})
     assert [t.pk for t in queue.context["cl"].result_list] == [owed.pk]
 
 
 def test_the_manual_refund_queue_lists_owed_refunds_and_marks_them_done(staff):
-    owed = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, refunded_amount=Decimal("500"))
-    TransactionFactory(refund_state=RefundState.QPAY_REFUNDED)
-    TransactionFactory()
+    owed = PaidTransactionFactory(refund_state=RefundState.MANUAL_REQUIRED, refunded_amount=Decimal("500"))
+    PaidTransactionFactory(refund_state=RefundState.QPAY_REFUNDED)
+    PaidTransactionFactory()
     page = staff.get("/admin/disputes/manualrefund/")
     assert page.status_code == 200
     assert [t.pk for t in page.context["cl"].result_list] == [owed.pk]
@@ -251,7 +252,7 @@ def test_the_manual_refund_queue_lists_owed_refunds_and_marks_them_done(staff):
 
 
 def test_the_transactions_list_marks_manual_refunds_done_too(staff):
-    owed = TransactionFactory(refund_state=RefundState.MANUAL_REQUIRED)
+    owed = PaidTransactionFactory(refund_state=RefundState.MANUAL_REQUIRED)
     staff.post("/admin/payments/transaction/", {"action": "mark_manual_refund_done", "_selected_action": [owed.pk]})
     assert Transaction.objects.get(pk=owed.pk).refund_state == RefundState.MANUAL_DONE
 
@@ -299,8 +300,8 @@ def test_a_bad_filter_in_the_csv_export_is_a_400(staff):
 
 
 def test_the_transactions_csv_exports_the_filtered_list_and_the_selection(staff):
-    paid = TransactionFactory(amount=Decimal("45000.00"), payment_type="CARD")
-    pending = TransactionFactory(status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
+    paid = PaidTransactionFactory(amount=Decimal("45000.00"), payment_type="CARD")
+    pending = PaidTransactionFactory(status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
     rows = _csv(staff.get("/admin/payments/transaction/export.csv", {"status__exact": "paid"}))
     assert [r[0] for r in rows[1:]] == [str(paid.pk)]
     assert rows[1][2] == "45000.00"
@@ -324,7 +325,7 @@ def seeded_weeks():
     so the report covers the Mondays 2025-12-29 … 2026-03-16."""
     with _at(2025, 12, 1):
         old = PaidBookingFactory()  # before the window: counted nowhere
-        TransactionFactory(booking=old, paid_at=datetime(2025, 12, 28, 23, 59, tzinfo=UTC), paid_amount=1)
+        PaidTransactionFactory(booking=old, paid_at=datetime(2025, 12, 28, 23, 59, tzinfo=UTC), paid_amount=1)
     with _at(2026, 2, 2, 0, 0):
         BookingFactory()
     with _at(2026, 2, 8, 23, 59):
@@ -333,16 +334,18 @@ def seeded_weeks():
         BookingFactory()  # Sunday in UTC (Monday morning in Ulaanbaatar): the week of Mar 9
     with _at(2026, 3, 16, 0, 30):
         BookingFactory()
-    TransactionFactory(booking=old, paid_amount=Decimal("50000.00"), paid_at=datetime(2026, 3, 10, 5, tzinfo=UTC))
-    TransactionFactory(
+    PaidTransactionFactory(booking=old, paid_amount=Decimal("50000.00"), paid_at=datetime(2026, 3, 10, 5, tzinfo=UTC))
+    PaidTransactionFactory(
         booking=old,
         status=TransactionStatus.REFUNDED,
         paid_amount=Decimal("30000.00"),
         refunded_amount=Decimal("30000.00"),
         paid_at=datetime(2026, 3, 11, 5, tzinfo=UTC),
     )
-    TransactionFactory(booking=old, status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
-    TransactionFactory(booking=old, paid_amount=Decimal("12345.67"), paid_at=datetime(2025, 12, 29, 0, 0, tzinfo=UTC))
+    PaidTransactionFactory(booking=old, status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
+    PaidTransactionFactory(
+        booking=old, paid_amount=Decimal("12345.67"), paid_at=datetime(2025, 12, 29, 0, 0, tzinfo=UTC)
+    )
     for refund, resolved_at in [
         (Decimal("30000.00"), datetime(2026, 3, 17, 9, tzinfo=UTC)),
         (Decimal("1000.50"), datetime(2026, 1, 5, 9, tzinfo=UTC)),

@@ -9,9 +9,10 @@ from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
 from conftest import client_for
 from ideas.models import TattooIdea
+from ideas.tests.factories import TattooIdeaFactory
 from portfolio.models import PendingObjectDeletion
-from tattoo import uploads
-from tattoo.testing.s3 import http, upload_via_presign
+from tattoo.core import uploads
+from testing.s3 import http, upload_via_presign
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def create(client, booking_id, **body):
 
 
 def make_idea(booking, author, description="An idea", **fields) -> TattooIdea:
-    return TattooIdea.objects.create(booking=booking, created_by=author, description=description, **fields)
+    return TattooIdeaFactory(booking=booking, created_by=author, description=description, **fields)
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def test_a_customer_adds_an_idea_with_an_image_uploaded_through_a_presigned_put(
     body = response.json()
     assert set(body) == IDEA_FIELDS
     assert body["bookingId"] == booking.pk
-    assert body["imageUrl"] == upload.attached_url  # a checked copy (tattoo/uploads.attach_upload)
+    assert body["imageUrl"] == upload.attached_url  # a checked copy (tattoo/core/uploads.attach_upload)
     assert body["createdBy"] == customer.pk
     assert body["createdByName"] == customer.name
     assert body["createdByRole"] == "customer"

@@ -10,7 +10,7 @@ from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
 from conftest import client_for, hammer
 from ideas.models import TattooIdea
-from tattoo.testing.s3 import upload_via_presign
+from testing.s3 import upload_via_presign
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

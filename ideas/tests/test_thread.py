@@ -14,8 +14,8 @@ from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
 from ideas.forms import IdeaForm
 from ideas.models import TattooIdea
-from tattoo import uploads
-from tattoo.testing.s3 import png_bytes
+from tattoo.core import uploads
+from testing.s3 import png_bytes
 
 
 def render_thread(booking, user, *, can_post=True, ideas=None):

@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 
 import factory
+from django.utils import timezone
 
-from bookings.tests.factories import BookingFactory
+from bookings.tests.factories import BookingFactory, PaidBookingFactory
 from payments.models import Transaction, TransactionStatus
 
 
@@ -24,6 +25,18 @@ class TransactionFactory(factory.django.DjangoModelFactory):
     def ledger_rows(obj, create, extracted, **kwargs):
         if create:
             ledger_rows_for(obj)
+
+
+class PaidTransactionFactory(TransactionFactory):
+    """A transaction row written directly: paid in full by QR (P2P) unless told otherwise."""
+
+    booking = factory.SubFactory(PaidBookingFactory)
+    status = TransactionStatus.PAID
+    qpay_invoice_id = factory.Sequence(lambda n: f"inv-{n:06d}")
+    qpay_payment_id = factory.Sequence(lambda n: f"pay-{n:06d}")
+    payment_type = "P2P"
+    paid_amount = factory.LazyAttribute(lambda o: o.amount)
+    paid_at = factory.LazyFunction(timezone.now)
 
 
 def ledger_rows_for(obj: Transaction) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qpay_worker.testing import forged_variants  # noqa: F401 - shared by both signed hops
+from testing.qpay_worker import forged_variants  # noqa: F401 - shared by both signed hops
 
 
 def as_meta(headers: dict) -> dict:

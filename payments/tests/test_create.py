@@ -8,7 +8,7 @@ from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
 from conftest import client_for, hammer
 from payments.models import Transaction, TransactionStatus
-from payments.testing import free_port
+from testing.qpay import free_port
 
 URL = "/api/payments/create"
 
@@ -143,8 +143,8 @@ def test_a_deposit_with_cents_is_refused_not_rounded(qpay_worker, customer, tatt
 
 
 def test_a_qpay_refusal_is_503_and_leaves_no_claim(qpay_stack, settings, customer, booking):
-    from payments.testing import ThreadedServer
     from qpay_worker.app import WorkerApp
+    from testing.qpay import ThreadedServer
 
     # A worker whose QPay merchant has the wrong invoice code: QPay answers 400 INVOICE_CODE_INVALID.
     app = WorkerApp(qpay_stack.worker_config(qpay_invoice_code="NOT_OURS"))

@@ -16,7 +16,7 @@ from accounts.tokens import tokens_for_user
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
 from payments.models import Refund, RefundStatus, Transaction
-from payments.testing import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, wait_for
+from testing.qpay import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

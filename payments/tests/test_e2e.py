@@ -9,7 +9,7 @@ from accounts.tokens import tokens_for_user
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
 from payments.models import Transaction
-from payments.testing import wait_for
+from testing.qpay import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

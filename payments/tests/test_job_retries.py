@@ -15,8 +15,8 @@ from bookings.tests.conftest import open_every_day
 from bookings.tests.jobhelpers import hold
 from conftest import staff_login
 from payments.services import payment_create
-from qpay_worker.testing import free_port
-from tattoo.jobs import OUTSIDE_SERVICE_RETRY
+from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY
+from testing.qpay_worker import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

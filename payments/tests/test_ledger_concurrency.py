@@ -8,18 +8,19 @@ import pytest
 
 from accounts.tests.factories import AdminFactory
 from bookings.models import Booking, BookingStatus
+from bookings.tests.factories import PaidBookingFactory
 from conftest import hammer
-from disputes.tests.factories import PaidBookingFactory, TransactionFactory
 from payments import ledger
 from payments.models import LedgerEvent, Refund, RefundStatus
 from payments.services import payment_settle_booking
+from payments.tests.factories import PaidTransactionFactory
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 
 def cancelled_paid_booking() -> Booking:
     booking = PaidBookingFactory(deposit_amount=Decimal("50000.00"))
-    TransactionFactory(booking=booking, payment_type="P2P")
+    PaidTransactionFactory(booking=booking, payment_type="P2P")
     Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED)  # by staff: refund in full
     return booking
 

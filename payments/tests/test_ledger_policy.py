@@ -15,12 +15,13 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_change_status
+from bookings.tests.factories import PaidBookingFactory
 from conftest import client_for, staff_login
 from disputes.services import dispute_open_by_party, dispute_resolve
-from disputes.tests.factories import PaidBookingFactory, TransactionFactory
 from payments import ledger
 from payments.models import LedgerEvent, Payment, Refund, RefundStatus, Transaction
 from payments.services import payment_settle_booking
+from payments.tests.factories import PaidTransactionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def paid(*, payment_type="P2P", hours=48, starts_in=timedelta(days=3), **booking
     booking = PaidBookingFactory(
         slot=slot, ends_at=slot + timedelta(hours=2), deposit_refundable_hours=hours, **booking_fields
     )
-    TransactionFactory(booking=booking, payment_type=payment_type)
+    PaidTransactionFactory(booking=booking, payment_type=payment_type)
     return booking
 
 
@@ -134,7 +135,7 @@ def test_a_no_show_before_the_start_is_refused_and_writes_nothing():
 
 def test_an_expired_hold_gives_its_underpaid_money_back():
     booking = PaidBookingFactory(status=BookingStatus.PENDING, payment_status="pending")
-    TransactionFactory(
+    PaidTransactionFactory(
         booking=booking,
         status="underpaid",
         paid_amount=Decimal("20000"),
@@ -157,7 +158,7 @@ def test_money_that_arrives_after_a_late_customer_cancel_is_refunded_not_kept():
     booking_change_status(booking_id=booking.pk, actor=booking.customer, to_status="cancelled")
     settle(booking)
     # a second payment shows up later (an old QR paid after the cancel)
-    late = TransactionFactory(booking=booking, qpay_invoice_id="late-inv", qpay_payment_id="late-pay")
+    late = PaidTransactionFactory(booking=booking, qpay_invoice_id="late-inv", qpay_payment_id="late-pay")
     Payment.objects.filter(transaction=late).update(created_at=timezone.now() + timedelta(seconds=1))
     payment_settle_booking(booking_id=booking.pk)
     assert books(booking) == {

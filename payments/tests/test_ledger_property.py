@@ -36,7 +36,7 @@ from disputes.models import Dispute, DisputeStatus
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import ledger, services
 from payments.models import Payment, Refund, RefundStatus, Transaction
-from tattoo.errors import ApplicationError
+from tattoo.core.errors import ApplicationError
 
 DEPOSIT = Decimal("50000.00")
 # The jobs the money flows enqueue, and how the worker runs each (their task bodies).

@@ -18,8 +18,8 @@ from bookings.tests.jobhelpers import free_slots, hold
 from payments.ledger import deposit_ledger
 from payments.models import Transaction
 from payments.services import payment_create
-from qpay_worker.testing import wait_for
-from tattoo.jobs import app
+from tattoo.core.jobs import app
+from testing.qpay_worker import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

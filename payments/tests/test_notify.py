@@ -7,13 +7,13 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
+import qpay_signing as signing
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
 from conftest import hammer
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
 from payments.tests.factories import TransactionFactory
 from payments.tests.forgeries import as_meta, forged_variants
-from qpay_worker import signing
 
 URL = "/api/payments/notify"
 
@@ -36,7 +36,7 @@ def notification(txn, *, paid="50000.00", currency="MNT", payment_id="9122137776
 
 
 def sign(body: bytes, secrets=None, **kw) -> dict:
-    """Headers as the worker signs a notification to this endpoint (qpay_worker/signing.py)."""
+    """Headers as the worker signs a notification to this endpoint (qpay_signing/__init__.py)."""
     secrets = settings.WORKER_TO_WEB_SECRETS if secrets is None else secrets
     return signing.sign(body, secrets, direction=signing.TO_WEB, method="POST", path=URL, **kw)
 

@@ -7,8 +7,8 @@ from bookings.tests.factories import BookingFactory
 from conftest import client_for
 from payments.models import Transaction, TransactionStatus
 from payments.services import payment_recheck_before_expiry
-from payments.testing import free_port
 from payments.tests.factories import TransactionFactory
+from testing.qpay import free_port
 
 
 def status_url(invoice_id):

@@ -16,10 +16,10 @@ from bookings.models import Booking, BookingStatus, TimeOff
 from bookings.tests.factories import BookingFactory
 from payments.models import Transaction
 from payments.services import payment_create, payment_settle_booking
-from payments.testing import ThreadedServer
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post
-from tattoo.errors import ConflictError
+from tattoo.core.errors import ConflictError
+from testing.qpay import ThreadedServer
 
 
 def cancelling_proxy(worker_url: str, booking_id: int):

@@ -17,8 +17,8 @@ from django.test import Client
 
 from payments import worker_client
 from payments.tests.factories import TransactionFactory
-from qpay_worker.testing import ThreadedServer, wait_for
-from tattoo.errors import UpstreamUnavailable
+from tattoo.core.errors import UpstreamUnavailable
+from testing.qpay_worker import ThreadedServer, wait_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.tests.factories import TattooistFactory
 from conftest import client_for
 from portfolio.models import PendingObjectDeletion, PortfolioItem
-from tattoo import uploads
-from tattoo.testing.s3 import free_port, http, png_bytes, upload_via_presign
+from tattoo.core import uploads
+from testing.s3 import free_port, http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_an_artist_adds_a_freshly_uploaded_image(uploaded, artist_client, tattoo
     body = response.json()
     assert set(body) == ITEM_FIELDS
     assert body["tattooistId"] == tattooist.pk
-    assert body["imageUrl"] == uploaded.attached_url  # a checked copy (tattoo/uploads.attach_upload)
+    assert body["imageUrl"] == uploaded.attached_url  # a checked copy (tattoo/core/uploads.attach_upload)
     assert body["description"] == "Healed sleeve"
     assert body["tags"] == ["blackwork", "fine line"]
     item = PortfolioItem.objects.get(pk=body["id"])

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import client_for, hammer
 from portfolio.models import PortfolioItem
-from tattoo.testing.s3 import upload_via_presign
+from testing.s3 import upload_via_presign
 
 
 @pytest.mark.concurrency

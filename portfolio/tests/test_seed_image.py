@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from portfolio.models import PortfolioItem
-from tattoo import uploads
-from tattoo.testing.s3 import free_port, http
+from tattoo.core import uploads
+from testing.s3 import free_port, http
 
 pytestmark = pytest.mark.django_db
 

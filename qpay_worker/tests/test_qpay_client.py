@@ -6,7 +6,7 @@ import requests
 import time_machine
 
 from qpay_worker.qpay_client import QPayClient, QPayError, amount, summarize_check
-from qpay_worker.testing import (
+from testing.qpay_worker import (
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     SANDBOX_INVOICE_CODE,
@@ -119,7 +119,7 @@ def test_invoice_create_is_never_retried_on_a_5xx():
 
 
 def test_an_unreachable_qpay_is_a_qpay_error_without_status():
-    from qpay_worker.testing import free_port
+    from testing.qpay_worker import free_port
 
     client = client_for(f"http://127.0.0.1:{free_port()}/v2")
     with pytest.raises(QPayError) as err:

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from qpay_worker.testing import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_INVOICE_CODE
+from testing.qpay_worker import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_INVOICE_CODE
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_the_pay_page_has_a_pay_button_that_posts_a_form(sb, bearer):
 
 
 def test_the_callback_is_a_get_with_qpay_payment_id_appended(sb, bearer):
-    from qpay_worker.testing import ThreadedServer
+    from testing.qpay_worker import ThreadedServer
 
     seen = []
 

@@ -6,7 +6,7 @@ import time
 import pytest
 import time_machine
 
-from qpay_worker import signing
+import qpay_signing as signing
 
 SECRETS = ["new-secret-0123456789abcdef", "old-secret-0123456789abcdef"]
 BODY = b'{"qpayInvoiceId":"abc","status":"paid"}'

@@ -10,9 +10,9 @@ import pytest
 import requests
 import time_machine
 
-from qpay_worker import signing
+import qpay_signing as signing
 from qpay_worker.app import WorkerApp, callback_token
-from qpay_worker.testing import ThreadedServer, forged_variants, wait_for
+from testing.qpay_worker import ThreadedServer, forged_variants, wait_for
 
 TO_WORKER = ["worker-test-secret-new", "worker-test-secret-old"]  # the worker verifies requests with these
 TO_WEB = ["web-test-secret-new", "web-test-secret-old"]  # ...and signs notifications and answers with these

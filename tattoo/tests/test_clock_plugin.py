@@ -1,4 +1,4 @@
-"""The `--clock` option (tattoo/testing/clock.py) that `make test-clocks` relies on really moves
+"""The `--clock` option (testing/clock.py) that `make test-clocks` relies on really moves
 the clock of every test process, xdist workers included; a typo in the instant is a usage error."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ PROBE = textwrap.dedent(
 def run(tmp_path, *args: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_probe.py").write_text(PROBE)
     # Only the plugin under test (and xdist where asked): no Django, no other entry points.
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "tattoo.testing.clock", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "testing.clock", "-p", "no:cacheprovider"]
     command += ["-c", "/dev/null", "--rootdir", str(tmp_path), *args, str(tmp_path)]
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env=env)

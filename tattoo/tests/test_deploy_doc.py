@@ -44,7 +44,7 @@ ALLOWED_DYNAMIC = {
     # _required(name) (and f"{name}_FILE"), _float(name)
     "qpay_worker/config.py": 3,
     # setting(name) and SEED_{role}_PASSWORD: names from DEFAULTS, added below
-    "accounts/management/commands/seed.py": 2,
+    "tattoo/site/management/commands/seed.py": 2,
     # the generated secrets from .data/dev.env: names from SECRET_NAMES, added below
     "scripts/devenv.py": 1,
 }
@@ -53,14 +53,14 @@ NOT_CONFIG = {"PATH", "DJANGO_SETTINGS_MODULE", "PYTHONPATH"}
 
 SOURCES = {
     "web": ["tattoo/settings.py"],
-    "seed": ["accounts/management/commands/seed.py"],
+    "seed": ["tattoo/site/management/commands/seed.py"],
     "worker": [
         "qpay_worker/__main__.py",
         "qpay_worker/app.py",
         "qpay_worker/config.py",
         "qpay_worker/qpay_client.py",
         "qpay_worker/server.py",
-        "qpay_worker/signing.py",
+        "qpay_signing/__init__.py",
         "qpay_worker/wsgi_util.py",
     ],
     "sandbox": ["qpay_worker/sandbox.py"],
@@ -90,7 +90,7 @@ def names_read_by(process: str) -> set[str]:
     for rel in SOURCES[process]:
         names |= names_read((ROOT / rel).read_text())
     if process == "seed":
-        from accounts.management.commands.seed import DEFAULTS
+        from tattoo.site.management.commands.seed import DEFAULTS
 
         names |= set(DEFAULTS)
     if process == "development":

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on POST /api/bookings and POST /api/payments/create (tattoo/idempotency.py)."""
+"""`Idempotency-Key` on POST /api/bookings and POST /api/payments/create (tattoo/core/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
 from conftest import client_for, hammer
 from payments.models import Transaction
-from payments.testing import free_port
-from tattoo.models import IdempotencyKey, IdempotencyStatus
+from tattoo.core.models import IdempotencyKey, IdempotencyStatus
+from testing.qpay import free_port
 
 BOOKINGS = "/api/bookings"
 PAYMENTS = "/api/payments/create"
@@ -90,7 +90,7 @@ class TestBookings:
         assert IdempotencyKey.objects.get().status == IdempotencyStatus.IN_FLIGHT  # left to its owner
 
     def test_a_claim_abandoned_by_a_dead_process_is_taken_over_after_the_lease(self, customer, artist):
-        from tattoo.idempotency import IN_FLIGHT_LEASE
+        from tattoo.core.idempotency import IN_FLIGHT_LEASE
 
         client = client_for(customer)
         book(client, artist, key="k-dead")

@@ -1,4 +1,4 @@
-"""tattoo/jobs.py: enqueueing in the caller's transaction, and what /healthz says about the queue."""
+"""tattoo/core/jobs.py: enqueueing in the caller's transaction, and what /healthz says about the queue."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from tattoo.jobs import app, enqueue
+from tattoo.core.jobs import app, enqueue
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ def test_every_job_name_the_code_enqueues_is_a_registered_task():
     names = set()
     for path in ROOT.glob("*/**/*.py"):
         if {".venv", "node_modules", "tests", "testing"} & set(path.parts):
-            continue  # test-only tasks (tattoo/testing/tasks.py) live only in the test workers
+            continue  # test-only tasks (testing/tasks.py) live only in the test workers
         names |= set(re.findall(r"""enqueue\(\s*["']([a-z_.]+)["']""", path.read_text()))
     assert {"bookings.expire_hold", "payments.refund_card"} <= names  # the scan works
     assert names - set(app.tasks) == set()

@@ -66,7 +66,7 @@ def test_the_request_log_names_the_api_user_but_never_the_token(client, caplog):
 
 
 def test_the_redaction_filter_scrubs_tokens_and_callback_secrets():
-    from tattoo.logging import redact
+    from tattoo.core.logging import redact
 
     jwt_like = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiMSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
     assert jwt_like not in redact(f"token {jwt_like}")

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from tattoo import views
+from tattoo.core import views
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Role permissions from tattoo/permissions.py: no credentials → 401, wrong role → 403."""
+"""Role permissions from accounts/permissions.py: no credentials → 401, wrong role → 403."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsAdmin, IsCustomer, IsTattooist, IsTattooistOrAdmin
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from conftest import client_for
-from tattoo.permissions import IsAdmin, IsCustomer, IsTattooist, IsTattooistOrAdmin
 
 
 def _view(permission):

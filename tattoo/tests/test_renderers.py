@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer as LibraryRenderer
 
-from tattoo.renderers import CamelCaseJSONRenderer
+from tattoo.core.renderers import CamelCaseJSONRenderer
 
 
 def test_it_renders_the_bytes_of_the_library_renderer():

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from conftest import client_for
-from tattoo import uploads
-from tattoo.testing.s3 import http, png_bytes, upload_via_presign
+from tattoo.core import uploads
+from testing.s3 import http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db
 

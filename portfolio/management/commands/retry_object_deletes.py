@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tattoo import tasks
+from tattoo.core import tasks
 
 
 class Command(BaseCommand):

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from tattoo.core import uploads
+from tattoo.core.errors import ApplicationError
+from tattoo.core.serializers import PresignedUploadSerializer, UploadPresignSerializer
+
+
+class PresignRateThrottle(UserRateThrottle):
+    """Per user: every URL lets its holder store up to UPLOAD_MAX_BYTES in the bucket."""
+
+    scope = "upload_presign"
+
+    def get_rate(self) -> str:
+        return settings.UPLOAD_PRESIGN_RATE
+
+
+class UploadPresignApi(APIView):
+    throttle_classes = [PresignRateThrottle]
+
+    @extend_schema(
+        request=UploadPresignSerializer,
+        responses={200: PresignedUploadSerializer},
+        operation_id="upload_presign",
+        summary="Sign a direct-to-bucket PUT for one image",
+    )
+    def post(self, request):
+        data = UploadPresignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        signed = uploads.presign_upload(user=request.user, **data.validated_data)
+        return Response(PresignedUploadSerializer(asdict(signed)).data)
+
+
+def query_text(request, name: str, max_length: int = 100) -> str | None:
+    """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if "\x00" in value or len(value) > max_length:
+        raise ApplicationError(
+            f"`{name}` is not a usable search text.",
+            code="invalid",
+            fields={name: [f"At most {max_length} characters, no NUL."]},
+        )
+    return value

@@ -1,0 +1,158 @@
+"""HTTP caching for anonymous public reads: versioned ETags, 304s and stored rendered answers.
+
+A cached resource names the version keys it depends on ("catalog" for the artist list,
+"artist:<id>" for one artist's portfolio and weekly hours, "slots:<id>" for the bookings and time
+off behind a slot list). Every write to a portfolio item, a weekly window, an artist profile, an
+artist's user, a booking or a time off bumps those keys in PostgreSQL in the same transaction
+(model signals, so services, the Django admin and the staff tools are all covered).
+
+`public_read` decorates the `get` of a DRF view, so an anonymous GET goes through the whole stack
+(middleware, DRF's content negotiation, authentication and permissions) and then: the versions are
+looked up with one primary-key query and the ETag is derived from them and the exact request (host,
+path, query); Django's conditional-response rules answer a matching If-None-Match with a 304
+without running the view; otherwise the rendered answer stored under that ETag in the Django cache
+(alias "public": Redis when REDIS_URL is set) is served, or the view runs and its rendered answer
+is stored. Keys embed the versions, so nothing is ever evicted on write and nothing is stale after
+one. The answer carries `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`
+(settings PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) for the reverse proxy or CDN
+of docs/deploy.md. Authenticated requests bypass all of this (they stay `private, no-store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+
+CATALOG = "catalog"
+# The cache alias holding rendered public answers (tattoo/settings.py), and how long one is kept:
+# its key embeds the versions, so this bounds memory, not staleness.
+RENDERED_CACHE = "public"
+RENDERED_SECONDS = 600
+_BUMP_SQL = (
+    "INSERT INTO cache_versions (key, version) SELECT k, (random() * 1e12)::bigint FROM unnest(%s::varchar[]) AS k "
+    "ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1"
+)
+# A counter starts at a random value so an ETag minted against one database cannot match the
+# answer of a recreated one whose counters started over.
+_LOOKUP_SQL = (
+    "SELECT coalesce(string_agg(key || '=' || version, ',' ORDER BY key), '') "
+    "FROM cache_versions WHERE key = ANY(%s::varchar[])"
+)
+
+
+def artist_key(tattooist_id: int) -> str:
+    return f"artist:{tattooist_id}"
+
+
+def slots_key(tattooist_id: int) -> str:
+    """Bookings and time off of one artist: only the slot list depends on them."""
+    return f"slots:{tattooist_id}"
+
+
+# A pseudo key for answers that also depend on the clock (slots: minimum notice and horizon move
+# with time): the ETag then changes every minute even without a write.
+CLOCK = "clock:minute"
+
+
+def bump(*keys: str) -> None:
+    """Invalidate `keys` inside the writer's transaction: the new version becomes visible exactly
+    when the new data does (a reader before the commit sees old data under the old version)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL, [sorted(set(keys))])
+
+
+def versions(keys: Iterable[str]) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [sorted(set(keys))])
+        return cursor.fetchone()[0]
+
+
+def is_anonymous(request) -> bool:
+    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def etag_for(request, keys: Iterable[str]) -> str:
+    """The ETag of the anonymous answer to `request` under the current versions of `keys`."""
+    keys = list(keys)
+    stamp = versions(k for k in keys if k != CLOCK)
+    if CLOCK in keys:
+        stamp += f"|t{int(time.time() // 60)}"
+    raw = f"{stamp}|{request.get_host()}|{request.get_full_path()}"
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+def cache_control() -> str:
+    return (
+        f"public, max-age=0, s-maxage={settings.PUBLIC_CACHE_S_MAXAGE}, "
+        f"stale-while-revalidate={settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE}"
+    )
+
+
+def _public(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control()
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def public_read(keys_for: Callable[..., list[str]]):
+    """Decorate a DRF view's `get(self, request, **kwargs)`: its anonymous answers are cached as the
+    module docstring says. `keys_for(**kwargs)` names the version keys the answer depends on."""
+
+    def deco(get):
+        @wraps(get)
+        def wrapped(view, request, *args, **kwargs):
+            if not is_anonymous(request):
+                return get(view, request, *args, **kwargs)
+            etag = etag_for(request, keys_for(**kwargs))
+            conditional = get_conditional_response(request, etag=etag)
+            if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
+                return _public(conditional, etag) if conditional.status_code == 304 else conditional
+            store, key = caches[RENDERED_CACHE], f"answer:{etag}"
+            hit = store.get(key)
+            if hit is not None:
+                body, content_type = hit
+                return _public(HttpResponse(body, content_type=content_type), etag)
+            response = get(view, request, *args, **kwargs)
+            if response.status_code != 200:
+                return response  # errors are neither public nor stored
+            if hasattr(response, "add_post_render_callback"):
+                response.add_post_render_callback(
+                    lambda rendered: store.set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
+                )
+            return _public(response, etag)
+
+        return wrapped
+
+    return deco
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+def schema_parameters():
+    """The conditional-request header, for extend_schema(parameters=...) of a cached operation."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(
+            "If-None-Match",
+            str,
+            OpenApiParameter.HEADER,
+            description="An ETag from an earlier anonymous answer; 304 when it is still current.",
+        )
+    ]
+
+
+def schema_responses() -> dict:
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {304: OpenApiResponse(description="Not modified: the If-None-Match ETag is current (anonymous reads).")}

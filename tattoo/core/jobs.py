@@ -1,0 +1,106 @@
+"""Background jobs: the one module through which code enqueues work (docs/jobs.md).
+
+The engine is Procrastinate on the app's own PostgreSQL (`procrastinate.contrib.django`). Its
+Django connector writes a job with Django's connection, so `enqueue()` called inside
+`transaction.atomic()` commits or rolls back with the change that caused it: a hold and its
+expiry job exist together or not at all, and a rolled-back change never runs its job.
+
+Task bodies live in each app's `tasks.py` (found by the engine's autodiscovery) and stay a few
+lines that call a service, so a later move to another engine (Django's tasks API) stays cheap.
+Code in a lower layer enqueues a task of a higher layer by its name (a job name is a message, not
+an import); every name is registered on the app, and a test checks that the names used exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
+from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.manager import JobManager
+from procrastinate.testing import InMemoryConnector
+
+from tattoo.core.errors import UpstreamUnavailable
+
+__all__ = ["OUTSIDE_SERVICE_RETRY", "app", "enqueue", "queue_health"]
+
+log = logging.getLogger("inkbook.jobs")
+
+# Jobs that call an outside service (the QPay worker, the bucket) or meet a busy database retry
+# with exponential backoff: 2, 4, 8, ... 1024 s between 11 attempts (about 34 minutes in all), then
+# end `failed`, where staff see and retry them (Django admin → Procrastinate → jobs). Any other
+# exception is a bug: the job fails at once instead of looping.
+OUTSIDE_SERVICE_RETRY = RetryStrategy(
+    max_attempts=10,
+    exponential_wait=2,
+    retry_exceptions={UpstreamUnavailable, requests.RequestException, OperationalError, InterfaceError},
+)
+
+
+_DJANGO_JOBS = JobManager(connector=DjangoConnector())
+
+
+def enqueue(
+    task: Any,
+    *,
+    at: datetime | None = None,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+    **kwargs: Any,
+) -> int | None:
+    """Write a job for `task` (a task or its registered name) in the caller's transaction.
+
+    `at`: run no earlier than this (timezone-aware); default now. `lock`: jobs sharing it run one at
+    a time. `queueing_lock`: at most one such job waiting; a second enqueue is a no-op (returns None)
+    and never aborts the caller's transaction. Arguments must be JSON values. Returns the job id.
+    """
+    name = task if isinstance(task, str) else task.name
+    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
+        raise ValueError("enqueue(at=...) needs a timezone-aware datetime")
+    deferrer = app.configure_task(name, schedule_at=at, lock=lock, queueing_lock=queueing_lock)
+    # Always Django's connection, also inside a job: the worker process swaps the app's connector
+    # for its own pool, whose autocommit writes would let a job enqueued by a job (a refund by the
+    # settle job) run before, or without, the transaction that caused it. (Unit tests that swap in
+    # the engine's in-memory connector keep it: they inspect what was enqueued there.)
+    if not isinstance(app.connector, InMemoryConnector):
+        deferrer.job_manager = _DJANGO_JOBS
+    if queueing_lock is None:
+        return deferrer.defer(**kwargs)
+    # A savepoint: a queueing-lock clash is a unique violation, which would otherwise abort the
+    # caller's whole transaction.
+    try:
+        with transaction.atomic():
+            return deferrer.defer(**kwargs)
+    except AlreadyEnqueued:
+        log.debug("job %s already waiting under queueing lock %s", name, queueing_lock)
+        return None
+
+
+def queue_health() -> dict[str, Any]:
+    """What /healthz says about the queue: the age of the oldest job that is due but not started
+    (a stalled queue shows as a growing age), and how many jobs ended failed (staff retry them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT
+              (SELECT EXTRACT(EPOCH FROM now() - min(coalesce(j.scheduled_at, e.at)))
+                 FROM procrastinate_jobs j
+                 LEFT JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred'
+                WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())),
+              (SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed')
+            """
+        )
+        oldest, failed = cursor.fetchone()
+    oldest_seconds = max(0.0, round(float(oldest), 1)) if oldest is not None else 0.0
+    return {
+        "status": "stalled" if oldest_seconds > settings.JOBS_HEALTH_MAX_DELAY_SECONDS else "ok",
+        "oldestDueSeconds": oldest_seconds,
+        "failed": failed,
+    }

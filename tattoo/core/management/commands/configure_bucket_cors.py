@@ -1,0 +1,29 @@
+"""Set the bucket's CORS rule so browsers on the site can PUT to presigned URLs (run once per bucket)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tattoo.core import uploads
+from tattoo.core.errors import UpstreamUnavailable
+
+
+class Command(BaseCommand):
+    help = "Replace the bucket's CORS configuration: PUT/GET/HEAD from the site's origin(s) with the signed headers."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--origin",
+            action="append",
+            dest="origins",
+            help="an allowed origin (scheme://host[:port]); repeat for several. Default: SITE_URL",
+        )
+
+    def handle(self, *args, origins=None, **options):
+        origins = origins or [settings.SITE_URL]
+        try:
+            uploads.put_bucket_cors(origins)
+        except UpstreamUnavailable as exc:
+            raise CommandError(f"could not set CORS on bucket {settings.S3_BUCKET}: {exc.__cause__ or exc}") from exc
+        self.stdout.write(f"CORS on bucket {settings.S3_BUCKET}: {', '.join(origins)}")

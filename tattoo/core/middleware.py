@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import logging
+import time
+
+from tattoo.core.logging import redact
+
+request_log = logging.getLogger("inkbook.request")
+
+
+class RequestLogMiddleware:
+    """One structured line per request: method, path (no query string), status, duration, user id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = (time.perf_counter() - started) * 1000
+        user = getattr(request, "user", None)
+        user_id = getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+        if user_id is None:
+            user_id = getattr(request, "api_user_id", None)
+        request_log.info(
+            "request method=%s path=%s status=%s duration_ms=%.1f user_id=%s",
+            request.method,
+            redact(request.path),
+            response.status_code,
+            duration_ms,
+            user_id if user_id is not None else "-",
+        )
+        return response
+
+
+class ApiCacheControlMiddleware:
+    """API answers must never be stored by shared caches unless a view opted in.
+
+    Authenticated answers are personal, and anonymous POST answers carry tokens (RFC 6749 5.1
+    asks for no-store there). The anonymous public reads that tattoo/core/http_cache.py serves set
+    their own `public` Cache-Control with a versioned ETag; everything else is `private, no-store`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

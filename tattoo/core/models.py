@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+
+def status_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    """A CHECK constraint that keeps a status column inside its TextChoices."""
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class CacheVersion(models.Model):
+    """A counter per cached public resource ("catalog", "artist:<id>"), bumped after every write.
+
+    It lives in PostgreSQL, not the process-local cache, so every worker process sees a bump at
+    once: a rendered answer or an ETag minted before the write can never be served after it.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "cache_versions"
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.version}"
+
+
+class IdempotencyStatus(models.TextChoices):
+    IN_FLIGHT = "in_flight", "In flight"  # claimed; the first request is still running
+    DONE = "done", "Done"  # the first request's response is stored for replay
+
+
+class IdempotencyKey(models.Model):
+    """One client-chosen `Idempotency-Key` per user (tattoo/core/idempotency.py), kept at least 24 h."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)  # sha256 of method, path and canonical JSON body
+    status = models.CharField(max_length=16, choices=IdempotencyStatus.choices, default=IdempotencyStatus.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "idempotency_keys"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_keys_user_key_uniq"),
+            status_check("status", IdempotencyStatus, "idempotency_keys_status_valid"),
+            # a finished key always has something to replay
+            models.CheckConstraint(
+                condition=Q(status=IdempotencyStatus.IN_FLIGHT) | Q(response_status__isnull=False),
+                name="idempotency_keys_done_has_response",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_keys_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} ({self.status})"
