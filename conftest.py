@@ -22,6 +22,7 @@ pytest_plugins = [
     "testing.logcheck",
     "testing.clock",
     "testing.mail",
+    "testing.language",
 ]
 
 

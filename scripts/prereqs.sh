@@ -23,6 +23,8 @@ if command -v node >/dev/null 2>&1; then
   major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   [ "$major" -ge 20 ] 2>/dev/null || add "Node.js 20 or newer (found $(node --version 2>/dev/null))" nodejs
 fi
+command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 \
+  || add "GNU gettext (msgfmt, xgettext: the Mongolian catalogues, docs/i18n.md)" gettext
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || add "Python venv + ensurepip" python3-venv
 if [ "$what" = "test" ]; then
   # The page tests drive Debian's Chromium at this path (testing/browser.py); the variable

@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -258,7 +259,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-LANGUAGE_CODE = "en-us"
+# Mongolian first, English beside it (docs/i18n.md). The language of a request, in order: the
+# user's saved one, the switcher's cookie (set_language), Accept-Language, then LANGUAGE_CODE.
+LANGUAGE_CODE = "mn"
+LANGUAGES = [("mn", "Монгол"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers per language (tattoo/core/formats/<lang>/formats.py over Django's own).
+FORMAT_MODULE_PATH = ["tattoo.core.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

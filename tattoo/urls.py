@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from disputes.admin import report_view
@@ -25,6 +26,10 @@ urlpatterns = [
     path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # The language switcher posts to set_language (i18n/setlang/); page scripts read their strings
+    # from the JavaScript catalogue (djangojs domain).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Server-rendered pages, mounted at the root: accounts' own (signup, login) and the site's.
     path("", include("accounts.page_urls")),
     path("", include("tattoo.site.urls")),

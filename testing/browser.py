@@ -121,6 +121,7 @@ def new_page(browser, site_url, request) -> Iterator[Callable]:
 
     def make(**context_args):
         context_args.setdefault("viewport", {"width": 1280, "height": 800})
+        context_args.setdefault("locale", "en-US")  # the page's language, unless a test picks one
         context = browser.new_context(base_url=site_url, **context_args)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)

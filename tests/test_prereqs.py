@@ -29,7 +29,7 @@ def run(args: list[str], *, path: str, chromium: str = "/usr/bin/chromium") -> s
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_a_machine_without_chromium_node_and_npm_gets_one_message(tmp_path):
+def test_a_machine_without_chromium_node_npm_and_gettext_gets_one_message(tmp_path):
     path = bare_path(tmp_path, "bash", "ls", "awk", "tr", "python3", "make", "env")
     result = run(["make", "test"], path=path, chromium=str(tmp_path / "no-chromium"))
     assert result.returncode != 0
@@ -38,7 +38,8 @@ def test_a_machine_without_chromium_node_and_npm_gets_one_message(tmp_path):
     assert "Chromium at" in message
     assert "Node.js" in message
     assert "npm" in message
-    assert "sudo apt-get install nodejs npm chromium" in message
+    assert "GNU gettext" in message
+    assert "sudo apt-get install nodejs npm gettext chromium" in message
     assert "devenv.py" not in result.stdout + message  # it stopped before running anything
 
 
@@ -48,7 +49,7 @@ def test_make_run_does_not_ask_for_chromium(tmp_path):
 
 
 def test_ci_gets_the_package_names_to_install(tmp_path):
-    path = bare_path(tmp_path, "bash", "ls", "awk", "tr", "python3", "node", "npm")
+    path = bare_path(tmp_path, "bash", "ls", "awk", "tr", "python3", "node", "npm", "msgfmt", "xgettext")
     result = run(["bash", "scripts/prereqs.sh", "--packages", "test"], path=path, chromium=str(tmp_path / "none"))
     assert result.returncode == 0
     assert result.stdout.split() == ["chromium"]

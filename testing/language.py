@@ -1,0 +1,42 @@
+"""pytest plugin: the suite's HTTP clients speak English unless a test says otherwise.
+
+The product answers in Mongolian when a request names no language (settings.LANGUAGE_CODE, docs/
+i18n.md). Most tests assert English texts, so Django's test clients (Client, APIClient and their
+RequestFactory) send `Accept-Language: en` by default; a test of the language choice passes its own
+header (`HTTP_ACCEPT_LANGUAGE="mn"`, `headers={"Accept-Language": ...}`), or `HTTP_ACCEPT_LANGUAGE=None`
+to send none (the `language_neutral_client` fixture). Browser contexts get their
+locale in testing/browser.py; process-level tests over HTTP send what they choose.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test.client import RequestFactory
+
+DEFAULT_TEST_LANGUAGE = "en"
+_original_base_environ = RequestFactory._base_environ
+
+
+def _base_environ(self, **request):
+    environ = _original_base_environ(self, **request)
+    if "HTTP_ACCEPT_LANGUAGE" not in request and "HTTP_ACCEPT_LANGUAGE" not in self.defaults:
+        environ["HTTP_ACCEPT_LANGUAGE"] = DEFAULT_TEST_LANGUAGE
+    elif environ.get("HTTP_ACCEPT_LANGUAGE") is None:
+        environ.pop("HTTP_ACCEPT_LANGUAGE", None)  # HTTP_ACCEPT_LANGUAGE=None: send no header at all
+    return environ
+
+
+def pytest_configure(config):
+    RequestFactory._base_environ = _base_environ
+
+
+def pytest_unconfigure(config):
+    RequestFactory._base_environ = _original_base_environ
+
+
+@pytest.fixture
+def language_neutral_client():
+    """A page client that names no language (the product's default applies)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE=None)
