@@ -10,14 +10,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Collate, Lower
+from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
 
 
 class Role(models.TextChoices):
-    CUSTOMER = "customer", "Customer"  # books sessions and pays deposits
-    TATTOOIST = "tattooist", "Tattooist"  # publishes a portfolio and hours, takes bookings
-    ADMIN = "admin", "Admin"  # staff: approves artists, settles disputes
+    CUSTOMER = "customer", _("Customer")  # books sessions and pays deposits
+    TATTOOIST = "tattooist", _("Tattooist")  # publishes a portfolio and hours, takes bookings
+    ADMIN = "admin", _("Admin")  # staff: approves artists, settles disputes
+
+
+class Language(models.TextChoices):
+    """The languages a person reads the product in (settings.LANGUAGES, docs/i18n.md); labels are
+    each language's own name, so the select reads the same whatever the page's language."""
+
+    MN = "mn", "Монгол"
+    EN = "en", "English"
 
 
 def normalize_email(email: str | None) -> str:
@@ -33,11 +42,11 @@ def email_problem(normalised: str) -> str | None:
     from django.core.validators import validate_email
 
     if len(normalised) > 254:
-        return "This address is too long."
+        return str(_("This address is too long."))
     try:
         validate_email(normalised)
     except ValidationError:
-        return "Enter a valid email address."
+        return str(_("Enter a valid email address."))
     return None
 
 
@@ -81,6 +90,11 @@ class User(AbstractBaseUser):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Session reminders by mail (transactional mails cannot be turned off).
     reminders_enabled = models.BooleanField(default=True, db_default=True)
+    # The language pages, the API and mails use for this person (docs/i18n.md: it beats the
+    # switcher's cookie and Accept-Language). Set at signup from the request's language.
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.MN, db_default=Language.MN
+    )
 
     objects = UserManager()
 
@@ -95,6 +109,7 @@ class User(AbstractBaseUser):
                 condition=models.Q(email=Lower(Collate("email", "C"))), name="users_email_normalised"
             ),
             status_check("role", Role, "users_role_valid"),
+            status_check("language", Language, "users_language_valid"),
         ]
 
     def __str__(self) -> str:
@@ -152,7 +167,7 @@ def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not a known IANA time zone.") from None
+        raise ValidationError(_("%(value)r is not a known IANA time zone.") % {"value": value}) from None
 
 
 # The longest refund window an artist may set: 30 days.

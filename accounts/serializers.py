@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Role, Tattooist, User
+from accounts.models import Language, Role, Tattooist, User
 
 
 class TattooistProfileSerializer(serializers.ModelSerializer):
@@ -29,7 +30,17 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "name", "email", "role", "created_at", "email_verified", "reminders_enabled", "tattooist"]
+        fields = [
+            "id",
+            "name",
+            "email",
+            "role",
+            "created_at",
+            "email_verified",
+            "reminders_enabled",
+            "language",
+            "tattooist",
+        ]
         read_only_fields = fields
 
     email_verified = serializers.BooleanField(read_only=True)
@@ -84,6 +95,12 @@ class MeUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     reminders_enabled = serializers.BooleanField(
         required=False, help_text="Session reminders by mail; transactional mails cannot be turned off."
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text="The language of pages, mails and API messages for this account: `mn` or `en`.",
+        error_messages={"invalid_choice": _("Choose Mongolian (mn) or English (en).")},
     )
 
 

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -15,7 +17,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import mfa, throttling
-from accounts.models import Role, Tattooist, User, email_problem, normalize_email
+from accounts.models import Language, Role, Tattooist, User, email_problem, normalize_email
 from accounts.tokens import (
     EMAIL_VERIFY,
     PASSWORD_RESET,
@@ -28,13 +30,15 @@ from tattoo.core.errors import ApplicationError, NotFoundError
 
 logger = logging.getLogger("inkbook.auth")
 
-LOGIN_FAILED = "Email or password is incorrect."
-OTP_NEEDED = "Staff accounts also need the 6-digit code from their authenticator app."
-OTP_WRONG = "That one-time code is wrong or already used."
-REFRESH_INVALID = "This refresh token is no longer valid. Log in again."
-SIGNUP_THROTTLED = "Too many sign-ups from this network. Try again later."
-MAIL_THROTTLED = "Too many requests. Try again later."
-TOKEN_INVALID = "This link is wrong, expired or already used."
+# Lazy: each is read in the language of the request that raises it (docs/i18n.md).
+LOGIN_FAILED = gettext_lazy("Email or password is incorrect.")
+OTP_NEEDED = gettext_lazy("Staff accounts also need the 6-digit code from their authenticator app.")
+OTP_WRONG = gettext_lazy("That one-time code is wrong or already used.")
+REFRESH_INVALID = gettext_lazy("This refresh token is no longer valid. Log in again.")
+SIGNUP_THROTTLED = gettext_lazy("Too many sign-ups from this network. Try again later.")
+MAIL_THROTTLED = gettext_lazy("Too many requests. Try again later.")
+TOKEN_INVALID = gettext_lazy("This link is wrong, expired or already used.")
+LANGUAGE_INVALID = gettext_lazy("Choose Mongolian (mn) or English (en).")
 VERIFY_MAIL_TASK = "notifications.verify_email"
 RESET_MAIL_TASK = "notifications.password_reset"
 APPROVAL_MAIL_TASK = "notifications.artist_approval"
@@ -49,11 +53,20 @@ def signup_throttle(*, request) -> None:
         raise Throttled(detail=SIGNUP_THROTTLED)
 
 
-def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "") -> User:
+def request_language() -> str:
+    """The saved language a new account gets: the language the signup request is answered in."""
+    active = (translation.get_language() or "").split("-")[0]
+    return active if active in Language.values else Language.MN
+
+
+def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "", language: str | None = None) -> User:
     if role not in (Role.CUSTOMER, Role.TATTOOIST):
         raise ApplicationError(
-            "Only customer or tattooist accounts can sign up.", fields={"role": ["Choose customer or tattooist."]}
+            _("Only customer or tattooist accounts can sign up."), fields={"role": [_("Choose customer or tattooist.")]}
         )
+    language = language or request_language()
+    if language not in Language.values:
+        raise ApplicationError(str(LANGUAGE_INVALID), fields={"language": [str(LANGUAGE_INVALID)]})
     email = User.objects.normalize_email_address(email)
     problem = email_problem(email)
     if problem:
@@ -62,17 +75,17 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
     try:
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
-        raise ApplicationError("The password is too weak.", fields={"password": list(exc.messages)}) from None
+        raise ApplicationError(_("The password is too weak."), fields={"password": list(exc.messages)}) from None
     taken = ApplicationError(
-        "An account with this email already exists.",
+        _("An account with this email already exists."),
         code="email_taken",
-        fields={"email": ["An account with this email already exists."]},
+        fields={"email": [_("An account with this email already exists.")]},
     )
     if User.objects.filter(email=email).exists():
         raise taken
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, name=name, role=role)
+            user = User.objects.create_user(email=email, password=password, name=name, role=role, language=language)
             if role == Role.TATTOOIST:
                 Tattooist.objects.create(user=user, bio=bio)
             # The verification mail (a job of the notifications app, named: a job name is a message).
@@ -100,7 +113,7 @@ def user_login(*, request, email: str, password: str, otp: str | None = None) ->
     address = throttling.client_address(request)
     if throttling.is_locked(email, address):
         logger.warning("login locked out address=%s", address)
-        raise Throttled(detail="Too many failed logins. Try again in a few minutes.")
+        raise Throttled(detail=_("Too many failed logins. Try again in a few minutes."))
     user = authenticate(request, email=User.objects.normalize_email_address(email), password=password)
     if user is None:
         throttling.record_failure(email, address)
@@ -182,21 +195,23 @@ def token_refresh(*, raw_refresh: str) -> dict[str, str]:
 def token_logout(*, user: User, raw_refresh: str) -> None:
     refresh = _decode_refresh(raw_refresh)
     if refresh is None:
-        raise ApplicationError("Invalid refresh token.", fields={"refresh": ["Invalid or expired token."]})
+        raise ApplicationError(_("Invalid refresh token."), fields={"refresh": [_("Invalid or expired token.")]})
     outstanding = OutstandingToken.objects.filter(jti=refresh.payload.get(jwt_settings.JTI_CLAIM), user=user).first()
     if outstanding is None:
-        raise ApplicationError("Invalid refresh token.", fields={"refresh": ["This token does not belong to you."]})
+        raise ApplicationError(
+            _("Invalid refresh token."), fields={"refresh": [_("This token does not belong to you.")]}
+        )
     BlacklistedToken.objects.get_or_create(token=outstanding)
 
 
 @transaction.atomic
 def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
     if not user.check_password(current_password):
-        raise ApplicationError("The current password is wrong.", fields={"currentPassword": ["Wrong password."]})
+        raise ApplicationError(_("The current password is wrong."), fields={"currentPassword": [_("Wrong password.")]})
     try:
         password_validation.validate_password(new_password, user=user)
     except DjangoValidationError as exc:
-        raise ApplicationError("The new password is too weak.", fields={"newPassword": list(exc.messages)}) from None
+        raise ApplicationError(_("The new password is too weak."), fields={"newPassword": list(exc.messages)}) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
     # Access tokens die with the password hash (CHECK_REVOKE_TOKEN); refresh tokens are revoked here.
@@ -212,7 +227,7 @@ def email_verify(*, token: str) -> User:
     with transaction.atomic():
         user = mail_token_user(token, EMAIL_VERIFY, max_age_seconds=settings.EMAIL_VERIFY_TOKEN_DAYS * 86400, lock=True)
         if user is None:
-            raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
+            raise ApplicationError(str(TOKEN_INVALID), code="token_invalid", fields={"token": [str(TOKEN_INVALID)]})
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
     logger.info("email verified user_id=%s", user.pk)
@@ -253,11 +268,11 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     with transaction.atomic():
         user = mail_token_user(token, PASSWORD_RESET, max_age_seconds=settings.PASSWORD_RESET_TIMEOUT, lock=True)
         if user is None:
-            raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
+            raise ApplicationError(str(TOKEN_INVALID), code="token_invalid", fields={"token": [str(TOKEN_INVALID)]})
         try:
             password_validation.validate_password(password, user=user)
         except DjangoValidationError as exc:
-            raise ApplicationError("The password is too weak.", fields={"password": list(exc.messages)}) from None
+            raise ApplicationError(_("The password is too weak."), fields={"password": list(exc.messages)}) from None
         user.set_password(password)
         fields = ["password"]
         if user.email_verified_at is None:  # the mail reached its owner: that proves the address too
@@ -269,8 +284,15 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     return user
 
 
-def user_update(*, user: User, name: str | None = None, reminders_enabled: bool | None = None) -> User:
+def user_update(
+    *, user: User, name: str | None = None, reminders_enabled: bool | None = None, language: str | None = None
+) -> User:
     fields = []
+    if language is not None:
+        if language not in Language.values:
+            raise ApplicationError(str(LANGUAGE_INVALID), fields={"language": [str(LANGUAGE_INVALID)]})
+        user.language = language
+        fields.append("language")
     if name is not None:
         user.name = name
         fields.append("name")
@@ -292,7 +314,7 @@ def tattooist_set_approval(*, tattooist_id: int, approved: bool, actor: User, no
         try:
             artist = Tattooist.objects.select_for_update().select_related("user").get(pk=tattooist_id)
         except Tattooist.DoesNotExist:
-            raise NotFoundError("No such artist.") from None
+            raise NotFoundError(_("No such artist.")) from None
         changed = artist.approved != approved
         artist.approved = approved
         artist.approved_at = timezone.now() if approved else None

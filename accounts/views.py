@@ -8,7 +8,10 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -21,7 +24,7 @@ from accounts.forms import (
     PasswordResetForm,
     SignupForm,
 )
-from accounts.models import Role
+from accounts.models import Language, Role
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
 
@@ -63,7 +66,7 @@ def signup(request):
             add_application_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Inkbook, {user.name}.")
+            messages.success(request, _("Welcome to Inkbook, %(name)s.") % {"name": user.name})
             return redirect(_home_for(user))
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -99,7 +102,7 @@ def login_view(request):
 @require_POST
 def logout_view(request):
     logout(request)
-    messages.info(request, "You are logged out.")
+    messages.info(request, _("You are logged out."))
     return redirect("home")
 
 
@@ -119,7 +122,7 @@ def password_change(request):
         else:
             # The password hash is part of the session hash: keep this session, drop the others.
             update_session_auth_hash(request, user)
-            messages.success(request, "Your password has been changed.")
+            messages.success(request, _("Your password has been changed."))
             return redirect(_home_for(user))
     return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -137,7 +140,7 @@ def verify_email(request):
             services.email_verify(token=token)
         except ApplicationError as exc:
             return render(request, "accounts/verify_email.html", {"token": token, "error": exc.message}, status=400)
-        messages.success(request, "Your e-mail address is confirmed.")
+        messages.success(request, _("Your e-mail address is confirmed."))
         return redirect(_home_for(request.user) if request.user.is_authenticated else reverse("login"))
     return render(request, "accounts/verify_email.html", {"token": token})
 
@@ -150,7 +153,7 @@ def verify_email_resend(request):
     except Throttled as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, "A new link is on its way." if sent else "Your address is already verified.")
+        messages.success(request, _("A new link is on its way.") if sent else _("Your address is already verified."))
     return redirect(_next_url(request, _home_for(request.user)))
 
 
@@ -168,7 +171,7 @@ def password_reset(request):
                 if exc.code == "token_invalid":
                     form.add_error(None, exc.message)
             else:
-                messages.success(request, "Your password has been changed. Log in with it.")
+                messages.success(request, _("Your password has been changed. Log in with it."))
                 return redirect("login")
         context = {"form": form, "token": token}
         return render(request, "accounts/password_reset_confirm.html", context, status=400 if form.errors else 200)
@@ -187,7 +190,30 @@ def password_reset(request):
 @require_http_methods(["GET", "POST"])
 def account_settings(request):
     if request.method == "POST":
-        services.user_update(user=request.user, reminders_enabled=request.POST.get("reminders_enabled") == "on")
-        messages.success(request, "Your settings are saved.")
+        language = request.POST.get("language") or None
+        try:
+            services.user_update(
+                user=request.user,
+                reminders_enabled=request.POST.get("reminders_enabled") == "on",
+                language=language,
+            )
+        except ApplicationError as exc:
+            context = {"languages": Language.choices, "error": exc.message}
+            return render(request, "accounts/settings.html", context, status=400)
+        if language:
+            translation.activate(language)  # the confirmation reads in the language just chosen
+        messages.success(request, _("Your settings are saved."))
         return redirect("account-settings")
-    return render(request, "accounts/settings.html", {})
+    return render(request, "accounts/settings.html", {"languages": Language.choices})
+
+
+@require_POST
+def set_language(request):
+    """The language switcher: Django's set_language (the cookie, the redirect to `next`), and for
+    a signed-in person the choice is saved on the account too, so the saved language (which beats
+    the cookie, docs/i18n.md) follows the switch."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in Language.values:
+        services.user_update(user=request.user, language=language)
+    return response

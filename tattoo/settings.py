@@ -152,6 +152,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): staff need a second factor
     "accounts.middleware.StaffSessionVerifiedMiddleware",
+    "accounts.language.UserLanguageMiddleware",  # a signed-in user's saved language (docs/i18n.md)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tattoo.core.middleware.ApiCacheControlMiddleware",

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.views import set_language
 from disputes.admin import report_view
 from payments.admin import ledger_report_view
 from tattoo.core import views
@@ -26,9 +27,10 @@ urlpatterns = [
     path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
-    # The language switcher posts to set_language (i18n/setlang/); page scripts read their strings
-    # from the JavaScript catalogue (djangojs domain).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher posts to set_language (i18n/setlang/: Django's view, which also saves a
+    # signed-in user's choice); page scripts read their strings from the JavaScript catalogue
+    # (djangojs domain).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Server-rendered pages, mounted at the root: accounts' own (signup, login) and the site's.
     path("", include("accounts.page_urls")),

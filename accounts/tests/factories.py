@@ -21,6 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     # Verified by default: the verification gate is for real signups (accounts/tests/test_verify*.py
     # make unverified users explicitly with email_verified_at=None).
     email_verified_at = factory.LazyFunction(timezone.now)
+    # English by default: the suite asserts English texts, and a saved language beats the test
+    # clients' Accept-Language on pages and in mails (docs/i18n.md); tests of Mongolian say "mn".
+    language = "en"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -2,7 +2,8 @@
 
 Every 4xx/5xx body from the API is ``{"code": str, "message": str, "fields": {name: [msg, ...]}}``
 (``fields`` is empty unless the request body or query failed validation; field names are the
-camelCase names clients send).
+camelCase names clients send). ``message`` and the field messages are in the request's language
+(docs/i18n.md); ``code`` never changes with it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -25,6 +27,8 @@ class ApplicationError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
+    # `message` and the field messages are translated where they are raised (gettext, or a
+    # module-level gettext_lazy constant): they are read in the request's language.
     def __init__(self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None):
         super().__init__(message)
         self.message = message
@@ -101,7 +105,8 @@ _CODES = {
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        fields = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
+        return Response(error_body(exc.code, str(exc.message), fields), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -121,8 +126,8 @@ def exception_handler(exc, context):
     set_rollback()
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        first = next(iter(fields.values()), ["Invalid input."])[0]
-        body = error_body("invalid", f"Invalid input: {first}", fields)
+        first = next(iter(fields.values()), [_("Invalid input.")])[0]
+        body = error_body("invalid", _("Invalid input: %(first)s") % {"first": first}, fields)
     else:
         code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
         detail = exc.detail

@@ -16,6 +16,11 @@ is stored. Keys embed the versions, so nothing is ever evicted on write and noth
 one. The answer carries `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`
 (settings PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) for the reverse proxy or CDN
 of docs/deploy.md. Authenticated requests bypass all of this (they stay `private, no-store`).
+
+An answer's texts (a booking status's label, a message) follow the request's language (docs/
+i18n.md), so the active language is part of the ETag, hence of the stored answer's key, and the
+answer varies on Accept-Language and Cookie (the switcher's cookie): an ETag minted in one language
+never earns a 304, nor a stored body, in another.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 CATALOG = "catalog"
@@ -85,7 +91,7 @@ def etag_for(request, keys: Iterable[str]) -> str:
     stamp = versions(k for k in keys if k != CLOCK)
     if CLOCK in keys:
         stamp += f"|t{int(time.time() // 60)}"
-    raw = f"{stamp}|{request.get_host()}|{request.get_full_path()}"
+    raw = f"{stamp}|{translation.get_language()}|{request.get_host()}|{request.get_full_path()}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
@@ -99,7 +105,7 @@ def cache_control() -> str:
 def _public(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = cache_control()
-    patch_vary_headers(response, ("Authorization", "Cookie"))
+    patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
     return response
 
 

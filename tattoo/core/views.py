@@ -4,6 +4,7 @@ import logging
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger("inkbook.health")
@@ -39,7 +40,7 @@ def error_404(request, exception=None):
     from django.shortcuts import render
 
     if _wants_json(request):
-        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+        return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404)
     return render(request, "404.html", status=404)
 
 
@@ -47,13 +48,13 @@ def error_403(request, exception=None):
     from django.shortcuts import render
 
     if _wants_json(request):
-        return JsonResponse({"code": "permission_denied", "message": "Not allowed.", "fields": {}}, status=403)
+        return JsonResponse({"code": "permission_denied", "message": _("Not allowed."), "fields": {}}, status=403)
     return render(request, "403.html", status=403)
 
 
 def error_400(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"code": "bad_request", "message": "Bad request.", "fields": {}}, status=400)
+        return JsonResponse({"code": "bad_request", "message": _("Bad request."), "fields": {}}, status=400)
     from django.shortcuts import render
 
     return render(request, "400.html", status=400)
@@ -62,7 +63,7 @@ def error_400(request, exception=None):
 def error_500(request):
     if _wants_json(request):
         return JsonResponse(
-            {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}, status=500
+            {"code": "server_error", "message": _("Something went wrong on our side."), "fields": {}}, status=500
         )
     from django.http import HttpResponse
     from django.template import loader
@@ -80,5 +81,5 @@ def csrf_failure(request, reason=""):
     from django.shortcuts import render
 
     if _wants_json(request):
-        return JsonResponse({"code": "csrf_failed", "message": "CSRF check failed.", "fields": {}}, status=403)
+        return JsonResponse({"code": "csrf_failed", "message": _("CSRF check failed."), "fields": {}}, status=403)
     return render(request, "403.html", {"csrf": True}, status=403)
