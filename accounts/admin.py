@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tattooist, User
 from accounts.services import tattooist_set_approval
@@ -13,7 +14,7 @@ APPROVAL_FIELDS = ["approved", "approved_at", "approved_by", "approval_note"]
 
 class ApprovalNoteForm(forms.Form):
     note = forms.CharField(
-        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="Note"
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label=_("Note")
     )
 
 
@@ -47,7 +48,6 @@ class TattooistAdmin(admin.ModelAdmin):
 
     def _set_approval(self, request, queryset, approved: bool, action: str):
         """First a page asking for the note (like Django's delete confirmation), then the change."""
-        verb = "approved" if approved else "unapproved"
         form = ApprovalNoteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             count = 0
@@ -56,12 +56,13 @@ class TattooistAdmin(admin.ModelAdmin):
                     tattooist_id=pk, approved=approved, actor=request.user, note=form.cleaned_data["note"]
                 )
                 count += 1
-            self.message_user(request, f"{count} artist(s) {verb}.", messages.SUCCESS)
+            done = _("%(count)s artist(s) approved.") if approved else _("%(count)s artist(s) unapproved.")
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"{'Approve' if approved else 'Unapprove'} artists",
+            "title": _("Approve artists") if approved else _("Unapprove artists"),
             "artists": queryset.select_related("user"),
             "form": form,
             "action": action,
@@ -70,11 +71,11 @@ class TattooistAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/inkbook/approval_note.html", context)
 
-    @admin.action(description="Approve selected artists")
+    @admin.action(description=_("Approve selected artists"))
     def approve_artists(self, request, queryset):
         return self._set_approval(request, queryset, True, "approve_artists")
 
-    @admin.action(description="Unapprove selected artists (hide them and stop new bookings)")
+    @admin.action(description=_("Unapprove selected artists (hide them and stop new bookings)"))
     def unapprove_artists(self, request, queryset):
         return self._set_approval(request, queryset, False, "unapprove_artists")
 

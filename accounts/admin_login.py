@@ -10,12 +10,13 @@ the API and the site's login page (docs/security.md):
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from accounts import services
 
-ADMIN_LOGIN_FAILED = "Enter the email, password and one-time code of a staff account."
+ADMIN_LOGIN_FAILED = _("Enter the email, password and one-time code of a staff account.")
 _THROTTLED = "_inkbook_admin_login_throttled"
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -103,7 +104,7 @@ class VerifyEmailResendApi(APIView):
     @extend_schema(request=None, responses={202: AcceptedSerializer}, operation_id="auth_verify_email_resend")
     def post(self, request):
         sent = services.email_verify_resend(user=request.user, request=request)
-        detail = "A new link is on its way." if sent else "Your address is already verified."
+        detail = _("A new link is on its way.") if sent else _("Your address is already verified.")
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -118,7 +119,7 @@ class PasswordResetApi(CredentialsEndpoint):
         data.is_valid(raise_exception=True)
         services.password_reset_request(request=request, **data.validated_data)
         return Response(
-            {"detail": "If the address has an account, a reset link is on its way."}, status=status.HTTP_202_ACCEPTED
+            {"detail": _("If the address has an account, a reset link is on its way.")}, status=status.HTTP_202_ACCEPTED
         )
 
 
@@ -132,7 +133,7 @@ class PasswordResetConfirmApi(CredentialsEndpoint):
         data = PasswordResetConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.password_reset_confirm(**data.validated_data)
-        return Response({"detail": "Your password has been changed. Log in with it."})
+        return Response({"detail": _("Your password has been changed. Log in with it.")})
 
 
 class PasswordChangeApi(APIView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from accounts.models import Role
@@ -9,7 +10,7 @@ from accounts.models import Role
 
 class _HasRole(IsAuthenticated):
     roles: tuple[str, ...] = ()
-    message = "Your role cannot do this."
+    message = _("Your role cannot do this.")
 
     def has_permission(self, request, view) -> bool:
         # IsAuthenticated first, so anonymous callers get 401 rather than 403.
@@ -18,22 +19,22 @@ class _HasRole(IsAuthenticated):
 
 class IsCustomer(_HasRole):
     roles = (Role.CUSTOMER,)
-    message = "Only customers can do this."
+    message = _("Only customers can do this.")
 
 
 class IsTattooist(_HasRole):
     roles = (Role.TATTOOIST,)
-    message = "Only tattooists can do this."
+    message = _("Only tattooists can do this.")
 
 
 class IsAdmin(_HasRole):
     roles = (Role.ADMIN,)
-    message = "Only staff can do this."
+    message = _("Only staff can do this.")
 
 
 class IsTattooistOrAdmin(_HasRole):
     roles = (Role.TATTOOIST, Role.ADMIN)
-    message = "Only tattooists and staff can do this."
+    message = _("Only tattooists and staff can do this.")
 
 
 class ReadOnly(BasePermission):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
 
@@ -38,5 +39,5 @@ def tattooist_get_public(*, tattooist_id: int, viewer: User | None = None) -> Ta
     preview an unapproved page."""
     artist = Tattooist.objects.select_related("user").filter(pk=tattooist_id, user__is_active=True).first()
     if artist is None or not tattooist_can_view(tattooist=artist, viewer=viewer):
-        raise Http404("No such artist.")
+        raise Http404(_("No such artist."))
     return artist

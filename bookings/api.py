@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -59,12 +60,20 @@ def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> date
         parsed = day = None
     if (parsed or day) is not None and not MIN_YEAR <= (parsed or day).year <= MAX_YEAR:
         raise ApplicationError(
-            f"`{name}` is out of range.", code="invalid", fields={name: [f"Use a year from {MIN_YEAR} to {MAX_YEAR}."]}
+            _("`%(name)s` is out of range.") % {"name": name},
+            code="invalid",
+            fields={
+                name: [
+                    _("Use a year from %(min_year)s to %(max_year)s.") % {"min_year": MIN_YEAR, "max_year": MAX_YEAR}
+                ]
+            },
         )
     if parsed is not None:
         if parsed.tzinfo is None:
             raise ApplicationError(
-                f"`{name}` needs a UTC offset.", code="invalid", fields={name: ["Include a UTC offset or give a date."]}
+                _("`%(name)s` needs a UTC offset.") % {"name": name},
+                code="invalid",
+                fields={name: [_("Include a UTC offset or give a date.")]},
             )
         return parsed
     if day is not None:
@@ -72,9 +81,9 @@ def _parse_bound(raw: str | None, name: str, tz: ZoneInfo, *, end: bool) -> date
             day += timedelta(days=1)
         return datetime.combine(day, datetime.min.time(), tzinfo=tz)
     raise ApplicationError(
-        f"`{name}` is not a date or date-time.",
+        _("`%(name)s` is not a date or date-time.") % {"name": name},
         code="invalid",
-        fields={name: ["Use YYYY-MM-DD or ISO 8601 with an offset."]},
+        fields={name: [_("Use YYYY-MM-DD or ISO 8601 with an offset.")]},
     )
 
 
@@ -119,12 +128,14 @@ class TattooistSlotsApi(APIView):
         start = _parse_bound(request.query_params.get("from"), "from", tz, end=False) or timezone.now()
         end = _parse_bound(request.query_params.get("to"), "to", tz, end=True) or start + DEFAULT_SLOT_RANGE
         if end <= start:
-            raise ApplicationError("`to` must be after `from`.", code="invalid", fields={"to": ["Must be after from."]})
+            raise ApplicationError(
+                _("`to` must be after `from`."), code="invalid", fields={"to": [_("Must be after from.")]}
+            )
         if end - start > MAX_SLOT_RANGE:
             raise ApplicationError(
-                "Ask for at most 62 days at a time.",
+                _("Ask for at most 62 days at a time."),
                 code="range_too_long",
-                fields={"to": ["At most 62 days after from."]},
+                fields={"to": [_("At most 62 days after from.")]},
             )
         result = selectors.tattooist_slots(tattooist=artist, start=start, end=end)
         return Response(SlotsSerializer(result, context={"zone": tz}).data)
@@ -239,9 +250,9 @@ class BookingListCreateApi(generics.ListAPIView):
         wanted = self.request.query_params.get("status") or None
         if wanted is not None and wanted not in BookingStatus.values:
             raise ApplicationError(
-                f"Unknown status {wanted!r}.",
+                _("Unknown status %(wanted)r.") % {"wanted": wanted},
                 code="invalid",
-                fields={"status": [f"One of: {', '.join(BookingStatus.values)}."]},
+                fields={"status": [_("One of: %(choices)s.") % {"choices": ", ".join(BookingStatus.values)}]},
             )
         return selectors.booking_list_for(user=self.request.user, status=wanted)
 

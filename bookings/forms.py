@@ -7,6 +7,7 @@ They only shape the input for rendering; the rules live in the API's serializers
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Availability
 from bookings.services import known_timezones
@@ -32,16 +33,16 @@ def apply_serializer(form: forms.Form, serializer_class, data: dict, field_map: 
 class BookingForm(PageForm):
     # A plain field with a select widget: the service, not the choice list, decides whether a
     # slot is still free (a slot taken since the page loaded gets the friendly "slot taken").
-    slot = forms.CharField(label="Time", widget=forms.Select(attrs={"data-slot-select": ""}))
+    slot = forms.CharField(label=_("Time"), widget=forms.Select(attrs={"data-slot-select": ""}))
     notes = forms.CharField(
-        label="Notes for the artist",
+        label=_("Notes for the artist"),
         max_length=2000,
         required=False,
         help_text="Idea, placement, size; you can add reference images on the booking page.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     deposit_amount = forms.DecimalField(
-        label="Deposit (MNT)",
+        label=_("Deposit (MNT)"),
         max_digits=12,
         decimal_places=2,
         min_value=0,
@@ -54,28 +55,28 @@ class BookingForm(PageForm):
 
 
 class AvailabilityForm(PageForm):
-    day = forms.TypedChoiceField(label="Day", coerce=int, choices=Availability.Day.choices)
-    start_time = forms.CharField(label="From", widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.CharField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=Availability.Day.choices)
+    start_time = forms.CharField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.CharField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
 
 
 class TimeOffForm(PageForm):
     starts_at = forms.DateTimeField(
-        label="Away from", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Away from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     ends_at = forms.DateTimeField(
-        label="Back at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Back at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    reason = forms.CharField(label="Reason", max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class SettingsForm(PageForm):
-    timezone = forms.ChoiceField(label="Time zone")
-    session_minutes = forms.IntegerField(label="Session length (minutes)")
-    min_deposit = forms.DecimalField(label="Minimum deposit (MNT)", max_digits=12, decimal_places=2)
+    timezone = forms.ChoiceField(label=_("Time zone"))
+    session_minutes = forms.IntegerField(label=_("Session length (minutes)"))
+    min_deposit = forms.DecimalField(label=_("Minimum deposit (MNT)"), max_digits=12, decimal_places=2)
     deposit_refundable_hours = forms.IntegerField(
         required=False,  # left out: unchanged
-        label="Deposit refundable until (hours before the start)",
+        label=_("Deposit refundable until (hours before the start)"),
         help_text="A customer who cancels earlier gets the deposit back; later, you keep it.",
     )
 
@@ -90,5 +91,5 @@ class PortfolioUploadForm(PageForm):
     image = forms.ImageField(
         label="Image", help_text="JPEG, PNG or WebP.", widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )
-    description = forms.CharField(label="Description", max_length=500, required=False)
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
     tags = forms.CharField(label="Styles", required=False, help_text="Comma separated, e.g. fine line, blackwork.")

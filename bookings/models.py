@@ -4,6 +4,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
 
@@ -63,24 +64,40 @@ class TimeOff(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # created, deposit not yet paid; holds the slot until hold_expires_at
-    CONFIRMED = "confirmed", "Confirmed"  # deposit paid (or confirmed by the artist)
-    COMPLETED = "completed", "Completed"  # the session took place
-    CANCELLED = "cancelled", "Cancelled"  # called off by a party or staff; frees the slot
-    EXPIRED = "expired", "Expired"  # the unpaid hold ran out; frees the slot
-    DISPUTED = "disputed", "Disputed"  # under a dispute; left only through its resolution
-    NO_SHOW = "no_show", "No-show"  # the customer did not come (set by the artist after the start); deposit kept
+    PENDING = "pending", _("Pending")  # created, deposit not yet paid; holds the slot until hold_expires_at
+    CONFIRMED = "confirmed", _("Confirmed")  # deposit paid (or confirmed by the artist)
+    COMPLETED = "completed", _("Completed")  # the session took place
+    CANCELLED = "cancelled", _("Cancelled")  # called off by a party or staff; frees the slot
+    EXPIRED = "expired", _("Expired")  # the unpaid hold ran out; frees the slot
+    DISPUTED = "disputed", _("Disputed")  # under a dispute; left only through its resolution
+    NO_SHOW = "no_show", _("No-show")  # the customer did not come (set by the artist after the start); deposit kept
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
 
 
 class PaymentStatus(models.TextChoices):
-    UNPAID = "unpaid", "Unpaid"  # no invoice yet
-    PENDING = "pending", "Pending"  # an invoice is open
-    PAID = "paid", "Paid"  # deposit received in full
-    REFUNDED = "refunded", "Refunded"  # all of the deposit returned
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"  # part of it returned
+    UNPAID = "unpaid", _("Unpaid")  # no invoice yet
+    PENDING = "pending", _("Pending")  # an invoice is open
+    PAID = "paid", _("Paid")  # deposit received in full
+    REFUNDED = "refunded", _("Refunded")  # all of the deposit returned
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it returned
+
+
+def status_word(value: str) -> str:
+    """A booking status as a word inside a sentence, in the active language ("no-show",
+    "цуцлагдсан"): messages never show the raw code."""
+    try:
+        return str(BookingStatus(value).label).lower()
+    except ValueError:
+        return value
+
+
+def payment_status_word(value: str) -> str:
+    try:
+        return str(PaymentStatus(value).label).lower()
+    except ValueError:
+        return value
 
 
 class Booking(models.Model):

@@ -15,11 +15,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
 from notifications.services import Message, notify
 from tattoo.core import jobs
+from tattoo.core.money import format_mnt
 
 REMIND_TASK = "bookings.send_reminder"
 
@@ -39,8 +43,11 @@ def _url(booking: Booking) -> str:
 
 
 def _local(booking: Booking, moment: datetime) -> str:
+    """The moment on the artist's wall clock, written when the mail is rendered: in the
+    recipient's language and date format (docs/i18n.md)."""
     tz = booking.tattooist.timezone
-    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B %Y, %H:%M") + f" ({tz})"
+    local = moment.astimezone(ZoneInfo(tz))
+    return lazy(lambda: f"{date_format(local, 'DATETIME_FORMAT')} ({tz})", str)()
 
 
 def _context(booking: Booking, **extra) -> dict:
@@ -49,7 +56,7 @@ def _context(booking: Booking, **extra) -> dict:
         "artist_name": booking.tattooist.user.name,
         "customer_name": booking.customer.name,
         "when": _local(booking, booking.slot),
-        "deposit": f"{booking.deposit_amount:,.0f} MNT",
+        "deposit": format_mnt(booking.deposit_amount),
         **extra,
     }
 
@@ -64,7 +71,7 @@ def _invite(booking: Booking, *, method: str, seq: int):
         end=booking.ends_at,
         tzid=booking.tattooist.timezone,
         summary=f"Tattoo session: {artist.name} and {booking.customer.name}",
-        description=f"Deposit {booking.deposit_amount:,.0f} MNT. {booking.notes}".strip(),
+        description=f"Deposit {format_mnt(booking.deposit_amount)}. {booking.notes}".strip(),
         url=_url(booking),
         organizer=(artist.name, artist.email),
         attendees=[(booking.customer.name, booking.customer.email)],
@@ -82,7 +89,7 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, attachments
                 kind=f"{kind}_{role}",
                 context=context,
                 action_url=_url(booking),
-                action_label="Open the booking",
+                action_label=_("Open the booking"),
                 reply_to=other,
                 attachments=attachments,
             ),
@@ -120,16 +127,25 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
         )
 
 
+def _interpolate(text, **values):
+    """`text % values`, read only when the mail is rendered: in the recipient's language (notify
+    renders each recipient's copy under their language, notifications/services.py)."""
+    return lazy(lambda: str(text) % values, str)()
+
+
 def _deposit_fate(booking: Booking) -> str:
     if booking.payment_status == PaymentStatus.UNPAID:
-        return "No deposit was paid, so nothing is charged."
+        return _("No deposit was paid, so nothing is charged.")
     if booking.payment_status == PaymentStatus.PENDING:
-        return "The open payment invoice is cancelled; a payment that still arrives is refunded."
+        return _("The open payment invoice is cancelled; a payment that still arrives is refunded.")
     if booking.payment_status == PaymentStatus.REFUNDED:
-        return "The deposit has been refunded."
-    return (
-        f"The deposit of {booking.deposit_amount:,.0f} MNT is refunded or kept under the studio's deposit "
-        "policy; you get a mail when a refund is made."
+        return _("The deposit has been refunded.")
+    return _interpolate(
+        _(
+            "The deposit of %(amount)s is refunded or kept under the studio's deposit policy; you get a mail "
+            "when a refund is made."
+        ),
+        amount=format_mnt(booking.deposit_amount),
     )
 
 
@@ -191,7 +207,7 @@ def booking_remind(*, booking_id: int, slot: str) -> int:
                     kind=f"booking_reminder_{role}",
                     context={**_context(booking), "settings_url": unsubscribe},
                     action_url=_url(booking),
-                    action_label="Open the booking",
+                    action_label=_("Open the booking"),
                     reply_to=other,
                     headers={"List-Unsubscribe": f"<{unsubscribe}>"},
                 ),
@@ -214,7 +230,7 @@ def parties_tell(booking: Booking, *, event: str, kind: str, **context) -> None:
                 kind=kind,
                 context=_context(booking, **context),
                 action_url=_url(booking),
-                action_label="Open the booking",
+                action_label=_("Open the booking"),
                 reply_to=other,
             ),
         )
@@ -227,8 +243,8 @@ def refund_done(booking: Booking, *, amount, event: str) -> None:
         recipients=[booking.customer],
         message=Message(
             kind="refund_done",
-            context=_context(booking, amount=f"{amount:,.0f} MNT"),
+            context=_context(booking, amount=format_mnt(amount)),
             action_url=_url(booking),
-            action_label="Open the booking",
+            action_label=_("Open the booking"),
         ),
     )

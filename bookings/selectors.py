@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, DateTimeField, F, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, Tattooist, User
 from accounts.selectors import tattooist_can_view, tattooist_public_qs
@@ -35,7 +36,7 @@ def tattooist_of(user: User) -> Tattooist:
     """The caller's own artist profile (the caller has the tattooist role)."""
     artist = Tattooist.objects.filter(user=user).first()
     if artist is None:
-        raise NotAllowedError("Your account has no artist profile.", code="no_artist_profile")
+        raise NotAllowedError(_("Your account has no artist profile."), code="no_artist_profile")
     return artist
 
 
@@ -93,7 +94,7 @@ def booking_get_for(*, user: User, booking_id: int, with_events: bool = False) -
     if booking is None:
         raise Http404
     if not booking_is_party(booking=booking, user=user) and not user.is_admin:
-        raise NotAllowedError("This booking is not yours.", code="not_a_party")
+        raise NotAllowedError(_("This booking is not yours."), code="not_a_party")
     return booking
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,8 +16,8 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous: 400)."""
 
     default_error_messages = {
-        "naive": "Include a UTC offset, e.g. 2026-05-01T10:00:00+08:00 or 2026-05-01T02:00:00Z.",
-        "range": "Use a year from 1970 to 2200.",
+        "naive": _("Include a UTC offset, e.g. 2026-05-01T10:00:00+08:00 or 2026-05-01T02:00:00Z."),
+        "range": _("Use a year from 1970 to 2200."),
     }
 
     def to_internal_value(self, value):

@@ -22,6 +22,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
 from bookings import notices
@@ -33,13 +34,14 @@ from bookings.models import (
     BookingStatus,
     PaymentStatus,
     TimeOff,
+    status_word,
 )
 from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
 from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.core.http_cache import slots_key
-from tattoo.core.money import is_whole, quantize
+from tattoo.core.money import format_mnt, is_whole, quantize
 
 logger = logging.getLogger("inkbook.bookings")
 
@@ -67,9 +69,9 @@ def _sqlstate(exc: Exception) -> str | None:
 
 def slot_taken_error() -> ConflictError:
     return ConflictError(
-        "This time overlaps another booking of this artist. Pick another slot.",
+        _("This time overlaps another booking of this artist. Pick another slot."),
         code="slot_taken",
-        fields={"slot": ["This time is no longer free."]},
+        fields={"slot": [_("This time is no longer free.")]},
     )
 
 
@@ -79,7 +81,7 @@ def integrity_error_to_api(exc: IntegrityError) -> ApplicationError | None:
     if state in _SLOT_TAKEN_STATES:
         return slot_taken_error()
     if state in _CHECK_STATES:
-        return ApplicationError("The booking breaks a rule of the schedule.", code="invalid_booking")
+        return ApplicationError(_("The booking breaks a rule of the schedule."), code="invalid_booking")
     return None
 
 
@@ -101,7 +103,7 @@ def with_db_retry(fn, *, attempts: int = _RETRY_ATTEMPTS):
                 raise
             if attempt == attempts:
                 raise ConflictError(
-                    "Too many people are booking this artist right now; try again.", code="try_again"
+                    _("Too many people are booking this artist right now; try again."), code="try_again"
                 ) from exc
             time_module.sleep(random.uniform(0.005, 0.03) * attempt)  # noqa: S311 - jitter, not crypto
     raise AssertionError("unreachable")
@@ -124,19 +126,19 @@ def timezone_problem(name: str) -> str | None:
 
 def min_deposit_problem(amount: Decimal) -> str | None:
     if amount < 0:
-        return "Ensure this value is greater than or equal to 0."
-    return None if is_whole(amount) else "Use a whole MNT amount."
+        return _("Ensure this value is greater than or equal to 0.")
+    return None if is_whole(amount) else _("Use a whole MNT amount.")
 
 
 def refundable_hours_problem(hours: int) -> str | None:
     if 0 <= hours <= DEPOSIT_REFUNDABLE_HOURS_MAX:
         return None
-    return f"Use 0 to {DEPOSIT_REFUNDABLE_HOURS_MAX} hours."
+    return _("Use 0 to %(hours)s hours.") % {"hours": DEPOSIT_REFUNDABLE_HOURS_MAX}
 
 
 def session_minutes_problem(minutes: int) -> str | None:
     low, high = SESSION_MINUTES
-    return None if low <= minutes <= high else f"Use {low} to {high} minutes."
+    return None if low <= minutes <= high else _("Use %(low)s to %(high)s minutes.") % {"low": low, "high": high}
 
 
 def tattooist_update_settings(
@@ -168,7 +170,7 @@ def tattooist_update_settings(
         if problem is not None
     }
     if problems:
-        raise ApplicationError("These settings cannot be saved.", code="invalid", fields=problems)
+        raise ApplicationError(_("These settings cannot be saved."), code="invalid", fields=problems)
     fields = []
     if deposit_refundable_hours is not None:
         tattooist.deposit_refundable_hours = deposit_refundable_hours
@@ -196,7 +198,7 @@ def tattooist_update_settings(
 def availability_create(*, tattooist: Tattooist, day: int, start_time: time, end_time: time) -> Availability:
     if end_time <= start_time:
         raise ApplicationError(
-            "A window must end after it starts.", code="invalid", fields={"endTime": ["Must be after startTime."]}
+            _("A window must end after it starts."), code="invalid", fields={"endTime": [_("Must be after startTime.")]}
         )
     with transaction.atomic():
         # Serialises one artist's window edits so two overlapping windows cannot both pass the check.
@@ -206,37 +208,40 @@ def availability_create(*, tattooist: Tattooist, day: int, start_time: time, end
         ).first()
         if clash is not None:
             raise ApplicationError(
-                f"This window overlaps your window {clash.start_time:%H:%M}-{clash.end_time:%H:%M} on that day.",
+                _("This window overlaps your window %(start_time)s-%(end_time)s on that day.")
+                % {"start_time": format(clash.start_time, "%H:%M"), "end_time": format(clash.end_time, "%H:%M")},
                 code="window_overlap",
-                fields={"startTime": ["Overlaps another window on this day."]},
+                fields={"startTime": [_("Overlaps another window on this day.")]},
             )
         return Availability.objects.create(tattooist=tattooist, day=day, start_time=start_time, end_time=end_time)
 
 
-def _artists_own(model, *, pk: int, user: User, what: str):
+def _artists_own(model, *, pk: int, user: User, refusal: str):
     """One of `user`'s own schedule rows (a window, a time off): unknown id → 404, another artist's → 403."""
     row = model.objects.select_related("tattooist").filter(pk=pk).first()
     if row is None:
         raise Http404
     if row.tattooist.user_id != user.pk:
-        raise NotAllowedError(f"This {what} belongs to another artist.", code="not_owner")
+        raise NotAllowedError(refusal, code="not_owner")
     return row
 
 
 def availability_delete(*, user: User, availability_id: int) -> None:
-    _artists_own(Availability, pk=availability_id, user=user, what="window").delete()
+    _artists_own(
+        Availability, pk=availability_id, user=user, refusal=_("This window belongs to another artist.")
+    ).delete()
 
 
 def time_off_create(*, tattooist: Tattooist, starts_at: datetime, ends_at: datetime, reason: str = "") -> TimeOff:
     if ends_at <= starts_at:
         raise ApplicationError(
-            "Time off must end after it starts.", code="invalid", fields={"endsAt": ["Must be after startsAt."]}
+            _("Time off must end after it starts."), code="invalid", fields={"endsAt": [_("Must be after startsAt.")]}
         )
     return TimeOff.objects.create(tattooist=tattooist, starts_at=starts_at, ends_at=ends_at, reason=reason)
 
 
 def time_off_delete(*, user: User, time_off_id: int) -> None:
-    _artists_own(TimeOff, pk=time_off_id, user=user, what="time off").delete()
+    _artists_own(TimeOff, pk=time_off_id, user=user, refusal=_("This time off belongs to another artist.")).delete()
 
 
 # --- bookings ----------------------------------------------------------------------------------
@@ -246,21 +251,24 @@ def _bookable_start(slot: datetime, *, now: datetime) -> datetime:
     """`slot` in UTC, once it has an offset and lies between the minimum notice and the horizon."""
     if slot.tzinfo is None or slot.utcoffset() is None:
         raise ApplicationError(
-            "The slot needs a UTC offset.", code="invalid", fields={"slot": ["Include a UTC offset, e.g. Z or +08:00."]}
+            _("The slot needs a UTC offset."),
+            code="invalid",
+            fields={"slot": [_("Include a UTC offset, e.g. Z or +08:00.")]},
         )
     slot = slot.astimezone(UTC)
     notice, horizon = booking_bounds()
     if slot < now + notice:
         raise ApplicationError(
-            f"Bookings must start at least {settings.BOOKING_MIN_NOTICE_MINUTES} minutes from now.",
+            _("Bookings must start at least %(minutes)s minutes from now.")
+            % {"minutes": settings.BOOKING_MIN_NOTICE_MINUTES},
             code="too_soon",
-            fields={"slot": ["Too soon or in the past."]},
+            fields={"slot": [_("Too soon or in the past.")]},
         )
     if slot > now + horizon:
         raise ApplicationError(
-            f"Bookings can be made at most {settings.BOOKING_HORIZON_DAYS} days ahead.",
+            _("Bookings can be made at most %(days)s days ahead.") % {"days": settings.BOOKING_HORIZON_DAYS},
             code="beyond_horizon",
-            fields={"slot": ["Too far ahead."]},
+            fields={"slot": [_("Too far ahead.")]},
         )
     return slot
 
@@ -281,20 +289,20 @@ def _require_inside_windows(windows, local_day: date, tz: ZoneInfo, slot: dateti
     """The session must fit inside one of the local day's (start, end) wall-clock windows (DST-safe)."""
     if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
         raise ApplicationError(
-            "The session does not fit inside the artist's hours on that day.",
+            _("The session does not fit inside the artist's hours on that day."),
             code="outside_availability",
-            fields={"slot": ["Outside the artist's availability."]},
+            fields={"slot": [_("Outside the artist's availability.")]},
         )
 
 
 def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
     """Why `customer` may not book at all, or None (the artist page asks it for its booking form)."""
     if not (customer.is_authenticated and customer.role == Role.CUSTOMER):
-        return NotAllowedError("Only customers can book.", code="permission_denied")
+        return NotAllowedError(_("Only customers can book."), code="permission_denied")
     if not customer.email_verified:
         # Holds cost an artist's time: only an owner of a real address may place them (docs/api.md).
         return NotAllowedError(
-            "Confirm your e-mail address first: open the link we mailed you, or ask for a new one.",
+            _("Confirm your e-mail address first: open the link we mailed you, or ask for a new one."),
             code="email_unverified",
         )
     return None
@@ -323,9 +331,9 @@ def booking_create(
     amount = quantize(deposit_amount)
     if not is_whole(amount):
         raise ApplicationError(
-            "The deposit is a whole number of tugriks.",
+            _("The deposit is a whole number of tugriks."),
             code="deposit_not_whole",
-            fields={"depositAmount": ["Use a whole MNT amount."]},
+            fields={"depositAmount": [_("Use a whole MNT amount.")]},
         )
     return with_db_retry(
         lambda: _booking_insert(
@@ -395,21 +403,21 @@ def _booking_insert(
         windows = cursor.fetchall()
         if artist is None:
             raise ApplicationError(
-                "There is no such artist.", code="unknown_artist", fields={"tattooistId": ["Unknown artist."]}
+                _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
             )
         # deposit_refundable_hours: the artist's deposit policy, kept on the booking (docs/deposits.md).
         bookable, min_deposit, session_minutes, tz_name, refundable_hours = artist
         if not bookable:
             raise ApplicationError(
-                "This artist is not taking bookings yet.",
+                _("This artist is not taking bookings yet."),
                 code="artist_not_approved",
-                fields={"tattooistId": ["Artist not approved."]},
+                fields={"tattooistId": [_("Artist not approved.")]},
             )
         if amount < min_deposit:
             raise ApplicationError(
-                f"This artist asks for a deposit of at least {min_deposit:.0f} MNT.",
+                _("This artist asks for a deposit of at least %(amount)s.") % {"amount": format_mnt(min_deposit)},
                 code="deposit_too_low",
-                fields={"depositAmount": [f"At least {min_deposit:.0f}."]},
+                fields={"depositAmount": [_("At least %(amount)s.") % {"amount": format_mnt(min_deposit)}]},
             )
         ends_at = slot + timedelta(minutes=session_minutes)
         tz = ZoneInfo(tz_name)
@@ -444,11 +452,12 @@ def _booking_insert(
         time_off, clash, holds, day_holds, booking_id = cursor.fetchone()
         if time_off:
             raise ApplicationError(
-                "The artist is away at that time.", code="time_off", fields={"slot": ["The artist is away then."]}
+                _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
             )
         if holds >= settings.BOOKING_MAX_UNPAID_HOLDS:
             raise ConflictError(
-                f"You already hold {holds} unpaid bookings; pay or cancel one before booking another.",
+                _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
+                % {"holds": holds},
                 code="too_many_holds",
             )
         if clash:
@@ -498,7 +507,7 @@ def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> App
     checked again under the row lock (booking_move), so a move that raced this answer is a 409.
     """
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
-        return NotAllowedError("Customers can only cancel their bookings.", code="customer_may_only_cancel")
+        return NotAllowedError(_("Customers can only cancel their bookings."), code="customer_may_only_cancel")
     refusal = hand_move_refusal(booking.status, to_status)
     if refusal is None and to_status == BookingStatus.NO_SHOW:
         no_show = no_show_refusal(booking=booking, now=timezone.now())
@@ -546,9 +555,11 @@ def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | Non
     """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
     confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
     if booking.status != BookingStatus.CONFIRMED:
-        return "illegal_transition", f"A {booking.status} booking cannot be marked a no-show."
+        return "illegal_transition", _("A %(status)s booking cannot be marked a no-show.") % {
+            "status": status_word(booking.status)
+        }
     if now < booking.slot:
-        return "too_early", "A booking can be marked a no-show only after it has started."
+        return "too_early", _("A booking can be marked a no-show only after it has started.")
     return None
 
 
@@ -588,15 +599,17 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
 def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> tuple[str, str] | None:
     """Why `actor` (a party or staff) may not move `booking` now, as (code, message), or None."""
     if booking.status not in RESCHEDULABLE:
-        return "not_reschedulable", f"A {booking.status} booking cannot be moved."
+        return "not_reschedulable", _("A %(status)s booking cannot be moved.") % {"status": status_word(booking.status)}
     if actor.pk == booking.customer_id:
         if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
-            return "reschedule_limit", "This booking was already moved as often as the studio allows; ask the artist."
+            return "reschedule_limit", _(
+                "This booking was already moved as often as the studio allows; ask the artist."
+            )
         if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
             return (
                 "reschedule_too_late",
-                f"Bookings can be moved up to {settings.BOOKING_RESCHEDULE_NOTICE_HOURS} hours before they start; "
-                "ask the artist.",
+                _("Bookings can be moved up to %(hours)s hours before they start; ask the artist.")
+                % {"hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS},
             )
     return None
 
@@ -616,14 +629,14 @@ def _booking_move_slot(
         by_customer = actor.pk == booking.customer_id
         if slot == booking.slot:
             raise ApplicationError(
-                "The booking already starts then.", code="same_slot", fields={"slot": ["Pick another time."]}
+                _("The booking already starts then."), code="same_slot", fields={"slot": [_("Pick another time.")]}
             )
         ends_at = slot + (booking.ends_at - booking.slot)
         _check_inside_hours(artist, slot, ends_at)
         time_off = TimeOff.objects.filter(tattooist=artist, starts_at__lt=ends_at, ends_at__gt=slot).exists()
         if time_off:
             raise ApplicationError(
-                "The artist is away at that time.", code="time_off", fields={"slot": ["The artist is away then."]}
+                _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
             )
         clash = (
             Booking.objects.filter(tattooist=artist, status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot)
@@ -644,7 +657,7 @@ def _booking_move_slot(
             day_holds = _unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end).count()
             if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
                 raise ConflictError(
-                    "Too many unpaid bookings are waiting for payment on that day; pick another day.",
+                    _("Too many unpaid bookings are waiting for payment on that day; pick another day."),
                     code="artist_day_held",
                 )
         before = booking.slot

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bookings import notices
-from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
+from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus, payment_status_word, status_word
 from tattoo.core import jobs
 from tattoo.core.errors import ConflictError
 
@@ -73,11 +74,22 @@ def can_move(from_status: str, to_status: str) -> bool:
 def hand_move_refusal(from_status: str, to_status: str) -> ConflictError | None:
     """Why a person may not move a booking from `from_status` to `to_status` by hand, or None."""
     if to_status == from_status:
-        return ConflictError(f"The booking is already {from_status}.", code="illegal_transition")
+        return ConflictError(
+            _("The booking is already %(from_status)s.") % {"from_status": status_word(from_status)},
+            code="illegal_transition",
+        )
     if (from_status, to_status) in SYSTEM_ONLY:
-        return ConflictError(f"A {from_status} booking cannot be made {to_status} by hand.", code="illegal_transition")
+        return ConflictError(
+            _("A %(from_status)s booking cannot be made %(to_status)s by hand.")
+            % {"from_status": status_word(from_status), "to_status": status_word(to_status)},
+            code="illegal_transition",
+        )
     if not can_move(from_status, to_status):
-        return ConflictError(f"A {from_status} booking cannot become {to_status}.", code="illegal_transition")
+        return ConflictError(
+            _("A %(from_status)s booking cannot become %(to_status)s.")
+            % {"from_status": status_word(from_status), "to_status": status_word(to_status)},
+            code="illegal_transition",
+        )
     return None
 
 
@@ -108,7 +120,8 @@ def booking_move(
             expected = (expect_status,) if isinstance(expect_status, str) else expect_status
             if booking.status not in expected:
                 raise ConflictError(
-                    f"The booking is {booking.status} now; it can no longer be moved this way.",
+                    _("The booking is %(status)s now; it can no longer be moved this way.")
+                    % {"status": status_word(booking.status)},
                     code="status_changed",
                 )
         from_status, from_pay = booking.status, booking.payment_status
@@ -119,13 +132,22 @@ def booking_move(
         fields = ["updated_at"]
         if to_status is not None and to_status != from_status:
             if not can_move(from_status, to_status):
-                raise ConflictError(f"A {from_status} booking cannot become {to_status}.", code="illegal_transition")
+                raise ConflictError(
+                    _("A %(from_status)s booking cannot become %(to_status)s.")
+                    % {"from_status": status_word(from_status), "to_status": status_word(to_status)},
+                    code="illegal_transition",
+                )
             booking.status = to_status
             fields.append("status")
         if to_payment_status is not None and to_payment_status != from_pay:
             if to_payment_status not in PAYMENT_TRANSITIONS.get(from_pay, frozenset()):
                 raise ConflictError(
-                    f"Payment status {from_pay} cannot become {to_payment_status}.", code="illegal_payment_transition"
+                    _("Payment status %(from_pay)s cannot become %(to_payment_status)s.")
+                    % {
+                        "from_pay": payment_status_word(from_pay),
+                        "to_payment_status": payment_status_word(to_payment_status),
+                    },
+                    code="illegal_payment_transition",
                 )
             booking.payment_status = to_payment_status
             fields.append("payment_status")

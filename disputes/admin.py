@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
 from disputes import selectors, services
@@ -29,7 +30,7 @@ admin.site.index_template = "admin/inkbook/index.html"
 
 class DisputeResolveForm(forms.Form):
     booking_status = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in services.RESOLUTION_STATUSES], label="Booking becomes"
+        choices=[(s.value, s.label) for s in services.RESOLUTION_STATUSES], label=_("Booking becomes")
     )
     refund_amount = forms.DecimalField(
         required=False,
@@ -37,8 +38,8 @@ class DisputeResolveForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=MAX_AMOUNT,
-        label="Refund (MNT)",
-        help_text="Leave empty for no refund.",
+        label=_("Refund (MNT)"),
+        help_text=_("Leave empty for no refund."),
     )
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=4000)
 
@@ -86,16 +87,18 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_ordering(self, request):
         return ["open_first", "created_at", "id"]
 
-    @admin.display(description="booking", ordering="booking_id")
+    @admin.display(description=_("booking"), ordering="booking_id")
     def booking_link(self, obj: Dispute):
         url = reverse("admin:bookings_booking_change", args=[obj.booking_id])
-        return format_html('<a href="{}">booking {}</a>', url, obj.booking_id)
+        return format_html('<a href="{}">{} {}</a>', url, _("booking"), obj.booking_id)
 
-    @admin.display(description="resolve")
+    @admin.display(description=_("resolve"))
     def resolve_link(self, obj: Dispute):
         if obj.status != DisputeStatus.OPEN:
             return "—"
-        return format_html('<a href="{}">Resolve…</a>', reverse("admin:disputes_dispute_resolve", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:disputes_dispute_resolve", args=[obj.pk]), _("Resolve…")
+        )
 
     def get_urls(self):
         return [
@@ -130,14 +133,14 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 if not placed:
                     form.add_error(None, exc.message)
             else:
-                self.message_user(request, f"Dispute {dispute.pk} resolved.", messages.SUCCESS)
+                self.message_user(request, _("Dispute %(pk)s resolved.") % {"pk": dispute.pk}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:disputes_dispute_changelist"))
         booking = Booking.objects.select_related("customer", "tattooist__user").get(pk=dispute.booking_id)
         transactions = Transaction.objects.filter(booking_id=booking.pk).order_by("-created_at", "-id")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Resolve dispute {dispute.pk}",
+            "title": _("Resolve dispute %(pk)s") % {"pk": dispute.pk},
             "dispute": dispute,
             "booking": booking,
             "transactions": transactions,
@@ -168,7 +171,7 @@ def report_view(request):
     rows = selectors.weekly_report(weeks=12)
     context = {
         **admin.site.each_context(request),
-        "title": "Weekly report (last 12 weeks, UTC, weeks start Monday)",
+        "title": _("Weekly report (last 12 weeks, UTC, weeks start Monday)"),
         "rows": rows,
         "totals": {
             "bookings": sum(r.bookings for r in rows),

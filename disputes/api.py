@@ -4,6 +4,7 @@ selector, serialize."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -174,7 +175,7 @@ class AdminDisputeCreateApi(APIView):
         initiator = User.objects.filter(pk=data.validated_data["initiator_id"]).first()
         if initiator is None:
             raise ApplicationError(
-                "No such user.", code="invalid_initiator", fields={"initiatorId": ["No user with this id."]}
+                _("No such user."), code="invalid_initiator", fields={"initiatorId": [_("No user with this id.")]}
             )
         dispute = services.dispute_open(
             booking_id=booking.pk, initiator=initiator, reason=data.validated_data["reason"], actor=request.user

@@ -1,13 +1,14 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from payments.models import Transaction
 from tattoo.core.models import status_check
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "Open"  # raised, waiting for staff
-    RESOLVED = "resolved", "Resolved"  # staff decided; booking moved on, refund recorded if any
+    OPEN = "open", _("Open")  # raised, waiting for staff
+    RESOLVED = "resolved", _("Resolved")  # staff decided; booking moved on, refund recorded if any
 
 
 class Dispute(models.Model):

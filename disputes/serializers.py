@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Tattooist
@@ -20,7 +21,7 @@ from tattoo.core.money import MAX_AMOUNT
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 time that must carry an offset: a naive time is ambiguous, so it is refused."""
 
-    default_error_messages = {"naive": "Give the time with an offset, e.g. 2026-05-01T10:00:00+08:00."}
+    default_error_messages = {"naive": _("Give the time with an offset, e.g. 2026-05-01T10:00:00+08:00.")}
 
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
@@ -42,7 +43,7 @@ class _ListQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         start, end = attrs.get("date_from"), attrs.get("date_to")
         if start and end and end <= start:
-            raise serializers.ValidationError({"to": ["Must be after `from`."]})
+            raise serializers.ValidationError({"to": [_("Must be after `from`.")]})
         return attrs
 
 

@@ -12,15 +12,16 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from bookings import notices
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, status_word
 from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
 from payments import ledger
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
-from tattoo.core.money import quantize
+from tattoo.core.money import format_mnt, quantize
 
 logger = logging.getLogger("inkbook.disputes")
 
@@ -44,19 +45,19 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
     """
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
-        raise NotFoundError("No such booking.")
+        raise NotFoundError(_("No such booking."))
     if not (_is_party(booking, initiator) or initiator.role == Role.ADMIN):
         raise ApplicationError(
-            "The initiator must be the booking's customer, its artist or staff.",
+            _("The initiator must be the booking's customer, its artist or staff."),
             code="invalid_initiator",
-            fields={"initiatorId": ["Not a party of this booking."]},
+            fields={"initiatorId": [_("Not a party of this booking.")]},
         )
     try:
         with transaction.atomic():
             # Lock the booking first so two openers queue here and the second sees the first.
             locked = Booking.objects.select_for_update().get(pk=booking.pk)
             if Dispute.objects.filter(booking_id=locked.pk, status=DisputeStatus.OPEN).exists():
-                raise ConflictError("This booking already has an open dispute.", code="dispute_open")
+                raise ConflictError(_("This booking already has an open dispute."), code="dispute_open")
             refusal = dispute_refusal(booking=locked)
             if refusal is not None:
                 raise ConflictError(refusal, code="not_disputable")
@@ -75,11 +76,11 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
         if constraint == "disputes_one_open_per_booking":
-            raise ConflictError("This booking already has an open dispute.", code="dispute_open") from None
+            raise ConflictError(_("This booking already has an open dispute."), code="dispute_open") from None
         if constraint == "bookings_no_overlap":
             # A completed booking's slot was re-taken: it cannot become active (disputed) again.
             raise ConflictError(
-                "The booking's slot is taken by another active booking; it cannot be disputed.", code="slot_taken"
+                _("The booking's slot is taken by another active booking; it cannot be disputed."), code="slot_taken"
             ) from None
         raise
     return dispute
@@ -95,17 +96,17 @@ def dispute_refusal(*, booking: Booking) -> str | None:
     if booking.status in DISPUTABLE_STATUSES:
         return None
     if booking.status == BookingStatus.PENDING:
-        return "An unpaid hold cannot be disputed; cancel it or let it expire (any payment is refunded)."
-    return f"A {booking.status} booking cannot be disputed."
+        return _("An unpaid hold cannot be disputed; cancel it or let it expire (any payment is refunded).")
+    return _("A %(status)s booking cannot be disputed.") % {"status": status_word(booking.status)}
 
 
 def dispute_open_by_party(*, booking_id: int, user: User, reason: str) -> Dispute:
     """A customer or artist opens a dispute on their own booking; anyone else is refused (403)."""
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
-        raise NotFoundError("No such booking.")
+        raise NotFoundError(_("No such booking."))
     if not _is_party(booking, user):
-        raise NotAllowedError("Only the booking's customer or artist can open a dispute on it.")
+        raise NotAllowedError(_("Only the booking's customer or artist can open a dispute on it."))
     return dispute_open(booking_id=booking.pk, initiator=user, reason=reason, actor=user)
 
 
@@ -126,21 +127,21 @@ def dispute_resolve(
     keeps whatever is still held (staff decided the refund); on `confirmed` it stays held."""
     if booking_status not in RESOLUTION_STATUSES:
         raise ApplicationError(
-            "A dispute ends with the booking confirmed, completed or cancelled.",
+            _("A dispute ends with the booking confirmed, completed or cancelled."),
             code="invalid",
-            fields={"bookingStatus": [f"Must be one of: {', '.join(RESOLUTION_STATUSES)}."]},
+            fields={"bookingStatus": [_("Must be one of: %(choices)s.") % {"choices": ", ".join(RESOLUTION_STATUSES)}]},
         )
     amount = quantize(refund_amount) if refund_amount is not None else None
     if amount is not None and amount <= 0:
         raise ApplicationError(
-            "A refund must be more than zero.", code="invalid", fields={"refundAmount": ["Must be more than 0."]}
+            _("A refund must be more than zero."), code="invalid", fields={"refundAmount": [_("Must be more than 0.")]}
         )
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
         if dispute is None:
-            raise NotFoundError("No such dispute.")
+            raise NotFoundError(_("No such dispute."))
         if dispute.status != DisputeStatus.OPEN:
-            raise ConflictError("This dispute is already resolved.", code="dispute_resolved")
+            raise ConflictError(_("This dispute is already resolved."), code="dispute_resolved")
         booking = Booking.objects.select_for_update().get(pk=dispute.booking_id)
         note = f"dispute {dispute.pk} resolved: {booking_status}"
         payment_status = None
@@ -181,7 +182,7 @@ def dispute_resolve(
             kind="dispute_resolved",
             status=booking.status,
             resolution=resolution,
-            refund=f"{amount:,.0f} MNT" if amount else "",
+            refund=format_mnt(amount) if amount else "",
         )
     return dispute
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ideas.services import MAX_DESCRIPTION
 from tattoo.core import uploads
@@ -19,14 +20,14 @@ ACCEPT = ",".join([*uploads.ALLOWED_TYPES, *sorted({"." + e for exts in uploads.
 
 class IdeaForm(PageForm):
     description = forms.CharField(
-        label="Your idea",
+        label=_("Your idea"),
         required=False,
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Describe placement, size, style. Add a description, an image, or both.",
     )
     image = forms.FileField(
-        label="Reference image",
+        label=_("Reference image"),
         required=False,
         help_text="JPEG, PNG, WebP or HEIC.",
     )

@@ -11,9 +11,10 @@ from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, status_word
 from bookings.selectors import booking_is_party
 from ideas.models import TattooIdea
 from tattoo.core import uploads
@@ -29,18 +30,21 @@ _UNSET = object()
 def _require_some_content(description: str, image_key: str) -> None:
     if not description.strip() and not image_key:
         raise ApplicationError(
-            "An idea needs a description, an image, or both.",
+            _("An idea needs a description, an image, or both."),
             code="empty_idea",
-            fields={"description": ["Describe the idea or attach an image."]},
+            fields={"description": [_("Describe the idea or attach an image.")]},
         )
 
 
 def idea_post_refusal(*, booking: Booking, user: User) -> ApplicationError | None:
     """Why `user` may not add an idea to `booking` now, or None (the booking page asks this too)."""
     if not booking_is_party(booking=booking, user=user):
-        return NotAllowedError("Only the booking's customer and tattooist can add ideas.", code="not_a_party")
+        return NotAllowedError(_("Only the booking's customer and tattooist can add ideas."), code="not_a_party")
     if booking.status in CLOSED_STATUSES:
-        return ConflictError(f"This booking is {booking.status}; it takes no new ideas.", code="booking_closed")
+        return ConflictError(
+            _("This booking is %(status)s; it takes no new ideas.") % {"status": status_word(booking.status)},
+            code="booking_closed",
+        )
     return None
 
 
@@ -86,7 +90,9 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
         if "tattoo_ideas_image_key_unique" not in str(exc):
             raise
         raise ConflictError(
-            "That image is already attached to an idea.", code="image_in_use", fields={"imageUrl": ["Already used."]}
+            _("That image is already attached to an idea."),
+            code="image_in_use",
+            fields={"imageUrl": [_("Already used.")]},
         ) from None
 
 
@@ -94,11 +100,16 @@ def idea_require_author_or_admin(idea: TattooIdea, actor: User, verb: str) -> No
     if actor.is_admin:
         return
     if idea.created_by_id != actor.pk:
-        raise NotAllowedError(f"Only the idea's author or staff can {verb} it.", code="not_author")
+        refusal = (
+            _("Only the idea's author or staff can delete it.")
+            if verb == "delete"
+            else _("Only the idea's author or staff can edit it.")
+        )
+        raise NotAllowedError(refusal, code="not_author")
     # A dispute is decided on what the parties shared: that record is frozen while it is open.
     if Booking.objects.filter(pk=idea.booking_id, status=BookingStatus.DISPUTED).exists():
         raise ConflictError(
-            "The booking is under dispute; its ideas cannot be changed until staff resolve it.",
+            _("The booking is under dispute; its ideas cannot be changed until staff resolve it."),
             code="booking_disputed",
         )
 
@@ -117,6 +128,6 @@ def idea_delete(*, idea: TattooIdea, actor: User) -> None:
     """Delete the idea now; its image is removed from the bucket after commit (or queued for retry)."""
     idea_require_author_or_admin(idea, actor, "delete")
     with transaction.atomic():
-        deleted, _ = TattooIdea.objects.filter(pk=idea.pk).delete()
+        deleted, _rows = TattooIdea.objects.filter(pk=idea.pk).delete()
         if deleted and idea.image_key:
             uploads.object_delete_later(idea.image_key)

@@ -7,6 +7,7 @@ notifications.password_reset, notifications.artist_approval) instead of importin
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tattooist, User, normalize_email
 from accounts.tokens import EMAIL_VERIFY, PASSWORD_RESET, mail_token_make
@@ -19,7 +20,7 @@ def verify_email_send(*, user_id: int, nonce: str) -> int:
     if user is None:
         return 0
     link = f"{settings.SITE_URL}/verify-email/?token={mail_token_make(user, EMAIL_VERIFY)}"
-    message = Message(kind="verify_email", action_url=link, action_label="Confirm my address")
+    message = Message(kind="verify_email", action_url=link, action_label=_("Confirm my address"))
     return len(notify(event=f"user:{user.pk}:verify:{nonce}", recipients=[user], message=message))
 
 
@@ -33,7 +34,7 @@ def password_reset_send(*, email: str, requested_at: str) -> int:
         kind="password_reset",
         context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
         action_url=link,
-        action_label="Choose a new password",
+        action_label=_("Choose a new password"),
     )
     return len(notify(event=f"user:{user.pk}:reset:{requested_at}", recipients=[user], message=message))
 
@@ -50,7 +51,7 @@ def artist_approval_send(*, tattooist_id: int, approved: bool, note: str, event:
             kind="artist_approved" if approved else "artist_not_approved",
             context={"note": note},
             action_url=f"{settings.SITE_URL}/dashboard/",
-            action_label="Open your dashboard",
+            action_label=_("Open your dashboard"),
         ),
     )
     return len(rows)

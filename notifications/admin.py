@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from notifications import services
 from notifications.models import Outbox
@@ -15,14 +16,18 @@ class OutboxAdmin(admin.ModelAdmin):
     actions = ["send_again"]
     readonly_fields = [f.name for f in Outbox._meta.get_fields() if hasattr(f, "attname")]
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def short_error(self, row: Outbox) -> str:
         return row.last_error[:120]
 
-    @admin.action(description="Send the selected failed messages again")
+    @admin.action(description=_("Send the selected failed messages again"))
     def send_again(self, request, queryset):
         count = services.outbox_resend(outbox_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(count)s message(s) queued again.") % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"  # Django's mail backend (SMTP locally, SMTP or anymail in production)
+    EMAIL = "email", _("E-mail")  # Django's mail backend (SMTP locally, SMTP or anymail in production)
 
 
 class OutboxStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"  # written with its event; its send job has not run yet
-    SENDING = "sending", "Sending"  # a send job claimed it (claimed_at) and is talking to the server
-    RETRYING = "retrying", "Retrying"  # the last attempt failed (last_error); its job runs again after a backoff
-    SENT = "sent", "Sent"  # the mail server accepted it (sent_at): never sent again
-    FAILED = "failed", "Failed"  # EMAIL_MAX_ATTEMPTS attempts failed: staff look at last_error and resend
+    QUEUED = "queued", _("Queued")  # written with its event; its send job has not run yet
+    SENDING = "sending", _("Sending")  # a send job claimed it (claimed_at) and is talking to the server
+    RETRYING = "retrying", _("Retrying")  # the last attempt failed (last_error); its job runs again after a backoff
+    SENT = "sent", _("Sent")  # the mail server accepted it (sent_at): never sent again
+    FAILED = "failed", _("Failed")  # EMAIL_MAX_ATTEMPTS attempts failed: staff look at last_error and resend
 
 
 class Outbox(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import Count, Min, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bookings.admin import BookingAdmin
 from bookings.models import Booking
@@ -53,13 +54,17 @@ def csv_columns_named(*names: str) -> list:
 class ManualRefundDoneAction:
     """The admin action that marks a transaction's manual refunds done (payments.ledger owns the move)."""
 
-    @admin.action(description="Mark the manual refund as done")
+    @admin.action(description=_("Mark the manual refund as done"))
     def mark_manual_refund_done(self, request, queryset):
         done = sum(
             ledger.transaction_mark_manual_refund_done(transaction_id=pk, actor=request.user)
             for pk in queryset.values_list("pk", flat=True)
         )
-        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(count)s refund(s) marked done.") % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Transaction)
@@ -115,11 +120,11 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("payment", "booking")
 
-    @admin.display(description="type", ordering="payment__payment_type")
+    @admin.display(description=_("type"), ordering="payment__payment_type")
     def payment_type(self, obj: Refund) -> str:
         return obj.payment.payment_type
 
-    @admin.display(description="age")
+    @admin.display(description=_("age"))
     def age(self, obj: Refund) -> str:
         return _age((obj.done_at or timezone.now()) - obj.created_at)
 
@@ -127,12 +132,16 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "queue": refund_queue_totals()}
         return super().changelist_view(request, extra_context=extra_context)
 
-    @admin.action(description="Mark the manual refund as done")
+    @admin.action(description=_("Mark the manual refund as done"))
     def mark_done(self, request, queryset):
         done = sum(
             ledger.refund_mark_done(refund_id=pk, actor=request.user) for pk in queryset.values_list("pk", flat=True)
         )
-        self.message_user(request, f"{done} refund(s) marked done.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(count)s refund(s) marked done.") % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 def _age(delta: timedelta) -> str:
@@ -200,7 +209,7 @@ def ledger_report_view(request):
     report = ledger_report(days=14)
     context = {
         **admin.site.each_context(request),
-        "title": "Deposit ledger, per day (last 14 days, UTC)",
+        "title": _("Deposit ledger, per day (last 14 days, UTC)"),
         **report,
         "totals": {
             key: sum((r[key] for r in report["rows"]), ZERO) for key in ("paid", "refunded", "kept", "refunds_recorded")

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bookings import notices
 from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus
@@ -45,7 +46,7 @@ from payments.models import (
 )
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError
-from tattoo.core.money import quantize
+from tattoo.core.money import format_mnt, quantize
 
 log = logging.getLogger("inkbook.payments.ledger")
 
@@ -240,15 +241,15 @@ def deposit_refund(
     available = sum((p.held + (p.kept_amount if include_kept else ZERO) for p in rows), ZERO)
     if not rows or available <= 0:
         raise ApplicationError(
-            "Nothing was paid for this booking, so nothing can be refunded.",
+            _("Nothing was paid for this booking, so nothing can be refunded."),
             code="nothing_to_refund",
-            fields={"refundAmount": ["This booking has no paid transaction."]},
+            fields={"refundAmount": [_("This booking has no paid transaction.")]},
         )
     if amount > available:
         raise ApplicationError(
-            f"At most {available} MNT can still be refunded.",
+            _("At most %(amount)s can still be refunded.") % {"amount": format_mnt(available)},
             code="refund_too_large",
-            fields={"refundAmount": [f"At most {available} can be refunded."]},
+            fields={"refundAmount": [_("At most %(amount)s can be refunded.") % {"amount": format_mnt(available)}]},
         )
     refunds = _refund_from_rows(rows, amount, reason=reason, actor=actor, include_kept=include_kept)
     _sync_summaries(booking, actor=actor, note=f"refund {amount} MNT: {reason}", sync_booking=sync_booking)

@@ -1,34 +1,35 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
 
 
 class TransactionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # QPay invoice open, nothing paid yet
-    PAID = "paid", "Paid"  # paid in full (or more; see flag)
-    UNDERPAID = "underpaid", "Underpaid"  # QPay reports less than the deposit; never confirms the booking
-    CANCELLED = "cancelled", "Cancelled"  # invoice given up (hold expired or booking cancelled) unpaid
-    REFUNDED = "refunded", "Refunded"  # everything paid was returned
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"  # part of it was returned
+    PENDING = "pending", _("Pending")  # QPay invoice open, nothing paid yet
+    PAID = "paid", _("Paid")  # paid in full (or more; see flag)
+    UNDERPAID = "underpaid", _("Underpaid")  # QPay reports less than the deposit; never confirms the booking
+    CANCELLED = "cancelled", _("Cancelled")  # invoice given up (hold expired or booking cancelled) unpaid
+    REFUNDED = "refunded", _("Refunded")  # everything paid was returned
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it was returned
 
 
 class TransactionFlag(models.TextChoices):
-    NONE = "", "None"
-    OVERPAID = "overpaid", "Overpaid"  # confirmed, but QPay reports more than the deposit
-    UNDERPAID = "underpaid", "Underpaid"  # less than the deposit arrived
-    LATE_PAYMENT = "late_payment", "Late payment, slot lost"  # paid after expiry and the slot was re-taken
-    CURRENCY_MISMATCH = "currency_mismatch", "Currency mismatch"  # not MNT; never credited
+    NONE = "", _("None")
+    OVERPAID = "overpaid", _("Overpaid")  # confirmed, but QPay reports more than the deposit
+    UNDERPAID = "underpaid", _("Underpaid")  # less than the deposit arrived
+    LATE_PAYMENT = "late_payment", _("Late payment, slot lost")  # paid after expiry and the slot was re-taken
+    CURRENCY_MISMATCH = "currency_mismatch", _("Currency mismatch")  # not MNT; never credited
 
 
 class RefundState(models.TextChoices):
     """A transaction's refunds in one word (the worst of its Refund rows, payments.ledger)."""
 
-    NONE = "", "None"
-    QPAY_PENDING = "qpay_pending", "Card refund sent to QPay"  # a job is asking QPay to refund a card payment
-    MANUAL_REQUIRED = "manual_required", "Manual refund required"  # staff must refund in the bank/merchant portal
-    MANUAL_DONE = "manual_done", "Manual refund done"  # staff recorded the manual refund
-    QPAY_REFUNDED = "qpay_refunded", "Refunded through QPay"  # card refund accepted by QPay
+    NONE = "", _("None")
+    QPAY_PENDING = "qpay_pending", _("Card refund sent to QPay")  # a job is asking QPay to refund a card payment
+    MANUAL_REQUIRED = "manual_required", _("Manual refund required")  # staff must refund in the bank/merchant portal
+    MANUAL_DONE = "manual_done", _("Manual refund done")  # staff recorded the manual refund
+    QPAY_REFUNDED = "qpay_refunded", _("Refunded through QPay")  # card refund accepted by QPay
 
 
 class Transaction(models.Model):
@@ -127,10 +128,10 @@ class Payment(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    QPAY_PENDING = "qpay_pending", "Sent to QPay"  # a CARD payment: a job asks QPay (through the worker)
-    QPAY_REFUNDED = "qpay_refunded", "Refunded through QPay"  # QPay accepted it
-    MANUAL_REQUIRED = "manual_required", "Manual refund required"  # staff refund it in the bank/merchant portal
-    MANUAL_DONE = "manual_done", "Refunded by hand"  # staff recorded the manual refund
+    QPAY_PENDING = "qpay_pending", _("Sent to QPay")  # a CARD payment: a job asks QPay (through the worker)
+    QPAY_REFUNDED = "qpay_refunded", _("Refunded through QPay")  # QPay accepted it
+    MANUAL_REQUIRED = "manual_required", _("Manual refund required")  # staff refund it in the bank/merchant portal
+    MANUAL_DONE = "manual_done", _("Refunded by hand")  # staff recorded the manual refund
 
 
 REFUND_DONE = (RefundStatus.QPAY_REFUNDED, RefundStatus.MANUAL_DONE)
@@ -171,11 +172,11 @@ class Refund(models.Model):
 
 
 class LedgerEventKind(models.TextChoices):
-    RECEIVED = "received", "Payment received"
-    KEPT = "kept", "Kept by the artist"
-    UNKEPT = "unkept", "Kept money released (dispute)"
-    REFUND_RECORDED = "refund_recorded", "Refund recorded"
-    REFUND_MOVED = "refund_moved", "Refund state changed"
+    RECEIVED = "received", _("Payment received")
+    KEPT = "kept", _("Kept by the artist")
+    UNKEPT = "unkept", _("Kept money released (dispute)")
+    REFUND_RECORDED = "refund_recorded", _("Refund recorded")
+    REFUND_MOVED = "refund_moved", _("Refund state changed")
 
 
 class LedgerEvent(models.Model):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from payments.models import Transaction
 from tattoo.core.errors import NotAllowedError
@@ -14,4 +15,4 @@ def transaction_for_party(*, user, qpay_invoice_id: str) -> Transaction:
     booking = txn.booking
     if user.is_admin or booking.customer_id == user.pk or booking.tattooist.user_id == user.pk:
         return txn
-    raise NotAllowedError("Only the booking's parties can see its payment.")
+    raise NotAllowedError(_("Only the booking's parties can see its payment."))

@@ -21,8 +21,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, TimeOff
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, TimeOff, status_word
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
 from payments import ledger, worker_client
 from payments.models import Transaction, TransactionFlag, TransactionStatus
@@ -116,19 +117,22 @@ def payment_refusal(*, booking: Booking, user=None) -> ApplicationError | None:
     """Why `booking`'s deposit cannot be paid now (by `user`, when given), or None. payment_create
     raises it under the booking's row lock; the booking page asks it before offering "Pay"."""
     if user is not None and booking.customer_id != user.pk:
-        return NotAllowedError("Only the booking's customer can pay its deposit.")
+        return NotAllowedError(_("Only the booking's customer can pay its deposit."))
     if booking.payment_status in SETTLED_PAYMENT:
-        return ConflictError("This booking's deposit is already paid.", code="already_paid")
+        return ConflictError(_("This booking's deposit is already paid."), code="already_paid")
     if booking.status not in PAYABLE_STATUSES:
-        return ConflictError(f"A {booking.status} booking cannot be paid.", code="booking_not_payable")
+        return ConflictError(
+            _("A %(status)s booking cannot be paid.") % {"status": status_word(booking.status)},
+            code="booking_not_payable",
+        )
     if booking.deposit_amount <= 0:
-        return ConflictError("This booking has no deposit to pay.", code="no_deposit")
+        return ConflictError(_("This booking has no deposit to pay."), code="no_deposit")
     if not is_whole(booking.deposit_amount):
         # QPay takes whole tugrik only; never round a deposit silently.
-        return ConflictError("The deposit is not a whole MNT amount.", code="deposit_not_whole")
+        return ConflictError(_("The deposit is not a whole MNT amount."), code="deposit_not_whole")
     if Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists():
         return ConflictError(
-            "Part of the deposit arrived; staff will settle the rest with you.", code="payment_underpaid"
+            _("Part of the deposit arrived; staff will settle the rest with you."), code="payment_underpaid"
         )
     return None
 
@@ -142,7 +146,7 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
     if booking is None:
         raise Http404
     if booking.customer_id != user.pk:  # before anything else: a stranger learns nothing more
-        raise NotAllowedError("Only the booking's customer can pay its deposit.")
+        raise NotAllowedError(_("Only the booking's customer can pay its deposit."))
     _retire_expired_invoice(booking.pk)
 
     now = timezone.now()
@@ -158,9 +162,9 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
             if pending.qpay_invoice_id and pending.expires_at and pending.expires_at > now:
                 return pending, False
             if pending.qpay_invoice_id:
-                raise ConflictError("The previous invoice is being closed; try again.", code="payment_in_progress")
+                raise ConflictError(_("The previous invoice is being closed; try again."), code="payment_in_progress")
             if not _claim_is_stale(pending, now):
-                raise ConflictError("An invoice is being created for this booking.", code="payment_in_progress")
+                raise ConflictError(_("An invoice is being created for this booking."), code="payment_in_progress")
             pending.delete()
         # The claim: the partial unique index allows one pending row per booking, so a concurrent
         # request cannot mint a second QPay invoice.
@@ -183,14 +187,14 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         )
         invoice_id = str(answer.get("qpayInvoiceId") or "")
         if not invoice_id:
-            raise UpstreamUnavailable("The payment service answered without an invoice.")
+            raise UpstreamUnavailable(_("The payment service answered without an invoice."))
     except BaseException as exc:
         # Nothing half-written: the claim goes, the customer can simply try again.
         Transaction.objects.filter(pk=claim.pk, qpay_invoice_id=None).delete()
         if isinstance(exc, ApplicationError) and not isinstance(exc, UpstreamUnavailable):
             # QPay or the worker refused a request we built ourselves: an operations fault.
             log.error("invoice for booking %s refused: %s", booking.pk, exc)
-            raise UpstreamUnavailable("The payment provider refused the invoice; try again later.") from exc
+            raise UpstreamUnavailable(_("The payment provider refused the invoice; try again later.")) from exc
         raise
 
     with transaction.atomic():
@@ -198,7 +202,7 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         txn = Transaction.objects.select_for_update().filter(pk=claim.pk, status=TransactionStatus.PENDING).first()
         if txn is None:
             raise ConflictError(
-                "The payment changed while the invoice was created; try again.", code="payment_in_progress"
+                _("The payment changed while the invoice was created; try again."), code="payment_in_progress"
             )
         txn.qpay_invoice_id = invoice_id
         txn.qr_text = str(answer.get("qrText") or "")
@@ -228,7 +232,8 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
                 )
     if unwanted is not None:
         raise ConflictError(
-            f"The booking became {unwanted} while the invoice was made; it cannot be paid.",
+            _("The booking became %(unwanted)s while the invoice was made; it cannot be paid.")
+            % {"unwanted": status_word(unwanted)},
             code="booking_not_payable",
         )
     return txn, True
@@ -357,13 +362,13 @@ def payment_notification_apply(*, payload: Any) -> str:
     found = Transaction.objects.filter(qpay_invoice_id=data["invoice_id"]).values_list("pk", "booking_id").first()
     if found is None:
         security_log.warning("notification for unknown QPay invoice %s", data["invoice_id"])
-        raise UnknownInvoice("No payment with this invoice.")
+        raise UnknownInvoice(_("No payment with this invoice."))
     txn_pk, booking_pk = found
     if data["reference"] and data["reference"] != f"T{txn_pk}":
         security_log.warning(
             "notification reference %s does not match invoice %s", data["reference"], data["invoice_id"]
         )
-        raise UnknownInvoice("The reference does not match the invoice.")
+        raise UnknownInvoice(_("The reference does not match the invoice."))
     if data["status"] != "paid" or data["paid"] <= 0:
         return "ignored"
     try:
@@ -376,7 +381,7 @@ def payment_notification_apply(*, payload: Any) -> str:
             return _apply_locked(txn, booking, data, payload)
     except OperationalError as exc:
         if "lock timeout" in str(exc).lower():
-            raise UpstreamUnavailable("The payment is busy; retry shortly.", code="busy") from exc
+            raise UpstreamUnavailable(_("The payment is busy; retry shortly."), code="busy") from exc
         raise
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 import qpay_signing as signing
 from tattoo.core.errors import ApplicationError, ConflictError, UpstreamUnavailable
@@ -38,20 +39,20 @@ def _post(path: str, payload: dict, *, timeout: float | None = None) -> dict:
         response = requests.post(url, data=raw, headers=headers, timeout=(min(3.0, wait), wait))
     except requests.RequestException as exc:
         log.warning("worker %s unreachable: %s", path, type(exc).__name__)
-        raise UpstreamUnavailable("The payment service is not reachable; try again shortly.") from exc
+        raise UpstreamUnavailable(_("The payment service is not reachable; try again shortly.")) from exc
     if response.status_code >= 500 or response.status_code == 401:
         # 401 here means the secrets disagree: an operations fault, not the caller's.
         log.error("worker %s answered %s", path, response.status_code)
-        raise UpstreamUnavailable("The payment service is not available; try again shortly.")
+        raise UpstreamUnavailable(_("The payment service is not available; try again shortly."))
     try:
         data: Any = response.json()
     except ValueError:
-        raise UpstreamUnavailable("The payment service answered nonsense.") from None
+        raise UpstreamUnavailable(_("The payment service answered nonsense.")) from None
     if response.status_code >= 400:
         message = str(data.get("message", "")) if isinstance(data, dict) else ""
         if response.status_code == 409:
-            raise WorkerRefused(message or "QPay refused the request.")
-        raise ApplicationError(message or "The payment service refused the request.", code="worker_rejected")
+            raise WorkerRefused(message or _("QPay refused the request."))
+        raise ApplicationError(message or _("The payment service refused the request."), code="worker_rejected")
     try:
         # The answer must be the worker's answer to this very request (same method, path and id).
         answered = signing.verify(
@@ -66,9 +67,9 @@ def _post(path: str, payload: dict, *, timeout: float | None = None) -> dict:
             raise signing.SignatureError("answer to another request")
     except signing.SignatureError:
         log.error("worker %s answer failed signature verification", path)
-        raise UpstreamUnavailable("The payment service answer could not be verified.") from None
+        raise UpstreamUnavailable(_("The payment service answer could not be verified.")) from None
     if not isinstance(data, dict):
-        raise UpstreamUnavailable("The payment service answered nonsense.")
+        raise UpstreamUnavailable(_("The payment service answered nonsense."))
     return data
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
 from portfolio.models import PortfolioItem
@@ -29,23 +30,31 @@ def normalize_tags(raw: Sequence[str]) -> list[str]:
             continue
         if len(tag) > MAX_TAG_LENGTH:
             raise ApplicationError(
-                "A tag is too long.", fields={"tags": [f"Tags are at most {MAX_TAG_LENGTH} characters: {tag[:40]!r}."]}
+                _("A tag is too long."),
+                fields={
+                    "tags": [
+                        _("Tags are at most %(max_tag_length)s characters: %(tag)r.")
+                        % {"max_tag_length": MAX_TAG_LENGTH, "tag": tag[:40]}
+                    ]
+                },
             )
         if not _TAG_CHARS.fullmatch(tag):
             raise ApplicationError(
-                "A tag has characters that are not allowed.",
-                fields={"tags": ["Use letters, digits, spaces and - _ & + ' only."]},
+                _("A tag has characters that are not allowed."),
+                fields={"tags": [_("Use letters, digits, spaces and - _ & + ' only.")]},
             )
         tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise ApplicationError("Too many tags.", fields={"tags": [f"At most {MAX_TAGS} different tags."]})
+        raise ApplicationError(
+            _("Too many tags."), fields={"tags": [_("At most %(max_tags)s different tags.") % {"max_tags": MAX_TAGS}]}
+        )
     return tags
 
 
 def _profile_of(user: User) -> Tattooist:
     profile = Tattooist.objects.filter(user=user).first()
     if profile is None:
-        raise NotAllowedError("Only tattooists with an artist profile have a portfolio.")
+        raise NotAllowedError(_("Only tattooists with an artist profile have a portfolio."))
     return profile
 
 
@@ -77,7 +86,9 @@ def portfolio_item_create(
         if "portfolios_image_key_unique" not in str(exc):
             raise
         raise ConflictError(
-            "That image is already in your portfolio.", code="image_in_use", fields={"imageUrl": ["Already used."]}
+            _("That image is already in your portfolio."),
+            code="image_in_use",
+            fields={"imageUrl": [_("Already used.")]},
         ) from None
 
 
@@ -85,7 +96,7 @@ def _require_owner(item: PortfolioItem, actor: User, *, admin_allowed: bool) -> 
     if admin_allowed and actor.is_admin:
         return
     if item.tattooist.user_id != actor.pk:
-        raise NotAllowedError("Only the artist who owns this portfolio item can change it.", code="not_owner")
+        raise NotAllowedError(_("Only the artist who owns this portfolio item can change it."), code="not_owner")
 
 
 def portfolio_item_update(
@@ -107,6 +118,6 @@ def portfolio_item_delete(*, item: PortfolioItem, actor: User) -> None:
     """Delete the record now; its object is removed after commit, or queued for retry."""
     _require_owner(item, actor, admin_allowed=True)
     with transaction.atomic():
-        deleted, _ = PortfolioItem.objects.filter(pk=item.pk).delete()
+        deleted, _rows = PortfolioItem.objects.filter(pk=item.pk).delete()
         if deleted:
             uploads.object_delete_later(item.image_key)

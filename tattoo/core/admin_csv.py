@@ -13,6 +13,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Spreadsheet apps run cells that start with these as formulas (names and notes are user input).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -74,10 +76,10 @@ class CsvExportMixin:
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
-            return HttpResponseBadRequest("Unknown filter in the query string.")
+            return HttpResponseBadRequest(_("Unknown filter in the query string."))
         # The changelist's own queryset: same filters, search and ordering the page showed.
         return self._csv_response(changelist.get_queryset(request))
 
-    @admin.action(description="Export selected rows as CSV")
+    @admin.action(description=gettext_lazy("Export selected rows as CSV"))
     def export_selected_csv(self, request, queryset):
         return self._csv_response(queryset)

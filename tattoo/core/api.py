@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -45,8 +46,8 @@ def query_text(request, name: str, max_length: int = 100) -> str | None:
         return None
     if "\x00" in value or len(value) > max_length:
         raise ApplicationError(
-            f"`{name}` is not a usable search text.",
+            _("`%(name)s` is not a usable search text.") % {"name": name},
             code="invalid",
-            fields={name: [f"At most {max_length} characters, no NUL."]},
+            fields={name: [_("At most %(max_length)s characters, no NUL.") % {"max_length": max_length}]},
         )
     return value

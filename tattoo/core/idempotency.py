@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
@@ -63,7 +64,7 @@ class IdempotencyKeyReused(ApplicationError):
 def _validated_key(raw: str) -> str:
     if not _VALID_KEY.fullmatch(raw):
         raise ApplicationError(
-            f"`{HEADER}` is not a usable key.",
+            _("`%(header)s` is not a usable key.") % {"header": HEADER},
             code="invalid",
             fields={HEADER: ["1 to 255 printable ASCII characters."]},
         )
@@ -95,7 +96,7 @@ def _claim(*, user_id: int, key: str, request_hash: str) -> IdempotencyKey | Non
         existing = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
         if existing is not None:
             return existing
-    raise ConflictError("This key is busy; retry shortly.", code="idempotency_in_flight")
+    raise ConflictError(_("This key is busy; retry shortly."), code="idempotency_in_flight")
 
 
 def _release(*, user_id: int, key: str) -> None:
@@ -123,12 +124,12 @@ def idempotent(view_method):
         if existing is not None:
             if existing.request_hash != fingerprint:
                 raise IdempotencyKeyReused(
-                    f"This `{HEADER}` was already used for a different request.",
-                    fields={HEADER: ["Use a new key for a new request."]},
+                    _("This `%(header)s` was already used for a different request.") % {"header": HEADER},
+                    fields={HEADER: [_("Use a new key for a new request.")]},
                 )
             if existing.status == IdempotencyStatus.IN_FLIGHT:
                 raise ConflictError(
-                    "A request with this key is still being processed; retry shortly.", code="idempotency_in_flight"
+                    _("A request with this key is still being processed; retry shortly."), code="idempotency_in_flight"
                 )
             return Response(existing.response_body, status=existing.response_status, headers={REPLAYED_HEADER: "true"})
         try:
@@ -151,5 +152,5 @@ def idempotent(view_method):
 
 def idempotency_keys_purge(*, older_than: timedelta = KEY_LIFETIME) -> int:
     """Delete keys claimed more than `older_than` ago; return how many."""
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    deleted, _rows = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted

@@ -43,6 +43,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 
@@ -167,15 +168,15 @@ def owned_key_from_url(url: str, *, folder: str, user, field: str = "imageUrl") 
     key = key_from_public_url(url)
     if key is None:
         raise ApplicationError(
-            "The image must be uploaded through /api/upload/presign first.",
+            _("The image must be uploaded through /api/upload/presign first."),
             code="image_not_ours",
-            fields={field: ["Not an upload URL of this site; upload the image with /api/upload/presign."]},
+            fields={field: [_("Not an upload URL of this site; upload the image with /api/upload/presign.")]},
         )
     if not key.startswith(f"{folder}/{user.pk}/"):
         raise ApplicationError(
-            "That image belongs to another upload folder or user.",
+            _("That image belongs to another upload folder or user."),
             code="image_not_yours",
-            fields={field: [f"Use an image you uploaded to the {folder} folder."]},
+            fields={field: [_("Use an image you uploaded to the %(folder)s folder.") % {"folder": folder}]},
         )
     return key
 
@@ -189,7 +190,7 @@ def sanitize_filename(name: str, *, fallback: str) -> str:
     base = re.split(r"[\\/]", name or "")[-1]
     ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
     cleaned = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name))
-    stem, dot, _ = cleaned.rpartition(".")
+    stem, dot, _ext = cleaned.rpartition(".")
     if dot and not stem.strip("._-"):
         return fallback  # nothing but an extension survived
     cleaned = cleaned.strip("._-")
@@ -232,32 +233,41 @@ def presign_upload(*, user, filename: str, content_type: str, size: int, folder:
     """Check an upload request and sign a PUT URL for a new key under ``{folder}/{user.id}/``."""
     if folder not in FOLDERS:
         raise ApplicationError(
-            "Unknown upload folder.", code="invalid", fields={"folder": [f"Use one of: {', '.join(FOLDERS)}."]}
+            _("Unknown upload folder."),
+            code="invalid",
+            fields={"folder": [_("Use one of: %(choices)s.") % {"choices": ", ".join(FOLDERS)}]},
         )
     roles = FOLDER_ROLES.get(folder)
     if roles and user.role not in roles:
-        raise NotAllowedError(f"Only tattooists can upload to the {folder} folder.", code="folder_not_allowed")
+        raise NotAllowedError(
+            _("Only tattooists can upload to the %(folder)s folder.") % {"folder": folder}, code="folder_not_allowed"
+        )
     content_type = (content_type or "").strip().lower()
     if content_type not in ALLOWED_TYPES:
         raise ApplicationError(
-            "Only JPEG, PNG, WebP and HEIC images can be uploaded.",
+            _("Only JPEG, PNG, WebP and HEIC images can be uploaded."),
             code="unsupported_type",
-            fields={"contentType": [f"Use one of: {', '.join(ALLOWED_TYPES)}."]},
+            fields={"contentType": [_("Use one of: %(choices)s.") % {"choices": ", ".join(ALLOWED_TYPES)}]},
         )
     ext = _extension(filename)
     if ext not in ALLOWED_TYPES[content_type]:
         allowed = ", ".join("." + e for e in ALLOWED_TYPES[content_type])
         raise ApplicationError(
-            "The file name's extension does not match the content type.",
+            _("The file name's extension does not match the content type."),
             code="extension_mismatch",
-            fields={"filename": [f"A {content_type} file must end in {allowed}."]},
+            fields={
+                "filename": [
+                    _("A %(content_type)s file must end in %(allowed)s.")
+                    % {"content_type": content_type, "allowed": allowed}
+                ]
+            },
         )
     max_bytes = settings.UPLOAD_MAX_BYTES
     if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size > max_bytes:
         raise ApplicationError(
-            "The file is empty or too large.",
+            _("The file is empty or too large."),
             code="bad_size",
-            fields={"size": [f"Must be between 1 and {max_bytes} bytes."]},
+            fields={"size": [_("Must be between 1 and %(max_bytes)s bytes.") % {"max_bytes": max_bytes}]},
         )
     key = make_key(folder=folder, user_id=user.pk, content_type=content_type)
     metadata = {
@@ -276,7 +286,7 @@ def presign_upload(*, user, filename: str, content_type: str, size: int, folder:
 
 def _unavailable(action: str, key: str, exc: Exception) -> UpstreamUnavailable:
     logger.warning("storage %s failed for %s: %s", action, key, exc)
-    return UpstreamUnavailable("The image storage is not answering; try again shortly.", code="storage_unavailable")
+    return UpstreamUnavailable(_("The image storage is not answering; try again shortly."), code="storage_unavailable")
 
 
 def head_object(key: str) -> StoredObject | None:
@@ -313,39 +323,50 @@ def _verify_object(key: str, *, user, field: str) -> StoredObject:
     obj = head_object(key)
     if obj is None:
         raise ApplicationError(
-            "No uploaded image at that URL; upload it first.", code="image_missing", fields={field: ["No such upload."]}
+            _("No uploaded image at that URL; upload it first."),
+            code="image_missing",
+            fields={field: [_("No such upload.")]},
         )
     ext = key.rsplit(".", 1)[1]
     if obj.content_type not in ALLOWED_TYPES or ALLOWED_TYPES[obj.content_type][0] != ext:
         raise ApplicationError(
-            "The uploaded file is not an allowed image type.",
+            _("The uploaded file is not an allowed image type."),
             code="unsupported_type",
-            fields={field: ["The upload is not a JPEG, PNG, WebP or HEIC image."]},
+            fields={field: [_("The upload is not a JPEG, PNG, WebP or HEIC image.")]},
         )
     if not 1 <= obj.size <= settings.UPLOAD_MAX_BYTES:
         raise ApplicationError(
-            "The uploaded file is empty or too large.",
+            _("The uploaded file is empty or too large."),
             code="bad_size",
-            fields={field: [f"The upload must be between 1 and {settings.UPLOAD_MAX_BYTES} bytes."]},
+            fields={
+                field: [
+                    _("The upload must be between 1 and %(max_bytes)s bytes.")
+                    % {"max_bytes": settings.UPLOAD_MAX_BYTES}
+                ]
+            },
         )
     window = timedelta(hours=settings.UPLOAD_ATTACH_WITHIN_HOURS)
     if obj.last_modified is not None and obj.last_modified < timezone.now() - window:
         # sweep_unattached removes uploads never attached after a longer grace period: a record
         # must never point at one that is about to go.
         raise ApplicationError(
-            "That upload is too old to use; upload the image again.",
+            _("That upload is too old to use; upload the image again."),
             code="upload_expired",
-            fields={field: [f"Attach an upload within {settings.UPLOAD_ATTACH_WITHIN_HOURS} hours."]},
+            fields={
+                field: [_("Attach an upload within %(hours)s hours.") % {"hours": settings.UPLOAD_ATTACH_WITHIN_HOURS}]
+            },
         )
     if obj.metadata.get(META_UPLOADED_BY) != str(user.pk):
         raise ApplicationError(
-            "That image was not uploaded by you.", code="image_not_yours", fields={field: ["Not your upload."]}
+            _("That image was not uploaded by you."), code="image_not_yours", fields={field: [_("Not your upload.")]}
         )
     if not _looks_like(obj.content_type, read_head_bytes(key, 32)):
         raise ApplicationError(
-            "The uploaded file is not the image its type claims.",
+            _("The uploaded file is not the image its type claims."),
             code="not_an_image",
-            fields={field: [f"The upload is not a valid {obj.content_type} file."]},
+            fields={
+                field: [_("The upload is not a valid %(content_type)s file.") % {"content_type": obj.content_type}]
+            },
         )
     return obj
 
@@ -359,7 +380,7 @@ def attached_key(upload_key: str) -> str:
 
 
 def _image_in_use(field: str) -> ConflictError:
-    return ConflictError("That image is already in use.", code="image_in_use", fields={field: ["Already used."]})
+    return ConflictError(_("That image is already in use."), code="image_in_use", fields={field: [_("Already used.")]})
 
 
 @contextmanager

@@ -21,6 +21,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
@@ -28,7 +30,7 @@ from accounts.forms import ArtistSearchForm
 from accounts.models import Tattooist, User
 from bookings import selectors, services
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, status_word
 from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
 from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
@@ -118,7 +120,7 @@ def booking_create(request, tattooist_id: int):
         data = form.cleaned_data
         slot = _parse_slot(data["slot"])
         if slot is None:
-            form.add_error("slot", "Pick a time from the list.")
+            form.add_error("slot", _("Pick a time from the list."))
         else:
             try:
                 booking = services.booking_create(
@@ -134,9 +136,9 @@ def booking_create(request, tattooist_id: int):
                 add_application_error(form, exc)
                 status = exc.status_code
                 if exc.code == "slot_taken":
-                    form.add_error(None, "Someone has just booked that time. Please pick another slot.")
+                    form.add_error(None, _("Someone has just booked that time. Please pick another slot."))
             else:
-                messages.success(request, "Booked! Pay the deposit to confirm your slot.")
+                messages.success(request, _("Booked! Pay the deposit to confirm your slot."))
                 return redirect("booking-detail", booking.pk)
     context = {
         "artist": artist,
@@ -245,7 +247,7 @@ def booking_status(request, booking_id: int):
     _get_booking(request, booking_id)  # who asks, before the form is judged
     to_status = request.POST.get("status", "")
     if to_status not in BookingStatus.values:
-        messages.error(request, "Unknown status.")
+        messages.error(request, _("Unknown status."))
     else:
         moved = _attempt(
             request,
@@ -254,7 +256,7 @@ def booking_status(request, booking_id: int):
             ),
         )
         if moved is not _FAILED:
-            messages.success(request, f"Booking {BookingStatus(to_status).label.lower()}.")
+            messages.success(request, _("Booking %(status)s.") % {"status": status_word(to_status)})
     return redirect(_back(request, reverse("booking-detail", args=[booking_id])))
 
 
@@ -271,14 +273,14 @@ def booking_reschedule(request, booking_id: int):
     try:
         slot = datetime.fromisoformat(raw)
     except ValueError:
-        messages.error(request, "Pick a new time from the list.")
+        messages.error(request, _("Pick a new time from the list."))
         return redirect(detail)
     booking = _attempt(
         request, lambda: services.booking_reschedule(booking_id=booking_id, actor=request.user, slot=slot)
     )
     if booking is not _FAILED:
         local = booking.slot.astimezone(ZoneInfo(booking.tattooist.timezone))
-        messages.success(request, f"Booking moved to {local:%A %-d %B, %H:%M}.")
+        messages.success(request, _("Booking moved to %(when)s.") % {"when": date_format(local, "DATETIME_FORMAT")})
     return redirect(detail)
 
 
@@ -306,11 +308,11 @@ def booking_recheck(request, booking_id: int):
     outcome = payment_services.payment_status_recheck_if_due(transaction_id=invoice.pk)
     booking.refresh_from_db()
     if booking.payment_status == PaymentStatus.PAID:
-        messages.success(request, "Payment received: your booking is confirmed.")
+        messages.success(request, _("Payment received: your booking is confirmed."))
     elif outcome is None:
-        messages.info(request, "We checked recently; the page updates by itself as soon as the payment lands.")
+        messages.info(request, _("We checked recently; the page updates by itself as soon as the payment lands."))
     else:
-        messages.info(request, "QPay has not reported the payment yet. It can take a minute.")
+        messages.info(request, _("QPay has not reported the payment yet. It can take a minute."))
     return redirect("booking-detail", booking_id)
 
 
@@ -319,7 +321,7 @@ def booking_recheck(request, booking_id: int):
 
 def _artist(request) -> Tattooist:
     if not request.user.is_tattooist:
-        raise PermissionDenied("The dashboard is for artists.")
+        raise PermissionDenied(_("The dashboard is for artists."))
     return selectors.tattooist_of(request.user)
 
 
@@ -403,7 +405,7 @@ def availability_add(request):
         serializer_class=AvailabilityWindowSerializer,
         payload=lambda cleaned, artist: dict(cleaned),
         write=lambda artist, data: services.availability_create(tattooist=artist, **data),
-        done="Hours added.",
+        done=_("Hours added."),
         anchor="#hours",
     )
 
@@ -414,7 +416,7 @@ def availability_delete(request, availability_id: int):
     return _dashboard_delete(
         request,
         lambda: services.availability_delete(user=request.user, availability_id=availability_id),
-        done="Hours removed.",
+        done=_("Hours removed."),
         anchor="#hours",
     )
 
@@ -439,7 +441,7 @@ def time_off_add(request):
         serializer_class=TimeOffSerializer,
         payload=_time_off_payload,
         write=lambda artist, data: services.time_off_create(tattooist=artist, **data),
-        done="Time off added.",
+        done=_("Time off added."),
         anchor="#time-off",
     )
 
@@ -450,7 +452,7 @@ def time_off_delete(request, time_off_id: int):
     return _dashboard_delete(
         request,
         lambda: services.time_off_delete(user=request.user, time_off_id=time_off_id),
-        done="Time off removed.",
+        done=_("Time off removed."),
         anchor="#time-off",
     )
 
@@ -472,7 +474,7 @@ def settings_update(request):
             min_deposit=data.get("min_deposit"),
             deposit_refundable_hours=data.get("deposit_refundable_hours"),
         ),
-        done="Settings saved.",
+        done=_("Settings saved."),
         anchor="#settings",
     )
 
@@ -484,7 +486,7 @@ def portfolio_delete(request, item_id: int):
         item = get_object_or_404(PortfolioItem.objects.select_related("tattooist"), pk=item_id)
         portfolio_item_delete(item=item, actor=request.user)
 
-    return _dashboard_delete(request, delete, done="Image removed from your portfolio.", anchor="#portfolio")
+    return _dashboard_delete(request, delete, done=_("Image removed from your portfolio."), anchor="#portfolio")
 
 
 @login_required
@@ -492,7 +494,7 @@ def portfolio_delete(request, item_id: int):
 def calendar_rotate(request):
     _artist(request)
     services.calendar_token_rotate(user=request.user)
-    messages.success(request, "New calendar link made; the old one no longer works.")
+    messages.success(request, _("New calendar link made; the old one no longer works."))
     return redirect(reverse("dashboard") + "#calendar")
 
 
@@ -567,6 +569,6 @@ def artist_detail(request, tattooist_id: int):
 @login_required
 def dashboard(request):
     if not request.user.is_tattooist:
-        raise PermissionDenied("The dashboard is for artists.")
+        raise PermissionDenied(_("The dashboard is for artists."))
     artist = request.user.tattooist
     return render(request, "accounts/dashboard.html", dashboard_context(request, artist))
