@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -43,6 +43,7 @@ from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
+from tattoo.core.money import format_mnt
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
 ARTISTS_PER_PAGE = 12
@@ -521,14 +522,23 @@ def calendar_feed(request, token: str):
     cal.add("x-wr-timezone", artist.timezone)
     stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
     for b in selectors.calendar_bookings(tattooist=artist):
-        summary = f"Tattoo session: {b.customer.name}" + (" (unconfirmed)" if b.status == BookingStatus.PENDING else "")
+        # Calendar apps send no language: the feed speaks the artist's saved one (docs/i18n.md).
+        with translation.override(artist.user.language):
+            if b.status == BookingStatus.PENDING:
+                summary = _("Tattoo session: %(customer)s (unconfirmed)") % {"customer": b.customer.name}
+            else:
+                summary = _("Tattoo session: %(customer)s") % {"customer": b.customer.name}
+            details = _("Status: %(status)s. Deposit %(amount)s.") % {
+                "status": status_word(b.status),
+                "amount": format_mnt(b.deposit_amount),
+            }
         event = icalendar.Event()
         event.add("uid", f"booking-{b.pk}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", b.slot.astimezone(UTC))
         event.add("dtend", b.ends_at.astimezone(UTC))
         event.add("summary", summary)
-        event.add("description", f"Status: {b.status}. Deposit {b.deposit_amount:.0f} MNT. {b.notes}".strip())
+        event.add("description", f"{details} {b.notes}".strip())
         event.add("status", "TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED")
         event.add("url", request.build_absolute_uri(reverse("booking-detail", args=[b.pk])))
         cal.add_component(event)
