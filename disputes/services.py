@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -180,7 +181,7 @@ def dispute_resolve(
             booking,
             event=f"dispute:{dispute.pk}:resolved",
             kind="dispute_resolved",
-            status=booking.status,
+            status=lazy(status_word, str)(booking.status),  # read in each recipient's language
             resolution=resolution,
             refund=format_mnt(amount) if amount else "",
         )
