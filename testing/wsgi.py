@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
+from testing.language import DEFAULT_TEST_LANGUAGE
+
 
 def application():
     from django.core.handlers.wsgi import WSGIHandler
@@ -73,7 +75,12 @@ def environ_for(path: str, *, method: str = "GET", host: str = "testserver", **e
 
 
 def wsgi_get(path: str, *, app=None, **extra) -> WsgiAnswer:
-    """GET `path` through a WSGI handler; `extra` are environ keys (HTTP_IF_NONE_MATCH=...)."""
+    """GET `path` through a WSGI handler; `extra` are environ keys (HTTP_IF_NONE_MATCH=...). Like
+    the suite's test clients (testing/language.py) it asks for English unless `extra` names a
+    language (HTTP_ACCEPT_LANGUAGE="mn"), or HTTP_ACCEPT_LANGUAGE=None to send none."""
+    extra.setdefault("HTTP_ACCEPT_LANGUAGE", DEFAULT_TEST_LANGUAGE)
+    if extra["HTTP_ACCEPT_LANGUAGE"] is None:
+        del extra["HTTP_ACCEPT_LANGUAGE"]
     if app is None:
         app = application()
     started: dict = {}
