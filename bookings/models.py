@@ -18,13 +18,13 @@ class Availability(models.Model):
     """A weekly window in the artist's local wall-clock time."""
 
     class Day(models.IntegerChoices):
-        SUNDAY = 0
-        MONDAY = 1
-        TUESDAY = 2
-        WEDNESDAY = 3
-        THURSDAY = 4
-        FRIDAY = 5
-        SATURDAY = 6
+        SUNDAY = 0, _("Sunday")
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
 
     tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="availability")
     day = models.PositiveSmallIntegerField(choices=Day.choices)  # 0 = Sunday, as PostgreSQL's dow
