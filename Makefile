@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: messages install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
+.PHONY: messages messages-update install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
 
 # The system packages each command needs (README "Two commands"): one message naming what is
 # missing and the apt-get line that installs it, before anything else runs.
@@ -36,6 +36,13 @@ locale/%.mo: locale/%.po
 	msgfmt --check-format -o $@ $<
 
 messages: $(MO_FILES)
+
+## make messages-update: extract the product's marked strings (not the tests') into locale/mn (django and djangojs), then
+## translate the new msgids (docs/i18n.md, "Catalogues"); tattoo/tests/test_catalogue.py checks them.
+MESSAGES_IGNORE := -i node_modules -i bench -i .data -i .venv -i staticfiles -i test-artifacts -i tests -i testing
+messages-update: install
+	$(DEVENV) --test -- python manage.py makemessages -l mn --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(DEVENV) --test -- python manage.py makemessages -d djangojs -l mn --no-location --no-obsolete $(MESSAGES_IGNORE)
 
 install: $(VENV)/.installed node_modules/.installed messages
 
