@@ -79,9 +79,9 @@ lint: install
 	$(VPY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 
-## regenerate the committed OpenAPI document
+## regenerate the committed OpenAPI document (in English: the labels of choices are translatable)
 schema: install
-	$(DEVENV) --test -- python manage.py spectacular --file docs/openapi.yaml --validate
+	$(DEVENV) --test -- python manage.py spectacular --lang en --file docs/openapi.yaml --validate
 
 lock: install
 	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url requirements.in -o requirements.txt

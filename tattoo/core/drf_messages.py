@@ -13,6 +13,7 @@ DRF_MESSAGES = [
     gettext_noop('Method "{method}" not allowed.'),
     gettext_noop('Unsupported media type "{media_type}" in request.'),
     gettext_noop("Request was throttled."),
+    gettext_noop("Invalid page."),
     gettext_noop("This field is required."),
     gettext_noop("This field may not be null."),
     gettext_noop("This field may not be blank."),
