@@ -15,9 +15,7 @@ class SignupForm(PageForm):
         widget=forms.RadioSelect(attrs={"data-role-choice": ""}),
     )
     name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         label=_("Password"),
         max_length=128,
@@ -35,9 +33,7 @@ class SignupForm(PageForm):
 
 
 class LoginForm(PageForm):
-    email = forms.CharField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         label=_("Password"),
         max_length=128,
@@ -90,9 +86,7 @@ class ArtistSearchForm(PageForm):
 
 
 class PasswordResetForm(PageForm):
-    email = forms.CharField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class PasswordResetConfirmForm(PageForm):

@@ -249,7 +249,7 @@ def deposit_refund(
         raise ApplicationError(
             _("At most %(amount)s can still be refunded.") % {"amount": format_mnt(available)},
             code="refund_too_large",
-            fields={"refundAmount": [_("At most %(amount)s can be refunded.") % {"amount": format_mnt(available)}]},
+            fields={"refundAmount": [_("At most %(amount)s can be refunded.") % {"amount": available}]},
         )
     refunds = _refund_from_rows(rows, amount, reason=reason, actor=actor, include_kept=include_kept)
     _sync_summaries(booking, actor=actor, note=f"refund {amount} MNT: {reason}", sync_booking=sync_booking)
