@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from bookings import notices
 from bookings.models import Booking, BookingStatus
 from bookings.transitions import booking_move
@@ -45,7 +45,7 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
         raise NotFoundError("No such booking.")
-    if not (_is_party(booking, initiator) or initiator.role == Role.ADMIN):
+    if not (_is_party(booking, initiator) or initiator.is_admin):
         raise ApplicationError(
             "The initiator must be the booking's customer, its artist or staff.",
             code="invalid_initiator",
