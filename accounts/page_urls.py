@@ -13,4 +13,5 @@ urlpatterns = [
     path("verify-email/", views.verify_email, name="verify-email"),
     path("verify-email/resend/", views.verify_email_resend, name="verify-email-resend"),
     path("password/reset/", views.password_reset, name="password-reset"),
+    path("unsubscribe/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -24,6 +24,7 @@ from accounts.tokens import (
     InkbookRefreshToken,
     mail_token_user,
     tokens_for_user,
+    unsubscribe_token_user,
 )
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, NotFoundError
@@ -301,6 +302,18 @@ def user_update(
         fields.append("reminders_enabled")
     if fields:
         user.save(update_fields=fields)
+    return user
+
+
+def reminders_unsubscribe(*, token: str) -> User:
+    """One-click unsubscribe (RFC 8058) from a reminder mail's link: reminders off, the same field
+    the settings page and PATCH /api/auth/me set. Repeating it is harmless; a wrong or tampered
+    token → 400 `token_invalid`."""
+    user = unsubscribe_token_user(token)
+    if user is None:
+        raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
+    user_update(user=user, reminders_enabled=False)
+    logger.info("reminders unsubscribed user_id=%s", user.pk)
     return user
 
 

@@ -64,3 +64,26 @@ def mail_token_user(token: str, purpose: str, *, max_age_seconds: int, lock: boo
     if user is None or not hmac.compare_digest(_state(user, purpose), state):
         return None
     return user
+
+
+# --- the one-click unsubscribe link of reminder mails (RFC 8058) ------------------------------------
+# Signed and bound to its purpose (its own salt: no other token of the product passes for it), it
+# names the user and nothing else. No expiry: a reminder in someone's inbox must still unsubscribe
+# months later, and all it can do is turn reminders off.
+
+REMINDERS_UNSUBSCRIBE_SALT = "inkbook.reminders-unsubscribe"
+
+
+def unsubscribe_token_make(user) -> str:
+    return signing.Signer(salt=REMINDERS_UNSUBSCRIBE_SALT).sign_object({"u": user.pk})
+
+
+def unsubscribe_token_user(token: str):
+    """The active user an unsubscribe token was made for, or None for a wrong or tampered one."""
+    from accounts.models import User
+
+    try:
+        user_id = int(signing.Signer(salt=REMINDERS_UNSUBSCRIBE_SALT).unsign_object(token)["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()

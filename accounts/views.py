@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -25,6 +26,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import Language, Role
+from accounts.tokens import unsubscribe_token_user
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
 
@@ -143,6 +145,28 @@ def verify_email(request):
         messages.success(request, _("Your e-mail address is confirmed."))
         return redirect(_home_for(request.user) if request.user.is_authenticated else reverse("login"))
     return render(request, "accounts/verify_email.html", {"token": token})
+
+
+# Exempt because mail providers POST here on the user's behalf (RFC 8058 one-click) with no
+# session and no CSRF token; the signed, purpose-bound token in the URL is the authorisation, and
+# the only thing it can do is turn reminders off.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request):
+    """The List-Unsubscribe link of reminder mails. GET shows a button (a link scanner that only
+    fetches the URL unsubscribes nobody); POST, from that button or from the mail provider with
+    the body `List-Unsubscribe=One-Click`, turns reminders off."""
+    token = request.GET.get("token") or request.POST.get("token") or ""
+    context = {"token": token}
+    if request.method == "POST":
+        try:
+            services.reminders_unsubscribe(token=token)
+        except ApplicationError:
+            return render(request, "accounts/unsubscribe.html", {**context, "invalid": True}, status=400)
+        return render(request, "accounts/unsubscribe.html", {**context, "done": True})
+    if unsubscribe_token_user(token) is None:
+        return render(request, "accounts/unsubscribe.html", {**context, "invalid": True}, status=400)
+    return render(request, "accounts/unsubscribe.html", context)
 
 
 @login_required

@@ -9,7 +9,7 @@ code path that made it runs again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
 from notifications.services import Message, notify
@@ -193,23 +194,31 @@ def booking_remind(*, booking_id: int, slot: str) -> int:
     )
     if booking is None or booking.slot != datetime.fromisoformat(slot):
         return 0
-    unsubscribe = settings.SITE_URL + reverse("account-settings")
+    settings_url = settings.SITE_URL + reverse("account-settings")
     written = 0
     customer, artist = booking.customer, booking.tattooist.user
     for recipient, other, role in ((customer, artist, "customer"), (artist, customer, "artist")):
         if not recipient.reminders_enabled:
             continue
+        token = urlencode({"token": unsubscribe_token_make(recipient)})
+        unsubscribe = f"{settings.SITE_URL}{reverse('unsubscribe')}?{token}"
         written += len(
             notify(
                 event=f"booking:{booking.pk}:reminder:{slot}",
                 recipients=[recipient],
                 message=Message(
                     kind=f"booking_reminder_{role}",
-                    context={**_context(booking), "settings_url": unsubscribe},
+                    context={**_context(booking), "settings_url": settings_url},
                     action_url=_url(booking),
                     action_label=_("Open the booking"),
                     reply_to=other,
-                    headers={"List-Unsubscribe": f"<{unsubscribe}>"},
+                    # RFC 8058 one-click: the provider POSTs `List-Unsubscribe=One-Click` to the URL
+                    # (accounts.views.unsubscribe). Only reminders carry it: the rest cannot be
+                    # turned off.
+                    headers={
+                        "List-Unsubscribe": f"<{unsubscribe}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
                 ),
             )
         )

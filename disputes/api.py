@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.models import Tattooist, User
 from accounts.permissions import IsAdmin
-from bookings.models import Booking, BookingStatus
+from bookings.models import BookingStatus
 from bookings.selectors import booking_authorize_named
 from disputes import selectors, services
 from disputes.models import Dispute
@@ -171,14 +171,16 @@ class AdminDisputeCreateApi(APIView):
     def post(self, request):
         data = AdminDisputeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = get_object_or_404(Booking, pk=data.validated_data["booking_id"])
         initiator = User.objects.filter(pk=data.validated_data["initiator_id"]).first()
         if initiator is None:
             raise ApplicationError(
                 _("No such user."), code="invalid_initiator", fields={"initiatorId": [_("No user with this id.")]}
             )
-        dispute = services.dispute_open(
-            booking_id=booking.pk, initiator=initiator, reason=data.validated_data["reason"], actor=request.user
+        dispute = services.dispute_open(  # an unknown booking: NotFoundError, 404
+            booking_id=data.validated_data["booking_id"],
+            initiator=initiator,
+            reason=data.validated_data["reason"],
+            actor=request.user,
         )
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
@@ -218,8 +220,7 @@ class DisputeCreateApi(APIView):
         booking_authorize_named(user=request.user, data=request.data)  # who asks, before the body
         data = DisputeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = get_object_or_404(Booking, pk=data.validated_data["booking_id"])
-        dispute = services.dispute_open_by_party(
-            booking_id=booking.pk, user=request.user, reason=data.validated_data["reason"]
+        dispute = services.dispute_open_by_party(  # an unknown booking: NotFoundError, 404
+            booking_id=data.validated_data["booking_id"], user=request.user, reason=data.validated_data["reason"]
         )
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)

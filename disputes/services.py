@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from bookings import notices
 from bookings.models import Booking, BookingStatus, status_word
 from bookings.transitions import booking_move
@@ -47,7 +47,7 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
     booking = Booking.objects.select_related("tattooist").filter(pk=booking_id).first()
     if booking is None:
         raise NotFoundError(_("No such booking."))
-    if not (_is_party(booking, initiator) or initiator.role == Role.ADMIN):
+    if not (_is_party(booking, initiator) or initiator.is_admin):
         raise ApplicationError(
             _("The initiator must be the booking's customer, its artist or staff."),
             code="invalid_initiator",

@@ -133,6 +133,7 @@ def notify(
                 headers=dict(message.headers),
                 attachments=[a.__dict__ for a in message.attachments],
                 language=recipient_language(recipient),
+                message_id=_new_message_id(),
                 created_at=timezone.now(),
             )
             if not _insert_once(row):
@@ -170,6 +171,15 @@ def _insert_once(row: Outbox) -> bool:
         return False
     row.pk = inserted[0]
     return True
+
+
+def _new_message_id() -> str:
+    """A globally unique Message-ID in the sender's domain, stored on the row when it is written:
+    every attempt of that row carries it, so a mail that went out twice (a crash between the
+    server's acceptance and the `sent` update) is recognisable as one message by the receiving
+    server and client. Random rather than derived from the row id: ids restart with a new database,
+    and two different mails must never share one."""
+    return make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or None)
 
 
 # --- delivery -------------------------------------------------------------------------------------
@@ -242,11 +252,9 @@ def outbox_send(*, outbox_id: int, now: datetime | None = None) -> str:
     row = _claim(outbox_id, now)
     if row is None:
         return NOT_DUE
-    if not row.message_id:
-        # One Message-ID for every attempt: a receiving server or client that did get an attempt
-        # whose acceptance we never heard of can recognise the repeat.
-        row.message_id = make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or None)
-        Outbox.objects.filter(pk=row.pk).update(message_id=row.message_id)
+    if not row.message_id:  # a row written before notify() stored one: give it one for good
+        Outbox.objects.filter(pk=row.pk, message_id="").update(message_id=_new_message_id())
+        row.refresh_from_db(fields=["message_id"])
     try:
         _deliver(row)
     except Exception as exc:  # any failure of the mail server or provider: recorded, then retried

@@ -44,6 +44,7 @@ from payments.models import (
     Transaction,
     TransactionStatus,
 )
+from payments.transitions import transaction_set_status
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError
 from tattoo.core.money import format_mnt, quantize
@@ -409,16 +410,9 @@ def sync_transaction(txn: Transaction) -> None:
     txn.refunded_amount = quantize(sums["refunded"])
     if txn.paid_amount < sums["paid"]:
         txn.paid_amount = quantize(sums["paid"])
-    if txn.refunded_amount > 0 and txn.status in (
-        TransactionStatus.PAID,
-        TransactionStatus.UNDERPAID,
-        TransactionStatus.PARTIALLY_REFUNDED,
-        TransactionStatus.REFUNDED,
-        TransactionStatus.PENDING,
-        TransactionStatus.CANCELLED,
-    ):
+    if txn.refunded_amount > 0:
         full = txn.refunded_amount >= txn.paid_amount
-        txn.status = TransactionStatus.REFUNDED if full else TransactionStatus.PARTIALLY_REFUNDED
+        transaction_set_status(txn, TransactionStatus.REFUNDED if full else TransactionStatus.PARTIALLY_REFUNDED)
     txn.refund_state = _transaction_refund_state(states)
     txn.save(update_fields=["refunded_amount", "paid_amount", "status", "refund_state", "updated_at"])
 

@@ -27,6 +27,7 @@ from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStat
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
 from payments import ledger, worker_client
 from payments.models import Transaction, TransactionFlag, TransactionStatus
+from payments.transitions import transaction_set_status
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 from tattoo.core.money import CURRENCY, is_whole, quantize
@@ -68,6 +69,8 @@ def _cancel_invoice(txn: Transaction) -> str:
             outcome = "paid"
     now = timezone.now()
     Transaction.objects.filter(pk=txn.pk, invoice_cancelled_at=None).update(invoice_cancelled_at=now, updated_at=now)
+    # A conditional write: only a still-pending invoice becomes cancelled (the one way there in
+    # payments/transitions.py; the WHERE makes it race-safe without a lock).
     Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).update(
         status=TransactionStatus.CANCELLED, updated_at=now
     )
@@ -433,7 +436,7 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
         log.warning("booking %s: more money on settled invoice %s", booking.pk, txn.qpay_invoice_id)
         return "double_payment" if booking.status in ACTIVE_STATUSES else "late_payment"
     if txn.paid_amount < txn.amount:
-        txn.status = TransactionStatus.UNDERPAID
+        transaction_set_status(txn, TransactionStatus.UNDERPAID)
         txn.flag = TransactionFlag.UNDERPAID
         txn.save()
         log.warning("booking %s: deposit underpaid (%s of %s MNT)", booking.pk, txn.paid_amount, txn.amount)
@@ -441,7 +444,7 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
             payment_unwanted_decide(txn=txn, booking=booking)  # a hold that is over: refund it
         return "underpaid"
 
-    txn.status = TransactionStatus.PAID
+    transaction_set_status(txn, TransactionStatus.PAID)
     txn.flag = TransactionFlag.OVERPAID if txn.paid_amount > txn.amount else TransactionFlag.NONE
     outcome = "processed"
     already_paid = (

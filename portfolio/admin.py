@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from portfolio.models import PendingObjectDeletion, PortfolioItem
+from portfolio.models import PortfolioItem
 
 
 @admin.register(PortfolioItem)
@@ -13,10 +13,3 @@ class PortfolioItemAdmin(admin.ModelAdmin):
     list_select_related = ["tattooist__user"]
     raw_id_fields = ["tattooist"]
     readonly_fields = ["image_key", "created_at", "updated_at"]
-
-
-@admin.register(PendingObjectDeletion)
-class PendingObjectDeletionAdmin(admin.ModelAdmin):
-    list_display = ["key", "attempts", "last_error", "created_at", "updated_at"]
-    search_fields = ["key"]
-    readonly_fields = ["key", "attempts", "last_error", "created_at", "updated_at"]

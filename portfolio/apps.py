@@ -7,11 +7,10 @@ class PortfolioConfig(AppConfig):
 
     def ready(self) -> None:
         from portfolio import receivers
-        from portfolio.models import PendingObjectDeletion, PortfolioItem
+        from portfolio.models import PortfolioItem
         from tattoo.core import uploads
 
         receivers.connect()
-        uploads.register_deletion_queue(PendingObjectDeletion)
         uploads.register_key_holder(
             lambda keys: PortfolioItem.objects.filter(image_key__in=keys).values_list("image_key", flat=True)
         )

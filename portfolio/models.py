@@ -26,19 +26,3 @@ class PortfolioItem(models.Model):
 
     def __str__(self) -> str:
         return f"portfolio item {self.pk} of {self.tattooist_id}"
-
-
-class PendingObjectDeletion(models.Model):
-    """A bucket object whose delete failed; retried by `manage.py retry_object_deletes`."""
-
-    key = models.CharField(max_length=512, unique=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        db_table = "pending_object_deletions"
-
-    def __str__(self) -> str:
-        return f"pending delete of {self.key}"

@@ -10,6 +10,7 @@ import math
 import os
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -454,6 +455,11 @@ if not DEBUG and EMAIL_BACKEND.endswith("smtp.EmailBackend") and not EMAIL_HOST:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or ("Inkbook <no-reply@inkbook.test>" if DEBUG else "")
 if not DEFAULT_FROM_EMAIL:
     raise ImproperlyConfigured("DEFAULT_FROM_EMAIL must be set outside DEBUG (an address of a domain with SPF/DKIM)")
+if "@" not in parseaddr(DEFAULT_FROM_EMAIL)[1]:
+    # Its domain also names every Message-ID (notifications/services.py): a bare name would not do.
+    raise ImproperlyConfigured(
+        f"DEFAULT_FROM_EMAIL must be an address, e.g. Inkbook <no-reply@example.com>, not {DEFAULT_FROM_EMAIL!r}"
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # django-anymail: the provider's settings, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN or ANYMAIL_MAILGUN_API_KEY.
 ANYMAIL = {

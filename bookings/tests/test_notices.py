@@ -170,7 +170,7 @@ def test_a_reminder_goes_out_once_at_the_right_time_to_those_who_want_it(custome
         jobclock.run_at(slot - timedelta(hours=settings.REMINDER_HOURS) + timedelta(seconds=1))
         [reminder] = Outbox.objects.filter(kind__startswith="booking_reminder")
         assert (reminder.kind, reminder.to_address) == ("booking_reminder_customer", customer.email)
-        assert reminder.headers["List-Unsubscribe"].endswith("/account/settings/>")
+        assert "/unsubscribe/?token=" in reminder.headers["List-Unsubscribe"]
         assert reminder.status == "sent"  # its send job ran too (the test settings' locmem backend)
 
         from bookings import notices
@@ -206,3 +206,38 @@ def test_no_reminder_after_a_cancel_and_a_replanned_one_after_a_reschedule(custo
         reminders = Outbox.objects.filter(kind__startswith="booking_reminder")
         assert sorted(r.event_key for r in reminders) == [f"booking:{moved.pk}:reminder:{third.isoformat()}"] * 2
         assert timezone.now() < third
+
+
+# --- one-click unsubscribe (RFC 8058) on reminders only ------------------------------------------------
+
+
+def test_a_reminder_carries_a_one_click_unsubscribe_link_for_its_recipient_and_other_mails_none(booked, settings):
+    from urllib.parse import parse_qs, urlsplit
+
+    from accounts.tokens import unsubscribe_token_user
+    from bookings import notices
+
+    settings.SITE_URL = "https://inkbook.example.com"
+    booking_move(booking_id=booked.pk, actor=None, to_status=BookingStatus.CONFIRMED, note="by hand")
+    booked.refresh_from_db()
+    assert notices.booking_remind(booking_id=booked.pk, slot=booked.slot.isoformat()) == 2
+
+    for row in Outbox.objects.exclude(kind__startswith="booking_reminder"):  # created, confirmed: transactional
+        outbox_send(outbox_id=row.pk)
+    transactional = list(mail.outbox)
+    assert len(transactional) == 4
+    for sent in transactional:
+        raw = sent.message().as_string()
+        assert "List-Unsubscribe" not in raw, sent.subject
+
+    for row in Outbox.objects.filter(kind__startswith="booking_reminder"):
+        mail.outbox.clear()
+        outbox_send(outbox_id=row.pk)
+        [sent] = mail.outbox
+        message = sent.message()
+        link = message["List-Unsubscribe"]
+        assert link.startswith("<https://inkbook.example.com/unsubscribe/?token=")
+        assert link.endswith(">")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        [token] = parse_qs(urlsplit(link[1:-1]).query)["token"]
+        assert unsubscribe_token_user(token) == row.recipient  # each recipient's own link

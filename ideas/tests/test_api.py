@@ -10,8 +10,8 @@ from bookings.tests.factories import BookingFactory
 from conftest import client_for
 from ideas.models import TattooIdea
 from ideas.tests.factories import TattooIdeaFactory
-from portfolio.models import PendingObjectDeletion
 from tattoo.core import uploads
+from tattoo.core.models import PendingObjectDeletion
 from testing.s3 import http, upload_via_presign
 
 pytestmark = pytest.mark.django_db

@@ -167,3 +167,16 @@ def test_an_inactive_user_gets_nothing(user):
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert notify(event="e9", recipients=[user], message=message()) == []
+
+
+def test_every_attempt_of_a_row_carries_the_message_id_stored_when_it_was_written(user, settings):
+    settings.DEFAULT_FROM_EMAIL = "Inkbook <no-reply@inkbook.example.com>"
+    [row] = notify(event="e8", recipients=[user], message=message())
+    [other] = notify(event="e9", recipients=[user], message=message())
+    assert row.message_id.endswith("@inkbook.example.com>")
+    assert row.message_id != other.message_id  # unique per row, never derived from its id alone
+    # A worker died mid-send: the claim goes stale and the row is sent again, with the same id.
+    Outbox.objects.filter(pk=row.pk).update(status=OutboxStatus.SENDING, claimed_at=timezone.now(), attempts=1)
+    later = timezone.now() + timedelta(seconds=settings.EMAIL_CLAIM_SECONDS + 1)
+    assert outbox_send(outbox_id=row.pk, now=later) == services.SENT
+    assert mail.outbox[0].extra_headers["Message-ID"] == Outbox.objects.get(pk=row.pk).message_id == row.message_id

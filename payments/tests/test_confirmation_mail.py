@@ -33,3 +33,19 @@ def test_twenty_concurrent_duplicate_notifications_send_one_confirmation_per_par
     for row in confirmations:
         [attachment] = row.attachments
         assert "METHOD:REQUEST" in attachment["content"]
+
+    # ...one send job each, and a job run twice (a retry) mails once: one mail per party.
+    from django.core import mail
+    from django.db import connection
+
+    from notifications.services import outbox_send
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (args->>'outbox_id')::int FROM procrastinate_jobs WHERE task_name = 'notifications.send'"
+        )
+        send_jobs = sorted(row[0] for row in cursor.fetchall())
+    assert send_jobs == sorted(confirmations.values_list("pk", flat=True))
+    for outbox_id in send_jobs * 2:
+        outbox_send(outbox_id=outbox_id)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([booking.tattooist.user.email, booking.customer.email])

@@ -5,7 +5,8 @@ import uuid
 import factory
 
 from accounts.tests.factories import TattooistFactory
-from portfolio.models import PendingObjectDeletion, PortfolioItem
+from portfolio.models import PortfolioItem
+from tattoo.core.models import PendingObjectDeletion
 
 
 class PortfolioItemFactory(factory.django.DjangoModelFactory):

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import TattooistFactory
 from conftest import client_for
-from portfolio.models import PendingObjectDeletion, PortfolioItem
+from portfolio.models import PortfolioItem
 from tattoo.core import uploads
+from tattoo.core.models import PendingObjectDeletion
 from testing.s3 import free_port, http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,10 @@
-"""Admin building blocks every app's admin may use (the core registers no model)."""
+"""Admin building blocks every app's admin may use, and the core's own queue of bucket deletes."""
 
 from __future__ import annotations
+
+from django.contrib import admin
+
+from tattoo.core.models import PendingObjectDeletion
 
 
 class ReadOnlyAdminMixin:
@@ -15,3 +19,10 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PendingObjectDeletion)
+class PendingObjectDeletionAdmin(admin.ModelAdmin):
+    list_display = ["key", "attempts", "last_error", "created_at", "updated_at"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "attempts", "last_error", "created_at", "updated_at"]

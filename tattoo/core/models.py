@@ -57,3 +57,22 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} ({self.status})"
+
+
+class PendingObjectDeletion(models.Model):
+    """A bucket object waiting to be deleted (tattoo/core/uploads.py object_delete_later): written
+    in the transaction that deletes the record naming it; retried by the jobs worker and
+    `manage.py retry_object_deletes` until the bucket confirms."""
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=512, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "pending_object_deletions"
+
+    def __str__(self) -> str:
+        return f"pending delete of {self.key}"

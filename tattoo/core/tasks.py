@@ -67,6 +67,6 @@ def sweep_uploads(timestamp: int | None = None, hours: int | None = None, dry_ru
 @app.task(name="tattoo.retry_object_deletes", queueing_lock="tattoo.retry_object_deletes")
 def retry_object_deletes(timestamp: int | None = None, limit: int | None = None) -> dict:
     """Every 10 minutes: retry bucket deletes that failed after their record was deleted (each
-    keeps its queue row and error until it succeeds; see portfolio.models.PendingObjectDeletion)."""
+    keeps its queue row and error until it succeeds; see tattoo.core.models.PendingObjectDeletion)."""
     done, failed = uploads.retry_pending_deletions(limit=limit)
     return {"deleted": done, "failed": failed}

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
+from tattoo.core.models import PendingObjectDeletion
 
 logger = logging.getLogger("inkbook.uploads")
 
@@ -524,25 +525,13 @@ def delete_object(key: str) -> None:
 
 
 # Core imports no domain app: the apps whose records name bucket objects register here in their
-# AppConfig.ready. Each holder maps candidate keys to the ones its records still name; the deletion
-# queue is the model (portfolio.PendingObjectDeletion) whose rows are keys waiting to be deleted.
+# AppConfig.ready. Each holder maps candidate keys to the ones its records still name.
 _key_holders: list[Callable[[list[str]], Iterable[str]]] = []
-_deletion_queue: list = []
 
 
 def register_key_holder(holder: Callable[[list[str]], Iterable[str]]) -> None:
     if holder not in _key_holders:
         _key_holders.append(holder)
-
-
-def register_deletion_queue(model) -> None:
-    _deletion_queue[:] = [model]
-
-
-def _queue():
-    if not _deletion_queue:
-        raise RuntimeError("no deletion queue registered (PortfolioConfig.ready registers it)")
-    return _deletion_queue[0]
 
 
 def object_delete_later(key: str) -> None:
@@ -552,7 +541,7 @@ def object_delete_later(key: str) -> None:
     delay the object's removal (``manage.py retry_object_deletes``), never forget it; and the
     record's delete never waits on, or fails because of, the bucket.
     """
-    _queue().objects.get_or_create(key=key)
+    PendingObjectDeletion.objects.get_or_create(key=key)
     transaction.on_commit(lambda: object_delete_attempt(key), robust=True)
 
 
@@ -560,7 +549,6 @@ def object_delete_attempt(key: str) -> bool:
     """DELETES DATA: try to remove a queued object; True when it is gone (and dequeued)."""
     from django.db.models import F
 
-    PendingObjectDeletion = _queue()
     try:
         delete_object(key)
     except UpstreamUnavailable as exc:
@@ -576,7 +564,7 @@ def object_delete_attempt(key: str) -> bool:
 
 def retry_pending_deletions(*, limit: int | None = None) -> tuple[int, int]:
     """DELETES DATA: retry every queued object delete, oldest attempt first → (deleted, still failing)."""
-    keys = _queue().objects.order_by("updated_at", "id").values_list("key", flat=True)
+    keys = PendingObjectDeletion.objects.order_by("updated_at", "id").values_list("key", flat=True)
     if limit:
         keys = keys[:limit]
     done = failed = 0
@@ -615,7 +603,7 @@ def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepRe
                         recent += 1
                     else:
                         old.append(obj["Key"])
-                used = set(_queue().objects.filter(key__in=old).values_list("key", flat=True))
+                used = set(PendingObjectDeletion.objects.filter(key__in=old).values_list("key", flat=True))
                 for holder in _key_holders:
                     used |= set(holder(old))
                 attached += len(used)

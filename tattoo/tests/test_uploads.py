@@ -368,7 +368,7 @@ def test_an_upload_older_than_the_attach_window_is_refused(s3_server, tattooist,
 def test_the_sweep_removes_only_old_uploads_nothing_points_at(s3_server, tattooist, settings):
     from datetime import timedelta
 
-    from portfolio.models import PendingObjectDeletion
+    from tattoo.core.models import PendingObjectDeletion
 
     artist = client_for(tattooist.user)
     attached = upload_via_presign(artist, folder="portfolio")
