@@ -11,6 +11,8 @@ against the payment), so cancelled is not a dead end.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from payments.models import Transaction, TransactionStatus
 from tattoo.core.errors import ConflictError
 
@@ -33,9 +35,17 @@ def transaction_move_refusal(from_status: str, to_status: str) -> ConflictError 
     if from_status == to_status or to_status in TRANSITIONS.get(from_status, frozenset()):
         return None
     return ConflictError(
-        f"A {from_status} payment cannot become {to_status}.",
+        _("A %(from_status)s payment cannot become %(to_status)s.")
+        % {"from_status": _status_word(from_status), "to_status": _status_word(to_status)},
         code="transaction_state",
     )
+
+
+def _status_word(value: str) -> str:
+    try:
+        return str(TransactionStatus(value).label).lower()
+    except ValueError:
+        return value
 
 
 def transaction_set_status(txn: Transaction, to_status: str) -> None:
