@@ -164,3 +164,33 @@ def test_a_mail_is_written_in_the_recipients_saved_language():
     assert "Хаягаа баталгаажуулах" in to_mn.body_text  # the action label, built in Python
     assert to_en.subject == "Confirm your e-mail address for Inkbook"
     assert "Confirm my address" in to_en.body_text
+
+
+def test_drf_own_field_messages_are_mongolian_too():
+    """DRF ships no Mongolian: its messages come from our catalogue (tattoo/core/drf_messages.py)."""
+    answer = APIClient(HTTP_ACCEPT_LANGUAGE="mn").post("/api/auth/login", {"email": "a@example.test"}, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == {"password": ["Энэ талбарыг заавал бөглөнө."]}
+    assert answer.json()["code"] == "invalid"
+
+
+def test_the_calendar_feed_speaks_the_artists_saved_language(tattooist):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bookings.tests.factories import BookingFactory
+
+    customer = CustomerFactory(name="Tuya")
+    slot = timezone.now().replace(microsecond=0, second=0) + timedelta(days=5)
+    BookingFactory(tattooist=tattooist, customer=customer, status="confirmed", slot=slot)
+    feed = reverse("calendar-feed", args=[tattooist.user.calendar_token])
+    english = Client().get(feed).content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Tattoo session: Tuya" in english
+    assert "Status: confirmed. Deposit 50\u202f000\u00a0₮." in english
+    tattooist.user.language = "mn"
+    tattooist.user.save(update_fields=["language"])
+    mongolian = Client().get(feed).content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Шивүүлэх цаг: Tuya" in mongolian
+    assert "Төлөв: баталгаажсан. Урьдчилгаа төлбөр 50\u202f000\u00a0₮." in mongolian
