@@ -146,9 +146,9 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
 
 def _age(delta: timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
-    return (
-        f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h {int(delta.total_seconds() // 60) % 60} min"
-    )
+    if hours >= 24:
+        return _("%(days)s d %(hours)s h") % {"days": hours // 24, "hours": hours % 24}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": int(delta.total_seconds() // 60) % 60}
 
 
 def refund_queue_totals(now=None) -> dict:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import notices
-from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus
+from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus, status_word
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments.models import (
     REFUND_DONE,
@@ -554,8 +554,17 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
             problems.append(
                 {
                     "booking_id": t["booking_id"],
-                    "problem": f"transaction {t['pk']}: paid {t['paid_amount']} / refunded {t['refunded_amount']} "
-                    f"but its payment rows say {t['rows_paid']} / {t['rows_refunded']}",
+                    "problem": _(
+                        "transaction %(pk)s: paid %(paid)s / refunded %(refunded)s but its payment rows say "
+                        "%(rows_paid)s / %(rows_refunded)s"
+                    )
+                    % {
+                        "pk": t["pk"],
+                        "paid": format_mnt(t["paid_amount"]),
+                        "refunded": format_mnt(t["refunded_amount"]),
+                        "rows_paid": format_mnt(t["rows_paid"]),
+                        "rows_refunded": format_mnt(t["rows_refunded"]),
+                    },
                 }
             )
     held = (
@@ -569,11 +578,13 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
             problems.append(
                 {
                     "booking_id": b["booking_id"],
-                    "problem": f"{amount} MNT still held by a {b['booking__status']} booking",
+                    "problem": _("%(amount)s still held by a %(status)s booking")
+                    % {"amount": format_mnt(amount), "status": status_word(b["booking__status"])},
                 }
             )
         elif b["booking__status"] in ACTIVE_STATUSES and amount > b["booking__deposit_amount"]:
-            problems.append({"booking_id": b["booking_id"], "problem": f"{amount} MNT held, more than the deposit"})
+            problem = _("%(amount)s held, more than the deposit") % {"amount": format_mnt(amount)}
+            problems.append({"booking_id": b["booking_id"], "problem": problem})
     refund_sums = dict(
         Refund.objects.values("payment_id").annotate(total=Sum("amount")).values_list("payment_id", "total")
     )
@@ -582,7 +593,7 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
             problems.append(
                 {
                     "booking_id": p["booking_id"],
-                    "problem": f"payment {p['pk']}: refund rows disagree with its refunded amount",
+                    "problem": _("payment %(pk)s: refund rows disagree with its refunded amount") % {"pk": p["pk"]},
                 }
             )
     return problems[:limit]
