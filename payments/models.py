@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
+from tattoo.core.money import format_mnt
 
 
 class TransactionStatus(models.TextChoices):
@@ -120,7 +121,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.payment_type or 'payment'} {self.qpay_payment_id} ({self.amount} MNT)"
+        return f"{self.payment_type or 'payment'} {self.qpay_payment_id} ({format_mnt(self.amount)})"
 
     @property
     def held(self):
@@ -168,7 +169,7 @@ class Refund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"refund {self.pk}: {self.amount} MNT ({self.status})"
+        return f"refund {self.pk}: {format_mnt(self.amount)} ({self.status})"
 
 
 class LedgerEventKind(models.TextChoices):
@@ -203,4 +204,4 @@ class LedgerEvent(models.Model):
         constraints = [status_check("kind", LedgerEventKind, "ledger_events_kind_valid")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.amount} MNT (booking {self.booking_id})"
+        return f"{self.kind} {format_mnt(self.amount)} (booking {self.booking_id})"
