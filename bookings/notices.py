@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
-from notifications.services import Message, notify
+from notifications.services import Message, in_language_of, notify
 from tattoo.core import jobs
 from tattoo.core.money import format_mnt
 
@@ -63,7 +63,9 @@ def _context(booking: Booking, **extra) -> dict:
 
 
 def _invite(booking: Booking, *, method: str, seq: int):
+    """The calendar invite, in the active language (_both writes one per recipient)."""
     artist = booking.tattooist.user
+    deposit = _("Deposit %(amount)s.") % {"amount": format_mnt(booking.deposit_amount)}
     return ics.invite(
         uid=_uid(booking),
         sequence=seq,
@@ -71,18 +73,24 @@ def _invite(booking: Booking, *, method: str, seq: int):
         start=booking.slot,
         end=booking.ends_at,
         tzid=booking.tattooist.timezone,
-        summary=f"Tattoo session: {artist.name} and {booking.customer.name}",
-        description=f"Deposit {format_mnt(booking.deposit_amount)}. {booking.notes}".strip(),
+        summary=_("Tattoo session: %(artist)s and %(customer)s")
+        % {"artist": artist.name, "customer": booking.customer.name},
+        description=f"{deposit} {booking.notes}".strip(),
         url=_url(booking),
         organizer=(artist.name, artist.email),
         attendees=[(booking.customer.name, booking.customer.email)],
     )
 
 
-def _both(booking: Booking, *, event: str, kind: str, context: dict, attachments=()) -> None:
-    """The customer's and the artist's version of one message; each may answer the other."""
+def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tuple[str, int] | None = None) -> None:
+    """The customer's and the artist's version of one message; each may answer the other. `invite`
+    (method, sequence) attaches the calendar invite, written in each recipient's language."""
     customer, artist = booking.customer, booking.tattooist.user
     for recipient, other, role in ((customer, artist, "customer"), (artist, customer, "artist")):
+        attachments = []
+        if invite is not None:
+            with in_language_of(recipient):
+                attachments.append(_invite(booking, method=invite[0], seq=invite[1]))
         notify(
             event=event,
             recipients=[recipient],
@@ -113,7 +121,7 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             event=f"booking:{booking.pk}:confirmed:{seq}",
             kind="booking_confirmed",
             context=_context(booking, paid=booking.payment_status == PaymentStatus.PAID),
-            attachments=[_invite(booking, method="REQUEST", seq=seq)],
+            invite=("REQUEST", seq),
         )
         reminder_plan(booking)
     elif booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED) and booking.status != from_status:
@@ -124,7 +132,7 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             event=f"booking:{booking.pk}:{booking.status}:{seq}",
             kind=f"booking_{booking.status}",
             context=_context(booking, deposit_fate=_deposit_fate(booking)),
-            attachments=[_invite(booking, method="CANCEL", seq=seq)] if invited else (),
+            invite=("CANCEL", seq) if invited else None,
         )
 
 
@@ -158,7 +166,7 @@ def booking_rescheduled(booking: Booking, *, before: datetime) -> None:
         event=f"booking:{booking.pk}:rescheduled:{seq}",
         kind="booking_rescheduled",
         context=_context(booking, before=_local(booking, before)),
-        attachments=[_invite(booking, method="REQUEST", seq=seq)] if invite else (),
+        invite=("REQUEST", seq) if invite else None,
     )
     reminder_plan(booking)
 

@@ -241,3 +241,22 @@ def test_a_reminder_carries_a_one_click_unsubscribe_link_for_its_recipient_and_o
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         [token] = parse_qs(urlsplit(link[1:-1]).query)["token"]
         assert unsubscribe_token_user(token) == row.recipient  # each recipient's own link
+
+
+def test_each_party_gets_the_mail_and_the_invite_in_their_own_saved_language(booked):
+    booked.customer.language = "mn"
+    booked.customer.save(update_fields=["language"])
+    booking_move(
+        booking_id=booked.pk, actor=None, to_status=BookingStatus.CONFIRMED, to_payment_status=PaymentStatus.PAID
+    )
+    to_customer = Outbox.objects.get(kind="booking_confirmed_customer")
+    to_artist = Outbox.objects.get(kind="booking_confirmed_artist")
+    assert to_customer.language == "mn"
+    assert "Захиалгыг нээх" in to_customer.body_text  # "Open the booking", in Python
+    assert "50\u202f000\u00a0₮" in to_customer.body_text
+    [mn_event] = calendar(to_customer).walk("VEVENT")
+    [en_event] = calendar(to_artist).walk("VEVENT")
+    assert str(mn_event["SUMMARY"]).startswith("Шивүүлэх цаг: ")
+    assert str(en_event["SUMMARY"]).startswith("Tattoo session: ")
+    assert str(mn_event["UID"]) == str(en_event["UID"])  # one event, two languages
+    assert "Open the booking" in to_artist.body_text
