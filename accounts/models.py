@@ -104,6 +104,8 @@ class User(AbstractBaseUser):
 
     class Meta:
         db_table = "users"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(email=Lower(Collate("email", "C"))), name="users_email_normalised"
@@ -198,6 +200,8 @@ class Tattooist(models.Model):
 
     class Meta:
         db_table = "tattooists"
+        verbose_name = _("tattooist")
+        verbose_name_plural = _("tattooists")
         indexes = [models.Index(fields=["approved"], name="tattooists_approved_idx")]
         constraints = [
             models.CheckConstraint(

@@ -33,6 +33,8 @@ class Availability(models.Model):
 
     class Meta:
         db_table = "availability"
+        verbose_name = _("working hours window")
+        verbose_name_plural = _("working hours")
         ordering = ["day", "start_time"]
         indexes = [models.Index(fields=["tattooist", "day"], name="availability_tattooist_day_idx")]
         constraints = [
@@ -53,6 +55,8 @@ class TimeOff(models.Model):
 
     class Meta:
         db_table = "time_off"
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["tattooist", "starts_at"], name="time_off_tattooist_start_idx")]
         constraints = [
@@ -123,6 +127,8 @@ class Booking(models.Model):
 
     class Meta:
         db_table = "bookings"
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
         indexes = [
             models.Index(fields=["tattooist", "slot"], name="bookings_tattooist_slot_idx"),
             models.Index(fields=["customer", "-created_at"], name="bookings_customer_created_idx"),
@@ -170,6 +176,8 @@ class BookingEvent(models.Model):
 
     class Meta:
         db_table = "booking_events"
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["booking", "created_at"], name="booking_events_booking_idx")]
         constraints = [

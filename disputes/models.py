@@ -28,6 +28,8 @@ class Dispute(models.Model):
 
     class Meta:
         db_table = "disputes"
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
         indexes = [models.Index(fields=["status", "-created_at"], name="disputes_status_idx")]
         constraints = [
             status_check("status", DisputeStatus, "disputes_status_valid"),
@@ -48,5 +50,5 @@ class ManualRefund(Transaction):
 
     class Meta:
         proxy = True
-        verbose_name = "manual refund"
-        verbose_name_plural = "manual refund queue"
+        verbose_name = _("manual refund")
+        verbose_name_plural = _("manual refund queue")

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdeasConfig(AppConfig):
     name = "ideas"
+    verbose_name = _("Ideas")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TattooIdea(models.Model):
@@ -13,6 +14,8 @@ class TattooIdea(models.Model):
 
     class Meta:
         db_table = "tattoo_ideas"
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["booking", "created_at"], name="tattoo_ideas_booking_idx")]
         constraints = [

@@ -47,7 +47,8 @@ class Outbox(models.Model):
 
     class Meta:
         db_table = "notification_outbox"
-        verbose_name = "outgoing message"
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         constraints = [
             models.UniqueConstraint(
                 fields=["event_key", "recipient", "kind", "channel"], name="notification_outbox_once"

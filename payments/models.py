@@ -62,6 +62,8 @@ class Transaction(models.Model):
 
     class Meta:
         db_table = "transactions"
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
         indexes = [
             models.Index(fields=["booking", "-created_at"], name="transactions_booking_idx"),
             models.Index(fields=["status", "-created_at"], name="transactions_status_idx"),
@@ -108,6 +110,8 @@ class Payment(models.Model):
 
     class Meta:
         db_table = "deposit_payments"
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["booking", "created_at"], name="deposit_payments_booking_idx")]
         constraints = [
@@ -158,6 +162,8 @@ class Refund(models.Model):
 
     class Meta:
         db_table = "deposit_refunds"
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["status", "created_at"], name="deposit_refunds_status_idx"),
@@ -196,6 +202,8 @@ class LedgerEvent(models.Model):
 
     class Meta:
         db_table = "ledger_events"
+        verbose_name = _("ledger event")
+        verbose_name_plural = _("ledger events")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["booking", "created_at"], name="ledger_events_booking_idx"),

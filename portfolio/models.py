@@ -1,6 +1,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioItem(models.Model):
@@ -15,6 +16,8 @@ class PortfolioItem(models.Model):
 
     class Meta:
         db_table = "portfolios"
+        verbose_name = _("portfolio item")
+        verbose_name_plural = _("portfolio items")
         indexes = [
             models.Index(fields=["tattooist", "-created_at", "-id"], name="portfolios_tattooist_new_idx"),
             GinIndex(fields=["style_tags"], name="portfolios_style_tags_gin"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +12,4 @@ class CoreConfig(AppConfig):
 
     name = "tattoo.core"
     label = "tattoo"
+    verbose_name = _("Core")

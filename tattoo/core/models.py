@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def status_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
@@ -73,6 +74,8 @@ class PendingObjectDeletion(models.Model):
 
     class Meta:
         db_table = "pending_object_deletions"
+        verbose_name = _("bucket object to delete")
+        verbose_name_plural = _("bucket objects to delete")
 
     def __str__(self) -> str:
         return f"pending delete of {self.key}"
