@@ -38,7 +38,7 @@ class BookingForm(PageForm):
         label=_("Notes for the artist"),
         max_length=2000,
         required=False,
-        help_text="Idea, placement, size; you can add reference images on the booking page.",
+        help_text=_("Idea, placement, size; you can add reference images on the booking page."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     deposit_amount = forms.DecimalField(
@@ -46,7 +46,7 @@ class BookingForm(PageForm):
         max_digits=12,
         decimal_places=2,
         min_value=0,
-        help_text="Paid with QPay to hold the slot.",
+        help_text=_("Paid with QPay to hold the slot."),
     )
 
     def __init__(self, *args, slot_choices=(), **kwargs):
@@ -77,7 +77,7 @@ class SettingsForm(PageForm):
     deposit_refundable_hours = forms.IntegerField(
         required=False,  # left out: unchanged
         label=_("Deposit refundable until (hours before the start)"),
-        help_text="A customer who cancels earlier gets the deposit back; later, you keep it.",
+        help_text=_("A customer who cancels earlier gets the deposit back; later, you keep it."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -89,7 +89,11 @@ class PortfolioUploadForm(PageForm):
     """Rendered for the upload script; the image goes straight to the bucket, never through Django."""
 
     image = forms.ImageField(
-        label="Image", help_text="JPEG, PNG or WebP.", widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+        label=_("Image"),
+        help_text=_("JPEG, PNG or WebP."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    tags = forms.CharField(label="Styles", required=False, help_text="Comma separated, e.g. fine line, blackwork.")
+    tags = forms.CharField(
+        label=_("Styles"), required=False, help_text=_("Comma separated, e.g. fine line, blackwork.")
+    )

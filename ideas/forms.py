@@ -24,12 +24,12 @@ class IdeaForm(PageForm):
         required=False,
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Describe placement, size, style. Add a description, an image, or both.",
+        help_text=_("Describe placement, size, style. Add a description, an image, or both."),
     )
     image = forms.FileField(
         label=_("Reference image"),
         required=False,
-        help_text="JPEG, PNG, WebP or HEIC.",
+        help_text=_("JPEG, PNG, WebP or HEIC."),
     )
 
     def __init__(self, *args, **kwargs):
