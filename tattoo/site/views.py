@@ -85,9 +85,11 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
     groups: dict[str, list] = {}
     for start in result.starts:
         local = start.astimezone(tz)
-        groups.setdefault(local.strftime("%A %d %B %Y"), []).append(
-            (start.strftime("%Y-%m-%dT%H:%M:%SZ"), local.strftime("%H:%M"))
-        )
+        day = _("%(weekday)s %(date)s") % {
+            "weekday": date_format(local, "l"),
+            "date": date_format(local, "DATE_FORMAT"),
+        }
+        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), local.strftime("%H:%M")))
     return list(groups.items())
 
 
