@@ -64,8 +64,8 @@ class Message:
 
 
 def recipient_language(user: User) -> str:
-    """The language a person's messages are written in: their saved choice once users have one
-    (the language issue), else the site's default."""
+    """The language a person's messages are written in: their saved choice (`User.language`,
+    docs/i18n.md), else the site's default."""
     return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
