@@ -19,8 +19,8 @@ SELECT 'Artist ' || lpad(g::text, 3, '0'), 'artist' || g || '@bench.test', '!', 
        md5(random()::text)
 FROM generate_series(1, {ARTISTS}) g;
 
-INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token)
-SELECT 'Customer ' || g, 'customer' || g || '@bench.test', '!', 'customer', true, now(), md5(random()::text)
+INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token, email_verified_at)
+SELECT 'Customer ' || g, 'customer' || g || '@bench.test', '!', 'customer', true, now(), md5(random()::text), now()
 FROM generate_series(1, {CUSTOMERS}) g;
 
 INSERT INTO tattooists (bio, approved, approved_at, approval_note, timezone, session_minutes, min_deposit,

@@ -53,9 +53,10 @@ SELECT 'Artist ' || lpad(g::text, 4, '0'), 'artist' || g || '@scale.test', '!', 
        now() - (g % 700) * interval '1 day', md5(random()::text)
 FROM generate_series(1, {artists}) g;
 
-INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token)
+INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token,
+                   email_verified_at)
 SELECT 'Customer ' || g, 'customer' || g || '@scale.test', '{password_hash}', 'customer', true,
-       now() - (g % 700) * interval '1 day', md5(random()::text)
+       now() - (g % 700) * interval '1 day', md5(random()::text), now() - (g % 700) * interval '1 day'
 FROM generate_series(1, {customers}) g;
 
 INSERT INTO tattooists (bio, approved, approved_at, approval_note, timezone, session_minutes, min_deposit,

@@ -27,6 +27,7 @@ from tattoo.core import jobs
 from tattoo.core.money import format_mnt
 
 REMIND_TASK = "bookings.send_reminder"
+CREATED_TASK = "bookings.tell_created"
 
 
 def sequence(booking: Booking) -> int:
@@ -103,6 +104,26 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
                 attachments=attachments,
             ),
         )
+
+
+def booking_created_later(booking_id: int) -> None:
+    """In the create's transaction: one job that writes the two mails (CREATED_TASK), so the create
+    itself, which holds the artist's row lock, spends no round trips on the outbox."""
+    jobs.enqueue(CREATED_TASK, booking_id=booking_id)
+
+
+def booking_created_send(*, booking_id: int) -> bool:
+    """CREATED_TASK's body: the mails of a booking still on hold (one that was paid, cancelled or
+    expired meanwhile is told by that move's own mail). False when there was nothing to tell."""
+    booking = (
+        Booking.objects.select_related("customer", "tattooist__user")
+        .filter(pk=booking_id, status=BookingStatus.PENDING)
+        .first()
+    )
+    if booking is None:
+        return False
+    booking_created(booking)
+    return True
 
 
 def booking_created(booking: Booking) -> None:

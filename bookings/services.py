@@ -492,7 +492,7 @@ def _booking_insert(
         booking._state.adding = False
         booking._state.db = connection.alias
         jobs.enqueue("bookings.expire_hold", at=hold_expires_at, booking_id=booking_id)
-        notices.booking_created(booking)
+        notices.booking_created_later(booking_id)
     return booking
 
 

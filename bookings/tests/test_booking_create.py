@@ -256,9 +256,9 @@ def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, 
     # One round trip for both row locks and the windows, one statement for the checks and the
     # writes (booking, audit row, the public slot cache's version bump), the hold's expiry job
     # (docs/jobs.md) = 3, plus the SAVEPOINT/RELEASE pair of the service's atomic block nested in
-    # the test's transaction, plus the two mails (docs/notifications.md): an outbox row and its send
-    # job each = 4, plus the artist and its user for the mails (the create path loads no model) = 2.
-    with django_assert_num_queries(11):
+    # the test's transaction, plus the one job that writes the two mails afterwards
+    # (bookings.tell_created, docs/notifications.md) = 6.
+    with django_assert_num_queries(6):
         booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
 
 
@@ -397,12 +397,11 @@ def test_a_create_over_http_costs_three_round_trips_plus_auth_and_transaction(
     open_artist, customer, django_assert_num_queries
 ):
     # The JWT user lookup, BEGIN, the service's three round trips (locks and windows; checks and
-    # writes; the expiry job), the two mails' outbox rows and send jobs (4) and the artist and its
-    # user they name (2), COMMIT.
+    # writes; the expiry job), the job that writes the two mails afterwards, COMMIT.
     client = client_for(customer)
     slot = (timezone.now() + timedelta(days=3)).replace(hour=4, minute=0, second=0, microsecond=0)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(7):
         response = client.post(
             "/api/bookings",
             {"tattooistId": open_artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"},
