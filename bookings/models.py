@@ -4,6 +4,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tattoo.core.models import status_check
 
@@ -17,13 +19,13 @@ class Availability(models.Model):
     """A weekly window in the artist's local wall-clock time."""
 
     class Day(models.IntegerChoices):
-        SUNDAY = 0
-        MONDAY = 1
-        TUESDAY = 2
-        WEDNESDAY = 3
-        THURSDAY = 4
-        FRIDAY = 5
-        SATURDAY = 6
+        SUNDAY = 0, _("Sunday")
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
 
     tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="availability")
     day = models.PositiveSmallIntegerField(choices=Day.choices)  # 0 = Sunday, as PostgreSQL's dow
@@ -63,24 +65,39 @@ class TimeOff(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # created, deposit not yet paid; holds the slot until hold_expires_at
-    CONFIRMED = "confirmed", "Confirmed"  # deposit paid (or confirmed by the artist)
-    COMPLETED = "completed", "Completed"  # the session took place
-    CANCELLED = "cancelled", "Cancelled"  # called off by a party or staff; frees the slot
-    EXPIRED = "expired", "Expired"  # the unpaid hold ran out; frees the slot
-    DISPUTED = "disputed", "Disputed"  # under a dispute; left only through its resolution
-    NO_SHOW = "no_show", "No-show"  # the customer did not come (set by the artist after the start); deposit kept
+    PENDING = (
+        "pending",
+        pgettext_lazy("booking status", "Pending"),
+    )  # created, deposit not yet paid; holds the slot until hold_expires_at
+    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")  # deposit paid (or confirmed by the artist)
+    COMPLETED = "completed", pgettext_lazy("booking status", "Completed")  # the session took place
+    CANCELLED = (
+        "cancelled",
+        pgettext_lazy("booking status", "Cancelled"),
+    )  # called off by a party or staff; frees the slot
+    EXPIRED = "expired", pgettext_lazy("booking status", "Expired")  # the unpaid hold ran out; frees the slot
+    DISPUTED = (
+        "disputed",
+        pgettext_lazy("booking status", "Disputed"),
+    )  # under a dispute; left only through its resolution
+    NO_SHOW = (
+        "no_show",
+        pgettext_lazy("booking status", "No-show"),
+    )  # the customer did not come (set by the artist after the start); deposit kept
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
 
 
 class PaymentStatus(models.TextChoices):
-    UNPAID = "unpaid", "Unpaid"  # no invoice yet
-    PENDING = "pending", "Pending"  # an invoice is open
-    PAID = "paid", "Paid"  # deposit received in full
-    REFUNDED = "refunded", "Refunded"  # all of the deposit returned
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"  # part of it returned
+    UNPAID = "unpaid", pgettext_lazy("payment status", "Unpaid")  # no invoice yet
+    PENDING = "pending", pgettext_lazy("payment status", "Pending")  # an invoice is open
+    PAID = "paid", pgettext_lazy("payment status", "Paid")  # deposit received in full
+    REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")  # all of the deposit returned
+    PARTIALLY_REFUNDED = (
+        "partially_refunded",
+        pgettext_lazy("payment status", "Partially refunded"),
+    )  # part of it returned
 
 
 class Booking(models.Model):
