@@ -65,25 +65,20 @@ class TimeOff(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    PENDING = (
-        "pending",
-        pgettext_lazy("booking status", "Pending"),
-    )  # created, deposit not yet paid; holds the slot until hold_expires_at
-    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")  # deposit paid (or confirmed by the artist)
-    COMPLETED = "completed", pgettext_lazy("booking status", "Completed")  # the session took place
-    CANCELLED = (
-        "cancelled",
-        pgettext_lazy("booking status", "Cancelled"),
-    )  # called off by a party or staff; frees the slot
-    EXPIRED = "expired", pgettext_lazy("booking status", "Expired")  # the unpaid hold ran out; frees the slot
-    DISPUTED = (
-        "disputed",
-        pgettext_lazy("booking status", "Disputed"),
-    )  # under a dispute; left only through its resolution
-    NO_SHOW = (
-        "no_show",
-        pgettext_lazy("booking status", "No-show"),
-    )  # the customer did not come (set by the artist after the start); deposit kept
+    # created, deposit not yet paid; holds the slot until hold_expires_at
+    PENDING = "pending", pgettext_lazy("booking status", "Pending")
+    # deposit paid (or confirmed by the artist)
+    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
+    # the session took place
+    COMPLETED = "completed", pgettext_lazy("booking status", "Completed")
+    # called off by a party or staff; frees the slot
+    CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
+    # the unpaid hold ran out; frees the slot
+    EXPIRED = "expired", pgettext_lazy("booking status", "Expired")
+    # under a dispute; left only through its resolution
+    DISPUTED = "disputed", pgettext_lazy("booking status", "Disputed")
+    # the customer did not come (set by the artist after the start); deposit kept
+    NO_SHOW = "no_show", pgettext_lazy("booking status", "No-show")
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
@@ -94,10 +89,8 @@ class PaymentStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("payment status", "Pending")  # an invoice is open
     PAID = "paid", pgettext_lazy("payment status", "Paid")  # deposit received in full
     REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")  # all of the deposit returned
-    PARTIALLY_REFUNDED = (
-        "partially_refunded",
-        pgettext_lazy("payment status", "Partially refunded"),
-    )  # part of it returned
+    # part of it returned
+    PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("payment status", "Partially refunded")
 
 
 class Booking(models.Model):
