@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
@@ -38,9 +39,21 @@ def _url(booking: Booking) -> str:
     return settings.SITE_URL + reverse("booking-detail", args=[booking.pk])
 
 
-def _local(booking: Booking, moment: datetime) -> str:
-    tz = booking.tattooist.timezone
-    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B %Y, %H:%M") + f" ({tz})"
+class LocalMoment:
+    """A moment in the artist's zone, written out when the message is rendered: in the recipient's
+    language and its formats (notifications.services.render), e.g. "Wednesday, 3 June 2026, 08:30
+    (Asia/Ulaanbaatar)" or "Лхагва гараг, 2026 оны 6-р сарын 3, 08:30 (Asia/Ulaanbaatar)"."""
+
+    def __init__(self, moment: datetime, tz: str) -> None:
+        self.local = moment.astimezone(ZoneInfo(tz))
+        self.tz = tz
+
+    def __str__(self) -> str:
+        return f"{date_format(self.local, 'l')}, {date_format(self.local, 'DATETIME_FORMAT')} ({self.tz})"
+
+
+def _local(booking: Booking, moment: datetime) -> LocalMoment:
+    return LocalMoment(moment, booking.tattooist.timezone)
 
 
 def _context(booking: Booking, **extra) -> dict:
@@ -49,7 +62,7 @@ def _context(booking: Booking, **extra) -> dict:
         "artist_name": booking.tattooist.user.name,
         "customer_name": booking.customer.name,
         "when": _local(booking, booking.slot),
-        "deposit": f"{booking.deposit_amount:,.0f} MNT",
+        "deposit": booking.deposit_amount,  # the templates write it with the mnt filter
         **extra,
     }
 
@@ -227,7 +240,7 @@ def refund_done(booking: Booking, *, amount, event: str) -> None:
         recipients=[booking.customer],
         message=Message(
             kind="refund_done",
-            context=_context(booking, amount=f"{amount:,.0f} MNT"),
+            context=_context(booking, amount=amount),
             action_url=_url(booking),
             action_label="Open the booking",
         ),

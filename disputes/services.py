@@ -181,7 +181,7 @@ def dispute_resolve(
             kind="dispute_resolved",
             status=booking.status,
             resolution=resolution,
-            refund=f"{amount:,.0f} MNT" if amount else "",
+            refund=amount or "",
         )
     return dispute
 

@@ -6,6 +6,10 @@ RequestFactory) send `Accept-Language: en` by default; a test of the language ch
 header (`HTTP_ACCEPT_LANGUAGE="mn"`, `headers={"Accept-Language": ...}`), or `HTTP_ACCEPT_LANGUAGE=None`
 to send none (the `language_neutral_client` fixture). Browser contexts get their
 locale in testing/browser.py; process-level tests over HTTP send what they choose.
+
+Mails are written in the recipient's saved language (notifications.services.recipient_language);
+a recipient who has none gets English in tests, as pages do. A test of a Mongolian mail gives its
+recipient `language = "mn"`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,15 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     RequestFactory._base_environ = _original_base_environ
+
+
+@pytest.fixture(autouse=True)
+def _mails_speak_english_unless_the_recipient_chose(monkeypatch):
+    from notifications import services
+
+    monkeypatch.setattr(
+        services, "recipient_language", lambda user: getattr(user, "language", "") or DEFAULT_TEST_LANGUAGE
+    )
 
 
 @pytest.fixture
