@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
+.PHONY: messages install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
 
 # The system packages each command needs (README "Two commands"): one message naming what is
 # missing and the apt-get line that installs it, before anything else runs.
@@ -27,7 +27,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# The compiled catalogues (never committed: *.mo is ignored), rebuilt when their .po changes
+# (docs/i18n.md). msgfmt comes with gettext, a system prerequisite.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+locale/%.mo: locale/%.po
+	msgfmt --check -o $@ $<
+
+messages: $(MO_FILES)
+
+install: $(VENV)/.installed node_modules/.installed messages
 
 ## make run: the whole product on http://127.0.0.1:8000 (Ctrl-C stops it). Ports: PORT (web),
 ## WORKER_PORT, SANDBOX_PORT, S3_PORT. The seed runs with the S3 server up (its demo image).
