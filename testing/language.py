@@ -14,6 +14,11 @@ recipient `language = "mn"`.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.test.client import RequestFactory
 
@@ -30,7 +35,29 @@ def _base_environ(self, **request):
     return environ
 
 
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+def compile_catalogues() -> None:
+    """Build each locale/*/LC_MESSAGES/*.mo that is missing or older than its .po, as `make
+    messages` does, so a bare `pytest` run reads the same catalogues. Written to a temporary file
+    and renamed: xdist workers may do it at the same time."""
+    for po in LOCALE.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+        os.close(fd)
+        try:
+            subprocess.run(["msgfmt", "--check", "-o", tmp, str(po)], check=True)
+            os.replace(tmp, mo)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
 def pytest_configure(config):
+    compile_catalogues()
     RequestFactory._base_environ = _base_environ
 
 

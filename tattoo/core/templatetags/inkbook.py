@@ -1,12 +1,13 @@
-"""Inkbook's template filters: `{% load inkbook %}`.
+"""Inkbook's template filters and tags: `{% load inkbook %}` (docs/i18n.md, "Pages, mails and scripts").
 
-`mnt`: every amount a page or a mail shows, "50 000 ₮" in both languages (tattoo.core.money.format_mnt,
-docs/i18n.md "Formats").
+`mnt`: every amount a page or a mail shows, "50 000 ₮" in both languages (tattoo.core.money.format_mnt).
+`languages_in_their_own_words`: the switcher's choices, each named in its own language.
 """
 
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 from tattoo.core.money import format_mnt
 
@@ -20,3 +21,10 @@ def mnt(amount) -> str:
         return format_mnt(amount)
     except ValueError:
         return ""
+
+
+@register.simple_tag
+def languages_in_their_own_words() -> list[tuple[str, str]]:
+    """settings.LANGUAGES as written there ("Монгол", "English"): Django's get_available_languages
+    would translate the names into the page's language ("Англи" on a Mongolian page)."""
+    return list(settings.LANGUAGES)
