@@ -201,3 +201,42 @@ def test_the_weekday_labels_are_translated_where_the_artist_edits_hours():
         assert [str(label) for _, label in Availability.Day.choices][:2] == ["Sunday", "Monday"]
     with translation.override("mn"):
         assert [str(label) for _, label in Availability.Day.choices][:2] == ["Ням", "Даваа"]
+
+
+def test_every_signed_in_page_speaks_mongolian_and_english(artist):
+    customer = CustomerFactory(name="Bolor Customer")
+    BookingFactory(customer=customer, tattooist=artist)
+    unapproved = TattooistFactory(user__name="New Artist", bio="Dotwork.", approved=False)
+    pages = [
+        # (who, path, a Mongolian text, its English text)
+        (customer, "/bookings/", "<h1>Миний захиалгууд</h1>", "<h1>My bookings</h1>"),
+        (customer, "/account/password/", "<h1>Нууц үгээ солих</h1>", "<h1>Change your password</h1>"),
+        (artist.user, "/dashboard/", "<h1>Таны хяналтын самбар</h1>", "<h1>Your dashboard</h1>"),
+        (artist.user, "/dashboard/", ">Долоо хоногийн ажлын цаг</h2>", ">Weekly hours</h2>"),
+        (unapproved.user, "/dashboard/", "<h2>Батлагдахыг хүлээж байна</h2>", "<h2>Awaiting approval</h2>"),
+        (None, "/password/reset/", "<h1>Нууц үгээ сэргээх</h1>", "<h1>Reset your password</h1>"),
+    ]  # fmt: skip
+    for user, path, mongolian, english in pages:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        html = get(path, "mn", client)
+        assert '<html lang="mn">' in html, path
+        assert mongolian in html, path
+        html = get(path, "en", client)
+        assert '<html lang="en">' in html, path
+        assert english in html, path
+
+
+def test_the_error_pages_speak_the_visitors_language(customer):
+    for language, text in (("mn", "Бид энэ хуудсыг олсонгүй"), ("en", "We could not find that page")):
+        response = Client().get("/bookings/999999/nope/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 404
+        assert f'<html lang="{language}">' in response.content.decode()
+        assert text in response.content.decode()
+    client = Client()
+    client.force_login(customer)
+    other = BookingFactory()
+    response = client.get(f"/bookings/{other.pk}/", HTTP_ACCEPT_LANGUAGE="mn")
+    assert response.status_code == 403
+    assert "Танд энэ хуудсыг үзэх эрх байхгүй" in response.content.decode()
