@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 DEVENV := $(VPY) scripts/devenv.py
 PYTEST_ARGS ?=
 
-.PHONY: messages install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
+.PHONY: messages messages-update install run serve demo test test-clocks lint schema lock stop-db clean-data backup-check bench bench-install bench-peer load prereqs-run prereqs-test
 
 # The system packages each command needs (README "Two commands"): one message naming what is
 # missing and the apt-get line that installs it, before anything else runs.
@@ -27,13 +27,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The compiled catalogues (never committed: *.mo is ignored), rebuilt when their .po changes
-# (docs/i18n.md). msgfmt comes with gettext, a system prerequisite.
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+# The compiled catalogues (docs/i18n.md, "Catalogues"): a .mo is rebuilt when its .po is newer; never
+# committed (.gitignore). msgfmt comes with gettext (scripts/prereqs.sh).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
 locale/%.mo: locale/%.po
-	msgfmt --check -o $@ $<
+	msgfmt --check-format -o $@ $<
 
 messages: $(MO_FILES)
+
+## make messages-update: extract the product's marked strings (not the tests') into locale/mn (django and djangojs), then
+## translate the new msgids (docs/i18n.md, "Catalogues"); tattoo/tests/test_catalogue.py checks them.
+MESSAGES_IGNORE := -i node_modules -i bench -i .data -i .venv -i staticfiles -i test-artifacts -i tests -i testing
+messages-update: install
+	$(DEVENV) --test -- python manage.py makemessages -l mn --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(DEVENV) --test -- python manage.py makemessages -d djangojs -l mn --no-location --no-obsolete $(MESSAGES_IGNORE)
 
 install: $(VENV)/.installed node_modules/.installed messages
 

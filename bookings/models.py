@@ -5,7 +5,6 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tattoo.core.models import status_check
 
@@ -65,32 +64,24 @@ class TimeOff(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    # created, deposit not yet paid; holds the slot until hold_expires_at
-    PENDING = "pending", pgettext_lazy("booking status", "Pending")
-    # deposit paid (or confirmed by the artist)
-    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
-    # the session took place
-    COMPLETED = "completed", pgettext_lazy("booking status", "Completed")
-    # called off by a party or staff; frees the slot
-    CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
-    # the unpaid hold ran out; frees the slot
-    EXPIRED = "expired", pgettext_lazy("booking status", "Expired")
-    # under a dispute; left only through its resolution
-    DISPUTED = "disputed", pgettext_lazy("booking status", "Disputed")
-    # the customer did not come (set by the artist after the start); deposit kept
-    NO_SHOW = "no_show", pgettext_lazy("booking status", "No-show")
+    PENDING = "pending", _("Pending")  # created, deposit not yet paid; holds the slot until hold_expires_at
+    CONFIRMED = "confirmed", _("Confirmed")  # deposit paid (or confirmed by the artist)
+    COMPLETED = "completed", _("Completed")  # the session took place
+    CANCELLED = "cancelled", _("Cancelled")  # called off by a party or staff; frees the slot
+    EXPIRED = "expired", _("Expired")  # the unpaid hold ran out; frees the slot
+    DISPUTED = "disputed", _("Disputed")  # under a dispute; left only through its resolution
+    NO_SHOW = "no_show", _("No-show")  # the customer did not come (set by the artist after the start); deposit kept
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
 
 
 class PaymentStatus(models.TextChoices):
-    UNPAID = "unpaid", pgettext_lazy("payment status", "Unpaid")  # no invoice yet
-    PENDING = "pending", pgettext_lazy("payment status", "Pending")  # an invoice is open
-    PAID = "paid", pgettext_lazy("payment status", "Paid")  # deposit received in full
-    REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")  # all of the deposit returned
-    # part of it returned
-    PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("payment status", "Partially refunded")
+    UNPAID = "unpaid", _("Unpaid")  # no invoice yet
+    PENDING = "pending", _("Pending")  # an invoice is open
+    PAID = "paid", _("Paid")  # deposit received in full
+    REFUNDED = "refunded", _("Refunded")  # all of the deposit returned
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it returned
 
 
 class Booking(models.Model):

@@ -16,11 +16,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
 from notifications.services import Message, notify
 from tattoo.core import jobs
+from tattoo.core.money import format_mnt
 
 REMIND_TASK = "bookings.send_reminder"
 
@@ -39,21 +41,12 @@ def _url(booking: Booking) -> str:
     return settings.SITE_URL + reverse("booking-detail", args=[booking.pk])
 
 
-class LocalMoment:
-    """A moment in the artist's zone, written out when the message is rendered: in the recipient's
-    language and its formats (notifications.services.render), e.g. "Wednesday, 3 June 2026, 08:30
-    (Asia/Ulaanbaatar)" or "Лхагва гараг, 2026 оны 6-р сарын 3, 08:30 (Asia/Ulaanbaatar)"."""
-
-    def __init__(self, moment: datetime, tz: str) -> None:
-        self.local = moment.astimezone(ZoneInfo(tz))
-        self.tz = tz
-
-    def __str__(self) -> str:
-        return f"{date_format(self.local, 'l')}, {date_format(self.local, 'DATETIME_FORMAT')} ({self.tz})"
-
-
-def _local(booking: Booking, moment: datetime) -> LocalMoment:
-    return LocalMoment(moment, booking.tattooist.timezone)
+def _local(booking: Booking, moment: datetime) -> str:
+    """The moment on the artist's wall clock, written when the mail is rendered: in the
+    recipient's language and date format (docs/i18n.md)."""
+    tz = booking.tattooist.timezone
+    local = moment.astimezone(ZoneInfo(tz))
+    return lazy(lambda: f"{date_format(local, 'DATETIME_FORMAT')} ({tz})", str)()
 
 
 def _context(booking: Booking, **extra) -> dict:
@@ -62,7 +55,7 @@ def _context(booking: Booking, **extra) -> dict:
         "artist_name": booking.tattooist.user.name,
         "customer_name": booking.customer.name,
         "when": _local(booking, booking.slot),
-        "deposit": booking.deposit_amount,  # the templates write it with the mnt filter
+        "deposit": format_mnt(booking.deposit_amount),
         **extra,
     }
 
@@ -240,7 +233,7 @@ def refund_done(booking: Booking, *, amount, event: str) -> None:
         recipients=[booking.customer],
         message=Message(
             kind="refund_done",
-            context=_context(booking, amount=amount),
+            context=_context(booking, amount=format_mnt(amount)),
             action_url=_url(booking),
             action_label="Open the booking",
         ),

@@ -20,7 +20,7 @@ from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
 from payments import ledger
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
-from tattoo.core.money import quantize
+from tattoo.core.money import format_mnt, quantize
 
 logger = logging.getLogger("inkbook.disputes")
 
@@ -181,7 +181,7 @@ def dispute_resolve(
             kind="dispute_resolved",
             status=booking.status,
             resolution=resolution,
-            refund=amount or "",
+            refund=format_mnt(amount) if amount else "",
         )
     return dispute
 

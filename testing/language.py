@@ -46,10 +46,10 @@ def compile_catalogues() -> None:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
-        fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+        fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".tmp.mo")  # *.mo: ignored by git
         os.close(fd)
         try:
-            subprocess.run(["msgfmt", "--check", "-o", tmp, str(po)], check=True)
+            subprocess.run(["msgfmt", "--check-format", "-o", tmp, str(po)], check=True)
             os.replace(tmp, mo)
         finally:
             if os.path.exists(tmp):

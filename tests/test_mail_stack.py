@@ -29,7 +29,8 @@ def artist(db):
 
 
 def api(base: str, path: str, body: dict | None = None, *, token: str | None = None, method: str = "POST"):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # English, like the suite's test clients (testing/language.py): the product's default is Mongolian.
+    headers = {"Accept-Language": "en", **({"Authorization": f"Bearer {token}"} if token else {})}
     return requests.request(method, f"{base}{path}", json=body, headers=headers, timeout=30)
 
 

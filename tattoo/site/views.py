@@ -21,7 +21,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
@@ -86,7 +86,7 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
         # Day and time in the active language's formats (docs/i18n.md): "Wednesday, 3 June 2026" /
         # "Лхагва гараг, 2026 оны 6-р сарын 3", and 24-hour times in both.
         day = f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}"
-        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), time_format(local, "TIME_FORMAT")))
+        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), date_format(local, "TIME_FORMAT")))
     return list(groups.items())
 
 

@@ -16,11 +16,13 @@ register = template.Library()
 
 @register.filter(is_safe=True)
 def mnt(amount) -> str:
-    """`{{ booking.deposit_amount|mnt }}` → "50 000 ₮"; an empty or unreadable value shows nothing."""
+    """`{{ booking.deposit_amount|mnt }}` → "50 000 ₮"; nothing for None or "". A text that is not
+    an amount is shown as it is: a mail's context may hand over an amount already written by
+    format_mnt."""
     try:
         return format_mnt(amount)
     except ValueError:
-        return ""
+        return str(amount)
 
 
 @register.simple_tag
