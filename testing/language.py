@@ -65,6 +65,16 @@ def pytest_unconfigure(config):
     RequestFactory._base_environ = _original_base_environ
 
 
+def speaking(user, language: str):
+    """`user` with `language` saved where accounts keep one (User.language, docs/i18n.md: a signed-in
+    user's saved language outranks Accept-Language), so a test of a signed-in page in a given
+    language gets it. Returns the user."""
+    if any(f.name == "language" for f in type(user)._meta.get_fields()):
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _mails_speak_english_unless_the_recipient_chose(monkeypatch):
     from notifications import services

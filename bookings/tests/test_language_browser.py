@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import PASSWORD, CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.conftest import open_every_day
+from testing.language import speaking
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -29,7 +30,7 @@ def test_a_mongolian_browser_books_and_pays_in_mongolian_then_switches_to_englis
     settings.PAYMENT_NOTIFY_URL = f"{live_server.url}/api/payments/notify"
     artist = TattooistFactory(user__name="Oyuka Lines", bio="Fine line and botanical work.")
     open_every_day(artist)
-    customer = CustomerFactory(name="Bolor Customer", email="bolor.mn@example.test")  # e-mail confirmed
+    customer = speaking(CustomerFactory(name="Bolor Customer", email="bolor.mn@example.test"), "mn")  # confirmed
 
     page = new_page(locale="mn-MN")  # Chromium sends Accept-Language: mn-MN
 

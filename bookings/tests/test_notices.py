@@ -79,7 +79,7 @@ def test_a_new_booking_tells_the_customer_about_the_hold_and_the_artist_about_th
     assert kinds() == sorted([("booking_created_customer", customer.email), ("booking_created_artist", artist.email)])
     to_customer = Outbox.objects.get(kind="booking_created_customer")
     assert to_customer.reply_to == artist.email
-    assert "50\u202f000\u00a0₮" in to_customer.body_text  # tattoo.core.money.format_mnt
+    assert "50\u202f000\u00a0₮" in to_customer.body_text  # tattoo.core.money.format_mnt (docs/i18n.md)
     assert "press Pay" in to_customer.body_text
     # the hold's end in the artist's zone (Asia/Ulaanbaatar, UTC+8): booked at NOW + 30 minutes
     assert "08:30 (Asia/Ulaanbaatar)" in to_customer.subject

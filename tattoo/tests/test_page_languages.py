@@ -19,6 +19,7 @@ from bookings.models import Availability
 from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
 from tattoo.core.money import format_mnt
+from testing.language import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_the_artist_page_in_english_writes_the_same_money_and_english_dates(arti
 
 
 def test_the_booking_page_in_mongolian_shows_its_status_deposit_and_history_in_mongolian(artist):
-    customer = CustomerFactory(name="Bolor Customer")
+    customer = speaking(CustomerFactory(name="Bolor Customer"), "mn")
     booking = BookingFactory(customer=customer, tattooist=artist, slot=datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
     booking.events.create(from_status="", to_status="pending", from_payment_status="", to_payment_status="unpaid")
     client = Client()
@@ -146,7 +147,7 @@ def test_the_booking_page_in_mongolian_shows_its_status_deposit_and_history_in_m
 
 
 def test_the_booking_page_in_english_writes_the_same_booking_in_english(artist):
-    customer = CustomerFactory(name="Bolor Customer")
+    customer = speaking(CustomerFactory(name="Bolor Customer"), "en")
     booking = BookingFactory(customer=customer, tattooist=artist, slot=datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
     client = Client()
     client.force_login(customer)
@@ -219,10 +220,12 @@ def test_every_signed_in_page_speaks_mongolian_and_english(artist):
     for user, path, mongolian, english in pages:
         client = Client()
         if user is not None:
-            client.force_login(user)
+            client.force_login(speaking(user, "mn"))
         html = get(path, "mn", client)
         assert '<html lang="mn">' in html, path
         assert mongolian in html, path
+        if user is not None:
+            speaking(user, "en")
         html = get(path, "en", client)
         assert '<html lang="en">' in html, path
         assert english in html, path
@@ -235,7 +238,7 @@ def test_the_error_pages_speak_the_visitors_language(customer):
         assert f'<html lang="{language}">' in response.content.decode()
         assert text in response.content.decode()
     client = Client()
-    client.force_login(customer)
+    client.force_login(speaking(customer, "mn"))
     other = BookingFactory()
     response = client.get(f"/bookings/{other.pk}/", HTTP_ACCEPT_LANGUAGE="mn")
     assert response.status_code == 403
