@@ -9,16 +9,14 @@
   // missing, the page still works in English.
   const gettext = window.gettext || ((text) => text);
   const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   // The poster's role as the server page writes it (templates/ideas/_thread.html).
   const ROLES = { customer: gettext("customer"), tattooist: gettext("tattooist"), admin: gettext("admin") };
 
-  // "2026.12.01 14:30" / "1 Dec 2026, 14:30": the page's language, UTC, 24-hour.
+  // "2026.12.01 14:30" / "1 Dec 2026 14:30", as the server writes the thread (app.js formatMoment).
   function formatUtc(iso) {
-    const when = new Date(iso);
-    if (Number.isNaN(when.getTime())) return iso;
-    return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-      timeZone: "UTC", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    }).format(when);
+    const text = window.inkbook && window.inkbook.formatMoment ? window.inkbook.formatMoment(iso, "UTC") : "";
+    return text || iso;
   }
 
   const EXT_TYPES = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", heic: "image/heic" };

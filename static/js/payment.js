@@ -8,6 +8,7 @@
   // missing, the page still works in English.
   const gettext = window.gettext || ((text) => text);
   const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   const INTERVAL_MS = 2500;
   const MAX_TRIES = 480;
 

@@ -10,6 +10,7 @@
   // missing, the page still works in English.
   const gettext = window.gettext || ((text) => text);
   const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   const TYPES = ["image/jpeg", "image/png", "image/webp"];
 
   function csrf(form) {

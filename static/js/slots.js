@@ -7,6 +7,7 @@
   // missing, the page still works in English.
   const gettext = window.gettext || ((text) => text);
   const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   function visitorZone() {
     try {
       return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
@@ -15,13 +16,9 @@
     }
   }
 
+  // The visitor's own time, written like the server's times (app.js formatMoment).
   function localLabel(iso, zone) {
-    const when = new Date(iso);
-    if (Number.isNaN(when.getTime())) return "";
-    // In the page's language (<html lang>), 24-hour as everywhere (docs/i18n.md).
-    return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-      timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    }).format(when);
+    return window.inkbook && window.inkbook.formatMoment ? window.inkbook.formatMoment(iso, zone) : "";
   }
 
   document.addEventListener("DOMContentLoaded", () => {
