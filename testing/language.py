@@ -7,6 +7,11 @@ header (`HTTP_ACCEPT_LANGUAGE="mn"`, `headers={"Accept-Language": ...}`), or `HT
 to send none (the `language_neutral_client` fixture). Browser contexts get their
 locale in testing/browser.py; process-level tests over HTTP send what they choose.
 
+Code a test runs outside a request (a template rendered with render_to_string, a message built
+by a service) reads English too: each test runs under `translation.override("en")`; a request
+activates its own language, and a test of Mongolian outside a request uses
+`translation.override("mn")`.
+
 Mails are written in the recipient's saved language (notifications.services.recipient_language);
 a recipient who has none gets English in tests, as pages do. A test of a Mongolian mail gives its
 recipient `language = "mn"`.
@@ -63,6 +68,14 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     RequestFactory._base_environ = _original_base_environ
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    from django.utils import translation
+
+    with translation.override(DEFAULT_TEST_LANGUAGE):
+        yield
 
 
 def speaking(user, language: str):
