@@ -201,3 +201,20 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"booking {self.booking_id}: {self.from_status or '-'} → {self.to_status or '-'}"
+
+    # The moves in the reader's language (the booking page's history); None where a side is empty.
+    @property
+    def from_status_label(self):
+        return BookingStatus(self.from_status).label if self.from_status else None
+
+    @property
+    def to_status_label(self):
+        return BookingStatus(self.to_status).label if self.to_status else None
+
+    @property
+    def from_payment_status_label(self):
+        return PaymentStatus(self.from_payment_status).label if self.from_payment_status else None
+
+    @property
+    def to_payment_status_label(self):
+        return PaymentStatus(self.to_payment_status).label if self.to_payment_status else None

@@ -5,6 +5,20 @@
 "use strict";
 
 (function () {
+  // Strings come from the JavaScript catalogue (/jsi18n/, loaded first by base.html); were it
+  // missing, the page still works in English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
+  // The poster's role as the server page writes it (templates/ideas/_thread.html).
+  const ROLES = { customer: gettext("customer"), tattooist: gettext("tattooist"), admin: gettext("admin") };
+
+  // "2026.12.01 14:30" / "1 Dec 2026 14:30", as the server writes the thread (app.js formatMoment).
+  function formatUtc(iso) {
+    const text = window.inkbook && window.inkbook.formatMoment ? window.inkbook.formatMoment(iso, "UTC") : "";
+    return text || iso;
+  }
+
   const EXT_TYPES = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", heic: "image/heic" };
 
   function cookie(name) {
@@ -42,7 +56,7 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new ApiError(data.message || `Request failed (${response.status}).`, data.fields);
+    if (!response.ok) throw new ApiError(data.message || interpolate(gettext("Request failed (%(status)s)."), { status: response.status }, true), data.fields);
     return data;
   }
 
@@ -57,9 +71,9 @@
       xhr.addEventListener("load", () =>
         xhr.status >= 200 && xhr.status < 300
           ? resolve()
-          : reject(new ApiError(`The image upload failed (${xhr.status}). Please try again.`))
+          : reject(new ApiError(interpolate(gettext("The image upload failed (%(status)s). Please try again."), { status: xhr.status }, true)))
       );
-      xhr.addEventListener("error", () => reject(new ApiError("The image upload failed: network error.")));
+      xhr.addEventListener("error", () => reject(new ApiError(gettext("The image upload failed: network error."))));
       xhr.send(file);
     });
   }
@@ -76,8 +90,8 @@
     when.className = "muted";
     const time = document.createElement("time");
     time.dateTime = idea.createdAt;
-    time.textContent = `${idea.createdAt.slice(0, 16).replace("T", " ")} UTC`;
-    when.append(` (${idea.createdByRole}) `, time);
+    time.textContent = `${formatUtc(idea.createdAt)} UTC`;
+    when.append(` (${ROLES[idea.createdByRole] || idea.createdByRole}) `, time);
     meta.append(who, " ", when);
     li.append(meta);
     if (idea.description) {
@@ -97,8 +111,8 @@
       img.src = idea.imageUrl;
       img.loading = "lazy";
       img.alt = idea.description
-        ? `Reference image: ${idea.description.slice(0, 120)}`
-        : `Reference image shared by ${idea.createdByName}`;
+        ? interpolate(gettext("Reference image: %(text)s"), { text: idea.description.slice(0, 120) }, true)
+        : interpolate(gettext("Reference image shared by %(name)s"), { name: idea.createdByName }, true);
       link.append(img);
       li.append(link);
     }
@@ -141,15 +155,17 @@
     function setProgress(pct) {
       progress.value = pct;
       progress.textContent = `${pct}%`;
-      status.textContent = `Uploading image: ${pct}%`;
+      status.textContent = interpolate(gettext("Uploading image: %(percent)s"), { percent: `${pct}%` }, true);
     }
 
     // Check the file as soon as it is picked, before any upload.
     function fileProblem(file) {
       if (!file) return "";
-      if (!types.includes(contentTypeOf(file))) return "Choose a JPEG, PNG, WebP or HEIC image.";
-      if (file.size < 1) return "That file is empty.";
-      if (maxBytes && file.size > maxBytes) return `That image is too large (at most ${Math.floor(maxBytes / 1048576)} MB).`;
+      if (!types.includes(contentTypeOf(file))) return gettext("Choose a JPEG, PNG, WebP or HEIC image.");
+      if (file.size < 1) return gettext("That file is empty.");
+      if (maxBytes && file.size > maxBytes) {
+        return interpolate(gettext("That image is too large (at most %(megabytes)s MB)."), { megabytes: Math.floor(maxBytes / 1048576) }, true);
+      }
       return "";
     }
 
@@ -164,7 +180,7 @@
       errorBox.hidden = true;
       const file = fileInput.files[0];
       const text = description.value.trim();
-      if (!file && !text) return showError("Describe the idea or attach an image.");
+      if (!file && !text) return showError(gettext("Describe the idea or attach an image."));
       const problem = fileProblem(file);
       if (problem) return showError(problem);
       const csrf = csrfToken(form);
@@ -186,10 +202,10 @@
         if (imageUrl) body.imageUrl = imageUrl;
         await api(thread.dataset.createUrl, { method: "POST", csrf, body });
         form.reset();
-        status.textContent = "Idea posted.";
+        status.textContent = gettext("Idea posted.");
         await reloadThread(thread);
       } catch (err) {
-        showError(err.message || "Something went wrong.", err.fields);
+        showError(err.message || gettext("Something went wrong."), err.fields);
       } finally {
         submit.disabled = false;
         progressWrap.hidden = true;

@@ -4,6 +4,11 @@
 "use strict";
 
 (function () {
+  // Strings come from the JavaScript catalogue (/jsi18n/, loaded first by base.html); were it
+  // missing, the page still works in English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   const INTERVAL_MS = 2500;
   const MAX_TRIES = 480;
 
@@ -20,7 +25,7 @@
         if (response.ok) {
           const state = await response.json();
           if (state.status !== page.dataset.status || state.paymentStatus !== page.dataset.paymentStatus) {
-            if (live) live.textContent = " (payment received, updating)";
+            if (live) live.textContent = gettext(" (payment received, updating)");
             window.location.reload();
             return;
           }

@@ -6,6 +6,11 @@
 "use strict";
 
 (function () {
+  // Strings come from the JavaScript catalogue (/jsi18n/, loaded first by base.html); were it
+  // missing, the page still works in English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   const TYPES = ["image/jpeg", "image/png", "image/webp"];
 
   function csrf(form) {
@@ -29,7 +34,7 @@
     });
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
-    if (!response.ok) throw new Error(messageOf(body, `The server answered ${response.status}.`));
+    if (!response.ok) throw new Error(messageOf(body, interpolate(gettext("The server answered %(status)s."), { status: response.status }, true)));
     return body;
   }
 
@@ -44,8 +49,8 @@
       xhr.upload.addEventListener("progress", (event) => {
         if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100);
       });
-      xhr.addEventListener("load", () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(`The storage refused the upload (${xhr.status}).`))));
-      xhr.addEventListener("error", () => reject(new Error("The upload failed; check your connection and try again.")));
+      xhr.addEventListener("load", () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(interpolate(gettext("The storage refused the upload (%(status)s)."), { status: xhr.status }, true)))));
+      xhr.addEventListener("error", () => reject(new Error(gettext("The upload failed; check your connection and try again."))));
       xhr.send(file);
     });
   }
@@ -62,21 +67,21 @@
       event.preventDefault();
       error.textContent = "";
       const file = input.files && input.files[0];
-      if (!file) { error.textContent = "Choose an image first."; input.focus(); return; }
-      if (!TYPES.includes(file.type)) { error.textContent = "Use a JPEG, PNG or WebP image."; input.focus(); return; }
-      if (maxBytes && file.size > maxBytes) { error.textContent = `The image is too large (at most ${Math.floor(maxBytes / 1048576)} MB).`; input.focus(); return; }
+      if (!file) { error.textContent = gettext("Choose an image first."); input.focus(); return; }
+      if (!TYPES.includes(file.type)) { error.textContent = gettext("Use a JPEG, PNG or WebP image."); input.focus(); return; }
+      if (maxBytes && file.size > maxBytes) { error.textContent = interpolate(gettext("The image is too large (at most %(megabytes)s MB)."), { megabytes: Math.floor(maxBytes / 1048576) }, true); input.focus(); return; }
       button.disabled = true;
       progress.hidden = false;
       progress.value = 0;
       const token = csrf(form);
       try {
-        status.textContent = "Uploading…";
+        status.textContent = gettext("Uploading…");
         const signed = await postJson(form.dataset.presignUrl, { filename: file.name, contentType: file.type, folder: "portfolio", size: file.size }, token);
         await put(signed.uploadUrl, file, signed.headers, progress);
-        status.textContent = "Saving…";
+        status.textContent = gettext("Saving…");
         const tags = (form.querySelector('[name="tags"]').value || "").split(",").map((t) => t.trim()).filter(Boolean);
         await postJson(form.dataset.createUrl, { imageUrl: signed.publicUrl, description: form.querySelector('[name="description"]').value || "", tags }, token);
-        status.textContent = "Added to your portfolio.";
+        status.textContent = gettext("Added to your portfolio.");
         window.location.reload();
       } catch (e) {
         error.textContent = e.message;

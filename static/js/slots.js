@@ -3,6 +3,11 @@
 "use strict";
 
 (function () {
+  // Strings come from the JavaScript catalogue (/jsi18n/, loaded first by base.html); were it
+  // missing, the page still works in English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   function visitorZone() {
     try {
       return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
@@ -11,12 +16,9 @@
     }
   }
 
+  // The visitor's own time, written like the server's times (app.js formatMoment).
   function localLabel(iso, zone) {
-    const when = new Date(iso);
-    if (Number.isNaN(when.getTime())) return "";
-    return new Intl.DateTimeFormat(undefined, {
-      timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-    }).format(when);
+    return window.inkbook && window.inkbook.formatMoment ? window.inkbook.formatMoment(iso, zone) : "";
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -34,11 +36,11 @@
     section.querySelectorAll("select[data-slot-select] option").forEach((option) => {
       if (!option.value) return;
       const label = localLabel(option.value, zone);
-      if (label) option.textContent = `${option.textContent} · ${label} your time`;
+      if (label) option.textContent = `${option.textContent} · ${interpolate(gettext("%(time)s your time"), { time: label }, true)}`;
     });
     section.querySelectorAll("[data-slot-start]").forEach((el) => {
       const label = localLabel(el.dataset.slotStart, zone);
-      if (label) el.title = `${label} your time (${zone})`;
+      if (label) el.title = interpolate(gettext("%(time)s your time (%(zone)s)"), { time: label, zone }, true);
     });
   });
 })();

@@ -85,11 +85,10 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
     groups: dict[str, list] = {}
     for start in result.starts:
         local = start.astimezone(tz)
-        day = _("%(weekday)s %(date)s") % {
-            "weekday": date_format(local, "l"),
-            "date": date_format(local, "DATE_FORMAT"),
-        }
-        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), local.strftime("%H:%M")))
+        # Day and time in the active language's formats (docs/i18n.md): "Wednesday, 3 June 2026" /
+        # "Лхагва гараг, 2026 оны 6-р сарын 3", and 24-hour times in both.
+        day = f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}"
+        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), date_format(local, "TIME_FORMAT")))
     return list(groups.items())
 
 
