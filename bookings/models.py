@@ -202,6 +202,13 @@ class BookingEvent(models.Model):
     def __str__(self) -> str:
         return f"booking {self.booking_id}: {self.from_status or '-'} → {self.to_status or '-'}"
 
+    @property
+    def note_display(self) -> str:
+        """The note in the reader's language where a flow wrote it (bookings/event_notes.py)."""
+        from bookings.event_notes import note_display
+
+        return note_display(self.note)
+
     # The moves in the reader's language (the booking page's history); None where a side is empty.
     @property
     def from_status_label(self):

@@ -35,7 +35,9 @@ class IdeaForm(PageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         max_bytes = settings.UPLOAD_MAX_BYTES
-        self.fields["image"].help_text = f"JPEG, PNG, WebP or HEIC, up to {max_bytes // (1024 * 1024)} MB."
+        self.fields["image"].help_text = _("JPEG, PNG, WebP or HEIC, up to %(megabytes)s MB.") % {
+            "megabytes": max_bytes // (1024 * 1024)
+        }
         self.fields["image"].widget.attrs.update(
             {"accept": ACCEPT, "data-max-bytes": str(max_bytes), "data-types": ",".join(uploads.ALLOWED_TYPES)}
         )

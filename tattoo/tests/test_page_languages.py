@@ -167,8 +167,8 @@ def test_a_mail_to_a_mongolian_recipient_is_mongolian_with_tugrik_amounts(artist
     context = notices._context(booking, hold_until=notices._local(booking, datetime(2026, 11, 29, 4, tzinfo=UTC)))
     subject, text, html = render(Message(kind="booking_created_customer", context=context), recipient=customer)
     assert (
-        subject
-        == "Oyuka Lines шивээсчинд өгсөн таны захиалгыг 2026 оны 11-р сарын 29, 12:00 (Asia/Ulaanbaatar) хүртэл хадгална"
+        subject == "Oyuka Lines шивээсчинд өгсөн таны захиалгыг 2026 оны 11-р сарын 29, 12:00 (Asia/Ulaanbaatar) "
+        "хүртэл хадгална"
     )
     assert "Сайн байна уу, Bolor Customer," in text
     assert "Баталгаажуулахын тулд 50\u202f000\u00a0₮ урьдчилгаа төлбөрөө төлнө үү" in text
