@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -231,11 +232,21 @@ def account_settings(request):
     return render(request, "accounts/settings.html", {"languages": Language.choices})
 
 
+@csrf_exempt
 @require_POST
 def set_language(request):
     """The language switcher: Django's set_language (the cookie, the redirect to `next`), and for
     a signed-in person the choice is saved on the account too, so the saved language (which beats
-    the cookie, docs/i18n.md) follows the switch."""
+    the cookie, docs/i18n.md) follows the switch.
+
+    CSRF is checked for signed-in people only (their account changes). A visitor's switch sets a
+    language cookie and nothing else, so their pages carry no token and can be cached whole
+    (tattoo/core/http_cache.py public_page); a forged switch could at worst change a visitor's
+    page language, as a link to `?language=` would on many sites."""
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda req: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
     response = i18n.set_language(request)
     language = request.POST.get("language")
     if request.user.is_authenticated and language in Language.values:

@@ -109,6 +109,32 @@ def _public(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
+def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> HttpResponse:
+    """The anonymous answer under `keys`' versions: a 304, the stored rendered answer, or
+    `produce()`'s answer, stored once rendered."""
+    etag = etag_for(request, keys)
+    conditional = get_conditional_response(request, etag=etag)
+    if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
+        return _public(conditional, etag) if conditional.status_code == 304 else conditional
+    store, key = caches[RENDERED_CACHE], f"answer:{etag}"
+    hit = store.get(key)
+    if hit is not None:
+        body, content_type = hit
+        return _public(HttpResponse(body, content_type=content_type), etag)
+    response = produce()
+    if response.status_code != 200 or response.cookies:
+        return response  # errors, and answers that set a cookie, are neither public nor stored
+
+    def keep(rendered):
+        store.set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
+
+    if hasattr(response, "add_post_render_callback"):
+        response.add_post_render_callback(keep)
+    else:
+        keep(response)
+    return _public(response, etag)
+
+
 def public_read(keys_for: Callable[..., list[str]]):
     """Decorate a DRF view's `get(self, request, **kwargs)`: its anonymous answers are cached as the
     module docstring says. `keys_for(**kwargs)` names the version keys the answer depends on."""
@@ -118,27 +144,38 @@ def public_read(keys_for: Callable[..., list[str]]):
         def wrapped(view, request, *args, **kwargs):
             if not is_anonymous(request):
                 return get(view, request, *args, **kwargs)
-            etag = etag_for(request, keys_for(**kwargs))
-            conditional = get_conditional_response(request, etag=etag)
-            if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
-                return _public(conditional, etag) if conditional.status_code == 304 else conditional
-            store, key = caches[RENDERED_CACHE], f"answer:{etag}"
-            hit = store.get(key)
-            if hit is not None:
-                body, content_type = hit
-                return _public(HttpResponse(body, content_type=content_type), etag)
-            response = get(view, request, *args, **kwargs)
-            if response.status_code != 200:
-                return response  # errors are neither public nor stored
-            if hasattr(response, "add_post_render_callback"):
-                response.add_post_render_callback(
-                    lambda rendered: store.set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
-                )
-            return _public(response, etag)
+            return _serve(request, keys_for(**kwargs), lambda: get(view, request, *args, **kwargs))
 
         return wrapped
 
     return deco
+
+
+def public_page(keys_for: Callable[..., list[str]]):
+    """Decorate a page view `view(request, **kwargs)` (GET): the same for the HTML of an anonymous
+    visitor (no session, no flash messages waiting in a cookie). Such a page must not depend on
+    the visitor: it renders no CSRF token (the language switcher takes none from visitors) and no
+    messages. A signed-in visitor's page is rendered for them and never stored."""
+
+    def deco(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if (
+                request.method not in ("GET", "HEAD")
+                or not is_anonymous(request)
+                or _MESSAGES_COOKIE in request.COOKIES
+            ):
+                return view(request, *args, **kwargs)
+            return _serve(request, keys_for(**kwargs), lambda: view(request, *args, **kwargs))
+
+        return wrapped
+
+    return deco
+
+
+# The messages framework's cookie (django.contrib.messages' CookieStorage, the first storage of the
+# default FallbackStorage): a visitor with one has a flash message to see, so their page is theirs.
+_MESSAGES_COOKIE = "messages"
 
 
 # --- schema -------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
+from tattoo.core import http_cache
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
 from tattoo.core.money import format_mnt
@@ -553,6 +554,10 @@ def calendar_feed(request, token: str):
 # --- the public pages and the artist's dashboard ------------------------------------------------
 
 
+# Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
+# page by the catalog's version, an artist page by the artist's, its bookings' and the minute (the
+# slot list moves with the clock); each also by language, host and the exact path and query.
+@http_cache.public_page(lambda: [http_cache.CATALOG])
 def home(request):
     form = ArtistSearchForm(request.GET or None, styles=portfolio_selectors.style_tags_public())
     style = q = ""
@@ -563,6 +568,9 @@ def home(request):
     return render(request, "accounts/home.html", {"form": form, "page": page, "filtered": bool(style or q)})
 
 
+@http_cache.public_page(
+    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK]
+)
 def artist_detail(request, tattooist_id: int):
     artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
     return render(
