@@ -44,6 +44,7 @@ def test_two_instances_get_two_web_ports_and_one_shared_database_and_cache():
     procfile = serve.procfile(2, [1, 2], 3)
     assert procfile.count("gunicorn -c gunicorn.conf.py") == 2
     assert procfile.count("procrastinate worker") == 2
+    assert procfile.count("\nmail: node node_modules/maildev/") == 1  # mail has somewhere to go, as with `make run`
 
 
 def test_a_taken_port_is_replaced_by_a_free_one():
