@@ -79,10 +79,10 @@ class TattooistAdmin(admin.ModelAdmin):
     def unapprove_artists(self, request, queryset):
         return self._set_approval(request, queryset, False, "unapprove_artists")
 
-    @admin.display(ordering="user__name")
+    @admin.display(description=_("name"), ordering="user__name")
     def name(self, obj):
         return obj.user.name
 
-    @admin.display(ordering="user__email")
+    @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj):
         return obj.user.email

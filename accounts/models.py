@@ -76,20 +76,22 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser):
-    name = models.CharField(max_length=120)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
     # Stored normalised (normalize_email); unique on that form. The check below refuses ASCII
     # capitals written around the manager, in every locale (lower() under the C collation).
-    email = models.EmailField(max_length=254, unique=True)
-    password = models.CharField("password", max_length=128, db_column="password_hash")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.EmailField(verbose_name=_("email"), max_length=254, unique=True)
+    password = models.CharField(_("password"), max_length=128, db_column="password_hash")
+    role = models.CharField(verbose_name=_("role"), max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     # Secret token of the artist's ICS calendar feed; rotated by the artist.
-    calendar_token = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
+    calendar_token = models.CharField(
+        verbose_name=_("calendar token"), max_length=64, default=secrets.token_urlsafe, editable=False
+    )
     # When the owner proved the address (the mailed link); customers book only once it is set.
-    email_verified_at = models.DateTimeField(null=True, blank=True)
+    email_verified_at = models.DateTimeField(verbose_name=_("email verified at"), null=True, blank=True)
     # Session reminders by mail (transactional mails cannot be turned off).
-    reminders_enabled = models.BooleanField(default=True, db_default=True)
+    reminders_enabled = models.BooleanField(verbose_name=_("reminders enabled"), default=True, db_default=True)
     # The language pages, the API and mails use for this person (docs/i18n.md: it beats the
     # switcher's cookie and Accept-Language). Set at signup from the request's language.
     language = models.CharField(
@@ -177,26 +179,38 @@ DEPOSIT_REFUNDABLE_HOURS_MAX = 720
 
 
 class Tattooist(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="tattooist")
-    bio = models.TextField(blank=True, max_length=4000)
-    approved = models.BooleanField(default=False)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="tattooist")
+    bio = models.TextField(verbose_name=_("bio"), blank=True, max_length=4000)
+    approved = models.BooleanField(verbose_name=_("approved"), default=False)
+    approved_at = models.DateTimeField(verbose_name=_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="approved_tattooists"
+        User,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approved_tattooists",
     )
-    approval_note = models.TextField(blank=True, max_length=1000)
-    timezone = models.CharField(max_length=64, default="Asia/Ulaanbaatar", validators=[validate_timezone])
+    approval_note = models.TextField(verbose_name=_("approval note"), blank=True, max_length=1000)
+    timezone = models.CharField(
+        verbose_name=_("timezone"), max_length=64, default="Asia/Ulaanbaatar", validators=[validate_timezone]
+    )
     session_minutes = models.PositiveIntegerField(
-        default=120, validators=[MinValueValidator(15), MaxValueValidator(12 * 60)]
+        verbose_name=_("session minutes"), default=120, validators=[MinValueValidator(15), MaxValueValidator(12 * 60)]
     )
-    min_deposit = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("50000.00"))
+    min_deposit = models.DecimalField(
+        verbose_name=_("min deposit"), max_digits=12, decimal_places=2, default=Decimal("50000.00")
+    )
     # The deposit policy (docs/deposits.md): a customer who cancels more than this many hours
     # before the start gets the deposit back in full; later, the artist keeps it.
     deposit_refundable_hours = models.PositiveSmallIntegerField(
-        default=48, db_default=48, validators=[MaxValueValidator(DEPOSIT_REFUNDABLE_HOURS_MAX)]
+        verbose_name=_("deposit refundable hours"),
+        default=48,
+        db_default=48,
+        validators=[MaxValueValidator(DEPOSIT_REFUNDABLE_HOURS_MAX)],
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "tattooists"

@@ -26,10 +26,14 @@ class Availability(models.Model):
         FRIDAY = 5, _("Friday")
         SATURDAY = 6, _("Saturday")
 
-    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="availability")
-    day = models.PositiveSmallIntegerField(choices=Day.choices)  # 0 = Sunday, as PostgreSQL's dow
-    start_time = models.TimeField()
-    end_time = models.TimeField()
+    tattooist = models.ForeignKey(
+        "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.CASCADE, related_name="availability"
+    )
+    day = models.PositiveSmallIntegerField(
+        verbose_name=_("day"), choices=Day.choices
+    )  # 0 = Sunday, as PostgreSQL's dow
+    start_time = models.TimeField(verbose_name=_("start time"))
+    end_time = models.TimeField(verbose_name=_("end time"))
 
     class Meta:
         db_table = "availability"
@@ -47,11 +51,13 @@ class Availability(models.Model):
 
 
 class TimeOff(models.Model):
-    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="time_off")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    tattooist = models.ForeignKey(
+        "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.CASCADE, related_name="time_off"
+    )
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    reason = models.CharField(verbose_name=_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "time_off"
@@ -105,25 +111,37 @@ def payment_status_word(value: str) -> str:
 
 
 class Booking(models.Model):
-    customer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="bookings")
-    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.PROTECT, related_name="bookings")
-    slot = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.PENDING)
-    deposit_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
-    notes = models.TextField(blank=True, max_length=2000)
-    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        "accounts.User", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    tattooist = models.ForeignKey(
+        "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    slot = models.DateTimeField(verbose_name=_("slot"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.PENDING
+    )
+    deposit_amount = models.DecimalField(verbose_name=_("deposit amount"), max_digits=12, decimal_places=2)
+    payment_status = models.CharField(
+        verbose_name=_("payment status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    notes = models.TextField(verbose_name=_("notes"), blank=True, max_length=2000)
+    hold_expires_at = models.DateTimeField(verbose_name=_("hold expires at"), null=True, blank=True)
     # Moves the customer made (BOOKING_FREE_RESCHEDULES allows so many); the artist's and staff's
     # moves are not counted.
     # A database default too: raw inserts, and app servers still on the old code while the
     # migration runs, leave the column out.
-    customer_reschedules = models.PositiveSmallIntegerField(default=0, db_default=0)
+    customer_reschedules = models.PositiveSmallIntegerField(
+        verbose_name=_("customer reschedules"), default=0, db_default=0
+    )
     # The artist's deposit policy when the booking was made (docs/deposits.md): a later change of
     # the artist's setting does not change what this customer agreed to.
-    deposit_refundable_hours = models.PositiveSmallIntegerField(default=48, db_default=48)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    deposit_refundable_hours = models.PositiveSmallIntegerField(
+        verbose_name=_("deposit refundable hours"), default=48, db_default=48
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "bookings"
@@ -165,14 +183,16 @@ class Booking(models.Model):
 class BookingEvent(models.Model):
     """The audit trail: one row per status or payment-status move, written with the move."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    from_payment_status = models.CharField(max_length=20, blank=True)
-    to_payment_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True, max_length=2000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    from_status = models.CharField(verbose_name=_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(verbose_name=_("to status"), max_length=16, blank=True)
+    from_payment_status = models.CharField(verbose_name=_("from payment status"), max_length=20, blank=True)
+    to_payment_status = models.CharField(verbose_name=_("to payment status"), max_length=20, blank=True)
+    note = models.TextField(verbose_name=_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "booking_events"

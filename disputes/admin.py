@@ -11,10 +11,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking
+from bookings.models import Booking, payment_status_word, status_word
 from disputes import selectors, services
 from disputes.models import Dispute, DisputeStatus, ManualRefund
 from payments.admin import ManualRefundDoneAction, csv_columns_named
@@ -22,7 +23,7 @@ from payments.models import RefundState, Transaction
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
 from tattoo.core.errors import ApplicationError
-from tattoo.core.money import MAX_AMOUNT
+from tattoo.core.money import MAX_AMOUNT, format_mnt
 
 # The report page is linked from the admin index (see templates/admin/inkbook/index.html).
 admin.site.index_template = "admin/inkbook/index.html"
@@ -38,10 +39,12 @@ class DisputeResolveForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=MAX_AMOUNT,
-        label=_("Refund (MNT)"),
+        label=_("Refund (₮)"),
         help_text=_("Leave empty for no refund."),
     )
-    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=4000)
+    resolution = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=4000, label=_("Resolution")
+    )
 
     # the service's camelCase field names → this form's fields
     SERVICE_FIELDS = {"bookingStatus": "booking_status", "refundAmount": "refund_amount", "resolution": "resolution"}
@@ -56,7 +59,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "booking_link",
         "initiator",
-        "booking_status_before",
+        "status_before",
         "refund_amount",
         "created_at",
         "resolved_at",
@@ -70,7 +73,7 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "initiator",
         "reason",
         "status",
-        "booking_status_before",
+        "status_before",
         "resolution",
         "refund_amount",
         "resolved_by",
@@ -91,6 +94,10 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def booking_link(self, obj: Dispute):
         url = reverse("admin:bookings_booking_change", args=[obj.booking_id])
         return format_html('<a href="{}">{} {}</a>', url, _("booking"), obj.booking_id)
+
+    @admin.display(description=_("booking status before"), ordering="booking_status_before")
+    def status_before(self, obj: Dispute) -> str:
+        return status_word(obj.booking_status_before)
 
     @admin.display(description=_("resolve"))
     def resolve_link(self, obj: Dispute):
@@ -143,6 +150,10 @@ class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": _("Resolve dispute %(pk)s") % {"pk": dispute.pk},
             "dispute": dispute,
             "booking": booking,
+            # the statuses as words in the page's language (never the raw codes)
+            "booking_status": status_word(booking.status),
+            "status_before": status_word(dispute.booking_status_before),
+            "payment_status": payment_status_word(booking.payment_status),
             "transactions": transactions,
             "form": form,
         }
@@ -179,24 +190,28 @@ def report_view(request):
             "refunds": sum((r.refunds for r in rows), Decimal("0.00")),
             "net": sum((r.net for r in rows), Decimal("0.00")),
         },
-        "bookings_chart": _bar_chart(rows, [("bookings", "#417690", "bookings")]),
+        "bookings_chart": _bar_chart(rows, [("bookings", "#417690", _("bookings"))], money=False),
         "money_chart": _bar_chart(
-            rows, [("deposits", "#2e7d32", "deposits collected"), ("refunds", "#c62828", "refunds")]
+            rows, [("deposits", "#2e7d32", _("deposits collected")), ("refunds", "#c62828", _("refunds"))], money=True
         ),
     }
     return TemplateResponse(request, "admin/inkbook/report.html", context)
 
 
-def _bar_chart(rows, series: list[tuple[str, str, str]], width: int = 760, height: int = 220) -> dict:
-    """Geometry for a server-rendered SVG bar chart (attributes only: the CSP forbids inline styles)."""
+def _bar_chart(rows, series: list[tuple], *, money: bool, width: int = 760, height: int = 220) -> dict:
+    """Geometry for a server-rendered SVG bar chart (attributes only: the CSP forbids inline styles).
+    `series` is (row attribute, colour, translated name); amounts are written as format_mnt, the weeks
+    in the active language's short date format."""
     top, bottom, left = 20, 30, 10
     plot_h = height - top - bottom
     group_w = (width - left) / len(rows)
     bar_w = (group_w - 12) / len(series)
-    peak = max((getattr(r, key) for r in rows for key, _, _ in series), default=0) or 1
+    peak = max((getattr(r, key) for r in rows for key, _colour, _name in series), default=0) or 1
+    shown = format_mnt if money else str
     bars, labels = [], []
     for i, row in enumerate(rows):
         x0 = left + i * group_w + 6
+        week = date_format(row.week, "SHORT_DATE_FORMAT")
         for j, (key, colour, name) in enumerate(series):
             value = getattr(row, key)
             h = round(float(value) / float(peak) * plot_h, 1)
@@ -207,19 +222,22 @@ def _bar_chart(rows, series: list[tuple[str, str, str]], width: int = 760, heigh
                     "w": _num(bar_w - 2),
                     "h": _num(h),
                     "fill": colour,
-                    "title": f"week of {row.week:%Y-%m-%d}: {value} {name}",
+                    "title": _("week of %(week)s: %(series)s %(value)s")
+                    % {"week": week, "series": name, "value": shown(value)},
                 }
             )
-        labels.append({"x": _num(x0 + (group_w - 12) / 2), "y": height - 10, "text": f"{row.week:%b %d}"})
+        labels.append({"x": _num(x0 + (group_w - 12) / 2), "y": height - 10, "text": week})
     return {
         "width": width,
         "height": height,
         "bars": bars,
         "labels": labels,
         "peak": peak,
+        "peak_label": shown(peak),
         "axis_y": top + plot_h,
         "legend": [
-            {"name": n, "fill": c, "x": 120 + k * 160, "text_x": 134 + k * 160} for k, (_, c, n) in enumerate(series)
+            {"name": name, "fill": colour, "x": 120 + k * 160, "text_x": 134 + k * 160}
+            for k, (_key, colour, name) in enumerate(series)
         ],
     }
 

@@ -12,19 +12,32 @@ class DisputeStatus(models.TextChoices):
 
 
 class Dispute(models.Model):
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="disputes")
-    initiator = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="disputes_opened")
-    reason = models.TextField(max_length=4000)
-    status = models.CharField(max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
-    # The booking status before the dispute, so resolution can tell where it came from.
-    booking_status_before = models.CharField(max_length=16, blank=True)
-    resolution = models.TextField(blank=True, max_length=4000)
-    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="disputes_resolved"
+    booking = models.ForeignKey(
+        "bookings.Booking", verbose_name=_("booking"), on_delete=models.PROTECT, related_name="disputes"
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    initiator = models.ForeignKey(
+        "accounts.User", verbose_name=_("initiator"), on_delete=models.PROTECT, related_name="disputes_opened"
+    )
+    reason = models.TextField(verbose_name=_("reason"), max_length=4000)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    # The booking status before the dispute, so resolution can tell where it came from.
+    booking_status_before = models.CharField(verbose_name=_("booking status before"), max_length=16, blank=True)
+    resolution = models.TextField(verbose_name=_("resolution"), blank=True, max_length=4000)
+    refund_amount = models.DecimalField(
+        verbose_name=_("refund amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    resolved_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes_resolved",
+    )
+    resolved_at = models.DateTimeField(verbose_name=_("resolved at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "disputes"

@@ -3,14 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TattooIdea(models.Model):
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="ideas")
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="tattoo_ideas")
-    image_url = models.URLField(max_length=1024, blank=True)
-    image_key = models.CharField(max_length=512, blank=True)
+    booking = models.ForeignKey(
+        "bookings.Booking", verbose_name=_("booking"), on_delete=models.CASCADE, related_name="ideas"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="tattoo_ideas"
+    )
+    image_url = models.URLField(verbose_name=_("image URL"), max_length=1024, blank=True)
+    image_key = models.CharField(verbose_name=_("image key"), max_length=512, blank=True)
     # Blank only with an image: an idea is a description, an image, or both (ideas.services).
-    description = models.TextField(max_length=4000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    description = models.TextField(verbose_name=_("description"), max_length=4000, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "tattoo_ideas"

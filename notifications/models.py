@@ -23,27 +23,31 @@ class OutboxStatus(models.TextChoices):
 
 
 class Outbox(models.Model):
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
-    kind = models.CharField(max_length=64)  # the template: notifications/<kind>.txt
+    channel = models.CharField(verbose_name=_("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    kind = models.CharField(verbose_name=_("kind"), max_length=64)  # the template: notifications/<kind>.txt
     # What caused it, e.g. "booking:42:confirmed:3": the same event never gives a second row.
-    event_key = models.CharField(max_length=200)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    to_address = models.CharField(max_length=254)
-    reply_to = models.CharField(max_length=254, blank=True)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    headers = models.JSONField(default=dict, blank=True)
+    event_key = models.CharField(verbose_name=_("event key"), max_length=200)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    to_address = models.CharField(verbose_name=_("to address"), max_length=254)
+    reply_to = models.CharField(verbose_name=_("reply to"), max_length=254, blank=True)
+    subject = models.CharField(verbose_name=_("subject"), max_length=300)
+    body_text = models.TextField(verbose_name=_("body text"))
+    body_html = models.TextField(verbose_name=_("body HTML"), blank=True)
+    headers = models.JSONField(verbose_name=_("headers"), default=dict, blank=True)
     # [{"filename", "mimetype", "content"}] with text content (calendar invites)
-    attachments = models.JSONField(default=list, blank=True)
-    language = models.CharField(max_length=16, blank=True)
-    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attachments = models.JSONField(verbose_name=_("attachments"), default=list, blank=True)
+    language = models.CharField(verbose_name=_("language"), max_length=16, blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    message_id = models.CharField(verbose_name=_("message ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
 
     class Meta:
         db_table = "notification_outbox"

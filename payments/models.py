@@ -34,31 +34,43 @@ class RefundState(models.TextChoices):
 
 
 class Transaction(models.Model):
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="transactions")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="MNT")
-    status = models.CharField(max_length=20, choices=TransactionStatus.choices, default=TransactionStatus.PENDING)
-    flag = models.CharField(max_length=20, choices=TransactionFlag.choices, default="", blank=True)
-    qpay_invoice_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    qpay_payment_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    payment_type = models.CharField(max_length=16, blank=True)  # QPay's P2P or CARD
-    paid_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    checkout_url = models.URLField(max_length=1024, blank=True)
-    qr_text = models.TextField(blank=True)
-    qr_image = models.TextField(blank=True)  # base64 PNG as QPay returns it
-    bank_links = models.JSONField(default=list, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    raw_payload = models.JSONField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    refund_state = models.CharField(max_length=20, choices=RefundState.choices, default="", blank=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
+    booking = models.ForeignKey(
+        "bookings.Booking", verbose_name=_("booking"), on_delete=models.PROTECT, related_name="transactions"
+    )
+    amount = models.DecimalField(verbose_name=_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(verbose_name=_("currency"), max_length=3, default="MNT")
+    status = models.CharField(
+        verbose_name=_("status"), max_length=20, choices=TransactionStatus.choices, default=TransactionStatus.PENDING
+    )
+    flag = models.CharField(
+        verbose_name=_("flag"), max_length=20, choices=TransactionFlag.choices, default="", blank=True
+    )
+    qpay_invoice_id = models.CharField(
+        verbose_name=_("QPay invoice ID"), max_length=64, unique=True, null=True, blank=True
+    )
+    qpay_payment_id = models.CharField(
+        verbose_name=_("QPay payment ID"), max_length=64, unique=True, null=True, blank=True
+    )
+    payment_type = models.CharField(verbose_name=_("payment type"), max_length=16, blank=True)  # QPay's P2P or CARD
+    paid_amount = models.DecimalField(verbose_name=_("paid amount"), max_digits=12, decimal_places=2, default=0)
+    paid_at = models.DateTimeField(verbose_name=_("paid at"), null=True, blank=True)
+    checkout_url = models.URLField(verbose_name=_("checkout URL"), max_length=1024, blank=True)
+    qr_text = models.TextField(verbose_name=_("QR text"), blank=True)
+    qr_image = models.TextField(verbose_name=_("QR image"), blank=True)  # base64 PNG as QPay returns it
+    bank_links = models.JSONField(verbose_name=_("bank links"), default=list, blank=True)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"), null=True, blank=True)
+    raw_payload = models.JSONField(verbose_name=_("raw payload"), null=True, blank=True)
+    processed_at = models.DateTimeField(verbose_name=_("processed at"), null=True, blank=True)
+    refunded_amount = models.DecimalField(verbose_name=_("refunded amount"), max_digits=12, decimal_places=2, default=0)
+    refund_state = models.CharField(
+        verbose_name=_("refund state"), max_length=20, choices=RefundState.choices, default="", blank=True
+    )
+    last_checked_at = models.DateTimeField(verbose_name=_("last checked at"), null=True, blank=True)
     # When the invoice was cancelled at QPay (its QR stops working). An underpaid invoice keeps its
     # status but must still be cancelled, so this, not the status, says whether it is open.
-    invoice_cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    invoice_cancelled_at = models.DateTimeField(verbose_name=_("invoice cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "transactions"
@@ -98,15 +110,23 @@ class Payment(models.Model):
     left is held for the booking.
     """
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="payments")
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="deposit_payments")
-    qpay_payment_id = models.CharField(max_length=64, unique=True)
-    payment_type = models.CharField(max_length=16, blank=True)  # QPay's P2P or CARD
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    kept_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)  # the artist keeps it
-    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)  # refunds recorded, any state
-    paid_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    transaction = models.ForeignKey(
+        Transaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="payments"
+    )
+    booking = models.ForeignKey(
+        "bookings.Booking", verbose_name=_("booking"), on_delete=models.PROTECT, related_name="deposit_payments"
+    )
+    qpay_payment_id = models.CharField(verbose_name=_("QPay payment ID"), max_length=64, unique=True)
+    payment_type = models.CharField(verbose_name=_("payment type"), max_length=16, blank=True)  # QPay's P2P or CARD
+    amount = models.DecimalField(verbose_name=_("amount"), max_digits=12, decimal_places=2)
+    kept_amount = models.DecimalField(
+        verbose_name=_("kept amount"), max_digits=12, decimal_places=2, default=0
+    )  # the artist keeps it
+    refunded_amount = models.DecimalField(
+        verbose_name=_("refunded amount"), max_digits=12, decimal_places=2, default=0
+    )  # refunds recorded, any state
+    paid_at = models.DateTimeField(verbose_name=_("paid at"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "deposit_payments"
@@ -146,19 +166,28 @@ REFUND_OPEN = (RefundStatus.QPAY_PENDING, RefundStatus.MANUAL_REQUIRED)
 class Refund(models.Model):
     """Money owed back to the customer from one payment row; moves along REFUND_TRANSITIONS."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="deposit_refunds")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    status = models.CharField(max_length=20, choices=RefundStatus.choices)
-    reason = models.CharField(max_length=300)
-    qpay_error = models.CharField(max_length=200, blank=True)
-    requested_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    booking = models.ForeignKey(
+        "bookings.Booking", verbose_name=_("booking"), on_delete=models.PROTECT, related_name="deposit_refunds"
     )
-    done_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    done_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    amount = models.DecimalField(verbose_name=_("amount"), max_digits=12, decimal_places=2)
+    status = models.CharField(verbose_name=_("status"), max_length=20, choices=RefundStatus.choices)
+    reason = models.CharField(verbose_name=_("reason"), max_length=300)
+    qpay_error = models.CharField(verbose_name=_("QPay error"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    done_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("done by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(verbose_name=_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "deposit_refunds"
@@ -189,16 +218,24 @@ class LedgerEventKind(models.TextChoices):
 class LedgerEvent(models.Model):
     """The money audit trail: one row per money write, in the same transaction as the write."""
 
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="ledger_events")
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=20, choices=LedgerEventKind.choices)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    booking = models.ForeignKey(
+        "bookings.Booking", verbose_name=_("booking"), on_delete=models.CASCADE, related_name="ledger_events"
+    )
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=LedgerEventKind.choices)
+    amount = models.DecimalField(verbose_name=_("amount"), max_digits=12, decimal_places=2)
+    from_state = models.CharField(verbose_name=_("from state"), max_length=20, blank=True)
+    to_state = models.CharField(verbose_name=_("to state"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(verbose_name=_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "ledger_events"

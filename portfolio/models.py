@@ -5,14 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioItem(models.Model):
-    tattooist = models.ForeignKey("accounts.Tattooist", on_delete=models.CASCADE, related_name="portfolio_items")
-    image_url = models.URLField(max_length=1024)
+    tattooist = models.ForeignKey(
+        "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.CASCADE, related_name="portfolio_items"
+    )
+    image_url = models.URLField(verbose_name=_("image URL"), max_length=1024)
     # The bucket key behind image_url; deleting the item deletes this object.
-    image_key = models.CharField(max_length=512)
-    description = models.TextField(blank=True, max_length=2000)
-    style_tags = ArrayField(models.CharField(max_length=32), default=list, blank=True, size=20)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    image_key = models.CharField(verbose_name=_("image key"), max_length=512)
+    description = models.TextField(verbose_name=_("description"), blank=True, max_length=2000)
+    style_tags = ArrayField(
+        models.CharField(max_length=32), verbose_name=_("style tags"), default=list, blank=True, size=20
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "portfolios"

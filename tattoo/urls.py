@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -21,6 +23,14 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
+# The page scripts' catalogue changes only with a deploy: kept an hour by browsers and shared caches.
+# It is in the page's language (Accept-Language, the switcher's cookie, a signed-in user's saved
+# language: hence the Vary), and base.html names that language in its URL (?language=mn), so a
+# change of language asks for a new URL rather than reading the other language's copy.
+javascript_catalog = cache_control(public=True, max_age=3600)(
+    vary_on_headers("Accept-Language", "Cookie")(JavaScriptCatalog.as_view())
+)
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/reports/", admin.site.admin_view(report_view), name="admin-reports"),
@@ -31,7 +41,7 @@ urlpatterns = [
     # signed-in user's choice); page scripts read their strings from the JavaScript catalogue
     # (djangojs domain).
     path("i18n/setlang/", set_language, name="set_language"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     # Server-rendered pages, mounted at the root: accounts' own (signup, login) and the site's.
     path("", include("accounts.page_urls")),
     path("", include("tattoo.site.urls")),

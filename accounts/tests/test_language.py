@@ -183,14 +183,18 @@ def test_the_calendar_feed_speaks_the_artists_saved_language(tattooist):
     from bookings.tests.factories import BookingFactory
 
     customer = CustomerFactory(name="Tuya")
+    tattooist.user.name = "Bold"
+    tattooist.user.save(update_fields=["name"])
     slot = timezone.now().replace(microsecond=0, second=0) + timedelta(days=5)
     BookingFactory(tattooist=tattooist, customer=customer, status="confirmed", slot=slot)
     feed = reverse("calendar-feed", args=[tattooist.user.calendar_token])
     english = Client().get(feed).content.decode().replace("\r\n ", "")
     assert "SUMMARY:Tattoo session: Tuya" in english
+    assert "X-WR-CALNAME:Inkbook: Bold\r\n" in english
     assert "Status: confirmed. Deposit 50\u202f000\u00a0₮." in english
     tattooist.user.language = "mn"
     tattooist.user.save(update_fields=["language"])
     mongolian = Client().get(feed).content.decode().replace("\r\n ", "")
     assert "SUMMARY:Шивүүлэх цаг: Tuya" in mongolian
+    assert "X-WR-CALNAME:Inkbook: Bold шивээсчний захиалгууд\r\n" in mongolian
     assert "Төлөв: баталгаажсан. Урьдчилгаа төлбөр 50\u202f000\u00a0₮." in mongolian

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -130,7 +131,8 @@ def test_the_resolve_form_renders_the_case(staff):
     html = response.content.decode()
     assert dispute.reason in html
     assert f"Transaction {txn.pk}" in html
-    assert "paid 60000.00 MNT" in html
+    assert "paid 60\u202f000\u00a0₮, refunded 0\u00a0₮" in html
+    assert "MNT" not in html
     assert 'name="refund_amount"' in html
 
 
@@ -379,8 +381,9 @@ def test_the_weekly_report_counts_each_series_in_utc_monday_weeks(staff, seeded_
     main = response.content.decode().split('<div id="content-main">')[1].split("<!-- END SVGs -->")[0]
     assert main.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 2
     assert main.count('class="bar"') == 12 + 24
-    assert "<td>2026-03-09</td>" in main
-    assert "<td>80000.00</td>" in main
+    assert "<td>9 Mar 2026</td>" in main
+    assert "<td>80\u202f000\u00a0₮</td>" in main
+    assert "<title>week of 9 Mar 2026: deposits collected 80\u202f000\u00a0₮</title>" in main
     # The CSP allows no inline styles or scripts: the chart is attributes only.
     assert "style=" not in main
     assert "<script" not in main
@@ -400,3 +403,68 @@ def test_a_dispute_page_is_read_only_and_links_the_resolve_form(staff):
     assert reverse("admin:disputes_dispute_resolve", args=[dispute.pk]) in page.content.decode()
     assert staff.post(url, {"status": "resolved"}).status_code == 403
     assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.OPEN
+
+
+# --- the admin's own pages in the staff member's language (docs/i18n.md) ------------------------
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _staff_speaking(admin_user, language: str) -> Client:
+    # A signed-in person's saved language wins on pages; the browser asks for the same one here.
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    staff_login(client, admin_user)
+    return client
+
+
+def _main(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode().split('<div id="content-main">')[1]
+
+
+def test_the_resolve_page_speaks_mongolian_or_english_with_amounts_in_tugrik(admin_user):
+    dispute, txn = disputed_paid_booking(Decimal("60000.00"))
+    url = reverse("admin:disputes_dispute_resolve", args=[dispute.pk])
+    mongolian = _main(_staff_speaking(admin_user, "mn").get(url))
+    assert f"Маргаан {dispute.pk} (Нээлттэй)" in mongolian
+    assert f"Гүйлгээ {txn.pk}" in mongolian
+    assert "төлсөн 60\u202f000\u00a0₮, буцаан олгосон 0\u00a0₮" in mongolian
+    assert "Буцаан олголт (₮)" in mongolian  # the form's label
+    assert 'value="Маргааныг шийдвэрлэх"' in mongolian
+    assert "MNT" not in mongolian
+    assert "Resolve dispute" not in mongolian
+    assert "paid 60" not in mongolian
+    english = _main(_staff_speaking(admin_user, "en").get(url))
+    assert f"Dispute {dispute.pk} (Open)" in english
+    assert f"Transaction {txn.pk}" in english
+    assert "paid 60\u202f000\u00a0₮, refunded 0\u00a0₮" in english
+    assert "Refund (₮)" in english
+    assert 'value="Resolve dispute"' in english
+    assert not CYRILLIC.findall(english)
+
+
+@time_machine.travel(datetime(2026, 3, 18, 12, tzinfo=UTC), tick=False)
+def test_the_ledger_report_and_the_weekly_report_speak_the_staff_members_language(admin_user):
+    ledger = reverse("admin-ledger-report")
+    mongolian = _main(_staff_speaking(admin_user, "mn").get(ledger))
+    assert "<caption>Өдрөөр (UTC)</caption>" in mongolian
+    assert '<th scope="col">Шивээсчдэд үлдсэн</th>' in mongolian
+    assert "<td>2026.03.18</td>" in mongolian  # today, in the Mongolian short date
+    assert 'Одоо хүлээгдэж буй буцаан олголт: <strong id="ledger-pending">0\u00a0₮</strong>' in mongolian
+    assert "Байхгүй: бүх захиалгын мөнгөн дүн тохирч байна." in mongolian
+    assert "MNT" not in mongolian
+    english = _main(_staff_speaking(admin_user, "en").get(ledger))
+    assert "<caption>Per day (UTC)</caption>" in english
+    assert '<th scope="col">Kept by artists</th>' in english
+    assert "<td>18 Mar 2026</td>" in english
+    assert 'Refunds pending now: <strong id="ledger-pending">0\u00a0₮</strong>' in english
+    assert not CYRILLIC.findall(english)
+
+    report = _main(_staff_speaking(admin_user, "mn").get("/admin/reports/"))
+    assert "<h2>Долоо хоног бүр үүссэн захиалга</h2>" in report
+    assert "<td>2026.03.16</td>" in report  # the last week's Monday
+    assert "<title>долоо хоног 2026.03.16: төлөгдсөн урьдчилгаа төлбөр 0\u00a0₮</title>" in report
+    index = _staff_speaking(admin_user, "mn").get("/admin/").content.decode()
+    assert "<caption>Тайлан</caption>" in index

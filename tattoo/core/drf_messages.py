@@ -13,6 +13,10 @@ DRF_MESSAGES = [
     gettext_noop('Method "{method}" not allowed.'),
     gettext_noop('Unsupported media type "{media_type}" in request.'),
     gettext_noop("Request was throttled."),
+    # Throttled's suffix: DRF formats these two lazy texts (in the request's language, so from our
+    # catalogue) before its ngettext call, which then finds no entry and keeps them as they are.
+    gettext_noop("Expected available in {wait} second."),
+    gettext_noop("Expected available in {wait} seconds."),
     gettext_noop("Invalid page."),
     gettext_noop("This field is required."),
     gettext_noop("This field may not be null."),

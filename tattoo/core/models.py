@@ -17,8 +17,8 @@ class CacheVersion(models.Model):
     once: a rendered answer or an ETag minted before the write can never be served after it.
     """
 
-    key = models.CharField(max_length=64, primary_key=True)
-    version = models.BigIntegerField(default=0)
+    key = models.CharField(verbose_name=_("key"), max_length=64, primary_key=True)
+    version = models.BigIntegerField(verbose_name=_("version"), default=0)
 
     class Meta:
         db_table = "cache_versions"
@@ -35,13 +35,19 @@ class IdempotencyStatus(models.TextChoices):
 class IdempotencyKey(models.Model):
     """One client-chosen `Idempotency-Key` per user (tattoo/core/idempotency.py), kept at least 24 h."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)  # sha256 of method, path and canonical JSON body
-    status = models.CharField(max_length=16, choices=IdempotencyStatus.choices, default=IdempotencyStatus.IN_FLIGHT)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(verbose_name=_("key"), max_length=255)
+    request_hash = models.CharField(
+        verbose_name=_("request hash"), max_length=64
+    )  # sha256 of method, path and canonical JSON body
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=IdempotencyStatus.choices, default=IdempotencyStatus.IN_FLIGHT
+    )
+    response_status = models.PositiveSmallIntegerField(verbose_name=_("response status"), null=True, blank=True)
+    response_body = models.JSONField(verbose_name=_("response body"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "idempotency_keys"
@@ -66,11 +72,11 @@ class PendingObjectDeletion(models.Model):
     `manage.py retry_object_deletes` until the bucket confirms."""
 
     id = models.BigAutoField(primary_key=True)
-    key = models.CharField(max_length=512, unique=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    key = models.CharField(verbose_name=_("key"), max_length=512, unique=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "pending_object_deletions"

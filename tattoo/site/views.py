@@ -520,11 +520,12 @@ def calendar_feed(request, token: str):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "Inkbook: " + artist.user.name)
+    # Calendar apps send no language: the feed speaks the artist's saved one (docs/i18n.md).
+    with translation.override(artist.user.language):
+        cal.add("x-wr-calname", _("Inkbook: %(artist)s") % {"artist": artist.user.name})
     cal.add("x-wr-timezone", artist.timezone)
     stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
     for b in selectors.calendar_bookings(tattooist=artist):
-        # Calendar apps send no language: the feed speaks the artist's saved one (docs/i18n.md).
         with translation.override(artist.user.language):
             if b.status == BookingStatus.PENDING:
                 summary = _("Tattoo session: %(customer)s (unconfirmed)") % {"customer": b.customer.name}

@@ -185,11 +185,15 @@ def test_a_mail_to_a_mongolian_recipient_is_mongolian_with_tugrik_amounts(artist
 
 def test_the_page_scripts_read_their_strings_from_the_javascript_catalogue(artist):
     html = get("/login/", "mn")
-    catalogue = html.index('<script src="/jsi18n/" defer></script>')
+    catalogue = html.index('<script src="/jsi18n/?language=mn" defer></script>')
     assert catalogue < html.index('<script src="/static/js/app.js" defer></script>')
-    script = Client().get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="mn")
+    assert '<script src="/jsi18n/?language=en" defer></script>' in get("/login/", "en")
+    script = Client().get("/jsi18n/?language=mn", HTTP_ACCEPT_LANGUAGE="mn")
     assert script.status_code == 200
     assert "javascript" in script["Content-Type"]
+    # Changes only with a deploy: cached an hour, per language.
+    assert script["Cache-Control"] == "public, max-age=3600"
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in script["Vary"].split(",")}
     body = script.content.decode()  # JSON inside: non-ASCII letters are \u escapes
     assert json.dumps("Эхлээд зураг сонгоно уу.") in body  # portfolio.js's "Choose an image first."
     assert json.dumps("таны цагаар %(time)s") in body  # slots.js

@@ -323,6 +323,23 @@ def test_presigning_is_rate_limited_per_user(customer, other_customer, settings)
     assert presign(client_for(other_customer)).status_code == 200
 
 
+def test_the_throttled_answer_says_when_to_retry_in_the_callers_language(customer, settings):
+    """DRF writes "Expected available in N seconds." after formatting the number, so the catalogue
+    carries its two templates (tattoo/core/drf_messages.py) and the suffix is read in Mongolian."""
+    settings.UPLOAD_PRESIGN_RATE = "1/minute"
+    client = client_for(customer)
+    assert presign(client).status_code == 200
+    english = presign(client)
+    assert english.status_code == 429
+    assert re.fullmatch(r"Request was throttled\. Expected available in \d+ seconds?\.", english.json()["message"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "mn"
+    mongolian = presign(client)
+    assert mongolian.status_code == 429
+    assert mongolian.json()["code"] == "throttled"
+    wait = int(mongolian["Retry-After"])
+    assert mongolian.json()["message"] == f"Хүсэлтийг түр хязгаарлалаа. {wait} секундын дараа дахин оролдоно уу."
+
+
 def test_configure_bucket_cors_sets_the_rule_the_browser_needs(s3_server, customer):
     from django.core.management import call_command
 
