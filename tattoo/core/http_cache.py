@@ -16,6 +16,7 @@ is stored. Keys embed the versions, so nothing is ever evicted on write and noth
 one. The answer carries `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`
 (settings PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) for the reverse proxy or CDN
 of docs/deploy.md. Authenticated requests bypass all of this (they stay `private, no-store`).
+`public_page` does the same for a page view's HTML (a visitor's home and artist pages).
 
 An answer's texts (a booking status's label, a message) follow the request's language (docs/
 i18n.md), so the active language is part of the ETag, hence of the stored answer's key, and the
