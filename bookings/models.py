@@ -94,20 +94,21 @@ class PaymentStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it returned
 
 
-def status_word(value: str) -> str:
-    """A booking status as a word inside a sentence, in the active language ("no-show",
-    "цуцлагдсан"): messages never show the raw code."""
+def _word(choices: type[models.TextChoices], value: str) -> str:
+    """A choice as a word inside a sentence, in the active language ("no-show", "цуцлагдсан"):
+    messages never show the raw code; an unknown value is shown as it is."""
     try:
-        return str(BookingStatus(value).label).lower()
+        return str(choices(value).label).lower()
     except ValueError:
         return value
+
+
+def status_word(value: str) -> str:
+    return _word(BookingStatus, value)
 
 
 def payment_status_word(value: str) -> str:
-    try:
-        return str(PaymentStatus(value).label).lower()
-    except ValueError:
-        return value
+    return _word(PaymentStatus, value)
 
 
 class Booking(models.Model):

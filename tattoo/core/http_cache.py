@@ -152,6 +152,11 @@ def public_read(keys_for: Callable[..., list[str]]):
     return deco
 
 
+# The messages framework's cookie (django.contrib.messages' CookieStorage, the first storage of the
+# default FallbackStorage): a visitor with one has a flash message to see, so their page is theirs.
+_MESSAGES_COOKIE = "messages"
+
+
 def public_page(keys_for: Callable[..., list[str]]):
     """Decorate a page view `view(request, **kwargs)` (GET): the same for the HTML of an anonymous
     visitor (no session, no flash messages waiting in a cookie). Such a page must not depend on
@@ -172,11 +177,6 @@ def public_page(keys_for: Callable[..., list[str]]):
         return wrapped
 
     return deco
-
-
-# The messages framework's cookie (django.contrib.messages' CookieStorage, the first storage of the
-# default FallbackStorage): a visitor with one has a flash message to see, so their page is theirs.
-_MESSAGES_COOKIE = "messages"
 
 
 # --- schema -------------------------------------------------------------------------------------
