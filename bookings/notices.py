@@ -106,10 +106,11 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
         )
 
 
-def booking_created_later(booking_id: int) -> None:
-    """In the create's transaction: one job that writes the two mails (CREATED_TASK), so the create
-    itself, which holds the artist's row lock, spends no round trips on the outbox."""
-    jobs.enqueue(CREATED_TASK, booking_id=booking_id)
+def booking_created_job(booking_id: int) -> jobs.Deferral:
+    """The one job that writes a new booking's two mails (CREATED_TASK), written by the create in
+    its own transaction, so the create, which holds the artist's row lock, spends no round trips on
+    the outbox."""
+    return jobs.Deferral(CREATED_TASK, {"booking_id": booking_id})
 
 
 def booking_created_send(*, booking_id: int) -> bool:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
+from tattoo.core.serializers import FieldsBuiltOnce
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -136,7 +137,7 @@ class TimeOffSerializer(serializers.ModelSerializer):
 # --- bookings ----------------------------------------------------------------------------------
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     tattooist_id = serializers.IntegerField(read_only=True)
 

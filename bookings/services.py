@@ -45,6 +45,9 @@ from tattoo.core.money import format_mnt, is_whole, quantize
 
 logger = logging.getLogger("inkbook.bookings")
 
+# The job that ends a hold at its hold_expires_at (bookings/tasks.py).
+EXPIRE_HOLD_TASK = "bookings.expire_hold"
+
 # Payment states in which a pending booking is still only a hold (nothing received yet).
 UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
 
@@ -342,21 +345,25 @@ def booking_create(
     )
 
 
-# The create path in three round trips (plus BEGIN/COMMIT and the job), written as SQL because
-# building the ORM's eight statements cost as much as running them (bench/README.md, "booking
-# create"). Statements separated by ";" run in order, each with its own snapshot (READ
-# COMMITTED), so the lock order and "check after both locks" hold as before.
+# The create path in two round trips (plus BEGIN/COMMIT), written as SQL because building the
+# ORM's eight statements cost as much as running them (bench/README.md, "booking create").
+# Statements separated by ";" run in order, each with its own snapshot (READ COMMITTED), so the
+# lock order and "check after both locks" hold as before. The first round trip also draws the
+# booking's id, so the second can write the booking's jobs beside it.
 _CREATE_LOCK_SQL = """
 SELECT 1 FROM users WHERE id = %(customer)s FOR NO KEY UPDATE;
 SELECT t.approved AND u.is_active, t.min_deposit, t.session_minutes, t.timezone, t.deposit_refundable_hours
   FROM tattooists t JOIN users u ON u.id = t.user_id
  WHERE t.id = %(artist)s FOR NO KEY UPDATE OF t;
-SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %(artist)s
+SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %(artist)s;
+SELECT nextval(pg_get_serial_sequence('bookings', 'id'))
 """
 # Checks and writes in one statement, after both locks: the booking, its audit row and the bump
 # of the artist's slot-list version (what the post_save signal of tattoo/core/http_cache.py does for
 # ORM saves) are written only when every check passes; the checks come back either way so the
-# refusal names its reason. The exclusion constraint stays the guarantee (23P01 -> 409).
+# refusal names its reason. The exclusion constraint stays the guarantee (23P01 -> 409). The
+# booking's jobs follow in the same query string (tattoo/core/jobs.py defer_sql): a refusal raises,
+# and the rollback takes them back with everything else.
 _CREATE_WRITE_SQL = """
 WITH chk AS (
   SELECT
@@ -369,9 +376,9 @@ WITH chk AS (
     (SELECT count(*) FROM bookings WHERE tattooist_id = %(artist)s AND status = %(pending)s
              AND payment_status = ANY(%(unpaid)s) AND slot >= %(day_start)s AND slot < %(day_end)s) AS day_holds
 ), b AS (
-  INSERT INTO bookings (customer_id, tattooist_id, slot, ends_at, status, deposit_amount, payment_status, notes,
+  INSERT INTO bookings (id, customer_id, tattooist_id, slot, ends_at, status, deposit_amount, payment_status, notes,
                         hold_expires_at, customer_reschedules, deposit_refundable_hours, created_at, updated_at)
-  SELECT %(customer)s, %(artist)s, %(slot)s, %(ends_at)s, %(pending)s, %(amount)s, %(unpaid_state)s, %(notes)s,
+  SELECT %(id)s, %(customer)s, %(artist)s, %(slot)s, %(ends_at)s, %(pending)s, %(amount)s, %(unpaid_state)s, %(notes)s,
          %(hold_expires_at)s, 0, %(refundable_hours)s, %(ts)s, %(ts)s
     FROM chk
    WHERE NOT chk.time_off AND NOT chk.clash AND chk.holds < %(max_holds)s AND chk.day_holds < %(max_day_holds)s
@@ -401,6 +408,8 @@ def _booking_insert(
         artist = cursor.fetchone()
         cursor.nextset()
         windows = cursor.fetchall()
+        cursor.nextset()
+        (booking_id,) = cursor.fetchone()
         if artist is None:
             raise ApplicationError(
                 _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
@@ -426,9 +435,16 @@ def _booking_insert(
         day_start, day_end = _local_day_bounds(local_day, tz)
         ts = timezone.now()
         hold_expires_at = now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+        # No hold without its expiry job, no job for a hold that never was (the same transaction).
+        jobs_sql, jobs_params = jobs.defer_sql(
+            jobs.Deferral(EXPIRE_HOLD_TASK, {"booking_id": booking_id}, at=hold_expires_at),
+            notices.booking_created_job(booking_id),
+        )
         cursor.execute(
-            _CREATE_WRITE_SQL,
+            f"{_CREATE_WRITE_SQL};\n{jobs_sql}",
             {
+                **jobs_params,
+                "id": booking_id,
                 "customer": customer.pk,
                 "artist": tattooist_id,
                 "slot": slot,
@@ -449,7 +465,7 @@ def _booking_insert(
                 "refundable_hours": refundable_hours,
             },
         )
-        time_off, clash, holds, day_holds, booking_id = cursor.fetchone()
+        time_off, clash, holds, day_holds, inserted = cursor.fetchone()
         if time_off:
             raise ApplicationError(
                 _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
@@ -470,9 +486,8 @@ def _booking_insert(
                 f"{settings.BOOKING_HOLD_MINUTES:g} minutes), or pick another day.",
                 code="artist_day_held",
             )
-        if booking_id is None:  # every check passed, so the insert ran: unreachable
+        if inserted is None:  # every check passed, so the insert ran: unreachable
             raise AssertionError("booking insert skipped although every check passed")
-        # In this transaction: no hold without its expiry job, no job for a hold that never was.
         booking = Booking(
             id=booking_id,
             customer=customer,
@@ -491,8 +506,6 @@ def _booking_insert(
         )
         booking._state.adding = False
         booking._state.db = connection.alias
-        jobs.enqueue("bookings.expire_hold", at=hold_expires_at, booking_id=booking_id)
-        notices.booking_created_later(booking_id)
     return booking
 
 

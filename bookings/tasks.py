@@ -14,7 +14,7 @@ from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 SWEEP_GRACE = timedelta(seconds=60)
 
 
-@app.task(name="bookings.expire_hold", retry=OUTSIDE_SERVICE_RETRY)
+@app.task(name=services.EXPIRE_HOLD_TASK, retry=OUTSIDE_SERVICE_RETRY)
 def expire_hold(booking_id: int) -> str:
     """At the hold's `hold_expires_at`: expire it unless it was paid, cancelled or is no longer
     due (then a no-op). Retried with backoff while the payment check cannot be made."""
@@ -24,7 +24,7 @@ def expire_hold(booking_id: int) -> str:
     if outcome == services.EARLY:  # clocks disagree by a moment: come back at the hold's own time
         held = Booking.objects.filter(pk=booking_id).values_list("hold_expires_at", flat=True).first()
         if held is not None:
-            jobs.enqueue("bookings.expire_hold", at=held, booking_id=booking_id)
+            jobs.enqueue(expire_hold, at=held, booking_id=booking_id)
     return outcome
 
 

@@ -254,3 +254,34 @@ def test_a_refresh_token_with_a_forged_signature_is_401(api_client):
     assert api_client.post("/api/auth/refresh", {"refresh": forged}, format="json").status_code == 401
     # and the genuine token still works: the forgery revoked nothing
     assert api_client.post("/api/auth/refresh", {"refresh": tokens["refresh"]}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("change", ["deactivated", "deleted", "password_changed"])
+def test_an_access_token_stops_working_when_its_user_changes(api_client, change):
+    # accounts/authentication.py reads the user with its own statement: simplejwt's refusals stand.
+    user = CustomerFactory()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {login(api_client, user)['access']}")
+    assert api_client.get("/api/auth/me").json()["id"] == user.pk
+    if change == "deactivated":
+        User.objects.filter(pk=user.pk).update(is_active=False)
+    elif change == "deleted":
+        user.delete()
+    else:
+        user.set_password("another-long-secret")
+        user.save(update_fields=["password"])
+
+    response = api_client.get("/api/auth/me")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed", response.json()
+
+
+@pytest.mark.parametrize("user_id", ["not-a-number", "0", str(2**63), None])
+def test_a_signed_token_naming_no_usable_user_id_is_a_401(api_client, user_id):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(CustomerFactory())
+    token["user_id"] = user_id
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert api_client.get("/api/auth/me").status_code == 401

@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from procrastinate import RetryStrategy
+from procrastinate import RetryStrategy, sql
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.manager import JobManager
 from procrastinate.testing import InMemoryConnector
+from procrastinate.types import JobToDefer
+from psycopg.types.json import Jsonb
 
 from tattoo.core.errors import UpstreamUnavailable
 
-__all__ = ["OUTSIDE_SERVICE_RETRY", "app", "enqueue", "queue_health"]
+__all__ = ["OUTSIDE_SERVICE_RETRY", "Deferral", "app", "defer_sql", "enqueue", "queue_health"]
 
 log = logging.getLogger("inkbook.jobs")
 
@@ -62,8 +64,7 @@ def enqueue(
     and never aborts the caller's transaction. Arguments must be JSON values. Returns the job id.
     """
     name = task if isinstance(task, str) else task.name
-    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
-        raise ValueError("enqueue(at=...) needs a timezone-aware datetime")
+    _require_aware(at)
     deferrer = app.configure_task(name, schedule_at=at, lock=lock, queueing_lock=queueing_lock)
     # Always Django's connection, also inside a job: the worker process swaps the app's connector
     # for its own pool, whose autocommit writes would let a job enqueued by a job (a refund by the
@@ -81,6 +82,51 @@ def enqueue(
     except AlreadyEnqueued:
         log.debug("job %s already waiting under queueing lock %s", name, queueing_lock)
         return None
+
+
+def _require_aware(at: datetime | None) -> None:
+    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
+        raise ValueError("a job's run time (at=...) must be a timezone-aware datetime")
+
+
+class Deferral(NamedTuple):
+    """One job for defer_sql: a registered task name, its JSON arguments, when it may run."""
+
+    task: str
+    kwargs: dict[str, Any]
+    at: datetime | None = None
+
+
+DEFER_PARAMETER = "jobs"
+
+
+def defer_sql(*deferrals: Deferral) -> tuple[str, dict[str, Any]]:
+    """The engine's own statement that writes these jobs, and its parameters, for a hot path that
+    sends it in the same round trip as its own statement (bookings/services.py's create: one
+    query string, statements separated by ";", on Django's connection).
+
+    What enqueue() does, minus a round trip each: the jobs are written in the caller's transaction
+    (rolled back with it, visible to workers at its commit) with the queue, priority and lock their
+    task is registered with. The statement's result is one row per job, its id. Its one parameter
+    is named DEFER_PARAMETER ("jobs"), which the caller's own statement must not use. No queueing
+    locks: a clash would abort the caller's transaction (enqueue() puts those in a savepoint).
+    """
+    rows = []
+    for deferral in deferrals:
+        _require_aware(deferral.at)
+        job = app.configure_task(deferral.task, schedule_at=deferral.at).make_new_job(**deferral.kwargs)
+        rows.append(
+            JobToDefer(
+                queue_name=job.queue,
+                task_name=job.task_name,
+                priority=job.priority,
+                lock=job.lock,
+                queueing_lock=job.queueing_lock,
+                args=Jsonb(job.task_kwargs),
+                scheduled_at=job.scheduled_at,
+            )
+        )
+    return sql.queries["defer_jobs"].strip().rstrip(";"), {DEFER_PARAMETER: rows}
 
 
 def queue_health() -> dict[str, Any]:

@@ -11,20 +11,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from tattoo.core.jobs import app, enqueue
+from tattoo.core.jobs import Deferral, app, defer_sql, enqueue
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 NO_OP_JOB = "bookings.expire_hold"  # with booking_id=0 it would do nothing; no worker runs here
 
 
-def test_every_job_name_the_code_enqueues_is_a_registered_task():
+def test_every_job_name_the_code_enqueues_or_names_is_a_registered_task():
     names = set()
     for path in ROOT.glob("*/**/*.py"):
         if {".venv", "node_modules", "tests", "testing"} & set(path.parts):
             continue  # test-only tasks (testing/tasks.py) live only in the test workers
-        names |= set(re.findall(r"""enqueue\(\s*["']([a-z_.]+)["']""", path.read_text()))
-    assert {"bookings.expire_hold", "payments.refund_card"} <= names  # the scan works
+        text = path.read_text()
+        names |= set(re.findall(r"""enqueue\(\s*["']([a-z_.]+)["']""", text))
+        # job names kept as constants (written with tattoo.core.jobs.defer_sql, or enqueued by them)
+        names |= set(re.findall(r"""^[A-Z_]+_TASK = ["']([a-z_.]+)["']""", text, re.MULTILINE))
+    assert {"bookings.expire_hold", "bookings.tell_created", "payments.refund_card"} <= names  # the scan works
     assert names - set(app.tasks) == set()
 
 
@@ -41,6 +44,48 @@ def test_a_queueing_lock_clash_is_a_no_op_and_keeps_the_callers_transaction():
 def test_enqueue_refuses_a_naive_time():
     with pytest.raises(ValueError, match="timezone-aware"):
         enqueue(NO_OP_JOB, booking_id=0, at=timezone.now().replace(tzinfo=None))
+
+
+JOB_COLUMNS = ("queue_name", "task_name", "priority", "lock", "queueing_lock", "args", "scheduled_at", "status")
+
+
+def test_defer_sql_writes_what_enqueue_writes_in_the_callers_round_trip_and_transaction():
+    at = timezone.now() + timedelta(minutes=15)
+    enqueued = enqueue(NO_OP_JOB, booking_id=7, at=at)
+    sql, params = defer_sql(
+        Deferral(NO_OP_JOB, {"booking_id": 7}, at=at), Deferral("bookings.tell_created", {"booking_id": 7})
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 41 AS mine;\n{sql}", params)  # after the caller's own statement
+        assert cursor.fetchone() == (41,)
+        cursor.nextset()
+        ids = [row[0] for row in cursor.fetchall()]
+
+    assert len(ids) == 2
+    rows = {job.pk: tuple(getattr(job, c) for c in JOB_COLUMNS) for job in ProcrastinateJob.objects.all()}
+    assert rows[ids[0]] == rows[enqueued]
+    assert rows[ids[1]] == ("default", "bookings.tell_created", 0, None, None, {"booking_id": 7}, None, "todo")
+
+
+def test_jobs_written_by_defer_sql_go_with_a_rolled_back_transaction():
+    sql, params = defer_sql(Deferral(NO_OP_JOB, {"booking_id": 7}))
+    seen = []
+
+    def write_then_fail():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            seen.append(ProcrastinateJob.objects.count())
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        write_then_fail()
+    assert seen == [1]
+    assert ProcrastinateJob.objects.count() == 0
+
+
+def test_defer_sql_refuses_a_naive_time():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        defer_sql(Deferral(NO_OP_JOB, {"booking_id": 0}, at=timezone.now().replace(tzinfo=None)))
 
 
 def test_healthz_reports_the_age_of_the_oldest_due_job_and_a_stalled_queue(client, settings):
