@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench.common import ROOT, VENV_BIN, admin_url, app_env, say
+from bench.interleave import serve
 from bench.seed import seed
 
 DB = "inkbook_create"
@@ -44,6 +45,9 @@ def prepare_database() -> str:
         check=True,
     )
     seed(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Fresh statistics and no autovacuum of the new rows running under the timed creates.
+        conn.execute("VACUUM ANALYZE")
     return url
 
 
@@ -51,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--json", action="store_true", help="print one JSON line (for create_vs_peer)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument(
+        "--serve", action="store_true", help="after the warm-up, time `run K` batches read from stdin (create_vs_peer)"
+    )
     args = parser.parse_args(argv)
 
     url = prepare_database()
@@ -114,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     assert r.status_code == 201, r.content
     sql = [q["sql"] for q in queries.captured_queries]
 
+    if args.serve:
+        return serve(lambda i: create(i).status_code == 201, first=11, total=args.n, side="inkbook", sql=len(sql))
     timings: list[float] = []
     if args.profile:
         import cProfile

@@ -3,7 +3,7 @@
 Run by bench/create_vs_peer.py with .venv-peer's Python (django-appointment is installed there
 from PyPI, bench/peer_requirements.txt; none of its code is in this repository):
 
-    .venv-peer/bin/python bench/peer_appointment.py DATABASE_URL N
+    .venv-peer/bin/python bench/peer_appointment.py DATABASE_URL N [serve]
 
 A minimal Django project (settings below) on its own database of the same PostgreSQL: one staff
 member offering one 2-hour service with working hours every day. A signed-in client books through
@@ -122,6 +122,8 @@ def main() -> int:
     customers = [
         user_model.objects.create_user(f"c{i}", f"c{i}@peer.test", "x", first_name=f"C{i}") for i in range(n + 12)
     ]
+    with connection.cursor() as cursor:  # as bench/create_inprocess.py does for Inkbook's database
+        cursor.execute("VACUUM ANALYZE")
 
     client = Client()
 
@@ -169,6 +171,21 @@ def main() -> int:
 
     with connection.execute_wrapper(count):
         book(5)
+    if len(sys.argv) > 3 and sys.argv[3] == "serve":  # bench/create_vs_peer.py's interleaved batches
+        from interleave import serve
+
+        def create(i: int) -> bool:
+            book(i)  # exits loudly unless both steps answer with their redirect
+            return True
+
+        return serve(
+            create,
+            first=6,
+            total=n,
+            side="django-appointment 3.12 (two steps)",
+            sql=len(statements),
+            untimed=lambda i: client.force_login(customers[i]),
+        )
     timings = []
     for i in range(6, 6 + n):
         client.force_login(customers[i])

@@ -146,8 +146,8 @@ def test_it_refuses_a_slot_inside_time_off(frozen, open_artist, customer):
 
 @pytest.mark.parametrize("refusal", ["time_off", "slot_taken", "too_many_holds"])
 def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_two(frozen, open_artist, customer, refusal):
-    # The booking's jobs are written in the same query string as its checks (bookings/services.py):
-    # a refusal found by that statement must take them back with everything else.
+    # The booking's jobs are written by the statement that checks and inserts it (bookings/services.py):
+    # a refusal found by that statement must write none of them.
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     if refusal == "time_off":
@@ -282,8 +282,8 @@ def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers
 
 def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
     # One round trip for both row locks, the windows and the booking's id; one for the checks and
-    # the writes (booking, audit row, the public slot cache's version bump) with the booking's two
-    # jobs in the same query string (the hold's expiry, docs/jobs.md, and the one that writes the
+    # the writes (booking, audit row, the public slot cache's version bump) and the booking's two
+    # jobs in the same statement (the hold's expiry, docs/jobs.md, and the one that writes the
     # two mails, docs/notifications.md) = 2, plus the SAVEPOINT/RELEASE pair of the service's
     # atomic block nested in the test's transaction = 4.
     with django_assert_num_queries(4):

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import requests
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from procrastinate import RetryStrategy, sql
+from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
@@ -31,7 +31,15 @@ from psycopg.types.json import Jsonb
 
 from tattoo.core.errors import UpstreamUnavailable
 
-__all__ = ["OUTSIDE_SERVICE_RETRY", "Deferral", "app", "defer_sql", "enqueue", "queue_health"]
+__all__ = [
+    "DEFER_EXPRESSION",
+    "OUTSIDE_SERVICE_RETRY",
+    "Deferral",
+    "app",
+    "defer_parameters",
+    "enqueue",
+    "queue_health",
+]
 
 log = logging.getLogger("inkbook.jobs")
 
@@ -90,31 +98,37 @@ def _require_aware(at: datetime | None) -> None:
 
 
 class Deferral(NamedTuple):
-    """One job for defer_sql: a registered task name, its JSON arguments, when it may run."""
+    """One job for defer_parameters: a registered task name, its JSON arguments, when it may run."""
 
     task: str
     kwargs: dict[str, Any]
     at: datetime | None = None
 
 
-DEFER_PARAMETER = "jobs"
+# An SQL expression that writes jobs when it is evaluated and returns their ids (a bigint[]): the
+# engine's own function, called as its `defer_jobs` statement calls it (procrastinate/sql/
+# queries.sql; tattoo/tests/test_jobs.py fails loudly if an upgrade changes that statement). Its
+# one parameter, `jobs`, is filled by defer_parameters().
+DEFER_EXPRESSION = "procrastinate_defer_jobs_v1(%(jobs)s::procrastinate_job_to_defer_v1[])"
 
 
-def defer_sql(*deferrals: Deferral) -> tuple[str, dict[str, Any]]:
-    """The engine's own statement that writes these jobs, and its parameters, for a hot path that
-    sends it in the same round trip as its own statement (bookings/services.py's create: one
-    query string, statements separated by ";", on Django's connection).
+def defer_parameters(*deferrals: Deferral) -> dict[str, Any]:
+    """The parameters of DEFER_EXPRESSION for these jobs: for a hot path that writes its jobs
+    inside its own statement instead of a round trip each.
 
-    What enqueue() does, minus a round trip each: the jobs are written in the caller's transaction
-    (rolled back with it, visible to workers at its commit) with the queue, priority and lock their
-    task is registered with. The statement's result is one row per job, its id. Its one parameter
-    is named DEFER_PARAMETER ("jobs"), which the caller's own statement must not use. No queueing
-    locks: a clash would abort the caller's transaction (enqueue() puts those in a savepoint).
+    The booking create (bookings/services.py) evaluates the expression in a CTE over the row it
+    inserts, so the jobs exist exactly when the booking does, in its transaction (rolled back with
+    it, visible to workers at its commit). The rows are the ones enqueue() writes: the queue,
+    priority and lock each task is registered with. The parameter is named `jobs`, which the
+    caller's statement must not use for anything else. No queueing locks: a clash would abort the
+    caller's transaction (enqueue() puts those in a savepoint).
     """
     rows = []
     for deferral in deferrals:
         _require_aware(deferral.at)
         job = app.configure_task(deferral.task, schedule_at=deferral.at).make_new_job(**deferral.kwargs)
+        if job.queueing_lock is not None:
+            raise ValueError(f"{deferral.task} has a queueing lock: enqueue() it (in a savepoint)")
         rows.append(
             JobToDefer(
                 queue_name=job.queue,
@@ -126,7 +140,7 @@ def defer_sql(*deferrals: Deferral) -> tuple[str, dict[str, Any]]:
                 scheduled_at=job.scheduled_at,
             )
         )
-    return sql.queries["defer_jobs"].strip().rstrip(";"), {DEFER_PARAMETER: rows}
+    return {"jobs": rows}
 
 
 def queue_health() -> dict[str, Any]:
