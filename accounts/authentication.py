@@ -57,7 +57,9 @@ class JWTAuthentication(authentication.JWTAuthentication):
 @cache
 def _user_select() -> tuple[str, tuple[str, ...]]:
     """The ORM's own SELECT of one user by id, and the attribute names of its columns."""
-    sql, _params = User.objects.filter(pk=0).query.sql_with_params()
+    sql, params = User.objects.filter(pk=0).query.sql_with_params()
+    if tuple(params) != (0,):  # a manager that filters would add parameters of its own
+        raise AssertionError(f"the user lookup has parameters {params!r}, not just the id")
     return sql, tuple(field.attname for field in User._meta.concrete_fields)
 
 
