@@ -28,7 +28,7 @@ def free_slots(artist, *, count: int = 1):
 
 def hold(customer, artist, *, expires_in: timedelta, slot=None) -> Booking:
     """A pending, unpaid hold made by booking_create whose hold runs out `expires_in` from now
-    (negative: already due), with its expiry job enqueued exactly as in production."""
+    (negative: already due), with its expiry job written exactly as in production."""
     slot = slot or free_slots(artist)[0]
     booked_at = timezone.now() - timedelta(minutes=settings.BOOKING_HOLD_MINUTES) + expires_in
     return booking_create(
