@@ -53,7 +53,10 @@ def image(obj, kind: str, *, field: str = "image", sizes: str = "100vw", alt: st
         return {"src": None}
     width, height = getattr(obj, f"{field}_width", None), getattr(obj, f"{field}_height", None)
     variants = images.thumbnails(kind, key, getattr(obj, f"{field}_variants", None) or ())
-    full = images.url_for(kind, key)
+    # A public image's URL is the one its row stores; a private one's is signed here.
+    full = (None if images.kind_named(kind).private else getattr(obj, f"{field}_url", None)) or images.url_for(
+        kind, key
+    )
     candidates = [f"{url} {w}w" for w, url in variants.items()]
     if candidates and width:
         candidates.append(f"{full} {width}w")
