@@ -100,6 +100,8 @@ class ImageFields(models.Model):
         models.PositiveSmallIntegerField(),
         verbose_name=_("image variants"),
         default=list,
+        # also in the database: rows written with SQL (bench/seed.py) start with no variants
+        db_default=models.Value([], output_field=ArrayField(models.PositiveSmallIntegerField())),
         blank=True,
         editable=False,
         help_text=_("Widths of the WebP variants made."),
