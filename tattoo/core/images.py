@@ -435,6 +435,14 @@ def image_make_variants(*, kind: str, pk: int, key: str, remake: bool = False) -
     return sorted(made)
 
 
+def _give_up(image_kind: ImageKind, pk: int, key: str) -> None:
+    """An old image that cannot be re-encoded (gone, or not an image): size 0 x 0, so the sweep
+    stops asking (it calls for no variant) and staff find it with ``image_width=0``."""
+    image_kind.model.objects.filter(pk=pk, image_key=key, image_width__isnull=True).update(
+        image_width=0, image_height=0
+    )
+
+
 def _reencode_legacy(image_kind: ImageKind, pk: int, key: str) -> str | None:
     """An image attached before this pipeline (phone bytes, perhaps in the public bucket though
     its kind is private): re-encode it into its kind's bucket at a new key, point the record at
@@ -445,13 +453,13 @@ def _reencode_legacy(image_kind: ImageKind, pk: int, key: str) -> str | None:
         data = uploads.read_object(key, private=not image_kind.private, max_bytes=max_bytes)
     if data is None:
         logger.warning("image %s of %s %s is missing from both buckets", key, image_kind.name, pk)
-        return None
+        return _give_up(image_kind, pk, key)
     content_type = _TYPE_OF_EXT.get(key.rsplit(".", 1)[-1])
     try:
         clean = sanitise(data, content_type=content_type)
     except (ApplicationError, KeyError):
         logger.warning("image %s of %s %s does not decode; left as it is", key, image_kind.name, pk)
-        return None
+        return _give_up(image_kind, pk, key)
     new_key = uploads.attached_key(key, ext=clean.ext)
     _save(new_key, clean.body, private=image_kind.private)
     with transaction.atomic():

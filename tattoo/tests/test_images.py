@@ -286,6 +286,18 @@ def test_the_images_sweep_re_encodes_old_images_and_moves_idea_images_to_the_pri
         assert uploads.head_object(old, private=True) is None
     assert tasks.sweep_images()["found"] == 0  # nothing left to do
 
+    # One that cannot be re-encoded (not an image) is given up once, not retried every sweep.
+    broken_key = uploads.attached_key(uploads.make_key(folder="ideas", user_id=customer.pk, content_type="image/png"))
+    uploads.put_object(key=broken_key, body=b"\x89PNG\r\n\x1a\n not really", content_type="image/png")
+    broken = TattooIdea.objects.create(
+        booking=booking, created_by=customer, image_key=broken_key, image_url=uploads.public_url(broken_key)
+    )
+    assert tasks.sweep_images()["found"] == 1
+    run_jobs()
+    broken.refresh_from_db()
+    assert (broken.image_key, broken.image_width, broken.image_height) == (broken_key, 0, 0)
+    assert tasks.sweep_images()["found"] == 0
+
 
 def test_the_sweep_command_re_makes_variants_missing_from_the_bucket(s3_server, run_jobs, tattooist):
     _up, item = add_portfolio_item(client_for(tattooist.user), image_bytes(700, 400, "JPEG"), filename="a.jpg")
