@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core.models import ImageFields
 
-class TattooIdea(models.Model):
+
+class TattooIdea(ImageFields):
     booking = models.ForeignKey(
         "bookings.Booking", verbose_name=_("booking"), on_delete=models.CASCADE, related_name="ideas"
     )

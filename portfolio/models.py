@@ -3,8 +3,10 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core.models import ImageFields
 
-class PortfolioItem(models.Model):
+
+class PortfolioItem(ImageFields):
     tattooist = models.ForeignKey(
         "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.CASCADE, related_name="portfolio_items"
     )

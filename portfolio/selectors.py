@@ -14,7 +14,7 @@ from accounts.models import Tattooist, User
 from accounts.selectors import tattooist_get_public as _tattooist_get_public
 from accounts.selectors import tattooist_is_public, tattooist_public_qs
 from portfolio.models import PortfolioItem
-from tattoo.core import http_cache
+from tattoo.core import http_cache, images
 
 __all__ = ["portfolio_public", "tattooist_is_public", "tattooist_list_public", "tattooist_get_public"]
 
@@ -42,7 +42,9 @@ def tattooist_list_public(
 ) -> QuerySet[Tattooist]:
     """The public artist list, by name: approved, active artists with their style tags, optionally
     with a portfolio item tagged `style` (trimmed, lower-cased) and/or `q` in the name or bio
-    (case-insensitive). `with_cover` adds the newest portfolio image (the home page's cards)."""
+    (case-insensitive). `with_cover` adds the newest portfolio image (the home page's cards):
+    ``cover_key``, ``cover_url``, ``cover_width``, ``cover_height``, ``cover_variants`` (for the
+    ``image`` template tag with ``field="cover"``) and ``cover_alt``."""
     artists = tattooist_public_qs()
     style = normalize_style(style)
     if style:
@@ -55,7 +57,7 @@ def tattooist_list_public(
     if with_cover:
         newest = PortfolioItem.objects.filter(tattooist=OuterRef("pk")).order_by("-created_at", "-id")
         artists = artists.annotate(
-            cover_url=Subquery(newest.values("image_url")[:1]),
+            **images.newest_image_annotations(newest, prefix="cover"),
             cover_alt=Subquery(newest.values("description")[:1]),
         )
     else:

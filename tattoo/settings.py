@@ -489,6 +489,15 @@ S3_SECRET_ACCESS_KEY = envsecret("S3_SECRET_ACCESS_KEY", "devsecret")
 S3_REGION = env("S3_REGION", "auto")
 # Public base URL of the bucket (an R2 custom domain or r2.dev URL); objects are served at {base}/{key}.
 S3_PUBLIC_BASE_URL = (env("S3_PUBLIC_BASE_URL") or f"{S3_ENDPOINT_URL}/{S3_BUCKET}").rstrip("/")
+# A second bucket without public access (R2 refuses anonymous reads of it): every upload lands there
+# (the phone's original bytes are never public), and so do private images (ideas) and their variants,
+# read through presigned GET URLs valid IMAGE_URL_EXPIRES_SECONDS (docs/images.md).
+S3_PRIVATE_BUCKET = env("S3_PRIVATE_BUCKET", "inkbook-private")
+if S3_PRIVATE_BUCKET == S3_BUCKET:
+    raise ImproperlyConfigured("S3_PRIVATE_BUCKET must differ from S3_BUCKET (the public one)")
+IMAGE_URL_EXPIRES_SECONDS = envint("IMAGE_URL_EXPIRES_SECONDS", 15 * 60)
+# An attached image larger than this many pixels is refused (400 image_too_large) before it is decoded.
+IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 50_000_000)
 # Connect/read timeout of each bucket call (HEAD on create, DELETE after a record's delete).
 S3_TIMEOUT_SECONDS = envint("S3_TIMEOUT_SECONDS", 10)
 UPLOAD_URL_EXPIRES_SECONDS = envint("UPLOAD_URL_EXPIRES_SECONDS", 300)
@@ -526,11 +535,17 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": [
-            "'self'",
-            "data:",
-            S3_PUBLIC_BASE_URL.split("/", 3)[0] + "//" + S3_PUBLIC_BASE_URL.split("/", 3)[2],
-        ],
+        # The public bucket's origin, and the endpoint's, where private images' signed GET URLs point.
+        "img-src": list(
+            dict.fromkeys(
+                [
+                    "'self'",
+                    "data:",
+                    S3_PUBLIC_BASE_URL.split("/", 3)[0] + "//" + S3_PUBLIC_BASE_URL.split("/", 3)[2],
+                    S3_ENDPOINT_URL.split("/", 3)[0] + "//" + S3_ENDPOINT_URL.split("/", 3)[2],
+                ]
+            )
+        ),
         "connect-src": ["'self'", S3_ENDPOINT_URL],
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],

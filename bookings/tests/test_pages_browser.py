@@ -188,7 +188,9 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     shared = customer.get_by_role("img", name="Reference image: Rose with a thin stem")
     expect(shared).to_be_visible()
     idea = TattooIdea.objects.get(booking=booking)
-    assert idea.image_url.startswith(s3_server.public_base_url)
+    # private: stored in the private bucket, shown to the parties through signed URLs only
+    assert idea.image_url == s3_server.private_object_url(idea.image_key)
+    assert "X-Amz-Signature=" in shared.get_attribute("src")
     screenshot(customer, "booking-ideas-customer")
     artist.goto(f"/bookings/{booking.pk}/")
     seen = artist.get_by_role("img", name="Reference image: Rose with a thin stem")

@@ -155,6 +155,7 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
         "tattoo.purge_idempotency_keys",
         "tattoo.sweep_uploads",
         "tattoo.retry_object_deletes",
+        "tattoo.sweep_images",  # image variants: the bucket only
         "bookings.expire_holds",
         "notifications.requeue_stalled",  # mail only: it never asks QPay anything
     }

@@ -104,12 +104,27 @@
       li.append(text);
     }
     if (idea.imageUrl) {
+      // The same <img> as the server's image tag (templates/includes/image.html): the WebP
+      // variants made so far in srcset, the image's own size, lazy. Every URL here is signed.
       const link = document.createElement("a");
       link.href = idea.imageUrl;
       const img = document.createElement("img");
       img.className = "idea__image";
-      img.src = idea.imageUrl;
-      img.loading = "lazy";
+      img.loading = "lazy"; // before any URL: an image starts loading as soon as it has one
+      img.decoding = "async";
+      if (idea.imageWidth && idea.imageHeight) {
+        img.width = idea.imageWidth;
+        img.height = idea.imageHeight;
+      }
+      const thumbs = idea.thumbnails || {};
+      const widths = Object.keys(thumbs);
+      if (widths.length) {
+        const candidates = widths.map((w) => `${thumbs[w]} ${w}w`);
+        if (idea.imageWidth) candidates.push(`${idea.imageUrl} ${idea.imageWidth}w`);
+        img.sizes = "(min-width: 44rem) 40rem, 100vw";
+        img.srcset = candidates.join(", ");
+      }
+      img.src = thumbs["640"] || (widths.length ? thumbs[widths[0]] : idea.imageUrl);
       img.alt = idea.description
         ? interpolate(gettext("Reference image: %(text)s"), { text: idea.description.slice(0, 120) }, true)
         : interpolate(gettext("Reference image shared by %(name)s"), { name: idea.createdByName }, true);

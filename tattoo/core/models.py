@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -85,3 +86,26 @@ class PendingObjectDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"pending delete of {self.key}"
+
+
+class ImageFields(models.Model):
+    """What a record carrying an image keeps besides its key and URL (tattoo/core/images.py): the
+    served copy's size in pixels (set by the attach, which re-encodes it; null for an image written
+    before the pipeline, which the images sweep re-encodes) and the widths of the WebP variants
+    made so far (the variants job fills it)."""
+
+    image_width = models.PositiveIntegerField(verbose_name=_("image width"), null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(verbose_name=_("image height"), null=True, blank=True, editable=False)
+    image_variants = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("image variants"),
+        default=list,
+        # also in the database: rows written with SQL (bench/seed.py) start with no variants
+        db_default=models.Value([], output_field=ArrayField(models.PositiveSmallIntegerField())),
+        blank=True,
+        editable=False,
+        help_text=_("Widths of the WebP variants made."),
+    )
+
+    class Meta:
+        abstract = True

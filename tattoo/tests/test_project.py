@@ -255,3 +255,20 @@ def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+def test_production_pages_may_show_public_images_and_private_images_signed_urls():
+    """The CSP's img-src: the public bucket's domain, and the R2 endpoint where a private image's
+    signed GET URL points (docs/images.md); the private bucket must not be the public one."""
+    img_src = settings_value(
+        'settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]',
+        S3_PUBLIC_BASE_URL="https://media.inkbook.example.com",
+    )
+    assert img_src == (
+        "[\"'self'\", 'data:', 'https://media.inkbook.example.com', 'https://account.r2.cloudflarestorage.com']"
+    )
+    result = run_manage(
+        env_overrides={**PRODUCTION_ENV, "S3_PRIVATE_BUCKET": "inkbook"}, argv=["-c", "import tattoo.settings"]
+    )
+    assert result.returncode != 0
+    assert "S3_PRIVATE_BUCKET" in result.stderr.strip().splitlines()[-1]
