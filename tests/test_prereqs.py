@@ -114,4 +114,3 @@ def test_the_readme_apt_line_asks_for_npm_only_where_the_npm_command_is_missing(
     asked = log.read_text().splitlines()
     assert asked[0] == "apt-get install python3-venv nodejs postgresql postgresql-contrib chromium gettext"
     assert asked[1:] == ([] if has_npm else ["apt-get install npm"])
-
