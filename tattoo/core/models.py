@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,4 +85,4 @@ class PendingObjectDeletion(models.Model):
         verbose_name_plural = _("bucket objects to delete")
 
     def __str__(self) -> str:
-        return f"pending delete of {self.key}"
+        return gettext("bucket object %(key)s to delete") % {"key": self.key}
