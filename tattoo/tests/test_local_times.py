@@ -123,3 +123,31 @@ def test_the_mails_and_the_invite_say_14_00_with_the_zone_named(zone, month, lan
         [event] = icalendar.Calendar.from_ical(row.attachments[0]["content"]).walk("VEVENT")
         assert event["DTSTART"].params["TZID"] == zone
         assert event["DTSTART"].dt.strftime("%H:%M") == "14:00"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("visitor_zone", "beside"),
+    [("Europe/Berlin", "07:00–09:00"), ("Asia/Shanghai", None)],  # another offset / the same offset
+    ids=["another-clock", "same-clock"],
+)
+def test_the_visitors_own_time_shows_beside_only_when_their_clock_reads_differently(
+    new_page, site_url, visitor_zone, beside
+):
+    booking = booking_at("Asia/Ulaanbaatar", 12, "en")  # 14:00 in Ulaanbaatar is 07:00 in Berlin (CET)
+    page = new_page(timezone_id=visitor_zone)
+    client = Client()
+    client.force_login(booking.customer)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site_url}])
+    page.goto(f"/bookings/{booking.pk}/")
+    when = page.get_by_test_id("booking-when")
+    assert "14:00–16:00" in when.inner_text()
+    page.wait_for_load_state("load")  # app.js has run (deferred scripts, then DOMContentLoaded)
+    if beside is None:
+        assert when.locator("[data-testid=visitor-time]").count() == 0
+    else:
+        shown = when.locator("[data-testid=visitor-time]").inner_text()
+        assert beside in shown
+        assert "your time" in shown

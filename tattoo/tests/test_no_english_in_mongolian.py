@@ -90,8 +90,9 @@ def world(db):
     """Everything a page can show, with Cyrillic words for what people write."""
     artist = TattooistFactory(user__name="Оюука", bio="Нарийн шугамын шивээс.", user__language="mn")
     open_every_day(artist)
-    PortfolioItemFactory(tattooist=artist, description="Цэцэг", style_tags=["цэцэг"])
-    PortfolioItemFactory(tattooist=artist)  # no description: the alt text is the product's
+    image = "/static/img/favicon.svg"  # our own origin: the browser check loads pages under the CSP
+    PortfolioItemFactory(tattooist=artist, description="Цэцэг", style_tags=["цэцэг"], image_url=image)
+    PortfolioItemFactory(tattooist=artist, image_url=image)  # no description: the alt text is the product's
     TimeOffFactory(tattooist=artist, reason="Аялал")
     pending_artist = TattooistFactory(user__name="Шинэ", approved=False, approved_at=None, user__language="mn")
     customer = CustomerFactory(name="Болор", language="mn")
