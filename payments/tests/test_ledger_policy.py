@@ -112,7 +112,7 @@ def test_a_completed_session_counts_the_deposit_toward_the_price(customer):
     browser.force_login(customer)
     html = browser.get(reverse("booking-detail", args=[booking.pk])).content.decode()
     assert "Counted toward the price" in html
-    assert 'data-testid="deposit-kept">50,000\u00a0₮' in html  # tattoo.core.money.format_mnt
+    assert 'data-testid="deposit-kept">50,000\u00a0₮' in html  # tattoo.core.l10n.money
 
 
 def test_a_no_show_keeps_the_deposit():
