@@ -4,8 +4,10 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core import l10n
 from tattoo.core.models import status_check
 
 
@@ -70,7 +72,12 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"time off {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+        # The admin's object name (titles, breadcrumbs, messages), in the reader's language; UTC
+        # there, as the admin's own date fields show it.
+        return gettext("time off %(start)s – %(end)s") % {
+            "start": l10n.short_datetime(self.starts_at, "UTC"),
+            "end": l10n.short_datetime(self.ends_at, "UTC"),
+        }
 
 
 class BookingStatus(models.TextChoices):
@@ -88,7 +95,7 @@ ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus
 
 class PaymentStatus(models.TextChoices):
     UNPAID = "unpaid", _("Unpaid")  # no invoice yet
-    PENDING = "pending", _("Pending")  # an invoice is open
+    PENDING = "pending", pgettext_lazy("payment", "Pending")  # an invoice is open
     PAID = "paid", _("Paid")  # deposit received in full
     REFUNDED = "refunded", _("Refunded")  # all of the deposit returned
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it returned
@@ -174,7 +181,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"booking {self.pk} ({self.status})"
+        return gettext("booking #%(number)s (%(status)s)") % {"number": self.pk, "status": status_word(self.status)}
 
     @property
     def is_active(self) -> bool:
@@ -221,14 +228,19 @@ class BookingEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"booking {self.booking_id}: {self.from_status or '-'} → {self.to_status or '-'}"
+        return gettext("booking #%(number)s: %(before)s → %(after)s") % {
+            "number": self.booking_id,
+            "before": status_word(self.from_status) if self.from_status else "-",
+            "after": status_word(self.to_status) if self.to_status else "-",
+        }
 
     @property
     def note_display(self) -> str:
-        """The note in the reader's language where a flow wrote it (bookings/event_notes.py)."""
+        """The note in the reader's language where a flow wrote it (bookings/event_notes.py), its
+        moments on the booking's clock (the booking page loads the booking with its events)."""
         from bookings.event_notes import note_display
 
-        return note_display(self.note)
+        return note_display(self.note, self.booking.tattooist.timezone)
 
     # The moves in the reader's language (the booking page's history); None where a side is empty.
     @property

@@ -41,7 +41,8 @@ from bookings.transitions import booking_move, hand_move_refusal, pre_session_ch
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.core.http_cache import slots_key
-from tattoo.core.money import format_mnt, is_whole, quantize
+from tattoo.core.l10n import money
+from tattoo.core.money import is_whole, quantize
 
 logger = logging.getLogger("inkbook.bookings")
 
@@ -427,9 +428,9 @@ def _booking_insert(
             )
         if amount < min_deposit:
             raise ApplicationError(
-                _("This artist asks for a deposit of at least %(amount)s.") % {"amount": format_mnt(min_deposit)},
+                _("This artist asks for a deposit of at least %(amount)s.") % {"amount": money(min_deposit)},
                 code="deposit_too_low",
-                fields={"depositAmount": [_("At least %(amount)s.") % {"amount": format_mnt(min_deposit)}]},
+                fields={"depositAmount": [_("At least %(amount)s.") % {"amount": money(min_deposit)}]},
             )
         ends_at = slot + timedelta(minutes=session_minutes)
         tz = ZoneInfo(tz_name)
@@ -484,9 +485,11 @@ def _booking_insert(
         if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
             # Slot hoarding across accounts (docs/reliability.md B8): holds expire, so this clears by itself.
             raise ConflictError(
-                "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
-                "one is paid or released (holds last at most "
-                f"{settings.BOOKING_HOLD_MINUTES:g} minutes), or pick another day.",
+                _(
+                    "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
+                    "one is paid or released (holds last at most %(minutes)s minutes), or pick another day."
+                )
+                % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
                 code="artist_day_held",
             )
         if inserted is None or len(job_ids or ()) != len(job_parameters["jobs"]):  # every check passed: unreachable
@@ -618,9 +621,7 @@ def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> tuple
         return "not_reschedulable", _("A %(status)s booking cannot be moved.") % {"status": status_word(booking.status)}
     if actor.pk == booking.customer_id:
         if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
-            return "reschedule_limit", _(
-                "This booking was already moved as often as the studio allows; ask the artist."
-            )
+            return "reschedule_limit", _("This booking was already moved as often as allowed; ask the artist.")
         if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
             return (
                 "reschedule_too_late",

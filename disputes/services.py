@@ -22,7 +22,8 @@ from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
 from payments import ledger
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
-from tattoo.core.money import format_mnt, quantize
+from tattoo.core.l10n import money
+from tattoo.core.money import quantize
 
 logger = logging.getLogger("inkbook.disputes")
 
@@ -183,7 +184,7 @@ def dispute_resolve(
             kind="dispute_resolved",
             status=lazy(status_word, str)(booking.status),  # read in each recipient's language
             resolution=resolution,
-            refund=format_mnt(amount) if amount else "",
+            refund=money(amount) if amount else "",
         )
     return dispute
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import ImageFields
@@ -33,4 +34,4 @@ class TattooIdea(ImageFields):
         ]
 
     def __str__(self) -> str:
-        return f"idea {self.pk} on booking {self.booking_id}"
+        return gettext("idea #%(number)s on booking #%(booking)s") % {"number": self.pk, "booking": self.booking_id}

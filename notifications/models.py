@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
@@ -63,4 +64,8 @@ class Outbox(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="notif_outbox_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to_address} ({self.status})"
+        status = OutboxStatus(self.status).label if self.status in OutboxStatus.values else self.status
+        return gettext("e-mail to %(address)s (%(status)s)") % {
+            "address": self.to_address,
+            "status": str(status).lower(),
+        }

@@ -47,7 +47,8 @@ from payments.models import (
 from payments.transitions import transaction_set_status
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError
-from tattoo.core.money import format_mnt, quantize
+from tattoo.core.l10n import money
+from tattoo.core.money import quantize
 
 log = logging.getLogger("inkbook.payments.ledger")
 
@@ -248,7 +249,7 @@ def deposit_refund(
         )
     if amount > available:
         raise ApplicationError(
-            _("At most %(amount)s can still be refunded.") % {"amount": format_mnt(available)},
+            _("At most %(amount)s can still be refunded.") % {"amount": money(available)},
             code="refund_too_large",
             fields={"refundAmount": [_("At most %(amount)s can be refunded.") % {"amount": available}]},
         )
@@ -560,10 +561,10 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
                     )
                     % {
                         "pk": t["pk"],
-                        "paid": format_mnt(t["paid_amount"]),
-                        "refunded": format_mnt(t["refunded_amount"]),
-                        "rows_paid": format_mnt(t["rows_paid"]),
-                        "rows_refunded": format_mnt(t["rows_refunded"]),
+                        "paid": money(t["paid_amount"]),
+                        "refunded": money(t["refunded_amount"]),
+                        "rows_paid": money(t["rows_paid"]),
+                        "rows_refunded": money(t["rows_refunded"]),
                     },
                 }
             )
@@ -579,11 +580,11 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
                 {
                     "booking_id": b["booking_id"],
                     "problem": _("%(amount)s still held by a %(status)s booking")
-                    % {"amount": format_mnt(amount), "status": status_word(b["booking__status"])},
+                    % {"amount": money(amount), "status": status_word(b["booking__status"])},
                 }
             )
         elif b["booking__status"] in ACTIVE_STATUSES and amount > b["booking__deposit_amount"]:
-            problem = _("%(amount)s held, more than the deposit") % {"amount": format_mnt(amount)}
+            problem = _("%(amount)s held, more than the deposit") % {"amount": money(amount)}
             problems.append({"booking_id": b["booking_id"], "problem": problem})
     refund_sums = dict(
         Refund.objects.values("payment_id").annotate(total=Sum("amount")).values_list("payment_id", "total")

@@ -1,6 +1,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import ImageFields
@@ -34,4 +35,4 @@ class PortfolioItem(ImageFields):
         ]
 
     def __str__(self) -> str:
-        return f"portfolio item {self.pk} of {self.tattooist_id}"
+        return gettext("portfolio image #%(number)s") % {"number": self.pk}

@@ -19,6 +19,7 @@ MODULES=(
   disputes/tests/test_admin_api.py
   tests/test_access_matrix.py
   tattoo/tests/test_idempotency.py
+  tattoo/tests/test_local_times.py
 )
 
 INSTANTS=(

@@ -112,7 +112,7 @@ def test_a_completed_session_counts_the_deposit_toward_the_price(customer):
     browser.force_login(customer)
     html = browser.get(reverse("booking-detail", args=[booking.pk])).content.decode()
     assert "Counted toward the price" in html
-    assert 'data-testid="deposit-kept">50\u202f000\u00a0₮' in html  # tattoo.core.money.format_mnt
+    assert 'data-testid="deposit-kept">50,000\u00a0₮' in html  # tattoo.core.l10n.money
 
 
 def test_a_no_show_keeps_the_deposit():
@@ -218,7 +218,7 @@ def test_the_refund_queue_shows_totals_and_age_and_staff_mark_refunds_done(admin
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-testid="queue-count">1<' in html
-    assert 'data-testid="queue-total">50\u202f000\u00a0₮<' in html
+    assert 'data-testid="queue-total">50,000\u00a0₮<' in html
     assert 'data-testid="queue-oldest">2 d 3 h<' in html
     done = staff.post("/admin/payments/refund/", {"action": "mark_done", "_selected_action": [refund.pk]}, follow=True)
     assert "1 refund(s) marked done." in done.content.decode()

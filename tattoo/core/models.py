@@ -3,6 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,7 +86,7 @@ class PendingObjectDeletion(models.Model):
         verbose_name_plural = _("bucket objects to delete")
 
     def __str__(self) -> str:
-        return f"pending delete of {self.key}"
+        return gettext("bucket object %(key)s to delete") % {"key": self.key}
 
 
 class ImageFields(models.Model):

@@ -21,7 +21,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,10 +40,9 @@ from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
-from tattoo.core import http_cache
+from tattoo.core import http_cache, l10n
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
-from tattoo.core.money import format_mnt
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
 ARTISTS_PER_PAGE = 12
@@ -85,11 +83,10 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
     result = selectors.tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=SLOT_DAYS), now=now)
     groups: dict[str, list] = {}
     for start in result.starts:
-        local = start.astimezone(tz)
-        # Day and time in the active language's formats (docs/i18n.md): "Wednesday, 3 June 2026" /
-        # "Лхагва гараг, 2026 оны 6-р сарын 3", and 24-hour times in both.
-        day = f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}"
-        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), date_format(local, "TIME_FORMAT")))
+        # Day and time in the active language, from CLDR (tattoo/core/l10n.py): "Wednesday, 3 June
+        # 2026" / "2026 оны 6-р сарын 3, лхагва гараг", and 24-hour times in both.
+        day = l10n.day(start, tz)
+        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), l10n.time(start, tz)))
     return list(groups.items())
 
 
@@ -282,8 +279,8 @@ def booking_reschedule(request, booking_id: int):
         request, lambda: services.booking_reschedule(booking_id=booking_id, actor=request.user, slot=slot)
     )
     if booking is not _FAILED:
-        local = booking.slot.astimezone(ZoneInfo(booking.tattooist.timezone))
-        messages.success(request, _("Booking moved to %(when)s.") % {"when": date_format(local, "DATETIME_FORMAT")})
+        when = l10n.when(booking.slot, booking.tattooist.timezone)
+        messages.success(request, _("Booking moved to %(when)s.") % {"when": when})
     return redirect(detail)
 
 
@@ -525,6 +522,7 @@ def calendar_feed(request, token: str):
         cal.add("x-wr-calname", _("Inkbook: %(artist)s") % {"artist": artist.user.name})
     cal.add("x-wr-timezone", artist.timezone)
     stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
+    zone = ZoneInfo(artist.timezone)
     for b in selectors.calendar_bookings(tattooist=artist):
         with translation.override(artist.user.language):
             if b.status == BookingStatus.PENDING:
@@ -533,18 +531,20 @@ def calendar_feed(request, token: str):
                 summary = _("Tattoo session: %(customer)s") % {"customer": b.customer.name}
             details = _("Status: %(status)s. Deposit %(amount)s.") % {
                 "status": status_word(b.status),
-                "amount": format_mnt(b.deposit_amount),
+                "amount": l10n.money(b.deposit_amount),
             }
         event = icalendar.Event()
         event.add("uid", f"booking-{b.pk}@{host}")
         event.add("dtstamp", stamp)
-        event.add("dtstart", b.slot.astimezone(UTC))
-        event.add("dtend", b.ends_at.astimezone(UTC))
+        # On the artist's clock (TZID, with its VTIMEZONE below): the session's own zone.
+        event.add("dtstart", b.slot.astimezone(zone))
+        event.add("dtend", b.ends_at.astimezone(zone))
         event.add("summary", summary)
         event.add("description", f"{details} {b.notes}".strip())
         event.add("status", "TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED")
         event.add("url", request.build_absolute_uri(reverse("booking-detail", args=[b.pk])))
         cal.add_component(event)
+    cal.add_missing_timezones()
     body = cal.to_ical()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="inkbook.ics"'
