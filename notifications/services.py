@@ -27,7 +27,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -78,6 +79,12 @@ def in_language_of(user: User):
 # --- rendering ------------------------------------------------------------------------------------
 
 
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template, without HTML escaping: an apostrophe in a name or a sentence stays an
+    apostrophe in the subject and the text part (the HTML part escapes the text once, base.html)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render(message: Message, *, recipient: User) -> tuple[str, str, str]:
     """(subject, text, html) of `message` for `recipient`, in the recipient's language."""
     with in_language_of(recipient):
@@ -88,7 +95,7 @@ def render(message: Message, *, recipient: User) -> tuple[str, str, str]:
             "action_label": message.action_label,
             **message.context,
         }
-        rendered = render_to_string(f"notifications/{message.kind}.txt", context).strip()
+        rendered = _render_text(f"notifications/{message.kind}.txt", context).strip()
         subject, _, body = rendered.partition("\n")
         body = re.sub(r"\n{3,}", "\n\n", body.strip())
         paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
