@@ -156,6 +156,15 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             context=_context(booking, deposit_fate=_deposit_fate(booking)),
             invite=("CANCEL", seq) if invited else None,
         )
+    elif booking.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and from_status == BookingStatus.CONFIRMED:
+        # The artist (or staff) said how the session went, and the deposit is kept: the customer
+        # hears of it at once, so a wrong mark can be disputed (docs/notifications.md).
+        customer_tell(
+            booking,
+            event=f"booking:{booking.pk}:{booking.status}:{seq}",
+            kind=f"booking_{booking.status}_customer",
+            deposit_fate=_kept_fate(booking),
+        )
 
 
 def _interpolate(text, **values):
@@ -177,6 +186,31 @@ def _deposit_fate(booking: Booking) -> str:
             "when a refund is made."
         ),
         amount=format_mnt(booking.deposit_amount),
+    )
+
+
+def _kept_fate(booking: Booking) -> str:
+    """What happens to the deposit of a session marked completed or a no-show (docs/deposits.md)."""
+    if booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING):
+        return _("No deposit was paid, so nothing is charged.")
+    if booking.status == BookingStatus.COMPLETED:
+        text = _("The deposit of %(amount)s is kept by the artist: it counts toward the price.")
+    else:
+        text = _("The deposit of %(amount)s is kept by the artist under the studio's deposit policy.")
+    return _interpolate(text, amount=format_mnt(booking.deposit_amount))
+
+
+def customer_tell(booking: Booking, *, event: str, kind: str, **context) -> None:
+    """One message of `kind` to the booking's customer alone, in their language."""
+    notify(
+        event=event,
+        recipients=[booking.customer],
+        message=Message(
+            kind=kind,
+            context=_context(booking, **context),
+            action_url=_url(booking),
+            action_label=_("Open the booking"),
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
 from bookings import notices
 from bookings.models import (
     ACTIVE_STATUSES,
+    SLOT_HOLDING,
     Availability,
     Booking,
     BookingEvent,
@@ -370,7 +371,7 @@ WITH chk AS (
   SELECT
     EXISTS (SELECT 1 FROM time_off WHERE tattooist_id = %(artist)s
              AND starts_at < %(ends_at)s AND ends_at > %(slot)s) AS time_off,
-    EXISTS (SELECT 1 FROM bookings WHERE tattooist_id = %(artist)s AND status = ANY(%(active)s)
+    EXISTS (SELECT 1 FROM bookings WHERE tattooist_id = %(artist)s AND status = ANY(%(active)s) AND holds_slot
              AND slot < %(ends_at)s AND ends_at > %(slot)s) AS clash,
     (SELECT count(*) FROM bookings WHERE customer_id = %(customer)s AND status = %(pending)s
              AND payment_status = ANY(%(unpaid)s)) AS holds,
@@ -524,12 +525,9 @@ def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> App
     """
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
         return NotAllowedError(_("Customers can only cancel their bookings."), code="customer_may_only_cancel")
-    refusal = hand_move_refusal(booking.status, to_status)
-    if refusal is None and to_status == BookingStatus.NO_SHOW:
-        no_show = no_show_refusal(booking=booking, now=timezone.now())
-        if no_show is not None:
-            refusal = ConflictError(no_show[1], code=no_show[0])
-    return refusal
+    return hand_move_refusal(booking.status, to_status) or session_started_refusal(
+        booking=booking, to_status=to_status, now=timezone.now()
+    )
 
 
 def allowed_moves(*, booking: Booking, actor: User) -> list[str]:
@@ -547,7 +545,8 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     """A person's status change (PATCH /api/bookings/{id}).
 
     Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
-    anything the table or SYSTEM_ONLY forbids → 409. The table is checked under the row lock.
+    anything the table or SYSTEM_ONLY forbids → 409, and so is marking a session completed or a
+    no-show before it started (409 `too_early`). Both are checked under the row lock.
     """
     booking = booking_get_for(user=actor, booking_id=booking_id)
     refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
@@ -556,26 +555,40 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
 
     def move() -> Booking:
         with transaction.atomic():
-            if to_status == BookingStatus.NO_SHOW:
+            if to_status in AFTER_START_MOVES:
                 # Judged under the row lock: a reschedule cannot slip in between.
                 locked = Booking.objects.select_for_update().get(pk=booking_id)
-                no_show = no_show_refusal(booking=locked, now=timezone.now())
-                if no_show is not None:
-                    raise ConflictError(no_show[1], code=no_show[0])
+                refusal = hand_move_refusal(locked.status, to_status) or session_started_refusal(
+                    booking=locked, to_status=to_status, now=timezone.now()
+                )
+                if refusal is not None:
+                    raise refusal
             return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
 
     return with_db_retry(move)
 
 
-def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | None:
-    """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
-    confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
+# The moves that say how the session went: only once it has started. Before, `completed` would let
+# an artist keep a deposit for a session that never took place and free its time (docs/deposits.md).
+AFTER_START_MOVES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+def session_started_refusal(*, booking: Booking, to_status: str, now: datetime) -> ConflictError | None:
+    """Why `booking` cannot be marked completed or a no-show now (409), or None (also for any other
+    move). Only a confirmed booking, and only once its session has started (the deposit is then
+    kept, docs/deposits.md)."""
+    if to_status not in AFTER_START_MOVES:
+        return None
     if booking.status != BookingStatus.CONFIRMED:
-        return "illegal_transition", _("A %(status)s booking cannot be marked a no-show.") % {
-            "status": status_word(booking.status)
-        }
+        if to_status == BookingStatus.NO_SHOW:
+            message = _("A %(status)s booking cannot be marked a no-show.")
+        else:
+            message = _("A %(status)s booking cannot be marked completed.")
+        return ConflictError(message % {"status": status_word(booking.status)}, code="illegal_transition")
     if now < booking.slot:
-        return "too_early", _("A booking can be marked a no-show only after it has started.")
+        if to_status == BookingStatus.NO_SHOW:
+            return ConflictError(_("A booking can be marked a no-show only after it has started."), code="too_early")
+        return ConflictError(_("A booking can be marked completed only after it has started."), code="too_early")
     return None
 
 
@@ -655,7 +668,7 @@ def _booking_move_slot(
                 _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
             )
         clash = (
-            Booking.objects.filter(tattooist=artist, status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot)
+            Booking.objects.filter(SLOT_HOLDING, tattooist=artist, slot__lt=ends_at, ends_at__gt=slot)
             .exclude(pk=booking.pk)
             .exists()
         )
