@@ -12,7 +12,7 @@ import secrets
 import time as time_module
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -25,10 +25,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
-from bookings import notices
+from bookings import notices, rules
 from bookings.models import (
     ACTIVE_STATUSES,
-    SLOT_HOLDING,
     Availability,
     Booking,
     BookingEvent,
@@ -37,7 +36,7 @@ from bookings.models import (
     TimeOff,
     status_word,
 )
-from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
+from bookings.selectors import booking_bounds, booking_get_for, dow
 from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
@@ -71,19 +70,11 @@ def _sqlstate(exc: Exception) -> str | None:
     return getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
 
 
-def slot_taken_error() -> ConflictError:
-    return ConflictError(
-        _("This time overlaps another booking of this artist. Pick another slot."),
-        code="slot_taken",
-        fields={"slot": [_("This time is no longer free.")]},
-    )
-
-
 def integrity_error_to_api(exc: IntegrityError) -> ApplicationError | None:
     """The API error for a constraint failure on bookings, or None when it is not one we expect."""
     state = _sqlstate(exc)
     if state in _SLOT_TAKEN_STATES:
-        return slot_taken_error()
+        return rules.slot_taken_error()
     if state in _CHECK_STATES:
         return ApplicationError(_("The booking breaks a rule of the schedule."), code="invalid_booking")
     return None
@@ -277,28 +268,6 @@ def _bookable_start(slot: datetime, *, now: datetime) -> datetime:
     return slot
 
 
-def _local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
-    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-
-
-def _check_inside_hours(artist: Tattooist, slot: datetime, ends_at: datetime) -> None:
-    tz = ZoneInfo(artist.timezone)
-    local_day = slot.astimezone(tz).date()
-    windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list("start_time", "end_time")
-    _require_inside_windows(windows, local_day, tz, slot, ends_at)
-
-
-def _require_inside_windows(windows, local_day: date, tz: ZoneInfo, slot: datetime, ends_at: datetime) -> None:
-    """The session must fit inside one of the local day's (start, end) wall-clock windows (DST-safe)."""
-    if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
-        raise ApplicationError(
-            _("The session does not fit inside the artist's hours on that day."),
-            code="outside_availability",
-            fields={"slot": [_("Outside the artist's availability.")]},
-        )
-
-
 def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
     """Why `customer` may not book at all, or None (the artist page asks it for its booking form)."""
     if not (customer.is_authenticated and customer.role == Role.CUSTOMER):
@@ -419,13 +388,12 @@ def _booking_insert(
                 _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
             )
         # deposit_refundable_hours: the artist's deposit policy, kept on the booking (docs/deposits.md).
+        # The checks are bookings/rules.py's, asked over the facts this statement read (the one
+        # rule reschedule and a late payment call as slot_refusal).
         bookable, min_deposit, session_minutes, tz_name, refundable_hours = artist
-        if not bookable:
-            raise ApplicationError(
-                _("This artist is not taking bookings yet."),
-                code="artist_not_approved",
-                fields={"tattooistId": [_("Artist not approved.")]},
-            )
+        refusal = rules.artist_refusal(bookable=bookable)
+        if refusal is not None:
+            raise refusal
         if amount < min_deposit:
             raise ApplicationError(
                 _("This artist asks for a deposit of at least %(amount)s.") % {"amount": format_mnt(min_deposit)},
@@ -435,8 +403,11 @@ def _booking_insert(
         ends_at = slot + timedelta(minutes=session_minutes)
         tz = ZoneInfo(tz_name)
         local_day = slot.astimezone(tz).date()
-        _require_inside_windows([(s, e) for d, s, e in windows if d == dow(local_day)], local_day, tz, slot, ends_at)
-        day_start, day_end = _local_day_bounds(local_day, tz)
+        day_windows = [(s, e) for d, s, e in windows if d == dow(local_day)]
+        refusal = rules.hours_refusal(day_windows, local_day, tz, slot, ends_at)
+        if refusal is not None:
+            raise refusal
+        day_start, day_end = rules.local_day_bounds(local_day, tz)
         ts = timezone.now()
         hold_expires_at = now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
         # No hold without its expiry job, no job for a hold that never was (the same statement).
@@ -471,9 +442,7 @@ def _booking_insert(
         )
         time_off, clash, holds, day_holds, inserted, job_ids = cursor.fetchone()
         if time_off:
-            raise ApplicationError(
-                _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
-            )
+            raise rules.time_off_error()
         if holds >= settings.BOOKING_MAX_UNPAID_HOLDS:
             raise ConflictError(
                 _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
@@ -481,7 +450,7 @@ def _booking_insert(
                 code="too_many_holds",
             )
         if clash:
-            raise slot_taken_error()
+            raise rules.slot_taken_error()
         if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
             # Slot hoarding across accounts (docs/reliability.md B8): holds expire, so this clears by itself.
             raise ConflictError(
@@ -650,7 +619,7 @@ def _booking_move_slot(
         # The same lock order as a create (customer, then artist), then the booking itself (whose
         # parties never change).
         list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
-        artist = Tattooist.objects.select_for_update(no_key=True, of=("self",)).get(pk=artist_id)
+        artist = Tattooist.objects.select_related("user").select_for_update(no_key=True, of=("self",)).get(pk=artist_id)
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
         refusal = reschedule_refusal(booking=booking, actor=actor, now=now)
         if refusal is not None:
@@ -661,19 +630,9 @@ def _booking_move_slot(
                 _("The booking already starts then."), code="same_slot", fields={"slot": [_("Pick another time.")]}
             )
         ends_at = slot + (booking.ends_at - booking.slot)
-        _check_inside_hours(artist, slot, ends_at)
-        time_off = TimeOff.objects.filter(tattooist=artist, starts_at__lt=ends_at, ends_at__gt=slot).exists()
-        if time_off:
-            raise ApplicationError(
-                _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
-            )
-        clash = (
-            Booking.objects.filter(SLOT_HOLDING, tattooist=artist, slot__lt=ends_at, ends_at__gt=slot)
-            .exclude(pk=booking.pk)
-            .exists()
-        )
-        if clash:
-            raise slot_taken_error()
+        refusal = rules.slot_refusal(tattooist=artist, slot=slot, ends_at=ends_at, now=now, booking_id=booking.pk)
+        if refusal is not None:
+            raise refusal
         tz = ZoneInfo(artist.timezone)
         target_day = slot.astimezone(tz).date()
         if (
@@ -682,7 +641,7 @@ def _booking_move_slot(
             and target_day != booking.slot.astimezone(tz).date()
         ):
             # An unpaid hold moving to another day counts against that day's cap, as a new one would.
-            day_start, day_end = _local_day_bounds(target_day, tz)
+            day_start, day_end = rules.local_day_bounds(target_day, tz)
             day_holds = _unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end).count()
             if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
                 raise ConflictError(
