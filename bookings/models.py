@@ -145,6 +145,9 @@ class Booking(models.Model):
     deposit_refundable_hours = models.PositiveSmallIntegerField(
         verbose_name=_("deposit refundable hours"), default=48, db_default=48
     )
+    # Until when the customer's cancel refunds the deposit in full, fixed when the first money
+    # arrived (bookings/deposit_window.py); null before: the deadline then follows the start.
+    refundable_until = models.DateTimeField(verbose_name=_("refundable until"), null=True, blank=True)
     # False only for a disputed booking whose session was over (completed, no-show) when the
     # dispute opened: it holds no time (SLOT_HOLDING). A dispute resolved to `confirmed` takes the
     # time back, if it is still free.

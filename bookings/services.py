@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
-from bookings import notices, rules
+from bookings import deposit_window, notices, rules
 from bookings.models import (
     ACTIVE_STATUSES,
     Availability,
@@ -649,10 +649,15 @@ def _booking_move_slot(
                     code="artist_day_held",
                 )
         before = booking.slot
+        # The free-cancel deadline fixed at payment: the customer's move cannot create a right, the
+        # artist's cannot take one away (bookings/deposit_window.py).
+        booking.refundable_until = deposit_window.deadline_after_move(
+            booking=booking, slot=slot, by_customer=by_customer, now=now
+        )
         booking.slot, booking.ends_at = slot, ends_at
         if by_customer:
             booking.customer_reschedules += 1
-        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "updated_at"])
+        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "refundable_until", "updated_at"])
         BookingEvent.objects.create(
             booking=booking,
             actor=actor,

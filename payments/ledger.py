@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import notices
+from bookings import deposit_window, notices
 from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus, status_word
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments.models import (
@@ -133,6 +133,11 @@ def payments_record(*, txn: Transaction, booking: Booking, rows: list[dict]) -> 
             note=f"QPay payment {payment.qpay_payment_id} ({payment.payment_type or 'unknown type'})",
         )
         fresh.append(payment)
+    if fresh and booking.refundable_until is None:
+        # The free-cancel right is fixed by the start in force when the deposit is paid; no later
+        # move of the start by the customer changes it (bookings/deposit_window.py).
+        booking.refundable_until = deposit_window.window_deadline(booking)
+        Booking.objects.filter(pk=booking.pk).update(refundable_until=booking.refundable_until)
     return fresh
 
 
@@ -277,18 +282,19 @@ def _cancel_event(booking: Booking) -> BookingEvent | None:
 
 def cancel_keeps_deposit(*, booking: Booking, event: BookingEvent | None) -> bool:
     """The deposit policy for a cancel: the artist keeps a confirmed booking's deposit when its
-    customer cancelled less than `deposit_refundable_hours` before the start; every other cancel
-    (earlier, by the artist, by staff, of an unconfirmed hold) refunds it in full."""
+    customer cancelled after the free-cancel deadline (`deposit_refundable_hours` before the start
+    in force when the deposit was paid, bookings/deposit_window.py); every other cancel (earlier,
+    by the artist, by staff, of an unconfirmed hold) refunds it in full."""
     if event is None or event.from_status != BookingStatus.CONFIRMED:
         return False
     if event.actor_id is None or event.actor_id != booking.customer_id:
         return False
-    return event.created_at > booking.slot - timedelta(hours=booking.deposit_refundable_hours)
+    return event.created_at > policy_refund_deadline(booking)
 
 
-def policy_refund_deadline(booking: Booking):
+def policy_refund_deadline(booking: Booking) -> datetime:
     """Until when a customer's cancel gets the deposit back (shown before paying and on the page)."""
-    return booking.slot - timedelta(hours=booking.deposit_refundable_hours)
+    return deposit_window.refund_deadline(booking)
 
 
 def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:

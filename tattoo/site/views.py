@@ -29,6 +29,7 @@ from accounts import selectors as account_selectors
 from accounts.forms import ArtistSearchForm
 from accounts.models import Tattooist, User
 from bookings import selectors, services
+from bookings.deposit_window import window_deadline
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, status_word
 from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
@@ -229,6 +230,8 @@ def booking_detail(request, booking_id: int):
             # The deposit ledger and the policy it follows (docs/deposits.md).
             "deposit": deposit_ledger(booking=booking),
             "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
+            # fixed at payment and the booking moved since: not "N hours before the start" any more
+            "refund_deadline_moved": policy_refund_deadline(booking) != window_deadline(booking),
         },
     )
 
