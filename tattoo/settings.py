@@ -512,6 +512,10 @@ WORKER_TO_WEB_SECRETS = [s for s in envsecret("WORKER_TO_WEB_SECRET", "dev-worke
 if set(WEB_TO_WORKER_SECRETS) & set(WORKER_TO_WEB_SECRETS):
     raise ImproperlyConfigured("WEB_TO_WORKER_SECRET and WORKER_TO_WEB_SECRET must not share a value")
 WORKER_TIMEOUT_SECONDS = envfloat("WORKER_TIMEOUT_SECONDS", 15.0)
+# A card refund (and the payment lookup before retrying one) waits longer: the worker may wait on
+# QPay for one call and a login (40 s, qpay_worker/qpay_client.py CALL_WITH_LOGIN_SECONDS), and a
+# refund QPay accepted after the web app gave up would be asked again (docs/deposits.md).
+WORKER_REFUND_TIMEOUT_SECONDS = envfloat("WORKER_REFUND_TIMEOUT_SECONDS", 60.0)
 PAYMENT_STATUS_RECHECK_SECONDS = envint("PAYMENT_STATUS_RECHECK_SECONDS", 30)
 # Where the worker posts payment verdicts (named in every invoice request).
 PAYMENT_NOTIFY_URL = (env("PAYMENT_NOTIFY_URL") or f"{SITE_URL}/api/payments/notify").rstrip("/")
