@@ -42,6 +42,7 @@ from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.core.http_cache import slots_key
 from tattoo.core.money import format_mnt, is_whole, quantize
+from tattoo.core.rates import rate_refusal, tally_add, tally_get
 
 logger = logging.getLogger("inkbook.bookings")
 
@@ -281,6 +282,26 @@ def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
     return None
 
 
+# Unpaid holds a customer cancelled: counted in the shared cache in a 24-hour window that the first
+# cancel opens (tattoo/core/rates.py), so the create path spends no query on it.
+CANCELLED_HOLDS = "cancelled_holds"
+CANCELLED_HOLDS_WINDOW = 24 * 3600
+
+
+def cancelled_holds_refusal(*, customer: User) -> ConflictError | None:
+    """A customer who cancelled BOOKING_MAX_CANCELLED_HOLDS_PER_DAY unpaid holds within a day places
+    no new one until that day is over (409): each hold mails the artist and takes their time
+    (docs/api.md, "Rates")."""
+    cancelled = tally_get(scope=CANCELLED_HOLDS, user_id=customer.pk)
+    if cancelled < settings.BOOKING_MAX_CANCELLED_HOLDS_PER_DAY:
+        return None
+    return ConflictError(
+        _("You cancelled %(count)s unpaid bookings in the last 24 hours; you can book again within a day.")
+        % {"count": cancelled},
+        code="too_many_cancelled_holds",
+    )
+
+
 def booking_create(
     *,
     customer: User,
@@ -300,6 +321,11 @@ def booking_create(
     if refusal is not None:
         raise refusal
     now = now or timezone.now()
+    refusal = rate_refusal(
+        scope="booking_create", user_id=customer.pk, rate=settings.BOOKING_CREATE_RATE
+    ) or cancelled_holds_refusal(customer=customer)
+    if refusal is not None:
+        raise refusal
     slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
     if not is_whole(amount):
@@ -521,6 +547,11 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
     if isinstance(refusal, NotAllowedError):
         raise refusal  # a 409 is decided under the row lock (booking_move), with the current status
+    if to_status == BookingStatus.CANCELLED and not actor.is_admin:
+        # Each cancel mails the other party and cancels invoices at QPay (docs/api.md, "Rates").
+        limited = rate_refusal(scope="booking_cancel", user_id=actor.pk, rate=settings.BOOKING_CANCEL_RATE)
+        if limited is not None:
+            raise limited
 
     def move() -> Booking:
         with transaction.atomic():
@@ -534,7 +565,14 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
                     raise refusal
             return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
 
-    return with_db_retry(move)
+    moved = with_db_retry(move)
+    if (
+        to_status == BookingStatus.CANCELLED
+        and booking.status == BookingStatus.PENDING
+        and actor.pk == booking.customer_id
+    ):
+        tally_add(scope=CANCELLED_HOLDS, user_id=actor.pk, window_seconds=CANCELLED_HOLDS_WINDOW)
+    return moved
 
 
 # The moves that say how the session went: only once it has started. Before, `completed` would let

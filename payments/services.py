@@ -33,6 +33,7 @@ from payments.transitions import transaction_set_status
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 from tattoo.core.money import CURRENCY, is_whole, quantize
+from tattoo.core.rates import rate_refusal
 
 log = logging.getLogger("inkbook.payments")
 security_log = logging.getLogger("inkbook.security")
@@ -152,6 +153,10 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         raise Http404
     if booking.customer_id != user.pk:  # before anything else: a stranger learns nothing more
         raise NotAllowedError(_("Only the booking's customer can pay its deposit."))
+    # Each invoice is a QPay call (docs/api.md, "Rates").
+    limited = rate_refusal(scope="payment_create", user_id=user.pk, rate=settings.PAYMENT_CREATE_RATE)
+    if limited is not None:
+        raise limited
     _retire_expired_invoice(booking.pk)
 
     now = timezone.now()

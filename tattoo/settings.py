@@ -61,6 +61,14 @@ def envfloat(name: str, default: float) -> float:
     return value
 
 
+def envrate(name: str, default: str) -> str:
+    """A rate shaped like DRF's, N per second/minute/hour/day ("10/hour"; tattoo/core/rates.py)."""
+    value = (env(name) or default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/hour, not {value!r}")
+    return value
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -397,6 +405,13 @@ OTP_TOTP_ISSUER = "Inkbook"  # the name authenticator apps show for staff TOTP d
 BOOKING_HOLD_MINUTES = envfloat("BOOKING_HOLD_MINUTES", 30)  # a decimal (0.5) is fine
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY", 4)
+# Churn (docs/api.md, "Rates"): per user, booking creates, cancels and payment creates (each costs
+# QPay calls or mails the other party), 429 beyond; and new holds refused (409
+# `too_many_cancelled_holds`) once a customer cancelled this many unpaid holds in 24 hours.
+BOOKING_CREATE_RATE = envrate("BOOKING_CREATE_RATE", "20/hour")
+BOOKING_CANCEL_RATE = envrate("BOOKING_CANCEL_RATE", "20/hour")
+PAYMENT_CREATE_RATE = envrate("PAYMENT_CREATE_RATE", "30/hour")
+BOOKING_MAX_CANCELLED_HOLDS_PER_DAY = envint("BOOKING_MAX_CANCELLED_HOLDS_PER_DAY", 5)
 BOOKING_FREE_RESCHEDULES = envint("BOOKING_FREE_RESCHEDULES", 1)  # moves a customer may make per booking
 BOOKING_RESCHEDULE_NOTICE_HOURS = envint("BOOKING_RESCHEDULE_NOTICE_HOURS", 48)  # ...at least so long before
 # Step between offered start times inside a window (a grid anchored at the window's start).
