@@ -120,7 +120,8 @@ class TattooistSlotsApi(APIView):
             http_cache.artist_key(tattooist_id),
             http_cache.slots_key(tattooist_id),
             http_cache.CLOCK,
-        ]
+        ],
+        query=("from", "to"),
     )
     def get(self, request, tattooist_id: int):
         artist = selectors.tattooist_get_bookable(tattooist_id=tattooist_id)
@@ -191,7 +192,7 @@ class AvailabilityItemApi(APIView):
             *http_cache.schema_parameters(),
         ],
     )
-    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)])
+    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)], query=())
     def get(self, request, pk: int):
         artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)
         return Response(AvailabilitySerializer({"timezone": artist.timezone, "windows": windows}).data)

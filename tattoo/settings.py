@@ -218,20 +218,33 @@ WEB_WORKERS = envint("WEB_WORKERS", 2)
 WEB_THREADS = envint("WEB_THREADS", 4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the login and signup throttle counters and the worker message ids already seen
-# (docs/security.md): a per-process cache would give every process its own counters. Outside DEBUG
-# it is Redis, unless LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs).
+# Two caches, two stores (docs/deploy.md, "Redis"):
+# - "default" holds what must never be evicted: the login, signup and mail throttle counters, the
+#   per-user rates and the worker message ids already seen (docs/security.md). A per-process cache
+#   would give every process its own counters, so outside DEBUG it is Redis (REDIS_URL), unless
+#   LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs). Its Redis runs with
+#   maxmemory-policy noeviction.
+# - "public" holds rendered anonymous public answers keyed by their versioned ETag
+#   (tattoo/core/http_cache.py): anyone can make it grow, so it is its own bounded Redis
+#   (PUBLIC_CACHE_URL: an instance with maxmemory and allkeys-lru), and a flood there can evict only
+#   those answers, never a counter.
 REDIS_URL = env("REDIS_URL")
-# "public" holds rendered anonymous public answers keyed by their versioned ETag
-# (tattoo/core/http_cache.py): its own alias, so a flood of distinct query strings evicts only those,
-# never the login-throttle counters of "default".
+PUBLIC_CACHE_URL = env("PUBLIC_CACHE_URL")
 if REDIS_URL:
     REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+    if PUBLIC_CACHE_URL or not DEBUG:
+        PUBLIC_CACHE_URL = envurl("PUBLIC_CACHE_URL", "", schemes=("redis", "rediss", "unix"))
+        if PUBLIC_CACHE_URL == REDIS_URL:
+            raise ImproperlyConfigured(
+                "PUBLIC_CACHE_URL must not be REDIS_URL: rendered public answers need their own bounded store "
+                "(maxmemory + allkeys-lru), apart from the counters that must never be evicted (docs/deploy.md)"
+            )
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "public": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # DEBUG without PUBLIC_CACHE_URL: the same Redis, told apart by the prefix only
+            "LOCATION": PUBLIC_CACHE_URL or REDIS_URL,
             "KEY_PREFIX": "public",
         },
     }

@@ -560,8 +560,9 @@ def calendar_feed(request, token: str):
 
 # Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
 # page by the catalog's version, an artist page by the artist's, its bookings' and the minute (the
-# slot list moves with the clock); each also by language, host and the exact path and query.
-@http_cache.public_page(lambda: [http_cache.CATALOG])
+# slot list moves with the clock); each also by language, host, path and the query parameters it
+# declares (the only ones it gets).
+@http_cache.public_page(lambda: [http_cache.CATALOG], query=("q", "style", "page"))
 def home(request):
     form = ArtistSearchForm(request.GET or None, styles=portfolio_selectors.style_tags_public())
     style = q = ""
@@ -573,7 +574,8 @@ def home(request):
 
 
 @http_cache.public_page(
-    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK]
+    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK],
+    query=(),
 )
 def artist_detail(request, tattooist_id: int):
     artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
