@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Language, Role, Tattooist, User
+from accounts.models import Language, Role, Tattooist, User, validate_person_name
 
 
 class TattooistProfileSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class SignupSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[validate_person_name])
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     role = serializers.ChoiceField(choices=Role.choices)
@@ -92,7 +92,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120, required=False)
+    name = serializers.CharField(max_length=120, required=False, validators=[validate_person_name])
     reminders_enabled = serializers.BooleanField(
         required=False, help_text="Session reminders by mail; transactional mails cannot be turned off."
     )

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import mfa, throttling
-from accounts.models import Language, Role, Tattooist, User, email_problem, normalize_email
+from accounts.models import Language, Role, Tattooist, User, email_problem, name_problem, normalize_email
 from accounts.tokens import (
     EMAIL_VERIFY,
     PASSWORD_RESET,
@@ -60,6 +60,12 @@ def request_language() -> str:
     return active if active in Language.values else Language.MN
 
 
+def _require_person_name(name: str) -> None:
+    problem = name_problem(name)
+    if problem is not None:
+        raise ApplicationError(problem, code="invalid_name", fields={"name": [problem]})
+
+
 def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "", language: str | None = None) -> User:
     if role not in (Role.CUSTOMER, Role.TATTOOIST):
         raise ApplicationError(
@@ -68,6 +74,7 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
     language = language or request_language()
     if language not in Language.values:
         raise ApplicationError(str(LANGUAGE_INVALID), fields={"language": [str(LANGUAGE_INVALID)]})
+    _require_person_name(name)
     email = User.objects.normalize_email_address(email)
     problem = email_problem(email)
     if problem:
@@ -295,6 +302,7 @@ def user_update(
         user.language = language
         fields.append("language")
     if name is not None:
+        _require_person_name(name)
         user.name = name
         fields.append("name")
     if reminders_enabled is not None:

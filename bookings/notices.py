@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
-from notifications.services import Message, in_language_of, notify
+from notifications.services import Message, in_language_of, notify, one_line
 from tattoo.core import jobs
 from tattoo.core.money import format_mnt
 
@@ -53,10 +53,11 @@ def _local(booking: Booking, moment: datetime) -> str:
 
 
 def _context(booking: Booking, **extra) -> dict:
+    # Names go into subjects (each template's first line): one line each, whatever was stored.
     return {
         "booking": booking,
-        "artist_name": booking.tattooist.user.name,
-        "customer_name": booking.customer.name,
+        "artist_name": one_line(booking.tattooist.user.name),
+        "customer_name": one_line(booking.customer.name),
         "when": _local(booking, booking.slot),
         "deposit": format_mnt(booking.deposit_amount),
         **extra,

@@ -79,6 +79,16 @@ def in_language_of(user: User):
 # --- rendering ------------------------------------------------------------------------------------
 
 
+# Characters that end or break a header line, or are invisible controls: never in a subject.
+_NOT_IN_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """`text` as one header-safe line: line breaks and control characters become spaces, runs of
+    spaces one. A subject with a CR or LF in it fails at send time (BadHeaderError), every try."""
+    return " ".join(_NOT_IN_SUBJECT.sub(" ", str(text)).split())
+
+
 def _render_text(name: str, context: dict) -> str:
     """A plain-text template, without HTML escaping: an apostrophe in a name or a sentence stays an
     apostrophe in the subject and the text part (the HTML part escapes the text once, base.html)."""
@@ -105,7 +115,7 @@ def render(message: Message, *, recipient: User) -> tuple[str, str, str]:
             "notifications/base.html",
             {**context, "subject": subject.strip(), "paragraphs": paragraphs},
         )
-    return subject.strip()[:300], body + "\n", html
+    return one_line(subject)[:300], body + "\n", html
 
 
 # --- the one notification function ----------------------------------------------------------------
@@ -212,7 +222,7 @@ def _claim(outbox_id: int, now: datetime) -> Outbox | None:
 def _email(row: Outbox, connection=None) -> EmailMultiAlternatives:
     headers = {"Message-ID": row.message_id, **row.headers}
     mail = EmailMultiAlternatives(
-        subject=row.subject,
+        subject=one_line(row.subject),  # rows written before subjects were made one line
         body=row.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_address],
