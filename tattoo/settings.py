@@ -415,6 +415,9 @@ if min(PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) < 0:
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
 OTP_TOTP_ISSUER = "Inkbook"  # the name authenticator apps show for staff TOTP devices
+# Staff never see each other's TOTP keys in the admin (no key field, QR code or otpauth page):
+# a key is shown once, to its owner, by `manage.py totp_device` (docs/security.md).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 BOOKING_HOLD_MINUTES = envfloat("BOOKING_HOLD_MINUTES", 30)  # a decimal (0.5) is fine
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY", 4)
