@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -292,8 +293,11 @@ def booking_reschedule(request, booking_id: int):
 
 def _back(request, default: str) -> str:
     target = request.POST.get("next", "")
-    # Only our own paths: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Only our own site: never an open redirect. Django's check, as the login page's (a hand-made
+    # prefix test let `/\evil.com` through: browsers read the backslash as a slash).
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 @login_required
