@@ -11,6 +11,8 @@ from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
 from bookings import deposit_window
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
+from tattoo.core.money import WHOLE_MNT_PATTERN
+from tattoo.core.schema import documented
 from tattoo.core.serializers import FieldsBuiltOnce
 
 
@@ -234,7 +236,14 @@ class BookingDetailSerializer(BookingSerializer):
 class BookingCreateSerializer(serializers.Serializer):
     tattooist_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     slot = AwareDateTimeField(help_text="Session start, ISO 8601 with an offset.")
-    deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    # Whole MNT (400 `deposit_not_whole`, bookings/services.py), at least the artist's minDeposit.
+    deposit_amount = documented(
+        serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
+        type="string",
+        format="decimal",
+        pattern=WHOLE_MNT_PATTERN,
+        description="Whole MNT (e.g. `50000` or `50000.00`), at least the artist's `minDeposit`.",
+    )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

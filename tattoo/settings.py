@@ -375,6 +375,7 @@ SPECTACULAR_SETTINGS = {
         "DisputeStatusEnum": "disputes.models.DisputeStatus",
         "DisputeResolutionStatusEnum": "disputes.services.RESOLUTION_CHOICES",
         "RoleEnum": "accounts.models.Role",
+        "SignupRoleEnum": "accounts.serializers.SIGNUP_ROLES",
     },
     "SCHEMA_PATH_PREFIX": r"/api/",
 }

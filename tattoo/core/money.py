@@ -24,6 +24,11 @@ def is_whole(amount: Decimal) -> bool:
     return amount == amount.to_integral_value()
 
 
+# A whole, non-negative MNT amount as the API's decimal strings spell it ("50000", "50000.00"): the
+# OpenAPI pattern of amounts that must be whole (QPay takes whole tögrög only).
+WHOLE_MNT_PATTERN = r"^\d{1,10}(?:\.0{1,2})?$"
+
+
 # How a person reads an amount, in every language: "50 000 ₮" (groups of three split by a narrow
 # no-break space, U+202F; a no-break space, then the tögrög sign after the number). Cents show only
 # when there are any ("33 333.50 ₮"); a negative amount keeps its minus sign ("-5 000 ₮").
