@@ -91,6 +91,10 @@ class BookingStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
+# The bookings that keep their time from everyone else (the exclusion constraint's condition): the
+# live ones, except a dispute of a session that is over (completed or no-show), which is about money
+# and does not take back a time others may have booked since (docs/deposits.md, "Disputes and the slot").
+SLOT_HOLDING = Q(status__in=[s.value for s in ACTIVE_STATUSES], holds_slot=True)
 
 
 class PaymentStatus(models.TextChoices):
@@ -148,6 +152,13 @@ class Booking(models.Model):
     deposit_refundable_hours = models.PositiveSmallIntegerField(
         verbose_name=_("deposit refundable hours"), default=48, db_default=48
     )
+    # Until when the customer's cancel refunds the deposit in full, fixed when the first money
+    # arrived (bookings/deposit_window.py); null before: the deadline then follows the start.
+    refundable_until = models.DateTimeField(verbose_name=_("refundable until"), null=True, blank=True)
+    # False only for a disputed booking whose session was over (completed, no-show) when the
+    # dispute opened: it holds no time (SLOT_HOLDING). A dispute resolved to `confirmed` takes the
+    # time back, if it is still free.
+    holds_slot = models.BooleanField(verbose_name=_("holds its slot"), default=True, db_default=True)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -168,7 +179,7 @@ class Booking(models.Model):
                     ("tattooist", RangeOperators.EQUAL),
                     (TsTzRange("slot", "ends_at"), RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+                condition=SLOT_HOLDING,
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("slot")), name="bookings_end_after_start"),
             models.CheckConstraint(
@@ -186,6 +197,10 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_holding_slot(self) -> bool:
+        return self.is_active and self.holds_slot
 
 
 class BookingEvent(models.Model):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
-from notifications.services import Message, in_language_of, notify
+from notifications.services import Message, in_language_of, notify, one_line
 from tattoo.core import jobs, l10n
 
 REMIND_TASK = "bookings.send_reminder"
@@ -56,10 +56,11 @@ def _local_short(booking: Booking, moment: datetime) -> str:
 
 
 def _context(booking: Booking, **extra) -> dict:
+    # Names go into subjects (each template's first line): one line each, whatever was stored.
     return {
         "booking": booking,
-        "artist_name": booking.tattooist.user.name,
-        "customer_name": booking.customer.name,
+        "artist_name": one_line(booking.tattooist.user.name),
+        "customer_name": one_line(booking.customer.name),
         "when": _local(booking, booking.slot),
         "when_short": _local_short(booking, booking.slot),
         "deposit": l10n.money(booking.deposit_amount),
@@ -163,6 +164,15 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             context=_context(booking, deposit_fate=_deposit_fate(booking)),
             invite=("CANCEL", seq) if invited else None,
         )
+    elif booking.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and from_status == BookingStatus.CONFIRMED:
+        # The artist (or staff) said how the session went, and the deposit is kept: the customer
+        # hears of it at once, so a wrong mark can be disputed (docs/notifications.md).
+        customer_tell(
+            booking,
+            event=f"booking:{booking.pk}:{booking.status}:{seq}",
+            kind=f"booking_{booking.status}_customer",
+            deposit_fate=_kept_fate(booking),
+        )
 
 
 def _interpolate(text, **values):
@@ -184,6 +194,31 @@ def _deposit_fate(booking: Booking) -> str:
             "when a refund is made."
         ),
         amount=l10n.money(booking.deposit_amount),
+    )
+
+
+def _kept_fate(booking: Booking) -> str:
+    """What happens to the deposit of a session marked completed or a no-show (docs/deposits.md)."""
+    if booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING):
+        return _("No deposit was paid, so nothing is charged.")
+    if booking.status == BookingStatus.COMPLETED:
+        text = _("The deposit of %(amount)s is kept by the artist: it counts toward the price.")
+    else:
+        text = _("The deposit of %(amount)s is kept by the artist under their deposit policy.")
+    return _interpolate(text, amount=l10n.money(booking.deposit_amount))
+
+
+def customer_tell(booking: Booking, *, event: str, kind: str, **context) -> None:
+    """One message of `kind` to the booking's customer alone, in their language."""
+    notify(
+        event=event,
+        recipients=[booking.customer],
+        message=Message(
+            kind=kind,
+            context=_context(booking, **context),
+            action_url=_url(booking),
+            action_label=_("Open the booking"),
+        ),
     )
 
 

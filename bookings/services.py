@@ -12,7 +12,7 @@ import secrets
 import time as time_module
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
-from bookings import notices
+from bookings import deposit_window, notices, rules
 from bookings.models import (
     ACTIVE_STATUSES,
     Availability,
@@ -36,13 +36,14 @@ from bookings.models import (
     TimeOff,
     status_word,
 )
-from bookings.selectors import booking_bounds, booking_get_for, dow, window_bounds_utc
+from bookings.selectors import booking_bounds, booking_get_for, dow
 from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 from tattoo.core.http_cache import slots_key
 from tattoo.core.l10n import money
 from tattoo.core.money import is_whole, quantize
+from tattoo.core.rates import rate_refusal, tally_add, tally_get
 
 logger = logging.getLogger("inkbook.bookings")
 
@@ -71,19 +72,11 @@ def _sqlstate(exc: Exception) -> str | None:
     return getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
 
 
-def slot_taken_error() -> ConflictError:
-    return ConflictError(
-        _("This time overlaps another booking of this artist. Pick another slot."),
-        code="slot_taken",
-        fields={"slot": [_("This time is no longer free.")]},
-    )
-
-
 def integrity_error_to_api(exc: IntegrityError) -> ApplicationError | None:
     """The API error for a constraint failure on bookings, or None when it is not one we expect."""
     state = _sqlstate(exc)
     if state in _SLOT_TAKEN_STATES:
-        return slot_taken_error()
+        return rules.slot_taken_error()
     if state in _CHECK_STATES:
         return ApplicationError(_("The booking breaks a rule of the schedule."), code="invalid_booking")
     return None
@@ -277,28 +270,6 @@ def _bookable_start(slot: datetime, *, now: datetime) -> datetime:
     return slot
 
 
-def _local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
-    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-
-
-def _check_inside_hours(artist: Tattooist, slot: datetime, ends_at: datetime) -> None:
-    tz = ZoneInfo(artist.timezone)
-    local_day = slot.astimezone(tz).date()
-    windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list("start_time", "end_time")
-    _require_inside_windows(windows, local_day, tz, slot, ends_at)
-
-
-def _require_inside_windows(windows, local_day: date, tz: ZoneInfo, slot: datetime, ends_at: datetime) -> None:
-    """The session must fit inside one of the local day's (start, end) wall-clock windows (DST-safe)."""
-    if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
-        raise ApplicationError(
-            _("The session does not fit inside the artist's hours on that day."),
-            code="outside_availability",
-            fields={"slot": [_("Outside the artist's availability.")]},
-        )
-
-
 def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
     """Why `customer` may not book at all, or None (the artist page asks it for its booking form)."""
     if not (customer.is_authenticated and customer.role == Role.CUSTOMER):
@@ -310,6 +281,26 @@ def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
             code="email_unverified",
         )
     return None
+
+
+# Unpaid holds a customer cancelled: counted in the shared cache in a 24-hour window that the first
+# cancel opens (tattoo/core/rates.py), so the create path spends no query on it.
+CANCELLED_HOLDS = "cancelled_holds"
+CANCELLED_HOLDS_WINDOW = 24 * 3600
+
+
+def cancelled_holds_refusal(*, customer: User) -> ConflictError | None:
+    """A customer who cancelled BOOKING_MAX_CANCELLED_HOLDS_PER_DAY unpaid holds within a day places
+    no new one until that day is over (409): each hold mails the artist and takes their time
+    (docs/api.md, "Rates")."""
+    cancelled = tally_get(scope=CANCELLED_HOLDS, user_id=customer.pk)
+    if cancelled < settings.BOOKING_MAX_CANCELLED_HOLDS_PER_DAY:
+        return None
+    return ConflictError(
+        _("You cancelled %(count)s unpaid bookings in the last 24 hours; you can book again within a day.")
+        % {"count": cancelled},
+        code="too_many_cancelled_holds",
+    )
 
 
 def booking_create(
@@ -331,6 +322,11 @@ def booking_create(
     if refusal is not None:
         raise refusal
     now = now or timezone.now()
+    refusal = rate_refusal(
+        scope="booking_create", user_id=customer.pk, rate=settings.BOOKING_CREATE_RATE
+    ) or cancelled_holds_refusal(customer=customer)
+    if refusal is not None:
+        raise refusal
     slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
     if not is_whole(amount):
@@ -371,7 +367,7 @@ WITH chk AS (
   SELECT
     EXISTS (SELECT 1 FROM time_off WHERE tattooist_id = %(artist)s
              AND starts_at < %(ends_at)s AND ends_at > %(slot)s) AS time_off,
-    EXISTS (SELECT 1 FROM bookings WHERE tattooist_id = %(artist)s AND status = ANY(%(active)s)
+    EXISTS (SELECT 1 FROM bookings WHERE tattooist_id = %(artist)s AND status = ANY(%(active)s) AND holds_slot
              AND slot < %(ends_at)s AND ends_at > %(slot)s) AS clash,
     (SELECT count(*) FROM bookings WHERE customer_id = %(customer)s AND status = %(pending)s
              AND payment_status = ANY(%(unpaid)s)) AS holds,
@@ -419,13 +415,12 @@ def _booking_insert(
                 _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
             )
         # deposit_refundable_hours: the artist's deposit policy, kept on the booking (docs/deposits.md).
+        # The checks are bookings/rules.py's, asked over the facts this statement read (the one
+        # rule reschedule and a late payment call as slot_refusal).
         bookable, min_deposit, session_minutes, tz_name, refundable_hours = artist
-        if not bookable:
-            raise ApplicationError(
-                _("This artist is not taking bookings yet."),
-                code="artist_not_approved",
-                fields={"tattooistId": [_("Artist not approved.")]},
-            )
+        refusal = rules.artist_refusal(bookable=bookable)
+        if refusal is not None:
+            raise refusal
         if amount < min_deposit:
             raise ApplicationError(
                 _("This artist asks for a deposit of at least %(amount)s.") % {"amount": money(min_deposit)},
@@ -435,8 +430,11 @@ def _booking_insert(
         ends_at = slot + timedelta(minutes=session_minutes)
         tz = ZoneInfo(tz_name)
         local_day = slot.astimezone(tz).date()
-        _require_inside_windows([(s, e) for d, s, e in windows if d == dow(local_day)], local_day, tz, slot, ends_at)
-        day_start, day_end = _local_day_bounds(local_day, tz)
+        day_windows = [(s, e) for d, s, e in windows if d == dow(local_day)]
+        refusal = rules.hours_refusal(day_windows, local_day, tz, slot, ends_at)
+        if refusal is not None:
+            raise refusal
+        day_start, day_end = rules.local_day_bounds(local_day, tz)
         ts = timezone.now()
         hold_expires_at = now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
         # No hold without its expiry job, no job for a hold that never was (the same statement).
@@ -471,9 +469,7 @@ def _booking_insert(
         )
         time_off, clash, holds, day_holds, inserted, job_ids = cursor.fetchone()
         if time_off:
-            raise ApplicationError(
-                _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
-            )
+            raise rules.time_off_error()
         if holds >= settings.BOOKING_MAX_UNPAID_HOLDS:
             raise ConflictError(
                 _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
@@ -481,7 +477,7 @@ def _booking_insert(
                 code="too_many_holds",
             )
         if clash:
-            raise slot_taken_error()
+            raise rules.slot_taken_error()
         if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
             # Slot hoarding across accounts (docs/reliability.md B8): holds expire, so this clears by itself.
             raise ConflictError(
@@ -527,12 +523,9 @@ def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> App
     """
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
         return NotAllowedError(_("Customers can only cancel their bookings."), code="customer_may_only_cancel")
-    refusal = hand_move_refusal(booking.status, to_status)
-    if refusal is None and to_status == BookingStatus.NO_SHOW:
-        no_show = no_show_refusal(booking=booking, now=timezone.now())
-        if no_show is not None:
-            refusal = ConflictError(no_show[1], code=no_show[0])
-    return refusal
+    return hand_move_refusal(booking.status, to_status) or session_started_refusal(
+        booking=booking, to_status=to_status, now=timezone.now()
+    )
 
 
 def allowed_moves(*, booking: Booking, actor: User) -> list[str]:
@@ -550,35 +543,62 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     """A person's status change (PATCH /api/bookings/{id}).
 
     Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
-    anything the table or SYSTEM_ONLY forbids → 409. The table is checked under the row lock.
+    anything the table or SYSTEM_ONLY forbids → 409, and so is marking a session completed or a
+    no-show before it started (409 `too_early`). Both are checked under the row lock.
     """
     booking = booking_get_for(user=actor, booking_id=booking_id)
     refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
     if isinstance(refusal, NotAllowedError):
         raise refusal  # a 409 is decided under the row lock (booking_move), with the current status
+    if to_status == BookingStatus.CANCELLED and not actor.is_admin:
+        # Each cancel mails the other party and cancels invoices at QPay (docs/api.md, "Rates").
+        limited = rate_refusal(scope="booking_cancel", user_id=actor.pk, rate=settings.BOOKING_CANCEL_RATE)
+        if limited is not None:
+            raise limited
 
     def move() -> Booking:
         with transaction.atomic():
-            if to_status == BookingStatus.NO_SHOW:
+            if to_status in AFTER_START_MOVES:
                 # Judged under the row lock: a reschedule cannot slip in between.
                 locked = Booking.objects.select_for_update().get(pk=booking_id)
-                no_show = no_show_refusal(booking=locked, now=timezone.now())
-                if no_show is not None:
-                    raise ConflictError(no_show[1], code=no_show[0])
+                refusal = hand_move_refusal(locked.status, to_status) or session_started_refusal(
+                    booking=locked, to_status=to_status, now=timezone.now()
+                )
+                if refusal is not None:
+                    raise refusal
             return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
 
-    return with_db_retry(move)
+    moved = with_db_retry(move)
+    if (
+        to_status == BookingStatus.CANCELLED
+        and booking.status == BookingStatus.PENDING
+        and actor.pk == booking.customer_id
+    ):
+        tally_add(scope=CANCELLED_HOLDS, user_id=actor.pk, window_seconds=CANCELLED_HOLDS_WINDOW)
+    return moved
 
 
-def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | None:
-    """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
-    confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
+# The moves that say how the session went: only once it has started. Before, `completed` would let
+# an artist keep a deposit for a session that never took place and free its time (docs/deposits.md).
+AFTER_START_MOVES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+def session_started_refusal(*, booking: Booking, to_status: str, now: datetime) -> ConflictError | None:
+    """Why `booking` cannot be marked completed or a no-show now (409), or None (also for any other
+    move). Only a confirmed booking, and only once its session has started (the deposit is then
+    kept, docs/deposits.md)."""
+    if to_status not in AFTER_START_MOVES:
+        return None
     if booking.status != BookingStatus.CONFIRMED:
-        return "illegal_transition", _("A %(status)s booking cannot be marked a no-show.") % {
-            "status": status_word(booking.status)
-        }
+        if to_status == BookingStatus.NO_SHOW:
+            message = _("A %(status)s booking cannot be marked a no-show.")
+        else:
+            message = _("A %(status)s booking cannot be marked completed.")
+        return ConflictError(message % {"status": status_word(booking.status)}, code="illegal_transition")
     if now < booking.slot:
-        return "too_early", _("A booking can be marked a no-show only after it has started.")
+        if to_status == BookingStatus.NO_SHOW:
+            return ConflictError(_("A booking can be marked a no-show only after it has started."), code="too_early")
+        return ConflictError(_("A booking can be marked completed only after it has started."), code="too_early")
     return None
 
 
@@ -638,7 +658,7 @@ def _booking_move_slot(
         # The same lock order as a create (customer, then artist), then the booking itself (whose
         # parties never change).
         list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
-        artist = Tattooist.objects.select_for_update(no_key=True, of=("self",)).get(pk=artist_id)
+        artist = Tattooist.objects.select_related("user").select_for_update(no_key=True, of=("self",)).get(pk=artist_id)
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
         refusal = reschedule_refusal(booking=booking, actor=actor, now=now)
         if refusal is not None:
@@ -649,19 +669,9 @@ def _booking_move_slot(
                 _("The booking already starts then."), code="same_slot", fields={"slot": [_("Pick another time.")]}
             )
         ends_at = slot + (booking.ends_at - booking.slot)
-        _check_inside_hours(artist, slot, ends_at)
-        time_off = TimeOff.objects.filter(tattooist=artist, starts_at__lt=ends_at, ends_at__gt=slot).exists()
-        if time_off:
-            raise ApplicationError(
-                _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
-            )
-        clash = (
-            Booking.objects.filter(tattooist=artist, status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot)
-            .exclude(pk=booking.pk)
-            .exists()
-        )
-        if clash:
-            raise slot_taken_error()
+        refusal = rules.slot_refusal(tattooist=artist, slot=slot, ends_at=ends_at, now=now, booking_id=booking.pk)
+        if refusal is not None:
+            raise refusal
         tz = ZoneInfo(artist.timezone)
         target_day = slot.astimezone(tz).date()
         if (
@@ -670,7 +680,7 @@ def _booking_move_slot(
             and target_day != booking.slot.astimezone(tz).date()
         ):
             # An unpaid hold moving to another day counts against that day's cap, as a new one would.
-            day_start, day_end = _local_day_bounds(target_day, tz)
+            day_start, day_end = rules.local_day_bounds(target_day, tz)
             day_holds = _unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end).count()
             if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
                 raise ConflictError(
@@ -678,10 +688,15 @@ def _booking_move_slot(
                     code="artist_day_held",
                 )
         before = booking.slot
+        # The free-cancel deadline fixed at payment: the customer's move cannot create a right, the
+        # artist's cannot take one away (bookings/deposit_window.py).
+        booking.refundable_until = deposit_window.deadline_after_move(
+            booking=booking, slot=slot, by_customer=by_customer, now=now
+        )
         booking.slot, booking.ends_at = slot, ends_at
         if by_customer:
             booking.customer_reschedules += 1
-        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "updated_at"])
+        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "refundable_until", "updated_at"])
         BookingEvent.objects.create(
             booking=booking,
             actor=actor,

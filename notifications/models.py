@@ -46,6 +46,9 @@ class Outbox(models.Model):
     attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
     last_error = models.TextField(verbose_name=_("last error"), blank=True)
     message_id = models.CharField(verbose_name=_("message ID"), max_length=200, blank=True)
+    # The account link (verify_email, password_reset) the body holds a placeholder for: made when
+    # the mail is sent, never stored (notifications/links.py).
+    account_link = models.CharField(verbose_name=_("account link"), max_length=32, blank=True, db_default="")
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)

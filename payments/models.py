@@ -186,6 +186,9 @@ class Refund(models.Model):
     status = models.CharField(verbose_name=_("status"), max_length=20, choices=RefundStatus.choices)
     reason = models.CharField(verbose_name=_("reason"), max_length=300)
     qpay_error = models.CharField(verbose_name=_("QPay error"), max_length=200, blank=True)
+    # When the refund was first sent to QPay: a later attempt asks QPay for the payment before
+    # sending it again, since the first may have been made and its answer lost (payments/card_refunds.py).
+    qpay_sent_at = models.DateTimeField(verbose_name=_("sent to QPay at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("requested by"),

@@ -4,7 +4,6 @@ pages and API both ask it."""
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.cache import caches
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -85,8 +84,7 @@ def style_tags_public() -> list[str]:
     """
     version = http_cache.versions([http_cache.CATALOG])
     key = f"style_tags:{version}"
-    store = caches[http_cache.RENDERED_CACHE]
-    tags = store.get(key) if version else None
+    tags = http_cache.stored_get(key) if version else None
     if tags is None:
         tags = list(
             PortfolioItem.objects.filter(tattooist__in=tattooist_public_qs())
@@ -96,7 +94,7 @@ def style_tags_public() -> list[str]:
             .distinct()
         )
         if version:  # no version row yet: nothing was ever bumped, so there is no key to trust
-            store.set(key, tags, http_cache.RENDERED_SECONDS)
+            http_cache.stored_set(key, tags, http_cache.RENDERED_SECONDS)
     return tags
 
 

@@ -24,4 +24,9 @@ def is_whole(amount: Decimal) -> bool:
     return amount == amount.to_integral_value()
 
 
+# A whole, non-negative MNT amount as the API's decimal strings spell it ("50000", "50000.00"): the
+# OpenAPI pattern of amounts that must be whole (QPay takes whole tögrög only).
+WHOLE_MNT_PATTERN = r"^\d{1,10}(?:\.0{1,2})?$"
+
+
 # How a person reads an amount: tattoo.core.l10n.money ("50,000 ₮"), the `mnt` template filter.

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tattoo.core import images
+from tattoo.core.schema import documented
 from tattoo.core.uploads import ALLOWED_TYPES, FOLDERS
 
 
@@ -28,20 +29,42 @@ class FieldsBuiltOnce:
         return copy.deepcopy(built)
 
 
+# An upload's file name ends in an extension of an allowed type, in any case (tattoo/core/uploads.py).
+_EXTENSION_PATTERN = "|".join(
+    "".join(f"[{c.lower()}{c.upper()}]" for c in ext)
+    for ext in sorted({e for exts in ALLOWED_TYPES.values() for e in exts})
+)
+
+
 class UploadPresignSerializer(serializers.Serializer):
-    filename = serializers.CharField(
-        max_length=255, help_text="Its extension must agree with contentType; a sanitised copy is kept as metadata."
+    filename = documented(
+        serializers.CharField(
+            max_length=255, help_text="Its extension must agree with contentType; a sanitised copy is kept as metadata."
+        ),
+        type="string",
+        minLength=1,
+        maxLength=255,
+        pattern=rf"[^/\\]+\.(?:{_EXTENSION_PATTERN})$",
     )
-    content_type = serializers.CharField(
-        max_length=100, help_text="One of: " + ", ".join(ALLOWED_TYPES) + "; must agree with the extension."
+    content_type = documented(
+        serializers.CharField(
+            max_length=100, help_text="One of: " + ", ".join(ALLOWED_TYPES) + "; must agree with the extension."
+        ),
+        type="string",
+        enum=list(ALLOWED_TYPES),
     )
     folder = serializers.ChoiceField(
         choices=FOLDERS, default="ideas", help_text="`portfolio` needs the tattooist role."
     )
     # Required (docs/api.md; the contract first showed it optional): the signed URL only accepts a
     # body of exactly this size.
-    size = serializers.IntegerField(
-        help_text=f"Exact size in bytes, 1 to UPLOAD_MAX_BYTES ({settings.UPLOAD_MAX_BYTES})."
+    size = documented(
+        serializers.IntegerField(
+            help_text=f"Exact size in bytes, 1 to UPLOAD_MAX_BYTES ({settings.UPLOAD_MAX_BYTES})."
+        ),
+        type="integer",
+        minimum=1,
+        maximum=settings.UPLOAD_MAX_BYTES,
     )
 
 

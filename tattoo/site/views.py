@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,6 +29,7 @@ from accounts import selectors as account_selectors
 from accounts.forms import ArtistSearchForm
 from accounts.models import Tattooist, User
 from bookings import selectors, services
+from bookings.deposit_window import window_deadline
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, status_word
 from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
@@ -226,6 +228,8 @@ def booking_detail(request, booking_id: int):
             # The deposit ledger and the policy it follows (docs/deposits.md).
             "deposit": deposit_ledger(booking=booking),
             "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
+            # fixed at payment and the booking moved since: not "N hours before the start" any more
+            "refund_deadline_moved": policy_refund_deadline(booking) != window_deadline(booking),
         },
     )
 
@@ -286,8 +290,11 @@ def booking_reschedule(request, booking_id: int):
 
 def _back(request, default: str) -> str:
     target = request.POST.get("next", "")
-    # Only our own paths: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Only our own site: never an open redirect. Django's check, as the login page's (a hand-made
+    # prefix test let `/\evil.com` through: browsers read the backslash as a slash).
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 @login_required
@@ -557,8 +564,9 @@ def calendar_feed(request, token: str):
 
 # Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
 # page by the catalog's version, an artist page by the artist's, its bookings' and the minute (the
-# slot list moves with the clock); each also by language, host and the exact path and query.
-@http_cache.public_page(lambda: [http_cache.CATALOG])
+# slot list moves with the clock); each also by language, host, path and the query parameters it
+# declares (the only ones it gets).
+@http_cache.public_page(lambda: [http_cache.CATALOG], query=("q", "style", "page"))
 def home(request):
     form = ArtistSearchForm(request.GET or None, styles=portfolio_selectors.style_tags_public())
     style = q = ""
@@ -570,7 +578,8 @@ def home(request):
 
 
 @http_cache.public_page(
-    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK]
+    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK],
+    query=(),
 )
 def artist_detail(request, tattooist_id: int):
     artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
