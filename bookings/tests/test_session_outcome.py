@@ -61,7 +61,7 @@ def test_the_artist_gets_no_complete_button_before_the_start():
     [
         ("completed", "en", "is marked completed", "counts toward the price"),
         ("completed", "mn", "дууссан", "үнэд тооцогдоно"),
-        ("no_show", "en", "as not coming", "under the studio's deposit policy"),
+        ("no_show", "en", "as not coming", "under their deposit policy"),
         ("no_show", "mn", "ирээгүй", "журмын дагуу"),
     ],
 )
