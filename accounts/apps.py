@@ -9,8 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import receivers
+        from accounts.profile import avatar_keys_in_use
+        from tattoo.core import uploads
 
         receivers.connect()
+        uploads.register_key_holder(avatar_keys_in_use)
         from django.contrib import admin
 
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -33,7 +33,7 @@ class UploadPresignSerializer(serializers.Serializer):
         max_length=100, help_text="One of: " + ", ".join(ALLOWED_TYPES) + "; must agree with the extension."
     )
     folder = serializers.ChoiceField(
-        choices=FOLDERS, default="ideas", help_text="`portfolio` needs the tattooist role."
+        choices=FOLDERS, default="ideas", help_text="`portfolio` and `avatars` need the tattooist role."
     )
     # Required (docs/api.md; the contract first showed it optional): the signed URL only accepts a
     # body of exactly this size.

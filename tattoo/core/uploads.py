@@ -57,9 +57,9 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/webp": ("webp",),
     "image/heic": ("heic",),
 }
-FOLDERS = ("portfolio", "ideas")
+FOLDERS = ("portfolio", "ideas", "avatars")
 # Folders only some roles may write to; everyone signed in may use the others.
-FOLDER_ROLES = {"portfolio": ("tattooist",)}
+FOLDER_ROLES = {"portfolio": ("tattooist",), "avatars": ("tattooist",)}
 
 # Metadata signed into every upload URL (sent as x-amz-meta-<name>); the local server's CORS rule
 # and R2's must allow exactly these header names.
@@ -578,10 +578,10 @@ def retry_pending_deletions(*, limit: int | None = None) -> tuple[int, int]:
 
 def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepReport:
     """DELETES DATA: remove uploads no record ever pointed at (a presigned PUT that was never
-    attached to a portfolio item or an idea), once older than `older_than`.
+    attached to a portfolio item, an idea or an artist's avatar), once older than `older_than`.
 
     Only keys this module makes, under the upload folders, are considered; an object is kept when
-    a portfolio item or idea names it or when it is already queued in PendingObjectDeletion (the
+    a portfolio item, idea or avatar names it or when it is already queued in PendingObjectDeletion (the
     queue deletes it). `older_than` must exceed UPLOAD_ATTACH_WITHIN_HOURS, so an upload being
     attached right now is never swept. Lists the bucket page by page (1,000 keys per request, one
     database query per page).
