@@ -172,56 +172,159 @@ class Slots:
     starts: list[datetime]
 
 
-def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None) -> Slots:
-    """Bookable start times in [start, end) for one artist.
+@dataclass(frozen=True)
+class Schedule:
+    """What the slot rule reads of one artist: zone, session length, weekly windows by day (dow)
+    and the busy intervals (active bookings, pending holds included, and time off) around the range
+    asked for, merged and sorted (parallel start/end lists for bisect)."""
 
-    Two queries whatever the range (windows; active bookings and time off); the calendar is then
-    expanded in Python per local date with zoneinfo, which is where DST is handled. Candidate
-    starts lie on a grid anchored at each window's start with a step of BOOKING_SLOT_STEP_MINUTES
-    (default 30) of real time, as long as the whole session fits in the window, does not touch an
-    active booking (pending holds included) or time off, is at least the minimum notice ahead and
-    at most the horizon ahead.
-    """
-    now = now or timezone.now()
+    timezone: str
+    session_minutes: int
+    windows: dict[int, list[tuple[time, time]]]
+    busy_starts: list[datetime]
+    busy_ends: list[datetime]
+
+
+def slot_bounds(*, start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """(earliest start, latest start, inclusive) of [start, end) once the minimum notice and the
+    horizon apply; the latest is before the earliest when nothing can be bookable."""
     notice, horizon = booking_bounds()
-    session = timedelta(minutes=tattooist.session_minutes)
+    return max(start, now + notice), min(end - timedelta(microseconds=1), now + horizon)
+
+
+def slot_starts(
+    *, schedule: Schedule, start: datetime, end: datetime, now: datetime, first: bool = False
+) -> list[datetime]:
+    """THE slot rule: bookable starts in [start, end) of one artist, sorted (with `first`, only the
+    earliest, or none). Pure: everything it reads is in `schedule` (schedules_load).
+
+    Candidate starts lie on a grid anchored at each window's start with a step of
+    BOOKING_SLOT_STEP_MINUTES (default 30) of real time, as long as the whole session fits in the
+    window, does not touch a busy interval, is at least the minimum notice ahead and at most the
+    horizon ahead. The calendar is expanded per local date with zoneinfo, which is where DST is
+    handled. Local days never overlap in real time, so the first local day with a free start holds
+    the earliest one (`first` stops there).
+    """
+    session = timedelta(minutes=schedule.session_minutes)
     step = timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
-    tz = ZoneInfo(tattooist.timezone)
-    lower = max(start, now + notice)
-    latest = min(end - timedelta(microseconds=1), now + horizon)  # the latest start allowed (inclusive)
+    tz = ZoneInfo(schedule.timezone)
+    lower, latest = slot_bounds(start=start, end=end, now=now)
     if latest < lower:
-        return Slots(tattooist.timezone, tattooist.session_minutes, [])
-
-    windows: dict[int, list[tuple[time, time]]] = defaultdict(list)
-    for w in Availability.objects.filter(tattooist=tattooist).values_list("day", "start_time", "end_time"):
-        windows[w[0]].append((w[1], w[2]))
-    busy_from, busy_to = lower, latest + session
-    # Active bookings and time off in one round trip.
-    busy = list(
-        Booking.objects.filter(tattooist=tattooist, status__in=ACTIVE_STATUSES, slot__lt=busy_to, ends_at__gt=busy_from)
-        .values_list("slot", "ends_at")
-        .union(
-            TimeOff.objects.filter(tattooist=tattooist, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(
-                "starts_at", "ends_at"
-            ),
-            all=True,
-        )
-    )
-    starts, ends = _merge(busy)
-
-    out: set[datetime] = set()
+        return []
+    starts, ends = schedule.busy_starts, schedule.busy_ends
+    out: list[datetime] = []
     day = lower.astimezone(tz).date() - timedelta(days=1)
     last_day = latest.astimezone(tz).date()
     while day <= last_day:
-        for w_start, w_end in windows.get(dow(day), ()):
+        found: set[datetime] = set()
+        for w_start, w_end in schedule.windows.get(dow(day), ()):
             ws, we = window_bounds_utc(day, w_start, w_end, tz)
             s = ws
             while s + session <= we:
                 if lower <= s <= latest and _is_free(s, s + session, starts, ends):
-                    out.add(s)
+                    found.add(s)
                 s += step
+        if found:
+            if first:
+                return [min(found)]
+            out.extend(sorted(found))
         day += timedelta(days=1)
-    return Slots(tattooist.timezone, tattooist.session_minutes, sorted(out))
+    return out
+
+
+def schedules_load(
+    *, artists: Iterable[Tattooist], start: datetime, end: datetime, now: datetime
+) -> dict[int, Schedule]:
+    """The schedules of many artists for slot_starts over [start, end), in two queries whatever
+    their number (weekly windows; active bookings and time off in one round trip). `artists` need
+    only their id, timezone and session_minutes."""
+    artists = {a.pk: a for a in artists}
+    lower, latest = slot_bounds(start=start, end=end, now=now)
+    if not artists:
+        return {}
+    windows: dict[int, dict[int, list[tuple[time, time]]]] = {pk: defaultdict(list) for pk in artists}
+    for pk, day, w_start, w_end in (
+        Availability.objects.filter(tattooist_id__in=list(artists))
+        .order_by("tattooist_id", "day", "start_time")
+        .values_list("tattooist_id", "day", "start_time", "end_time")
+    ):
+        windows[pk][day].append((w_start, w_end))
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    if lower <= latest:
+        longest = timedelta(minutes=max(a.session_minutes for a in artists.values()))
+        busy_from, busy_to = lower, latest + longest
+        ids = list(artists)
+        for pk, s, e in (
+            Booking.objects.filter(
+                tattooist_id__in=ids, status__in=ACTIVE_STATUSES, slot__lt=busy_to, ends_at__gt=busy_from
+            )
+            .values_list("tattooist_id", "slot", "ends_at")
+            .union(
+                TimeOff.objects.filter(tattooist_id__in=ids, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(
+                    "tattooist_id", "starts_at", "ends_at"
+                ),
+                all=True,
+            )
+        ):
+            busy[pk].append((s, e))
+    schedules = {}
+    for pk, artist in artists.items():
+        starts, ends = _merge(busy.get(pk, ()))
+        schedules[pk] = Schedule(artist.timezone, artist.session_minutes, dict(windows[pk]), starts, ends)
+    return schedules
+
+
+def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None) -> Slots:
+    """Bookable start times in [start, end) for one artist: schedules_load + slot_starts (two
+    queries whatever the range; none when the range lies outside the notice and the horizon)."""
+    now = now or timezone.now()
+    lower, latest = slot_bounds(start=start, end=end, now=now)
+    if latest < lower:
+        return Slots(tattooist.timezone, tattooist.session_minutes, [])
+    schedule = schedules_load(artists=[tattooist], start=start, end=end, now=now)[tattooist.pk]
+    starts = slot_starts(schedule=schedule, start=start, end=end, now=now)
+    return Slots(tattooist.timezone, tattooist.session_minutes, starts)
+
+
+NEXT_AVAILABLE_DAYS = 60  # how far ahead the list looks for an artist's next free start
+
+
+def next_available(
+    *, artists: Iterable[Tattooist], now: datetime | None = None, days: int = NEXT_AVAILABLE_DAYS
+) -> dict[int, datetime | None]:
+    """Each artist's first bookable start within `days` (the list's `nextAvailable`), in the
+    same two queries whatever the number of artists: the slot rule itself (slot_starts), never a
+    copy of it."""
+    now = now or timezone.now()
+    artists = list(artists)
+    end = now + timedelta(days=days)
+    schedules = schedules_load(artists=artists, start=now, end=end, now=now)
+    return {
+        pk: next(iter(slot_starts(schedule=schedule, start=now, end=end, now=now, first=True)), None)
+        for pk, schedule in schedules.items()
+    }
+
+
+def artists_available_between(
+    *, artists: Iterable[Tattooist], first_day: date, last_day: date, now: datetime | None = None
+) -> set[int]:
+    """The artists with at least one bookable start from `first_day` to `last_day` (both included),
+    each day read in the artist's own zone (the list's availableFrom/availableTo); two queries
+    whatever their number, the slot rule itself deciding (slot_starts)."""
+    now = now or timezone.now()
+    artists = list(artists)
+    # Every zone's local days lie within UTC-12..UTC+14 of the UTC ones: one load covers them all.
+    start = datetime.combine(first_day, time.min, tzinfo=UTC) - timedelta(hours=14)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC) + timedelta(hours=12)
+    schedules = schedules_load(artists=artists, start=start, end=end, now=now)
+    found = set()
+    for artist in artists:
+        tz = ZoneInfo(artist.timezone)
+        local_start = datetime.combine(first_day, time.min, tzinfo=tz)
+        local_end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
+        if slot_starts(schedule=schedules[artist.pk], start=local_start, end=local_end, now=now, first=True):
+            found.add(artist.pk)
+    return found
 
 
 # --- calendar feed -----------------------------------------------------------------------------
