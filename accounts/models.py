@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Collate, Lower, NullIf, Round
@@ -292,7 +292,6 @@ class Tattooist(models.Model):
         blank=True,
         default="",
         db_default="",
-        validators=[RegexValidator(INSTAGRAM_HANDLE, _("Letters, digits, dots and underscores, at most 30."))],
     )
     booking_mode = models.CharField(
         verbose_name=_("booking mode"),
@@ -372,6 +371,10 @@ class Tattooist(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(languages__contained_by=SpokenLanguage.values), name="tattooists_languages_valid"
+            ),
+            # A handle without its "@", or empty (accounts/profile.py normalises what people paste).
+            models.CheckConstraint(
+                condition=Q(instagram__regex=r"^[A-Za-z0-9._]{0,30}$"), name="tattooists_instagram_handle"
             ),
             # NULL (not said) passes a CHECK; a negative price does not.
             models.CheckConstraint(condition=Q(price_from__gte=0, hourly_rate__gte=0), name="tattooists_prices_nonneg"),

@@ -61,5 +61,5 @@ class ArtistSearchForm(PageForm):
 
     @property
     def more_filters_open(self) -> bool:
-        data = self.data or {}
-        return any(data.get(name) for name in MORE_FILTERS)
+        values = self.data if self.is_bound else self.initial
+        return any(values.get(name) for name in MORE_FILTERS)

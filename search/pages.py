@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -65,15 +66,18 @@ def search_page(request) -> tuple[dict, int]:
     errors next to them and a 400) and, when nothing matches, what to loosen."""
     params = {name: request.GET.get(name, "") for name in ArtistListQuerySerializer.parameter_names()}
     params = {name: value for name, value in params.items() if value and name not in ("page", "pageSize")}
-    form = ArtistSearchForm(params or None, styles=style_tags_public())
+    styles = style_tags_public()
     checked = ArtistListQuerySerializer(data=params)
     if not checked.is_valid():
-        form.is_valid()  # the form's own messages (a date that is no date) first
+        # The serializer's words next to the fields, once (not the form's own on top of them).
+        form = ArtistSearchForm(params, styles=styles)
+        form.full_clean()
+        form._errors = ErrorDict()
         for name, messages in checked.errors.items():
             for message in messages:
-                if message not in form.errors.get(name, ()):
-                    form.add_error(name if name in form.fields else None, str(message))
+                form.add_error(name if name in form.fields else None, str(message))
         return {"form": form, "page": None, "filtered": True, "invalid": True}, 400
+    form = ArtistSearchForm(initial=params, styles=styles)
     query = checked.to_query()
     page = Paginator(artist_search(query), ARTISTS_PER_PAGE).get_page(request.GET.get("page"))
     filtered = any(name not in _NOT_FILTERS for name in params)

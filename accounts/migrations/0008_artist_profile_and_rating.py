@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tattooist',
             name='instagram',
-            field=models.CharField(blank=True, db_default='', default='', max_length=30, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9._]{1,30}$', 'Letters, digits, dots and underscores, at most 30.')], verbose_name='Instagram handle'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=30, verbose_name='Instagram handle'),
         ),
         migrations.AddField(
             model_name='tattooist',
@@ -131,5 +131,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='tattooist',
             constraint=models.CheckConstraint(condition=models.Q(('rating_sum__gte', models.F('rating_count')), ('rating_sum__lte', django.db.models.expressions.CombinedExpression(models.Value(5), '*', models.F('rating_count')))), name='tattooists_rating_range'),
+        ),
+        migrations.AddConstraint(
+            model_name='tattooist',
+            constraint=models.CheckConstraint(condition=models.Q(('instagram__regex', '^[A-Za-z0-9._]{0,30}$')), name='tattooists_instagram_handle'),
         ),
     ]
