@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, DateTimeField, F, QuerySet, Value, When
+from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Func, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Tattooist, User
 from accounts.selectors import tattooist_can_view, tattooist_public_qs
-from bookings.models import ACTIVE_STATUSES, Availability, Booking, TimeOff
+from bookings.models import ACTIVE_STATUSES, MAX_BOOKING_LENGTH, Availability, Booking, TimeOff
 from tattoo.core.errors import NotAllowedError
 
 # --- artists ----------------------------------------------------------------------------------
@@ -202,8 +203,9 @@ def slot_starts(
     BOOKING_SLOT_STEP_MINUTES (default 30) of real time, as long as the whole session fits in the
     window, does not touch a busy interval, is at least the minimum notice ahead and at most the
     horizon ahead. The calendar is expanded per local date with zoneinfo, which is where DST is
-    handled. Local days never overlap in real time, so the first local day with a free start holds
-    the earliest one (`first` stops there).
+    handled. Local days never overlap in real time, and one day's windows (sorted by their start,
+    schedules_load) never overlap each other, so the first free start found is the earliest one
+    (`first` stops there).
     """
     session = timedelta(minutes=schedule.session_minutes)
     step = timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
@@ -216,20 +218,35 @@ def slot_starts(
     day = lower.astimezone(tz).date() - timedelta(days=1)
     last_day = latest.astimezone(tz).date()
     while day <= last_day:
-        found: set[datetime] = set()
+        found: list[datetime] = []
         for w_start, w_end in schedule.windows.get(dow(day), ()):
             ws, we = window_bounds_utc(day, w_start, w_end, tz)
             s = ws
-            while s + session <= we:
-                if lower <= s <= latest and _is_free(s, s + session, starts, ends):
-                    found.add(s)
+            if s < lower:  # the window's first grid start at or after `lower`
+                s += step * -(-(lower - ws) // step)
+            while s + session <= we and s <= latest:
+                if _is_free(s, s + session, starts, ends):
+                    if first:
+                        return [s]
+                    found.append(s)
                 s += step
-        if found:
-            if first:
-                return [min(found)]
-            out.extend(sorted(found))
+        out.extend(sorted(set(found)))
         day += timedelta(days=1)
     return out
+
+
+class _EpochMicroseconds(Func):
+    """A timestamptz as whole microseconds since 1970 UTC: exact, and an integer psycopg reads in C."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _instant(microseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=microseconds)
 
 
 def schedules_load(
@@ -242,9 +259,11 @@ def schedules_load(
     lower, latest = slot_bounds(start=start, end=end, now=now)
     if not artists:
         return {}
+    # The ids as one array parameter, not a list of thousands of placeholders.
+    ids = RawSQL("SELECT unnest(%s::bigint[])", [list(artists)])
     windows: dict[int, dict[int, list[tuple[time, time]]]] = {pk: defaultdict(list) for pk in artists}
     for pk, day, w_start, w_end in (
-        Availability.objects.filter(tattooist_id__in=list(artists))
+        Availability.objects.filter(tattooist_id__in=ids)
         .order_by("tattooist_id", "day", "start_time")
         .values_list("tattooist_id", "day", "start_time", "end_time")
     ):
@@ -253,20 +272,28 @@ def schedules_load(
     if lower <= latest:
         longest = timedelta(minutes=max(a.session_minutes for a in artists.values()))
         busy_from, busy_to = lower, latest + longest
-        ids = list(artists)
-        for pk, s, e in (
+        # Instants travel as epoch microseconds: Django's loader for timestamptz parses each one in
+        # Python, several microseconds apiece, which was most of this query's cost for a few
+        # thousand rows (bench/README.md, "search").
+        bookings = (
             Booking.objects.filter(
-                tattooist_id__in=ids, status__in=ACTIVE_STATUSES, slot__lt=busy_to, ends_at__gt=busy_from
+                tattooist_id__in=ids,
+                status__in=ACTIVE_STATUSES,
+                # redundant with ends_at > busy_from, but it bounds the index scans on slot
+                slot__gt=busy_from - MAX_BOOKING_LENGTH,
+                slot__lt=busy_to,
+                ends_at__gt=busy_from,
             )
-            .values_list("tattooist_id", "slot", "ends_at")
-            .union(
-                TimeOff.objects.filter(tattooist_id__in=ids, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(
-                    "tattooist_id", "starts_at", "ends_at"
-                ),
-                all=True,
-            )
-        ):
-            busy[pk].append((s, e))
+            .annotate(s=_EpochMicroseconds("slot"), e=_EpochMicroseconds("ends_at"))
+            .values_list("tattooist_id", "s", "e")
+        )
+        time_off = (
+            TimeOff.objects.filter(tattooist_id__in=ids, starts_at__lt=busy_to, ends_at__gt=busy_from)
+            .annotate(s=_EpochMicroseconds("starts_at"), e=_EpochMicroseconds("ends_at"))
+            .values_list("tattooist_id", "s", "e")
+        )
+        for pk, s, e in bookings.union(time_off, all=True):
+            busy[pk].append((_instant(s), _instant(e)))
     schedules = {}
     for pk, artist in artists.items():
         starts, ends = _merge(busy.get(pk, ()))
@@ -290,19 +317,29 @@ NEXT_AVAILABLE_DAYS = 60  # how far ahead the list looks for an artist's next fr
 
 
 def next_available(
-    *, artists: Iterable[Tattooist], now: datetime | None = None, days: int = NEXT_AVAILABLE_DAYS
+    *,
+    artists: Iterable[Tattooist],
+    now: datetime | None = None,
+    days: int = NEXT_AVAILABLE_DAYS,
+    first_look_days: int | None = None,
 ) -> dict[int, datetime | None]:
-    """Each artist's first bookable start within `days` (the list's `nextAvailable`), in the
-    same two queries whatever the number of artists: the slot rule itself (slot_starts), never a
-    copy of it."""
+    """Each artist's first bookable start within `days` (the list's `nextAvailable`), the slot
+    rule itself deciding (slot_starts), never a copy of it: two queries whatever the number of
+    artists. With `first_look_days`, the schedules of the first days are loaded for everybody and
+    the rest of the `days` only for the artists not free in them (two more queries, when there are
+    any): for many artists, most of whom are free soon, that moves far fewer rows."""
     now = now or timezone.now()
-    artists = list(artists)
-    end = now + timedelta(days=days)
-    schedules = schedules_load(artists=artists, start=now, end=end, now=now)
-    return {
-        pk: next(iter(slot_starts(schedule=schedule, start=now, end=end, now=now, first=True)), None)
-        for pk, schedule in schedules.items()
-    }
+    found: dict[int, datetime | None] = {}
+    pending = list(artists)
+    for horizon in ([first_look_days] if first_look_days and first_look_days < days else []) + [days]:
+        if not pending:
+            break
+        end = now + timedelta(days=horizon)
+        schedules = schedules_load(artists=pending, start=now, end=end, now=now)
+        for pk, schedule in schedules.items():
+            found[pk] = next(iter(slot_starts(schedule=schedule, start=now, end=end, now=now, first=True)), None)
+        pending = [artist for artist in pending if found[artist.pk] is None]
+    return found
 
 
 def artists_available_between(

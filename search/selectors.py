@@ -223,7 +223,9 @@ class ArtistResults(Sequence):
                 free = artists_available_between(artists=clocks, first_day=first, last_day=last, now=self.now)
                 clocks = [c for c in clocks if c.pk in free]
             if self.query.order == "soonest":
-                self._next = next_available(artists=clocks, now=self.now)
+                # Most artists are free within the week: the rest of the 60 days is loaded for the
+                # others only.
+                self._next = next_available(artists=clocks, now=self.now, first_look_days=7)
                 never = datetime.max.replace(tzinfo=self.now.tzinfo)
                 # stable: artists free at the same instant keep the relevance or newest order
                 clocks.sort(key=lambda c: self._next[c.pk] or never)

@@ -1,0 +1,249 @@
+"""Finding an artist at scale: GET /api/tattooists in-process, uncached, on the scale seed.
+
+    python scripts/devenv.py --test -- python -m bench.search [--reuse] [--factor 1.0] [--n 200]
+
+Builds bench/seed_scale.py's data into its own database (inkbook_scale; --reuse keeps one that is
+there), then calls the app's WSGI entry point (tattoo.wsgi:application: middleware, DRF, the
+serializer, the renderer) in a loop on one thread with the rendered-answer cache off, so every
+answer runs the view: the version lookup of the ETag, then the search. For each request type it
+prints p50/p95/max in ms and the SQL statements of one request. Then it times the free-date filter
+and the next free starts of a page both ways: the slot rule over schedules loaded for all artists
+at once (bookings.selectors.schedules_load, what the list does) against the naive loop that asks
+bookings.selectors.tattooist_slots artist by artist, checks they agree, and prints the ratio.
+Last, EXPLAIN (ANALYZE, BUFFERS) of the SQL of "q + two filters + sort=soonest". Targets
+(issue 28): that request p95 <= 60 ms; a 7-day availableFrom/To p95 <= 100 ms. Figures, not
+assertions: bench/README.md has the ones measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from datetime import time as dtime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from bench.common import admin_url, app_env, header, say
+from bench.seed_scale import FAMILY, GIVEN, build, db_url
+
+DISTRICTS = ["bayangol", "bayanzurkh", "chingeltei", "khan_uul", "songinokhairkhan", "sukhbaatar"]
+
+
+def has_data(name: str) -> bool:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            return False
+    with psycopg.connect(db_url(name)) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM artist_search").fetchone()[0] > 0
+        except psycopg.Error:
+            return False
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="inkbook_scale")
+    parser.add_argument("--factor", type=float, default=1.0)
+    parser.add_argument("--reuse", action="store_true", help="keep the database when it holds a seed")
+    parser.add_argument("--n", type=int, default=200, help="requests per request type")
+    args = parser.parse_args(argv)
+    if "DATABASE_URL" not in os.environ:
+        sys.exit("DATABASE_URL is not set: run through scripts/devenv.py")
+    header("search: GET /api/tattooists in-process, uncached, scale seed")
+    if args.reuse and has_data(args.db):
+        say(f"   reusing {args.db}")
+    else:
+        started = time.monotonic()
+        counts = build(args.db, args.factor)
+        say(f"   seeded {args.db} in {time.monotonic() - started:.0f} s: {counts}")
+
+    os.environ.update(app_env(db_url(args.db), LOCAL_MEMORY_CACHE="true"), DJANGO_SETTINGS_MODULE="tattoo.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # Every answer computed: no rendered answer is kept (the ETag's version lookup still runs).
+    settings.CACHES["public"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from tattoo.wsgi import application
+    from testing.wsgi import environ_for
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - the request log lines, written, to nowhere
+    for logger in (logging.getLogger(), *(logging.getLogger(n) for n in logging.root.manager.loggerDict)):
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(devnull)
+    statements = [0]
+
+    def counting(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    rng = random.Random(28)
+    today = timezone.localdate(timezone=timezone.get_fixed_timezone(8 * 60))
+    names = [pair[i] for pair in GIVEN for i in (0, 1)] + [pair[1] for pair in FAMILY]
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    cases = {
+        "q + district + priceMax, sort=soonest": lambda i: {
+            "q": names[i % len(names)],
+            "district": DISTRICTS[i % len(DISTRICTS)],
+            "priceMax": 150000,
+            "sort": "soonest",
+        },
+        "q + language + minRating, sort=soonest": lambda i: {
+            "q": names[i % len(names)],
+            "language": "mn" if i % 2 else "en",
+            "minRating": 4,
+            "sort": "soonest",
+        },
+        "availableFrom/To 7 days, all artists": lambda i: {
+            "availableFrom": day(i % 20),
+            "availableTo": day(i % 20 + 6),
+        },
+        "availableFrom/To 7 days + district": lambda i: {
+            "availableFrom": day(i % 20),
+            "availableTo": day(i % 20 + 6),
+            "district": DISTRICTS[i % len(DISTRICTS)],
+        },
+        "q alone (relevance)": lambda i: {"q": names[(i * 7) % len(names)]},
+        "newest, page 1..5": lambda i: {"page": 1 + i % 5},
+        "sort=rating, minRating=4.5": lambda i: {"sort": "rating", "minRating": "4.5", "page": 1 + i % 3},
+        "sort=soonest, all artists": lambda i: {"sort": "soonest", "page": 1 + i % 5},
+    }
+    statuses: set[str] = set()
+
+    def get(query: dict) -> bytes:
+        def start_response(status, headers, exc_info=None):
+            statuses.add(status[:3])
+
+        path = "/api/tattooists?" + urlencode(query)
+        result = application(environ_for(path, host="127.0.0.1"), start_response)
+        body = b"".join(result)
+        result.close()
+        return body
+
+    import json
+
+    say(f"   {args.n} requests per type, one thread; ms per request (p50 / p95 / max), SQL statements of one")
+    for label, query in cases.items():
+        for i in range(10):
+            get(query(i))
+        statements[0] = 0
+        with connection.execute_wrapper(counting):
+            sample = json.loads(get(query(1)))
+        times = []
+        for i in range(args.n):
+            started = time.perf_counter()
+            get(query(i))
+            times.append((time.perf_counter() - started) * 1000)
+        say(
+            f"  {label:42} {statistics.median(times):6.1f} / {percentile(times, 95):6.1f} / {max(times):6.1f} ms"
+            f"   {statements[0]:2d} queries   {sample.get('count', '?'):>5} found"
+        )
+    if statuses != {"200"}:
+        say(f"   unexpected statuses: {statuses}")
+        return 1
+
+    from bookings.selectors import artists_available_between, next_available, tattooist_slots
+    from search.selectors import ArtistQuery, artists_matching
+
+    say("\n   the slot rule over many artists: loaded at once vs the naive loop (tattooist_slots per artist)")
+    artists = list(artists_matching(ArtistQuery()).only("id", "timezone", "session_minutes"))
+
+    def naive_available(first, last, now) -> set[int]:
+        found = set()
+        for artist in artists:
+            tz = ZoneInfo(artist.timezone)
+            start = datetime.combine(first, dtime.min, tzinfo=tz)
+            end = datetime.combine(last + timedelta(days=1), dtime.min, tzinfo=tz)
+            if tattooist_slots(tattooist=artist, start=start, end=end, now=now).starts:
+                found.add(artist.pk)
+        return found
+
+    def naive_next(page, now) -> dict:
+        out = {}
+        for artist in page:
+            starts = tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=60), now=now).starts
+            out[artist.pk] = starts[0] if starts else None
+        return out
+
+    def timed(fn, repeat: int) -> tuple[float, object]:
+        best, result = float("inf"), None
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = fn()
+            best = min(best, time.perf_counter() - started)
+        return best * 1000, result
+
+    now = timezone.now()
+    for label, first, last in [("7 days", today + timedelta(days=3), today + timedelta(days=9))]:
+        loaded_ms, loaded = timed(
+            lambda first=first, last=last: artists_available_between(
+                artists=artists, first_day=first, last_day=last, now=now
+            ),
+            5,
+        )
+        statements[0] = 0
+        with connection.execute_wrapper(counting):
+            artists_available_between(artists=artists, first_day=first, last_day=last, now=now)
+        loaded_queries = statements[0]
+        naive_ms, naive = timed(lambda first=first, last=last: naive_available(first, last, now), 2)
+        agree = "agree" if loaded == naive else "DISAGREE"
+        say(
+            f"  free {label}, {len(artists)} artists: loaded {loaded_ms:7.1f} ms ({loaded_queries} queries), "
+            f"naive {naive_ms:7.1f} ms ({2 * len(artists)} queries): {naive_ms / loaded_ms:5.1f}x; {len(loaded)} free, "
+            f"{agree}"
+        )
+        if loaded != naive:
+            return 1
+    page = artists[:100]
+    loaded_ms, loaded = timed(lambda: next_available(artists=page, now=now), 5)
+    naive_ms, naive = timed(lambda: naive_next(page, now), 3)
+    agree = "agree" if loaded == naive else "DISAGREE"
+    say(
+        f"  nextAvailable, a page of 100: loaded {loaded_ms:7.1f} ms (2 queries), naive {naive_ms:7.1f} ms "
+        f"(200 queries): {naive_ms / loaded_ms:5.1f}x; {agree}"
+    )
+    if loaded != naive:
+        return 1
+
+    say("\n   EXPLAIN (ANALYZE, BUFFERS) of q + district + priceMax, sort=soonest (the matching artists' ids):")
+    seen: list[str] = []
+
+    def keep(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        text = context["cursor"].mogrify(sql, params) if params else sql
+        seen.append(text.decode() if isinstance(text, bytes) else text)
+        return result
+
+    with connection.execute_wrapper(keep):
+        get(cases["q + district + priceMax, sort=soonest"](rng.randrange(1000)))
+    sql = next(q for q in seen if "inkbook_search_query" in q)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        for (line,) in cursor.fetchall():
+            say("    " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
