@@ -211,7 +211,7 @@ class SpokenLanguage(models.TextChoices):
 class BookingMode(models.TextChoices):
     DIRECT = "direct", _("Direct booking")  # customers pick a free time and pay the deposit
     REQUEST = "request", _("Custom requests only")  # customers describe the idea first; the artist quotes
-    BOTH = "both", _("Both")  # either way
+    BOTH = "both", _("Both: direct booking and custom requests")  # either way
 
 
 DEFAULT_CITY = "Улаанбаатар"

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tattooist',
             name='booking_mode',
-            field=models.CharField(choices=[('direct', 'Direct booking'), ('request', 'Custom requests only'), ('both', 'Both')], db_default='both', default='both', max_length=10, verbose_name='booking mode'),
+            field=models.CharField(choices=[('direct', 'Direct booking'), ('request', 'Custom requests only'), ('both', 'Both: direct booking and custom requests')], db_default='both', default='both', max_length=10, verbose_name='booking mode'),
         ),
         migrations.AddField(
             model_name='tattooist',
