@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import random
 import statistics
 import sys
 import time
@@ -95,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
         statements[0] += 1
         return execute(sql, params, many, context)
 
-    rng = random.Random(28)
     today = timezone.localdate(timezone=timezone.get_fixed_timezone(8 * 60))
     names = [pair[i] for pair in GIVEN for i in (0, 1)] + [pair[1] for pair in FAMILY]
 
@@ -226,20 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     if loaded != naive:
         return 1
 
-    say("\n   EXPLAIN (ANALYZE, BUFFERS) of q + district + priceMax, sort=soonest (the matching artists' ids):")
-    seen: list[str] = []
+    say("\n   EXPLAIN (ANALYZE, BUFFERS) of q + district + priceMax, sort=soonest: the matching artists' ids")
+    from decimal import Decimal
 
-    def keep(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        text = context["cursor"].mogrify(sql, params) if params else sql
-        seen.append(text.decode() if isinstance(text, bytes) else text)
-        return result
-
-    with connection.execute_wrapper(keep):
-        get(cases["q + district + priceMax, sort=soonest"](rng.randrange(1000)))
-    sql = next(q for q in seen if "inkbook_search_query" in q)
+    query = ArtistQuery(q="Сараа", district="bayangol", price_max=Decimal(150000), sort="soonest")
+    sql, params = artists_matching(query).values_list("id", "timezone", "session_minutes").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         for (line,) in cursor.fetchall():
             say("    " + line)
     return 0

@@ -174,23 +174,42 @@ class Slots:
 
 
 @dataclass(frozen=True)
+class SlotRules:
+    """The settings the slot rule follows: minimum notice, horizon and the grid's step."""
+
+    notice: timedelta
+    horizon: timedelta
+    step: timedelta
+
+    @classmethod
+    def from_settings(cls) -> SlotRules:
+        notice, horizon = booking_bounds()
+        return cls(notice, horizon, timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES))
+
+    def bounds(self, *, start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
+        """(earliest start, latest start, inclusive) of [start, end) once the minimum notice and
+        the horizon apply; the latest is before the earliest when nothing can be bookable."""
+        return max(start, now + self.notice), min(end - timedelta(microseconds=1), now + self.horizon)
+
+
+@dataclass(frozen=True)
 class Schedule:
-    """What the slot rule reads of one artist: zone, session length, weekly windows by day (dow)
-    and the busy intervals (active bookings, pending holds included, and time off) around the range
-    asked for, merged and sorted (parallel start/end lists for bisect)."""
+    """What the slot rule reads of one artist: zone, session length, weekly windows by day (dow,
+    each day's sorted by start) and the busy intervals (active bookings, pending holds included,
+    and time off) around the range asked for, merged and sorted (parallel start/end lists for
+    bisect), and the rules read from settings once for the whole load."""
 
     timezone: str
     session_minutes: int
     windows: dict[int, list[tuple[time, time]]]
     busy_starts: list[datetime]
     busy_ends: list[datetime]
+    rules: SlotRules
 
 
 def slot_bounds(*, start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
-    """(earliest start, latest start, inclusive) of [start, end) once the minimum notice and the
-    horizon apply; the latest is before the earliest when nothing can be bookable."""
-    notice, horizon = booking_bounds()
-    return max(start, now + notice), min(end - timedelta(microseconds=1), now + horizon)
+    """SlotRules.bounds under the current settings."""
+    return SlotRules.from_settings().bounds(start=start, end=end, now=now)
 
 
 def slot_starts(
@@ -208,9 +227,9 @@ def slot_starts(
     (`first` stops there).
     """
     session = timedelta(minutes=schedule.session_minutes)
-    step = timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
+    step = schedule.rules.step
     tz = ZoneInfo(schedule.timezone)
-    lower, latest = slot_bounds(start=start, end=end, now=now)
+    lower, latest = schedule.rules.bounds(start=start, end=end, now=now)
     if latest < lower:
         return []
     starts, ends = schedule.busy_starts, schedule.busy_ends
@@ -256,18 +275,19 @@ def schedules_load(
     their number (weekly windows; active bookings and time off in one round trip). `artists` need
     only their id, timezone and session_minutes."""
     artists = {a.pk: a for a in artists}
-    lower, latest = slot_bounds(start=start, end=end, now=now)
+    rules = SlotRules.from_settings()
+    lower, latest = rules.bounds(start=start, end=end, now=now)
     if not artists:
         return {}
     # The ids as one array parameter, not a list of thousands of placeholders.
     ids = RawSQL("SELECT unnest(%s::bigint[])", [list(artists)])
-    windows: dict[int, dict[int, list[tuple[time, time]]]] = {pk: defaultdict(list) for pk in artists}
+    windows: dict[int, dict[int, list[tuple[time, time]]]] = {}
     for pk, day, w_start, w_end in (
         Availability.objects.filter(tattooist_id__in=ids)
         .order_by("tattooist_id", "day", "start_time")
         .values_list("tattooist_id", "day", "start_time", "end_time")
     ):
-        windows[pk][day].append((w_start, w_end))
+        windows.setdefault(pk, {}).setdefault(day, []).append((w_start, w_end))
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     if lower <= latest:
         longest = timedelta(minutes=max(a.session_minutes for a in artists.values()))
@@ -297,7 +317,7 @@ def schedules_load(
     schedules = {}
     for pk, artist in artists.items():
         starts, ends = _merge(busy.get(pk, ()))
-        schedules[pk] = Schedule(artist.timezone, artist.session_minutes, dict(windows[pk]), starts, ends)
+        schedules[pk] = Schedule(artist.timezone, artist.session_minutes, windows.get(pk, {}), starts, ends, rules)
     return schedules
 
 
