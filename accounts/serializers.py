@@ -7,12 +7,24 @@ from accounts.models import BookingMode, District, Language, Role, SpokenLanguag
 from accounts.profile import normalize_instagram, price_problem, profile_problems
 
 
+class UrlOrNullField(serializers.URLField):
+    """A URL, or null where the model keeps an empty string (no image)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class TattooistProfileSerializer(serializers.ModelSerializer):
     """The artist's own profile, every field they can change (GET /api/auth/me, PATCH
     /api/tattooists/me)."""
 
     user_id = serializers.IntegerField(read_only=True)
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    district = serializers.CharField(read_only=True, help_text="One of Ulaanbaatar's nine districts, or empty.")
+    avatar_url = UrlOrNullField(help_text="The attached photo, or null.")
 
     class Meta:
         model = Tattooist

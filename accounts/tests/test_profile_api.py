@@ -179,7 +179,7 @@ def test_an_avatar_is_an_attached_copy_of_an_upload_and_replacing_it_deletes_the
     assert patch(tattooist, {"avatarUrl": portfolio.public_url}).json()["code"] == "image_not_yours"
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert patch(tattooist, {"avatarUrl": ""}).json()["avatarUrl"] == ""
+        assert patch(tattooist, {"avatarUrl": ""}).json()["avatarUrl"] is None
     assert uploads.head_object(new.avatar_key) is None
     assert api_avatar(tattooist) is None
 
