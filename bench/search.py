@@ -10,7 +10,10 @@ prints p50/p95/max in ms and the SQL statements of one request. Then it times th
 and the next free starts of a page both ways: the slot rule over schedules loaded for all artists
 at once (bookings.selectors.schedules_load, what the list does) against the naive loop that asks
 bookings.selectors.tattooist_slots artist by artist, checks they agree, and prints the ratio.
-Last, EXPLAIN (ANALYZE, BUFFERS) of the SQL of "q + two filters + sort=soonest". Targets
+Then where the time of a 7-day availableFrom/To over all artists goes, part by part. Last, EXPLAIN
+(ANALYZE, BUFFERS) of the SQL of "q + two filters + sort=soonest". The app's objects are frozen out
+of the garbage collector's reach once loaded, as gunicorn.conf.py does in each worker
+(--no-freeze: not). Targets
 (issue 28): that request p95 <= 60 ms; a 7-day availableFrom/To p95 <= 100 ms. Figures, not
 assertions: bench/README.md has the ones measured.
 """
@@ -23,7 +26,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -58,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factor", type=float, default=1.0)
     parser.add_argument("--reuse", action="store_true", help="keep the database when it holds a seed")
     parser.add_argument("--n", type=int, default=200, help="requests per request type")
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="leave the app's objects to the garbage collector (gunicorn.conf.py freezes them in each worker)",
+    )
     args = parser.parse_args(argv)
     if "DATABASE_URL" not in os.environ:
         sys.exit("DATABASE_URL is not set: run through scripts/devenv.py")
@@ -141,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import json
 
+    if not args.no_freeze:
+        # As gunicorn.conf.py's post_worker_init does in every worker, once the app is loaded.
+        import gc
+
+        gc.freeze()
+    say(f"   load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, app objects frozen: {not args.no_freeze}")
     say(f"   {args.n} requests per type, one thread; ms per request (p50 / p95 / max), SQL statements of one")
     for label, query in cases.items():
         for i in range(10):
@@ -148,19 +162,22 @@ def main(argv: list[str] | None = None) -> int:
         statements[0] = 0
         with connection.execute_wrapper(counting):
             sample = json.loads(get(query(1)))
-        times = []
+        times, cpu = [], []
         for i in range(args.n):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             get(query(i))
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         say(
             f"  {label:42} {statistics.median(times):6.1f} / {percentile(times, 95):6.1f} / {max(times):6.1f} ms"
+            f"  (web process CPU p50 {statistics.median(cpu):5.1f} ms)"
             f"   {statements[0]:2d} queries   {sample.get('count', '?'):>5} found"
         )
     if statuses != {"200"}:
         say(f"   unexpected statuses: {statuses}")
         return 1
 
+    from accounts.models import Tattooist
     from bookings.selectors import artists_available_between, next_available, tattooist_slots
     from search.selectors import ArtistQuery, artists_matching
 
@@ -223,6 +240,65 @@ def main(argv: list[str] | None = None) -> int:
     )
     if loaded != naive:
         return 1
+
+    say("\n   where the time of availableFrom/To 7 days, all artists goes (each part alone; best / median of 7)")
+    from bookings.selectors import schedules_load, slot_starts
+    from search.selectors import _Clock, _finish, _with_cards
+    from search.serializers import ArtistSerializer
+    from tattoo.core.renderers import CamelCaseJSONRenderer
+
+    first, last = today + timedelta(days=3), today + timedelta(days=9)
+    wide_start = datetime.combine(first, dtime.min, tzinfo=UTC) - timedelta(hours=14)
+    wide_end = datetime.combine(last + timedelta(days=1), dtime.min, tzinfo=UTC) + timedelta(hours=12)
+
+    def ids():
+        return [_Clock(*r) for r in artists_matching(ArtistQuery()).values_list("id", "timezone", "session_minutes")]
+
+    clocks = ids()
+    schedules = schedules_load(artists=clocks, start=wide_start, end=wide_end, now=now)
+
+    def rule():
+        for c in clocks:
+            tz = ZoneInfo(c.timezone)
+            slot_starts(
+                schedule=schedules[c.pk],
+                start=datetime.combine(first, dtime.min, tzinfo=tz),
+                end=datetime.combine(last + timedelta(days=1), dtime.min, tzinfo=tz),
+                now=now,
+                first=True,
+            )
+
+    page_ids = [c.pk for c in clocks[:20]]
+
+    def page_rows():
+        rows = _with_cards(Tattooist.objects.filter(pk__in=page_ids)).in_bulk()
+        return [rows[pk] for pk in page_ids]
+
+    artists_page = page_rows()
+    _finish(artists_page, next_available(artists=artists_page, now=now))
+
+    def render():
+        return CamelCaseJSONRenderer().render({"results": ArtistSerializer(artists_page, many=True).data})
+
+    parts = [
+        ("matching ids (1 query, 2,000 rows)", ids),
+        (
+            "schedules of 2,000 (2 queries)",
+            lambda: schedules_load(artists=clocks, start=wide_start, end=wide_end, now=now),
+        ),
+        ("the rule over 2,000 (Python)", rule),
+        ("the page of 20 (1 query)", page_rows),
+        ("its next free starts (2 queries)", lambda: next_available(artists=artists_page, now=now)),
+        ("serializer + renderer (20)", render),
+        ("the whole request", lambda: get(cases["availableFrom/To 7 days, all artists"](3))),
+    ]
+    for label, fn in parts:
+        runs = []
+        for _ in range(7):
+            started = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - started) * 1000)
+        say(f"  {label:42} {min(runs):6.1f} / {statistics.median(runs):6.1f} ms")
 
     say("\n   EXPLAIN (ANALYZE, BUFFERS) of q + district + priceMax, sort=soonest: the matching artists' ids")
     from decimal import Decimal
