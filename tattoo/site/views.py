@@ -591,12 +591,7 @@ def home(request):
 
 
 @http_cache.public_page(
-    lambda tattooist_id: [
-        http_cache.CATALOG,
-        http_cache.artist_key(tattooist_id),
-        http_cache.slots_key(tattooist_id),
-        http_cache.CLOCK,
-    ]
+    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK]
 )
 def artist_detail(request, tattooist_id: int):
     artist = search_selectors.artist_profile(tattooist_id=tattooist_id, viewer=request.user)
