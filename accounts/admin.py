@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tattooist, User
 from accounts.services import tattooist_set_approval
+from tattoo.core.l10n import money
 
 # Approval has one way in (accounts.services.tattooist_set_approval), used by the API and these
 # actions alike, so approved/approved_at/approved_by never disagree.
@@ -18,11 +19,16 @@ class ApprovalNoteForm(forms.Form):
     )
 
 
+# Kept by other code: the avatar goes through the bucket (accounts/profile.py), the rating through
+# reviews; staff see them.
+DERIVED_FIELDS = ["avatar_url", "rating_count", "rating_average"]
+
+
 class TattooistInline(admin.StackedInline):
     model = Tattooist
     fk_name = "user"
     extra = 0
-    readonly_fields = APPROVAL_FIELDS
+    readonly_fields = [*APPROVAL_FIELDS, *DERIVED_FIELDS]
 
 
 @admin.register(User)
@@ -38,11 +44,22 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(Tattooist)
 class TattooistAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "email", "approved", "approved_at", "timezone", "session_minutes", "min_deposit"]
-    list_filter = ["approved", "timezone"]
-    search_fields = ["user__name", "user__email", "bio"]
+    list_display = [
+        "id",
+        "name",
+        "email",
+        "studio_name",
+        "district",
+        "approved",
+        "approved_at",
+        "booking_mode",
+        "price",
+        "timezone",
+    ]
+    list_filter = ["approved", "district", "booking_mode", "timezone"]
+    search_fields = ["user__name", "user__email", "studio_name", "bio"]
     list_select_related = ["user"]
-    readonly_fields = [*APPROVAL_FIELDS, "created_at", "updated_at"]
+    readonly_fields = [*APPROVAL_FIELDS, *DERIVED_FIELDS, "created_at", "updated_at"]
     raw_id_fields = ["user"]
     actions = ["approve_artists", "unapprove_artists"]
 
@@ -82,6 +99,10 @@ class TattooistAdmin(admin.ModelAdmin):
     @admin.display(description=_("name"), ordering="user__name")
     def name(self, obj):
         return obj.user.name
+
+    @admin.display(description=_("price from"), ordering="price_from")
+    def price(self, obj):
+        return money(obj.price_from)
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj):

@@ -9,8 +9,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import receivers
+        from accounts.models import Tattooist
+        from tattoo.core import images
 
         receivers.connect()
+        # Public, like portfolio images; kept in the artist's avatar_* columns (tattoo/core/images.py).
+        images.register_kind("avatars", model=Tattooist, private=False, field="avatar")
         from django.contrib import admin
 
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)

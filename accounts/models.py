@@ -6,10 +6,12 @@ import zoneinfo
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Collate, Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Cast, Collate, Lower, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
@@ -199,6 +201,49 @@ def validate_timezone(value: str) -> None:
 DEPOSIT_REFUNDABLE_HOURS_MAX = 720
 
 
+# --- the public profile (docs/search.md) -------------------------------------------------------
+
+
+class District(models.TextChoices):
+    """Ulaanbaatar's nine districts (düüreg); an artist elsewhere leaves it empty and names the city."""
+
+    BAYANGOL = "bayangol", _("Bayangol")
+    BAYANZURKH = "bayanzurkh", _("Bayanzurkh")
+    CHINGELTEI = "chingeltei", _("Chingeltei")
+    KHAN_UUL = "khan_uul", _("Khan-Uul")
+    SONGINOKHAIRKHAN = "songinokhairkhan", _("Songinokhairkhan")
+    SUKHBAATAR = "sukhbaatar", _("Sukhbaatar")
+    NALAIKH = "nalaikh", _("Nalaikh")
+    BAGANUUR = "baganuur", _("Baganuur")
+    BAGAKHANGAI = "bagakhangai", _("Bagakhangai")
+
+
+class SpokenLanguage(models.TextChoices):
+    """The languages an artist can hold a consultation in (the product itself speaks mn and en)."""
+
+    MN = "mn", _("Mongolian")
+    EN = "en", _("English")
+    RU = "ru", _("Russian")
+    ZH = "zh", _("Chinese")
+    KO = "ko", _("Korean")
+    JA = "ja", _("Japanese")
+
+
+class BookingMode(models.TextChoices):
+    DIRECT = "direct", _("Direct booking")  # customers pick a free time and pay the deposit
+    REQUEST = "request", _("Custom requests only")  # customers describe the idea first; the artist quotes
+    BOTH = "both", _("Both: direct booking and custom requests")  # either way
+
+
+DEFAULT_CITY = "Улаанбаатар"
+HEAL_DAYS = (14, 90)  # the shortest and the longest healing time between two sessions of one piece
+INSTAGRAM_HANDLE = r"^[A-Za-z0-9._]{1,30}$"
+
+
+def list_of_mongolian() -> list[str]:
+    return [SpokenLanguage.MN.value]
+
+
 class Tattooist(models.Model):
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="tattooist")
     bio = models.TextField(verbose_name=_("bio"), blank=True, max_length=4000)
@@ -230,6 +275,94 @@ class Tattooist(models.Model):
         db_default=48,
         validators=[MaxValueValidator(DEPOSIT_REFUNDABLE_HOURS_MAX)],
     )
+    # The public profile (docs/search.md; written by accounts.profile.tattooist_update_profile).
+    studio_name = models.CharField(verbose_name=_("studio name"), max_length=120, blank=True, default="", db_default="")
+    city = models.CharField(verbose_name=_("city"), max_length=80, default=DEFAULT_CITY, db_default=DEFAULT_CITY)
+    district = models.CharField(
+        verbose_name=_("district"), max_length=20, choices=District.choices, blank=True, default="", db_default=""
+    )
+    address = models.CharField(verbose_name=_("address"), max_length=300, blank=True, default="", db_default="")
+    # Whole MNT: the smallest piece the artist takes, and the hourly rate for large work (null: not said).
+    price_from = models.DecimalField(
+        verbose_name=_("price from"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    hourly_rate = models.DecimalField(
+        verbose_name=_("hourly rate"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    languages = ArrayField(
+        models.CharField(max_length=2, choices=SpokenLanguage.choices),
+        verbose_name=_("languages"),
+        default=list_of_mongolian,
+        db_default=Value([SpokenLanguage.MN.value], output_field=ArrayField(models.CharField(max_length=2))),
+        blank=True,
+        size=len(SpokenLanguage.values),
+    )
+    instagram = models.CharField(
+        verbose_name=_("Instagram handle"),
+        max_length=30,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    booking_mode = models.CharField(
+        verbose_name=_("booking mode"),
+        max_length=10,
+        choices=BookingMode.choices,
+        default=BookingMode.BOTH,
+        db_default=BookingMode.BOTH,
+    )
+    heal_days = models.PositiveSmallIntegerField(
+        verbose_name=_("heal days"),
+        default=21,
+        db_default=21,
+        validators=[MinValueValidator(HEAL_DAYS[0]), MaxValueValidator(HEAL_DAYS[1])],
+    )
+    # The attached copy of an upload of folder `avatars` (tattoo/core/uploads.py); its key is
+    # deleted with the record or when another avatar replaces it.
+    avatar_url = models.URLField(
+        verbose_name=_("avatar URL"), max_length=1024, blank=True, default="", db_default="", editable=False
+    )
+    avatar_key = models.CharField(
+        verbose_name=_("avatar key"), max_length=512, blank=True, default="", db_default="", editable=False
+    )
+    # The served copy's size and its WebP variants, as tattoo.core.models.ImageFields keeps them for
+    # `image_*` (the image kind "avatars" reads `avatar_*`: tattoo/core/images.py).
+    avatar_width = models.PositiveIntegerField(verbose_name=_("avatar width"), null=True, blank=True, editable=False)
+    avatar_height = models.PositiveIntegerField(verbose_name=_("avatar height"), null=True, blank=True, editable=False)
+    avatar_variants = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("avatar variants"),
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.PositiveSmallIntegerField())),
+        blank=True,
+        editable=False,
+    )
+    aftercare_text = models.TextField(
+        verbose_name=_("aftercare text"), blank=True, default="", max_length=4000, db_default=""
+    )
+    # Reviews (a later issue) keep these two up to date atomically; the average is derived by the
+    # database, so it can never disagree with them (null without reviews).
+    rating_count = models.PositiveIntegerField(verbose_name=_("rating count"), default=0, db_default=0, editable=False)
+    rating_sum = models.PositiveIntegerField(verbose_name=_("rating sum"), default=0, db_default=0, editable=False)
+    rating_average = models.GeneratedField(
+        verbose_name=_("rating average"),
+        expression=Round(
+            Cast(F("rating_sum"), models.DecimalField(max_digits=12, decimal_places=4)) / NullIf(F("rating_count"), 0),
+            1,
+        ),
+        output_field=models.DecimalField(max_digits=2, decimal_places=1),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -237,7 +370,23 @@ class Tattooist(models.Model):
         db_table = "tattooists"
         verbose_name = _("tattooist")
         verbose_name_plural = _("tattooists")
-        indexes = [models.Index(fields=["approved"], name="tattooists_approved_idx")]
+        indexes = [
+            models.Index(fields=["approved"], name="tattooists_approved_idx"),
+            # the list's sorts (docs/search.md): best rated, cheapest, newest
+            models.Index(
+                F("rating_average").desc(nulls_last=True),
+                F("rating_count").desc(),
+                "id",
+                name="tattooists_rating_idx",
+                condition=Q(approved=True),
+            ),
+            models.Index(
+                F("price_from").asc(nulls_last=True), "id", name="tattooists_price_idx", condition=Q(approved=True)
+            ),
+            models.Index(
+                F("created_at").desc(), F("id").desc(), name="tattooists_newest_idx", condition=Q(approved=True)
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(session_minutes__gte=15, session_minutes__lte=720),
@@ -248,7 +397,46 @@ class Tattooist(models.Model):
                 condition=models.Q(deposit_refundable_hours__lte=DEPOSIT_REFUNDABLE_HOURS_MAX),
                 name="tattooists_refundable_hours_range",
             ),
+            models.CheckConstraint(condition=Q(district__in=[*District.values, ""]), name="tattooists_district_valid"),
+            status_check("booking_mode", BookingMode, "tattooists_booking_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(heal_days__gte=HEAL_DAYS[0], heal_days__lte=HEAL_DAYS[1]), name="tattooists_heal_days_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(languages__contained_by=SpokenLanguage.values), name="tattooists_languages_valid"
+            ),
+            # A handle without its "@", or empty (accounts/profile.py normalises what people paste).
+            models.CheckConstraint(
+                condition=Q(instagram__regex=r"^[A-Za-z0-9._]{0,30}$"), name="tattooists_instagram_handle"
+            ),
+            # NULL (not said) passes a CHECK; a negative price does not.
+            models.CheckConstraint(condition=Q(price_from__gte=0, hourly_rate__gte=0), name="tattooists_prices_nonneg"),
+            models.CheckConstraint(
+                condition=Q(rating_sum__gte=F("rating_count"), rating_sum__lte=5 * F("rating_count")),
+                name="tattooists_rating_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.user.name
+
+    @property
+    def city_name(self) -> str:
+        """The city in the active language when it is the default one (the contract's default is
+        written in Cyrillic), else as the artist wrote it."""
+        return str(_("Ulaanbaatar")) if self.city == DEFAULT_CITY else self.city
+
+    @property
+    def language_names(self) -> list[str]:
+        """The spoken languages, named in the active language."""
+        return [str(SpokenLanguage(code).label) for code in self.languages if code in SpokenLanguage.values]
+
+    def clean(self) -> None:
+        # The admin's form keeps the profile's rules too (accounts/profile.py is their home).
+        from accounts.profile import PROFILE_FIELDS, normalize_instagram, profile_problems
+
+        super().clean()
+        self.instagram = normalize_instagram(self.instagram)
+        problems = profile_problems({field: getattr(self, field) for field in PROFILE_FIELDS})
+        if problems:
+            raise ValidationError({field: [message] for field, message in problems.items()})

@@ -4,12 +4,29 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Language, Role, Tattooist, User, validate_person_name
+from accounts.models import BookingMode, District, Language, Role, SpokenLanguage, Tattooist, User, validate_person_name
+from accounts.profile import normalize_instagram, price_problem, profile_problems
 from tattoo.core.schema import documented
 
 
+class UrlOrNullField(serializers.URLField):
+    """A URL, or null where the model keeps an empty string (no image)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class TattooistProfileSerializer(serializers.ModelSerializer):
+    """The artist's own profile, every field they can change (GET /api/auth/me, PATCH
+    /api/tattooists/me)."""
+
     user_id = serializers.IntegerField(read_only=True)
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    district = serializers.CharField(read_only=True, help_text="One of Ulaanbaatar's nine districts, or empty.")
+    avatar_url = UrlOrNullField(help_text="The attached photo, or null.")
 
     class Meta:
         model = Tattooist
@@ -23,8 +40,85 @@ class TattooistProfileSerializer(serializers.ModelSerializer):
             "session_minutes",
             "min_deposit",
             "deposit_refundable_hours",
+            "studio_name",
+            "city",
+            "district",
+            "address",
+            "price_from",
+            "hourly_rate",
+            "languages",
+            "instagram",
+            "booking_mode",
+            "heal_days",
+            "avatar_url",
+            "aftercare_text",
         ]
         read_only_fields = fields
+
+
+def _field_rule(problem: str | None) -> None:
+    if problem is not None:
+        raise serializers.ValidationError(problem)
+
+
+def _price_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True, help_text=help_text
+    )
+
+
+class ArtistProfileUpdateSerializer(serializers.Serializer):
+    """The public profile's fields of PATCH /api/tattooists/me (docs/search.md). Each rule is
+    accounts.profile's, asked again by the service."""
+
+    studio_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=80, required=False, allow_blank=True, help_text="Default Улаанбаатар.")
+    district = serializers.ChoiceField(
+        choices=District.choices,
+        required=False,
+        allow_blank=True,
+        help_text="One of Ulaanbaatar's nine districts, or empty.",
+    )
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    price_from = _price_field("Whole MNT: the smallest piece; null when not said.")
+    hourly_rate = _price_field("Whole MNT, or null.")
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=SpokenLanguage.choices),
+        max_length=20,
+        required=False,
+        help_text="A subset of mn, en, ru, zh, ko, ja (duplicates dropped).",
+    )
+    instagram = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="A handle, [A-Za-z0-9._]{1,30} (a leading @ is dropped); empty removes it.",
+    )
+    booking_mode = serializers.ChoiceField(choices=BookingMode.choices, required=False)
+    heal_days = serializers.IntegerField(
+        min_value=14, max_value=90, required=False, help_text="Days between two sessions of one piece."
+    )
+    avatar_url = serializers.CharField(
+        max_length=1024,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The `publicUrl` of an upload to the `avatars` folder, after the PUT; empty or null removes it.",
+    )
+    aftercare_text = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+    def validate_price_from(self, value):
+        _field_rule(price_problem(value))
+        return value
+
+    def validate_hourly_rate(self, value):
+        _field_rule(price_problem(value))
+        return value
+
+    def validate_instagram(self, value: str) -> str:
+        value = normalize_instagram(value)
+        _field_rule(profile_problems({"instagram": value}).get("instagram"))
+        return value
 
 
 class UserSerializer(serializers.ModelSerializer):

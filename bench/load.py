@@ -41,7 +41,7 @@ def db_url(name: str) -> str:
 
 
 def plan(url: str, serve: dict) -> Path:
-    from bench.seed_scale import BENCH_PASSWORD, STYLES
+    from bench.seed_scale import BENCH_PASSWORD, GIVEN, STYLES
 
     with psycopg.connect(url) as conn:
         artists = [r[0] for r in conn.execute("SELECT id FROM tattooists WHERE approved ORDER BY id")]
@@ -60,6 +60,8 @@ def plan(url: str, serve: dict) -> Path:
                 "artists": artists,
                 "customers": customers,
                 "styles": STYLES,
+                # what people type into the search: a given name in either script
+                "names": [name for pair in GIVEN for name in pair],
                 "password": BENCH_PASSWORD,
             }
         )

@@ -2,7 +2,8 @@
 
 No framework, no middleware, no authentication: the most a Python process can serve for these
 reads. It answers the same JSON as the app for the same rows (bench/reads.py checks that), so
-the ratio app/raw is the price of everything the app adds.
+the ratio app/raw is the price of everything the app adds. Its slot loop is a baseline's own copy
+of the rule (bookings.selectors.slot_starts is the product's): measured, never served.
 """
 
 from __future__ import annotations
@@ -80,7 +81,63 @@ def portfolio(environ, query, tattooist_id: int):
     return 200, {"count": count, "next": nxt, "previous": prev, "results": results}
 
 
+def _windows_and_busy(cur, ids: list[int], lower: datetime, until: datetime) -> tuple[dict, dict]:
+    windows: dict[int, dict[int, list]] = {}
+    for tid, day, ws, we in cur.execute(
+        "SELECT tattooist_id, day, start_time, end_time FROM availability WHERE tattooist_id = ANY(%s) "
+        "ORDER BY tattooist_id, day, start_time",
+        [ids],
+    ):
+        windows.setdefault(tid, {}).setdefault(day, []).append((ws, we))
+    busy: dict[int, list] = {}
+    for tid, s, e in cur.execute(
+        "SELECT tattooist_id, slot, ends_at FROM bookings WHERE tattooist_id = ANY(%s) AND status IN ('pending', "
+        "'confirmed', 'disputed') AND holds_slot AND slot < %s AND ends_at > %s "
+        "UNION ALL SELECT tattooist_id, starts_at, ends_at FROM time_off "
+        "WHERE tattooist_id = ANY(%s) AND starts_at < %s AND ends_at > %s ORDER BY 1, 2",
+        [ids, until, lower, ids, until, lower],
+    ):
+        busy.setdefault(tid, []).append((s, e))
+    return windows, busy
+
+
+def _merged(intervals: list) -> tuple[list, list]:
+    bs: list[datetime] = []
+    be: list[datetime] = []
+    for s, e in intervals:
+        if be and s <= be[-1]:
+            be[-1] = max(be[-1], e)
+        else:
+            bs.append(s)
+            be.append(e)
+    return bs, be
+
+
+def _free_starts(tz, session, windows, busy, lower, latest, *, first=False) -> list[datetime]:
+    import bisect
+
+    bs, be = _merged(busy)
+    out: set[datetime] = set()
+    day = lower.astimezone(tz).date() - timedelta(days=1)
+    last_day = latest.astimezone(tz).date()
+    while day <= last_day:
+        for ws, we in windows.get((day.weekday() + 1) % 7, ()):
+            s = datetime.combine(day, ws, tzinfo=tz).astimezone(UTC)
+            w_end = datetime.combine(day, we, tzinfo=tz).astimezone(UTC)
+            while s + session <= w_end:
+                if lower <= s <= latest:
+                    i = bisect.bisect_left(bs, s + session) - 1
+                    if i < 0 or be[i] <= s:
+                        out.add(s)
+                s += STEP
+        if first and out:
+            return [min(out)]
+        day += timedelta(days=1)
+    return sorted(out)
+
+
 def tattooists(environ, query):
+    """The list without filters or with `style`, newest first, each with its next free start."""
     style = query.get("style", [None])[0]
     page = int(query.get("page", ["1"])[0])
     where, params = "t.approved AND u.is_active", []
@@ -94,24 +151,53 @@ def tattooists(environ, query):
         f"SELECT count(*) FROM tattooists t JOIN users u ON u.id = t.user_id WHERE {where}", params
     ).fetchone()[0]
     rows = cur.execute(
-        "SELECT t.id, u.name, t.bio, ARRAY(SELECT DISTINCT tag FROM portfolios p, unnest(p.style_tags) AS tag "
-        "WHERE p.tattooist_id = t.id ORDER BY tag), t.timezone, t.session_minutes, t.min_deposit "
-        f"FROM tattooists t JOIN users u ON u.id = t.user_id WHERE {where} ORDER BY u.name, t.id LIMIT %s OFFSET %s",
+        "SELECT t.id, u.name, t.bio, ARRAY(SELECT tag FROM portfolios p, unnest(p.style_tags) AS tag "
+        "WHERE p.tattooist_id = t.id GROUP BY tag ORDER BY count(*) DESC, tag), t.timezone, t.session_minutes, "
+        "t.min_deposit, t.studio_name, t.city, t.district, t.price_from, t.hourly_rate, t.languages, t.avatar_url, "
+        "(SELECT image_url FROM portfolios p WHERE p.tattooist_id = t.id ORDER BY created_at DESC, id DESC LIMIT 1), "
+        "t.rating_average, t.rating_count, t.booking_mode "
+        f"FROM tattooists t JOIN users u ON u.id = t.user_id WHERE {where} ORDER BY t.created_at DESC, t.id DESC "
+        "LIMIT %s OFFSET %s",
         [*params, PAGE, (page - 1) * PAGE],
     ).fetchall()
+    now = datetime.now(UTC)
+    lower, latest = now + NOTICE, min(now + timedelta(days=60) - timedelta(microseconds=1), now + HORIZON)
+    ids = [r[0] for r in rows]
+    windows, busy = _windows_and_busy(cur, ids, lower, latest + timedelta(hours=12)) if ids else ({}, {})
     nxt, prev = page_links(environ, count, page, query)
-    results = [
-        {
-            "id": r[0],
-            "name": r[1],
-            "bio": r[2],
-            "styleTags": r[3],
-            "timezone": r[4],
-            "sessionMinutes": r[5],
-            "minDeposit": f"{r[6]:.2f}",
-        }
-        for r in rows
-    ]
+
+    def money(value):
+        return None if value is None else f"{value:.2f}"
+
+    results = []
+    for r in rows:
+        tz = ZoneInfo(r[4])
+        free = _free_starts(
+            tz, timedelta(minutes=r[5]), windows.get(r[0], {}), busy.get(r[0], []), lower, latest, first=True
+        )
+        results.append(
+            {
+                "id": r[0],
+                "name": r[1],
+                "bio": r[2],
+                "styleTags": sorted(r[3]),
+                "styles": r[3][:5],
+                "timezone": r[4],
+                "sessionMinutes": r[5],
+                "minDeposit": f"{r[6]:.2f}",
+                "studioName": r[7],
+                "city": r[8],
+                "district": r[9],
+                "priceFrom": money(r[10]),
+                "hourlyRate": money(r[11]),
+                "languages": r[12],
+                "avatarUrl": r[13] or None,
+                "coverUrl": r[14],
+                "rating": {"average": None if r[15] is None else float(r[15]), "count": r[16]},
+                "nextAvailable": free[0].astimezone(tz).isoformat() if free else None,
+                "bookingMode": r[17],
+            }
+        )
     return 200, {"count": count, "next": nxt, "previous": prev, "results": results}
 
 
@@ -152,45 +238,11 @@ def slots(environ, query, tattooist_id: int):
     end = _bound(query.get("to", [None])[0], tz, end=True) or start + timedelta(days=7)
     lower = max(start, now + NOTICE)
     latest = min(end - timedelta(microseconds=1), now + HORIZON)
-    starts_out: set[datetime] = set()
+    starts_out: list[datetime] = []
     if latest >= lower:
-        windows: dict[int, list] = {}
-        for day, ws, we in cur.execute(
-            "SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %s", [tattooist_id]
-        ):
-            windows.setdefault(day, []).append((ws, we))
-        busy = cur.execute(
-            "SELECT slot, ends_at FROM bookings WHERE tattooist_id = %s AND status IN ('pending', 'confirmed', "
-            "'disputed') AND holds_slot AND slot < %s AND ends_at > %s "
-            "UNION ALL SELECT starts_at, ends_at FROM time_off "
-            "WHERE tattooist_id = %s AND starts_at < %s AND ends_at > %s "
-            "ORDER BY 1",
-            [tattooist_id, latest + session, lower, tattooist_id, latest + session, lower],
-        ).fetchall()
-        bs: list[datetime] = []
-        be: list[datetime] = []
-        for s, e in busy:
-            if be and s <= be[-1]:
-                be[-1] = max(be[-1], e)
-            else:
-                bs.append(s)
-                be.append(e)
-        import bisect
-
-        day = lower.astimezone(tz).date() - timedelta(days=1)
-        last_day = latest.astimezone(tz).date()
-        while day <= last_day:
-            for ws, we in windows.get((day.weekday() + 1) % 7, ()):
-                s = datetime.combine(day, ws, tzinfo=tz).astimezone(UTC)
-                w_end = datetime.combine(day, we, tzinfo=tz).astimezone(UTC)
-                while s + session <= w_end:
-                    if lower <= s <= latest:
-                        i = bisect.bisect_left(bs, s + session) - 1
-                        if i < 0 or be[i] <= s:
-                            starts_out.add(s)
-                    s += STEP
-            day += timedelta(days=1)
-    out = [{"start": iso(s), "localStart": s.astimezone(tz).isoformat()} for s in sorted(starts_out)]
+        windows, busy = _windows_and_busy(cur, [tattooist_id], lower, latest + session)
+        starts_out = _free_starts(tz, session, windows.get(tattooist_id, {}), busy.get(tattooist_id, []), lower, latest)
+    out = [{"start": iso(s), "localStart": s.astimezone(tz).isoformat()} for s in starts_out]
     return 200, {"timezone": artist[0], "sessionMinutes": artist[1], "slots": out}
 
 

@@ -2,11 +2,22 @@
 
     python scripts/devenv.py --test -- python -m bench.seed_scale [--factor 1.0] [--db inkbook_scale]
 
-At factor 1.0: 2,000 approved artists (weekly hours, a week of time off each), 100,000 portfolio
-items (50 per artist, 1-2 style tags), 50,000 customers, 500,000 bookings over two years (250
-per artist, one every ~3 days from 600 days ago to ~127 days ahead: completed, cancelled and
-confirmed, so the active ones never overlap), then ANALYZE. Every count scales with --factor (the
-small seed of bench/README.md is --factor 0.05). The database is dropped and recreated.
+At factor 1.0: 2,000 approved artists (80 % in Ulaanbaatar's zone, a tenth each in Europe/Berlin
+and America/New_York, whose DST the slot rule must get right; weekly hours, a week of time off
+each), 100,000 portfolio items (50 per artist, 1-2 style tags), 50,000 customers, 500,000
+bookings over two years (250 per artist, one every ~3 days from 600 days ago to ~127 days ahead:
+completed, cancelled and confirmed, so the active ones never overlap), then ANALYZE. Every count
+scales with --factor (the small seed of bench/README.md is --factor 0.05). The database is dropped
+and recreated.
+
+Artists have the profile of docs/search.md with the spread a Mongolian marketplace would have:
+Mongolian names in Cyrillic (60 %) or Latin letters, studios for 70 %, Ulaanbaatar's districts
+weighted by population (other Mongolian cities for a tenth, the city of their zone for artists
+abroad), prices from 30,000 to 400,000 MNT (cheap pieces most common; 8 % not said), an hourly
+rate for 40 %, Mongolian for nearly all and English, Russian, Korean, Chinese or Japanese for some,
+booking modes 55 % both, 30 % direct, 15 % request, and ratings for 70 % (what reviews will keep:
+1-120 reviews averaging 3.4-5.0). Weekly hours come in five patterns. The search entries are
+derived at the end, as the app's writes would have.
 
 Customers `customer<N>@scale.test` share the password BENCH_PASSWORD (a real bcrypt hash, so a
 sign-in costs what it costs in production); the Locust scenario (bench/locustfile.py) signs in
@@ -27,6 +38,58 @@ import psycopg
 from bench.common import ROOT, VENV_BIN, admin_url, app_env, say
 
 STYLES = ["koi", "blackwork", "traditional", "realism", "watercolor", "geometric", "tribal", "script", "dotwork", "neo"]
+# Given names and family names, each in Cyrillic and in a common Latin spelling (docs/search.md).
+GIVEN = [
+    ("Сараа", "Saraa"),
+    ("Батбаяр", "Batbayar"),
+    ("Өлзий", "Ulzii"),
+    ("Хулан", "Khulan"),
+    ("Энхтуяа", "Enkhtuya"),
+    ("Тэмүүлэн", "Temuulen"),
+    ("Мөнхзул", "Munkhzul"),
+    ("Бат-Эрдэнэ", "Bat-Erdene"),
+    ("Цэцэгмаа", "Tsetsegmaa"),
+    ("Ануужин", "Anujin"),
+    ("Тэмүүжин", "Temuujin"),
+    ("Номин", "Nomin"),
+    ("Ганбаатар", "Ganbaatar"),
+    ("Оюунчимэг", "Oyunchimeg"),
+    ("Батаа", "Bataa"),
+    ("Золбоо", "Zolboo"),
+    ("Уянга", "Uyanga"),
+    ("Билгүүн", "Bilguun"),
+    ("Наран", "Naran"),
+    ("Жаргал", "Jargal"),
+    ("Мөнх-Очир", "Munkh-Ochir"),
+    ("Сүхбат", "Sukhbat"),
+    ("Ариунаа", "Ariunaa"),
+    ("Дөлгөөн", "Dulguun"),
+    ("Ичинноров", "Ichinnorov"),
+    ("Хонгор", "Khongor"),
+    ("Солонго", "Solongo"),
+    ("Төгс", "Tugs"),
+]
+FAMILY = [
+    ("Болд", "Bold"),
+    ("Ганзориг", "Ganzorig"),
+    ("Дорж", "Dorj"),
+    ("Энхболд", "Enkhbold"),
+    ("Баатар", "Baatar"),
+    ("Ганбат", "Ganbat"),
+    ("Сүх", "Sukh"),
+    ("Цогт", "Tsogt"),
+    ("Ганхуяг", "Gankhuyag"),
+    ("Батсайхан", "Batsaikhan"),
+    ("Оюун", "Oyun"),
+    ("Эрдэнэ", "Erdene"),
+    ("Пүрэв", "Purev"),
+    ("Лхагва", "Lkhagva"),
+    ("Чулуун", "Chuluun"),
+]
+STUDIOS = [
+    "Хар Чоно", "Black Orchid", "Ulzii Ink", "Grey Room", "Өнгө", "Dot & Line", "Irezumi UB", "Хээ Угалз", "Blackout",
+    "Neo Tengri", "Mönkh Ink", "Steppe Needle", "Тэнгэр", "Blue Wolf", "Ink Ger", "Алтан Зүү", "Nomad Ink", "Sky Ink",
+]  # fmt: skip
 BENCH_PASSWORD = "inkbook-bench-pass"  # noqa: S105 - a throwaway benchmark account password
 FULL = {"artists": 2_000, "items_each": 50, "customers": 50_000, "bookings_each": 250}
 DAYS = 730  # bookings are spread over two years
@@ -45,12 +108,21 @@ def seed_sql(*, artists: int, items_each: int, customers: int, bookings_each: in
     if "'" in password_hash:
         raise ValueError("unexpected quote in a password hash")
     styles = ", ".join(f"'{s}'" for s in STYLES)
+
+    def array(values) -> str:
+        return "ARRAY[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+    given_cyr, given_lat = array(g[0] for g in GIVEN), array(g[1] for g in GIVEN)
+    family_cyr, family_lat = array(f[0] for f in FAMILY), array(f[1] for f in FAMILY)
+    studios = array(STUDIOS)
     # Booking g of an artist starts on day -600 + floor(g * DAYS / bookings_each): at most one per
     # artist and day (11:00-13:00 UTC), so no two active ones overlap (bookings_no_overlap).
     return f"""
 INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token)
-SELECT 'Artist ' || lpad(g::text, 4, '0'), 'artist' || g || '@scale.test', '!', 'tattooist', true,
-       now() - (g % 700) * interval '1 day', md5(random()::text)
+SELECT CASE WHEN g % 5 < 3
+            THEN ({given_cyr})[1 + g % {len(GIVEN)}] || ' ' || ({family_cyr})[1 + (g * 7) % {len(FAMILY)}]
+            ELSE ({given_lat})[1 + g % {len(GIVEN)}] || ' ' || ({family_lat})[1 + (g * 7) % {len(FAMILY)}] END,
+       'artist' || g || '@scale.test', '!', 'tattooist', true, now() - (g % 700) * interval '1 day', md5(random()::text)
 FROM generate_series(1, {artists}) g;
 
 INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token,
@@ -61,8 +133,12 @@ FROM generate_series(1, {customers}) g;
 
 INSERT INTO tattooists (bio, approved, approved_at, approval_note, timezone, session_minutes, min_deposit,
                         created_at, updated_at, user_id)
-SELECT 'Custom work in ' || (ARRAY[{styles}])[1 + u.id % 10] || ', walk-ins welcome. Artist ' || u.id || '.',
-       true, now(), '', (ARRAY['Asia/Ulaanbaatar', 'Europe/Berlin', 'America/New_York'])[1 + u.id % 3], 120,
+SELECT CASE WHEN u.id % 5 < 3
+            THEN 'Захиалгат шивээс, ' || (ARRAY[{styles}])[1 + u.id % 10] || '. Эхлээд санаагаа ярилцъя.'
+            ELSE 'Custom work in ' || (ARRAY[{styles}])[1 + u.id % 10] || ', walk-ins welcome.' END
+       || ' Artist ' || u.id || '.',
+       true, now(), '', CASE u.id % 10 WHEN 0 THEN 'Europe/Berlin' WHEN 1 THEN 'America/New_York'
+                          ELSE 'Asia/Ulaanbaatar' END, 120,
        50000, now(), now(), u.id
 FROM users u WHERE u.role = 'tattooist';
 
@@ -76,10 +152,55 @@ SELECT 'https://cdn.scale.test/uploads/' || t.user_id || '/' || md5(t.id || '-' 
        now() - g * interval '7 days', now() - g * interval '7 days', t.id
 FROM tattooists t, generate_series(1, {items_each}) g;
 
+-- The public profile (docs/search.md), spread as described in the module docstring. h is a fixed
+-- pseudo-random number per artist, so each field varies independently of the others.
+UPDATE tattooists t SET
+  city = CASE WHEN t.timezone = 'Europe/Berlin' THEN 'Berlin' WHEN t.timezone = 'America/New_York' THEN 'New York'
+              WHEN h.v % 10 = 0 THEN (ARRAY['Дархан', 'Эрдэнэт', 'Чойр', 'Ховд', 'Мөрөн'])[1 + h.v / 10 % 5]
+              ELSE 'Улаанбаатар' END,
+  district = CASE WHEN t.timezone <> 'Asia/Ulaanbaatar' OR h.v % 10 = 0 THEN ''
+                  ELSE (ARRAY['bayanzurkh', 'bayanzurkh', 'bayanzurkh', 'songinokhairkhan', 'songinokhairkhan',
+                              'songinokhairkhan', 'bayangol', 'bayangol', 'khan_uul', 'khan_uul', 'sukhbaatar',
+                              'sukhbaatar', 'chingeltei', 'chingeltei', 'nalaikh', 'baganuur', 'bagakhangai'])
+                       [1 + h.v / 7 % 17]
+                  END,
+  studio_name = CASE WHEN h.v % 10 < 7 THEN ({studios})[1 + h.v / 3 % {len(STUDIOS)}] || ' ' ||
+                     (ARRAY['Tattoo', 'Studio', 'Шивээс', 'Студи', ''])[1 + h.v % 5] ELSE '' END,
+  address = (ARRAY['Энхтайваны өргөн чөлөө', 'Seoul street', 'Их тойруу', 'Narnii zam', 'Бага тойруу', 'Tokyo street'])
+            [1 + h.v / 11 % 6] || ' ' || (1 + h.v % 90),
+  price_from = CASE WHEN h.v % 25 < 2 THEN NULL
+                    ELSE (ARRAY[30000, 40000, 40000, 50000, 50000, 50000, 60000, 60000, 70000, 80000, 80000, 100000,
+                                100000, 120000, 150000, 150000, 200000, 250000, 300000, 400000])[1 + h.v / 13 % 20] END,
+  hourly_rate = CASE WHEN h.v % 5 < 2 THEN 60000 + (h.v / 17 % 15) * 10000 ELSE NULL END,
+  languages = ARRAY(SELECT l FROM unnest(ARRAY[
+                CASE WHEN h.v % 20 <> 0 OR t.timezone = 'Asia/Ulaanbaatar' THEN 'mn' END,
+                CASE WHEN h.v % 20 < 9 OR t.timezone <> 'Asia/Ulaanbaatar' THEN 'en' END,
+                CASE WHEN h.v % 7 = 0 THEN 'ru' END, CASE WHEN h.v % 20 = 3 THEN 'zh' END,
+                CASE WHEN h.v % 13 = 1 THEN 'ko' END, CASE WHEN h.v % 37 = 2 THEN 'ja' END]) AS l WHERE l IS NOT NULL),
+  instagram = CASE WHEN h.v % 5 = 4 THEN '' ELSE 'ink_' || t.id END,
+  booking_mode = (ARRAY['both', 'both', 'both', 'both', 'both', 'both', 'both', 'both', 'both', 'both', 'both',
+                        'direct', 'direct', 'direct', 'direct', 'direct', 'direct', 'request', 'request', 'request'])
+                 [1 + h.v / 19 % 20],
+  heal_days = (ARRAY[21, 21, 21, 14, 28])[1 + h.v / 23 % 5],
+  -- 1 to 120 reviews averaging 3.4 to 5.0 (reviews will keep these two, a later issue)
+  rating_count = CASE WHEN h.v % 10 < 7 THEN 1 + h.v / 29 % 120 ELSE 0 END,
+  rating_sum = CASE WHEN h.v % 10 < 7 THEN round((1 + h.v / 29 % 120) * (3.4 + h.v / 31 % 17 / 10.0)) ELSE 0 END
+FROM (SELECT id, abs(hashtext(id::text)) AS v FROM tattooists) h
+WHERE h.id = t.id;
+
+-- Weekly hours in five patterns.
 INSERT INTO availability (day, start_time, end_time, tattooist_id)
-SELECT d, '10:00', '18:00', t.id FROM tattooists t, generate_series(1, 5) d;
-INSERT INTO availability (day, start_time, end_time, tattooist_id)
-SELECT 6, '12:00', '16:00', t.id FROM tattooists t WHERE t.id % 2 = 0;
+SELECT d, p.start_time, p.end_time, t.id
+FROM tattooists t
+JOIN (VALUES (0, 1, '10:00'::time, '18:00'::time), (0, 2, '10:00', '18:00'), (0, 3, '10:00', '18:00'),
+             (0, 4, '10:00', '18:00'), (0, 5, '10:00', '18:00'), (0, 6, '12:00', '16:00'),
+             (1, 2, '12:00', '20:00'), (1, 3, '12:00', '20:00'), (1, 4, '12:00', '20:00'), (1, 5, '12:00', '20:00'),
+             (1, 6, '12:00', '20:00'),
+             (2, 0, '11:00', '17:00'), (2, 6, '11:00', '17:00'), (2, 3, '17:00', '21:00'),
+             (3, 1, '09:00', '15:00'), (3, 2, '09:00', '15:00'), (3, 3, '09:00', '15:00'), (3, 4, '09:00', '15:00'),
+             (4, 0, '13:00', '21:00'), (4, 1, '13:00', '21:00'), (4, 2, '13:00', '21:00'), (4, 3, '13:00', '21:00'),
+             (4, 4, '13:00', '21:00'), (4, 5, '13:00', '21:00'), (4, 6, '13:00', '21:00')
+     ) AS p (pattern, d, start_time, end_time) ON p.pattern = t.id % 5;
 
 INSERT INTO time_off (starts_at, ends_at, reason, created_at, tattooist_id)
 SELECT date_trunc('day', now()) + (40 + t.id % 60) * interval '1 day',
@@ -101,7 +222,9 @@ FROM (SELECT t.id AS tid, g,
         FROM tattooists t, generate_series(0, {bookings_each - 1}) g) s,
      (SELECT min(id) AS first FROM users WHERE role = 'customer') c;
 
--- What the app's writes would have done (tattoo/core/http_cache.py): the catalog has a version.
+-- What the app's writes would have done: the search entries (search/migrations) ...
+SELECT inkbook_artist_search_refresh(NULL, true);
+-- ... and the catalog's version (tattoo/core/http_cache.py).
 INSERT INTO cache_versions (key, version) VALUES ('catalog', (random() * 1e12)::bigint)
 ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1;
 """

@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsTattooist
+from accounts.profile import PROFILE_FIELDS, tattooist_update_profile
 from accounts.serializers import TattooistProfileSerializer
 from bookings import selectors, services
 from bookings.models import BookingStatus
 from bookings.serializers import (
-    ArtistSettingsSerializer,
+    ArtistMeUpdateSerializer,
     AvailabilitySerializer,
     AvailabilityWindowSerializer,
     BookingCreateSerializer,
@@ -146,17 +147,25 @@ class TattooistMeApi(APIView):
     permission_classes = [IsTattooist]
 
     @extend_schema(
-        request=ArtistSettingsSerializer,
+        request=ArtistMeUpdateSerializer,
         responses={200: TattooistProfileSerializer},
         operation_id="tattooists_me_update",
     )
     def patch(self, request):
-        data = ArtistSettingsSerializer(data=request.data, partial=True)
+        data = ArtistMeUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        profile = {name: values.pop(name) for name in PROFILE_FIELDS if name in values}
+        if "avatar_url" in values:
+            profile["avatar_url"] = values.pop("avatar_url")
         if "timezone" in values:
             values["timezone_name"] = values.pop("timezone")
-        artist = services.tattooist_update_settings(tattooist=selectors.tattooist_of(request.user), **values)
+        # The profile and the booking settings in one transaction (the avatar's bucket calls before it).
+        artist = tattooist_update_profile(
+            tattooist=selectors.tattooist_of(request.user),
+            and_then=lambda artist: services.tattooist_update_settings(tattooist=artist, **values),
+            **profile,
+        )
         return Response(TattooistProfileSerializer(artist).data)
 
 

@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, DateTimeField, F, QuerySet, Value, When
+from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Func, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Tattooist, User
 from accounts.selectors import tattooist_can_view, tattooist_public_qs
-from bookings.models import ACTIVE_STATUSES, SLOT_HOLDING, Availability, Booking, TimeOff
+from bookings.models import ACTIVE_STATUSES, MAX_BOOKING_LENGTH, SLOT_HOLDING, Availability, Booking, TimeOff
 from tattoo.core.errors import NotAllowedError
 
 # --- artists ----------------------------------------------------------------------------------
@@ -172,56 +173,215 @@ class Slots:
     starts: list[datetime]
 
 
-def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None) -> Slots:
-    """Bookable start times in [start, end) for one artist.
+@dataclass(frozen=True)
+class SlotRules:
+    """The settings the slot rule follows: minimum notice, horizon and the grid's step."""
 
-    Two queries whatever the range (windows; active bookings and time off); the calendar is then
-    expanded in Python per local date with zoneinfo, which is where DST is handled. Candidate
-    starts lie on a grid anchored at each window's start with a step of BOOKING_SLOT_STEP_MINUTES
-    (default 30) of real time, as long as the whole session fits in the window, does not touch an
-    active booking (pending holds included) or time off, is at least the minimum notice ahead and
-    at most the horizon ahead.
+    notice: timedelta
+    horizon: timedelta
+    step: timedelta
+
+    @classmethod
+    def from_settings(cls) -> SlotRules:
+        notice, horizon = booking_bounds()
+        return cls(notice, horizon, timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES))
+
+    def bounds(self, *, start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
+        """(earliest start, latest start, inclusive) of [start, end) once the minimum notice and
+        the horizon apply; the latest is before the earliest when nothing can be bookable."""
+        return max(start, now + self.notice), min(end - timedelta(microseconds=1), now + self.horizon)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the slot rule reads of one artist: zone, session length, weekly windows by day (dow,
+    each day's sorted by start) and the busy intervals (active bookings, pending holds included,
+    and time off) around the range asked for, merged and sorted (parallel start/end lists for
+    bisect), and the rules read from settings once for the whole load."""
+
+    timezone: str
+    session_minutes: int
+    windows: dict[int, list[tuple[time, time]]]
+    busy_starts: list[datetime]
+    busy_ends: list[datetime]
+    rules: SlotRules
+
+
+def slot_bounds(*, start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """SlotRules.bounds under the current settings."""
+    return SlotRules.from_settings().bounds(start=start, end=end, now=now)
+
+
+def slot_starts(
+    *, schedule: Schedule, start: datetime, end: datetime, now: datetime, first: bool = False
+) -> list[datetime]:
+    """THE slot rule: bookable starts in [start, end) of one artist, sorted (with `first`, only the
+    earliest, or none). Pure: everything it reads is in `schedule` (schedules_load).
+
+    Candidate starts lie on a grid anchored at each window's start with a step of
+    BOOKING_SLOT_STEP_MINUTES (default 30) of real time, as long as the whole session fits in the
+    window, does not touch a busy interval, is at least the minimum notice ahead and at most the
+    horizon ahead. The calendar is expanded per local date with zoneinfo, which is where DST is
+    handled. Local days never overlap in real time, and one day's windows (sorted by their start,
+    schedules_load) never overlap each other, so the first free start found is the earliest one
+    (`first` stops there).
     """
-    now = now or timezone.now()
-    notice, horizon = booking_bounds()
-    session = timedelta(minutes=tattooist.session_minutes)
-    step = timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
-    tz = ZoneInfo(tattooist.timezone)
-    lower = max(start, now + notice)
-    latest = min(end - timedelta(microseconds=1), now + horizon)  # the latest start allowed (inclusive)
+    session = timedelta(minutes=schedule.session_minutes)
+    step = schedule.rules.step
+    tz = ZoneInfo(schedule.timezone)
+    lower, latest = schedule.rules.bounds(start=start, end=end, now=now)
     if latest < lower:
-        return Slots(tattooist.timezone, tattooist.session_minutes, [])
-
-    windows: dict[int, list[tuple[time, time]]] = defaultdict(list)
-    for w in Availability.objects.filter(tattooist=tattooist).values_list("day", "start_time", "end_time"):
-        windows[w[0]].append((w[1], w[2]))
-    busy_from, busy_to = lower, latest + session
-    # The bookings holding their time, and time off, in one round trip.
-    busy = list(
-        Booking.objects.filter(SLOT_HOLDING, tattooist=tattooist, slot__lt=busy_to, ends_at__gt=busy_from)
-        .values_list("slot", "ends_at")
-        .union(
-            TimeOff.objects.filter(tattooist=tattooist, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(
-                "starts_at", "ends_at"
-            ),
-            all=True,
-        )
-    )
-    starts, ends = _merge(busy)
-
-    out: set[datetime] = set()
+        return []
+    starts, ends = schedule.busy_starts, schedule.busy_ends
+    out: list[datetime] = []
     day = lower.astimezone(tz).date() - timedelta(days=1)
     last_day = latest.astimezone(tz).date()
     while day <= last_day:
-        for w_start, w_end in windows.get(dow(day), ()):
+        found: list[datetime] = []
+        for w_start, w_end in schedule.windows.get(dow(day), ()):
             ws, we = window_bounds_utc(day, w_start, w_end, tz)
             s = ws
-            while s + session <= we:
-                if lower <= s <= latest and _is_free(s, s + session, starts, ends):
-                    out.add(s)
+            if s < lower:  # the window's first grid start at or after `lower`
+                s += step * -(-(lower - ws) // step)
+            while s + session <= we and s <= latest:
+                if _is_free(s, s + session, starts, ends):
+                    if first:
+                        return [s]
+                    found.append(s)
                 s += step
+        out.extend(sorted(set(found)))
         day += timedelta(days=1)
-    return Slots(tattooist.timezone, tattooist.session_minutes, sorted(out))
+    return out
+
+
+class _EpochMicroseconds(Func):
+    """A timestamptz as whole microseconds since 1970 UTC: exact, and an integer psycopg reads in C."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _instant(microseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=microseconds)
+
+
+def schedules_load(
+    *, artists: Iterable[Tattooist], start: datetime, end: datetime, now: datetime
+) -> dict[int, Schedule]:
+    """The schedules of many artists for slot_starts over [start, end), in two queries whatever
+    their number (weekly windows; active bookings and time off in one round trip). `artists` need
+    only their id, timezone and session_minutes."""
+    artists = {a.pk: a for a in artists}
+    rules = SlotRules.from_settings()
+    lower, latest = rules.bounds(start=start, end=end, now=now)
+    if not artists:
+        return {}
+    # The ids as one array parameter, not a list of thousands of placeholders.
+    ids = RawSQL("SELECT unnest(%s::bigint[])", [list(artists)])
+    windows: dict[int, dict[int, list[tuple[time, time]]]] = {}
+    for pk, day, w_start, w_end in (
+        Availability.objects.filter(tattooist_id__in=ids)
+        .order_by("tattooist_id", "day", "start_time")
+        .values_list("tattooist_id", "day", "start_time", "end_time")
+    ):
+        windows.setdefault(pk, {}).setdefault(day, []).append((w_start, w_end))
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    if lower <= latest:
+        longest = timedelta(minutes=max(a.session_minutes for a in artists.values()))
+        busy_from, busy_to = lower, latest + longest
+        # Instants travel as epoch microseconds: Django's loader for timestamptz parses each one in
+        # Python, several microseconds apiece, which was most of this query's cost for a few
+        # thousand rows (bench/README.md, "search").
+        bookings = (
+            Booking.objects.filter(
+                SLOT_HOLDING,
+                tattooist_id__in=ids,
+                # redundant with ends_at > busy_from, but it bounds the index scans on slot
+                slot__gt=busy_from - MAX_BOOKING_LENGTH,
+                slot__lt=busy_to,
+                ends_at__gt=busy_from,
+            )
+            .annotate(s=_EpochMicroseconds("slot"), e=_EpochMicroseconds("ends_at"))
+            .values_list("tattooist_id", "s", "e")
+        )
+        time_off = (
+            TimeOff.objects.filter(tattooist_id__in=ids, starts_at__lt=busy_to, ends_at__gt=busy_from)
+            .annotate(s=_EpochMicroseconds("starts_at"), e=_EpochMicroseconds("ends_at"))
+            .values_list("tattooist_id", "s", "e")
+        )
+        for pk, s, e in bookings.union(time_off, all=True):
+            busy[pk].append((_instant(s), _instant(e)))
+    schedules = {}
+    for pk, artist in artists.items():
+        starts, ends = _merge(busy.get(pk, ()))
+        schedules[pk] = Schedule(artist.timezone, artist.session_minutes, windows.get(pk, {}), starts, ends, rules)
+    return schedules
+
+
+def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None) -> Slots:
+    """Bookable start times in [start, end) for one artist: schedules_load + slot_starts (two
+    queries whatever the range; none when the range lies outside the notice and the horizon)."""
+    now = now or timezone.now()
+    lower, latest = slot_bounds(start=start, end=end, now=now)
+    if latest < lower:
+        return Slots(tattooist.timezone, tattooist.session_minutes, [])
+    schedule = schedules_load(artists=[tattooist], start=start, end=end, now=now)[tattooist.pk]
+    starts = slot_starts(schedule=schedule, start=start, end=end, now=now)
+    return Slots(tattooist.timezone, tattooist.session_minutes, starts)
+
+
+NEXT_AVAILABLE_DAYS = 60  # how far ahead the list looks for an artist's next free start
+
+
+def next_available(
+    *,
+    artists: Iterable[Tattooist],
+    now: datetime | None = None,
+    days: int = NEXT_AVAILABLE_DAYS,
+    first_look_days: int | None = None,
+) -> dict[int, datetime | None]:
+    """Each artist's first bookable start within `days` (the list's `nextAvailable`), the slot
+    rule itself deciding (slot_starts), never a copy of it: two queries whatever the number of
+    artists. With `first_look_days`, the schedules of the first days are loaded for everybody and
+    the rest of the `days` only for the artists not free in them (two more queries, when there are
+    any): for many artists, most of whom are free soon, that moves far fewer rows."""
+    now = now or timezone.now()
+    found: dict[int, datetime | None] = {}
+    pending = list(artists)
+    for horizon in ([first_look_days] if first_look_days and first_look_days < days else []) + [days]:
+        if not pending:
+            break
+        end = now + timedelta(days=horizon)
+        schedules = schedules_load(artists=pending, start=now, end=end, now=now)
+        for pk, schedule in schedules.items():
+            found[pk] = next(iter(slot_starts(schedule=schedule, start=now, end=end, now=now, first=True)), None)
+        pending = [artist for artist in pending if found[artist.pk] is None]
+    return found
+
+
+def artists_available_between(
+    *, artists: Iterable[Tattooist], first_day: date, last_day: date, now: datetime | None = None
+) -> set[int]:
+    """The artists with at least one bookable start from `first_day` to `last_day` (both included),
+    each day read in the artist's own zone (the list's availableFrom/availableTo); two queries
+    whatever their number, the slot rule itself deciding (slot_starts)."""
+    now = now or timezone.now()
+    artists = list(artists)
+    # Every zone's local days lie within UTC-12..UTC+14 of the UTC ones: one load covers them all.
+    start = datetime.combine(first_day, time.min, tzinfo=UTC) - timedelta(hours=14)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC) + timedelta(hours=12)
+    schedules = schedules_load(artists=artists, start=start, end=end, now=now)
+    found = set()
+    for artist in artists:
+        tz = ZoneInfo(artist.timezone)
+        local_start = datetime.combine(first_day, time.min, tzinfo=tz)
+        local_end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
+        if slot_starts(schedule=schedules[artist.pk], start=local_start, end=local_end, now=now, first=True):
+            found.add(artist.pk)
+    return found
 
 
 # --- calendar feed -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
+from accounts.serializers import ArtistProfileUpdateSerializer
 from bookings import deposit_window
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
@@ -68,6 +69,10 @@ class ArtistSettingsSerializer(serializers.Serializer):
     def validate_min_deposit(self, value):
         _raise_field_problem(min_deposit_problem(value))
         return value
+
+
+class ArtistMeUpdateSerializer(ArtistSettingsSerializer, ArtistProfileUpdateSerializer):
+    """PATCH /api/tattooists/me: the booking settings and the public profile (docs/search.md)."""
 
 
 def _raise_field_problem(problem: str | None) -> None:

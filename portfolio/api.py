@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -15,14 +15,11 @@ from accounts.permissions import IsTattooist, IsTattooistOrAdmin
 from portfolio import selectors, services
 from portfolio.models import PortfolioItem
 from portfolio.serializers import (
-    ArtistDetailSerializer,
-    ArtistSerializer,
     PortfolioItemCreateSerializer,
     PortfolioItemSerializer,
     PortfolioItemUpdateSerializer,
 )
 from tattoo.core import http_cache
-from tattoo.core.api import query_text
 
 
 class PortfolioCreateApi(APIView):
@@ -116,36 +113,3 @@ class PortfolioDetailApi(GenericAPIView):
         item = get_object_or_404(PortfolioItem.objects.select_related("tattooist"), pk=pk)
         services.portfolio_item_delete(item=item, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- artists: the public list and profile -------------------------------------------------------
-
-
-class TattooistListApi(generics.ListAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = ArtistSerializer
-
-    def get_queryset(self):
-        style, q = query_text(self.request, "style", 32), query_text(self.request, "q", 100)
-        return selectors.tattooist_list_public(style=style, q=q)
-
-    @extend_schema(
-        operation_id="tattooists_list",
-        parameters=[
-            OpenApiParameter("style", OpenApiTypes.STR, description="Only artists with a portfolio item tagged so."),
-            OpenApiParameter("q", OpenApiTypes.STR, description="Search in name and bio."),
-            *http_cache.schema_parameters(),
-        ],
-        responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
-    )
-    @http_cache.public_read(lambda: [http_cache.CATALOG], query=TATTOOIST_LIST_QUERY)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class TattooistDetailApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses={200: ArtistDetailSerializer}, operation_id="tattooists_retrieve")
-    def get(self, request, tattooist_id: int):
-        return Response(ArtistDetailSerializer(selectors.tattooist_get_public(tattooist_id=tattooist_id)).data)

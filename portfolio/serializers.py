@@ -47,25 +47,3 @@ class PortfolioItemCreateSerializer(serializers.Serializer):
 class PortfolioItemUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     tags = _tags_field(required=False)
-
-
-# Declared fields rather than a ModelSerializer: it renders every page of the public artist list,
-# and a ModelSerializer rebuilds its fields from the model on each use.
-class ArtistSerializer(serializers.Serializer):
-    """The public face of an artist (no e-mail, no approval details)."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="user.name", read_only=True)
-    bio = serializers.CharField(read_only=True)
-    style_tags = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text="Distinct union of the artist's portfolio tags."
-    )
-    timezone = serializers.CharField(read_only=True)
-    session_minutes = serializers.IntegerField(read_only=True)
-    min_deposit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-
-
-class ArtistDetailSerializer(ArtistSerializer):
-    """One artist, with the deposit policy a customer agrees to by booking (docs/deposits.md)."""
-
-    deposit_refundable_hours = serializers.IntegerField(read_only=True)

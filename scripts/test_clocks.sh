@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The modules whose outcome could depend on the date: slots, bookings, reschedule, holds,
-# status moves, reports, calendar feed and pages that show times.
+# status moves, reports, calendar feed, pages that show times, and the artist search's free times.
 MODULES=(
   bookings/tests/test_slots.py
   bookings/tests/test_availability_api.py
@@ -24,6 +24,10 @@ MODULES=(
   tests/test_access_matrix.py
   tattoo/tests/test_idempotency.py
   tattoo/tests/test_local_times.py
+  search/tests/test_free_time.py
+  search/tests/test_filters_and_sorts.py
+  search/tests/test_list_api.py
+  search/tests/test_pages.py
 )
 
 INSTANTS=(

@@ -143,6 +143,8 @@ INSTALLED_APPS = [
     "payments",
     "ideas",
     "disputes",
+    # Finding an artist (docs/search.md): above portfolio and bookings, beside payments and ideas.
+    "search",
     # Sits just above accounts: imports accounts and the core, never a booking-domain app
     # (callers pass what a message needs).
     "notifications",

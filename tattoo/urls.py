@@ -14,6 +14,7 @@ from tattoo.core.api import UploadPresignApi
 api_patterns = [
     path("", include("accounts.urls")),
     path("upload/presign", UploadPresignApi.as_view(), name="api-upload-presign"),
+    path("", include("search.urls")),
     path("", include("portfolio.urls")),
     path("", include("bookings.urls")),
     path("", include("payments.urls")),

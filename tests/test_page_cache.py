@@ -47,13 +47,16 @@ def test_a_write_is_seen_by_the_very_next_visitor(artist):
     client = Client()
     before = client.get(f"/artists/{artist.pk}/")
     assert "Fine line and dotwork." in before.content.decode()
+    home = client.get("/").content.decode()
     artist.bio = "Now only blackwork."
+    artist.studio_name = "Blackwork Only"
     artist.save()
     after = client.get(f"/artists/{artist.pk}/", HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
     assert "Now only blackwork." in after.content.decode()
-    assert "Now only blackwork." in client.get("/").content.decode()  # the home page's card too
+    assert "Blackwork Only" not in home
+    assert "Blackwork Only" in client.get("/").content.decode()  # the home page's card too
 
 
 def test_each_language_has_its_own_page(artist):

@@ -134,7 +134,7 @@ def test_home_lists_approved_artists_filters_by_style_and_searches(page, new_pag
     expect(cards.first).to_contain_text("Quiet Khulan")
 
     page.get_by_role("link", name="Show all").click()
-    page.get_by_role("textbox", name="Search").fill("flash")
+    page.get_by_role("searchbox", name="Search").fill("flash")
     page.keyboard.press("Enter")
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Bold Bataa")

@@ -1,7 +1,8 @@
-// Dashboard: upload a portfolio image straight to the bucket.
+// Dashboard: upload a portfolio image, or the artist's photo, straight to the bucket.
 // 1. POST /api/upload/presign (session + CSRF) → a signed PUT URL for one key;
 // 2. PUT the file there (XMLHttpRequest, for upload progress) with exactly the signed headers;
-// 3. POST /api/portfolio with the public URL → the item; then reload to show it.
+// 3. POST /api/portfolio with the public URL → the item (the photo: PATCH /api/tattooists/me
+//    with `avatarUrl`); then reload to show it.
 // Type and size are checked here first so a wrong file never leaves the browser.
 "use strict";
 
@@ -25,9 +26,9 @@
     return [body.message, first].filter(Boolean).join(" ") || fallback;
   }
 
-  async function postJson(url, data, token) {
+  async function postJson(url, data, token, method) {
     const response = await fetch(url, {
-      method: "POST",
+      method: method || "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
       body: JSON.stringify(data),
@@ -55,7 +56,24 @@
     });
   }
 
-  function wire(form) {
+  // Each kind of upload: its bucket folder, and what to do with the uploaded file's public URL.
+  const KINDS = {
+    portfolio: {
+      folder: "portfolio",
+      done: gettext("Added to your portfolio."),
+      save: (form, url, token) => {
+        const tags = (form.querySelector('[name="tags"]').value || "").split(",").map((t) => t.trim()).filter(Boolean);
+        return postJson(form.dataset.createUrl, { imageUrl: url, description: form.querySelector('[name="description"]').value || "", tags }, token);
+      },
+    },
+    avatar: {
+      folder: "avatars",
+      done: gettext("Your photo is saved."),
+      save: (form, url, token) => postJson(form.dataset.saveUrl, { avatarUrl: url }, token, "PATCH"),
+    },
+  };
+
+  function wire(form, kind) {
     const input = form.querySelector('input[type="file"]');
     const progress = form.querySelector("[data-upload-progress]");
     const error = form.querySelector("[data-upload-error]");
@@ -76,12 +94,11 @@
       const token = csrf(form);
       try {
         status.textContent = gettext("Uploading…");
-        const signed = await postJson(form.dataset.presignUrl, { filename: file.name, contentType: file.type, folder: "portfolio", size: file.size }, token);
+        const signed = await postJson(form.dataset.presignUrl, { filename: file.name, contentType: file.type, folder: kind.folder, size: file.size }, token);
         await put(signed.uploadUrl, file, signed.headers, progress);
         status.textContent = gettext("Saving…");
-        const tags = (form.querySelector('[name="tags"]').value || "").split(",").map((t) => t.trim()).filter(Boolean);
-        await postJson(form.dataset.createUrl, { imageUrl: signed.publicUrl, description: form.querySelector('[name="description"]').value || "", tags }, token);
-        status.textContent = gettext("Added to your portfolio.");
+        await kind.save(form, signed.publicUrl, token);
+        status.textContent = kind.done;
         window.location.reload();
       } catch (e) {
         error.textContent = e.message;
@@ -92,6 +109,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("form[data-portfolio-upload]").forEach(wire);
+    document.querySelectorAll("form[data-portfolio-upload]").forEach((form) => wire(form, KINDS.portfolio));
+    document.querySelectorAll("form[data-avatar-upload]").forEach((form) => wire(form, KINDS.avatar));
   });
 })();

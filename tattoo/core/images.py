@@ -80,24 +80,28 @@ def _register_heif() -> None:
 
 @dataclass(frozen=True)
 class ImageKind:
-    """A kind of record carrying one image. `name` is also its upload folder. The model has
-    ``image_key`` and ``image_url`` columns and the fields of tattoo.core.models.ImageFields."""
+    """A kind of record carrying one image. `name` is also its upload folder. The model has the
+    columns ``{field}_key``, ``_url``, ``_width``, ``_height`` and ``_variants`` (`field` is
+    "image" for tattoo.core.models.ImageFields; an artist's avatar is ``avatar_*``)."""
 
     name: str
     model: type[models.Model]
     private: bool
+    field: str = "image"
+
+    def column(self, part: str) -> str:
+        return f"{self.field}_{part}"
 
 
 _kinds: dict[str, ImageKind] = {}
 
 
-def register_kind(name: str, *, model: type[models.Model], private: bool) -> ImageKind:
+def register_kind(name: str, *, model: type[models.Model], private: bool, field: str = "image") -> ImageKind:
     """Called from the owning app's AppConfig.ready (core imports no domain app)."""
-    kind = ImageKind(name=name, model=model, private=private)
+    kind = ImageKind(name=name, model=model, private=private, field=field)
     _kinds[name] = kind
-    uploads.register_key_holder(
-        lambda keys: model.objects.filter(image_key__in=keys).values_list("image_key", flat=True)
-    )
+    key = kind.column("key")
+    uploads.register_key_holder(lambda keys: model.objects.filter(**{f"{key}__in": keys}).values_list(key, flat=True))
     return kind
 
 
@@ -349,17 +353,13 @@ def attach_image(
         pass  # sweep_unattached removes it later (no record names it)
 
 
-def image_fields(image: AttachedImage | None) -> dict:
-    """The model fields of a record carrying `image` (or none)."""
+def image_fields(image: AttachedImage | None, *, field: str = "image") -> dict:
+    """The model fields of a record carrying `image` (or none) in its `field`_* columns."""
     if image is None:
-        return {"image_key": "", "image_url": "", "image_width": None, "image_height": None, "image_variants": []}
-    return {
-        "image_key": image.key,
-        "image_url": image.url,
-        "image_width": image.width,
-        "image_height": image.height,
-        "image_variants": [],
-    }
+        values = {"key": "", "url": "", "width": None, "height": None, "variants": []}
+    else:
+        values = {"key": image.key, "url": image.url, "width": image.width, "height": image.height, "variants": []}
+    return {f"{field}_{part}": value for part, value in values.items()}
 
 
 def image_enqueue_variants(*, kind: str, pk: int, key: str, remake: bool = False) -> int | None:
@@ -403,18 +403,24 @@ def image_make_variants(*, kind: str, pk: int, key: str, remake: bool = False) -
     re-encoded to a new key. `remake` makes every width again (its objects went missing).
     Returns the widths written."""
     image_kind = kind_named(kind)
-    row = image_kind.model.objects.filter(pk=pk, image_key=key).values("image_width", "image_variants").first()
+    col = image_kind.column
+
+    def current(key: str) -> dict | None:
+        row = image_kind.model.objects.filter(pk=pk, **{col("key"): key}).values(col("width"), col("variants")).first()
+        return None if row is None else {"width": row[col("width")], "variants": row[col("variants")]}
+
+    row = current(key)
     if row is None:
         return []  # deleted, or its image replaced: that image's own job does the work
-    if row["image_width"] is None:
+    if row["width"] is None:
         key = _reencode_legacy(image_kind, pk, key)
         if key is None:
             return []
-        row = image_kind.model.objects.filter(pk=pk, image_key=key).values("image_width", "image_variants").first()
+        row = current(key)
         if row is None:
             return []
-    wanted = variant_widths(row["image_width"])
-    missing = wanted if remake else [w for w in wanted if w not in (row["image_variants"] or [])]
+    wanted = variant_widths(row["width"])
+    missing = wanted if remake else [w for w in wanted if w not in (row["variants"] or [])]
     if not missing:
         return []
     data = uploads.read_object(key, private=image_kind.private, max_bytes=4 * settings.UPLOAD_MAX_BYTES)
@@ -425,21 +431,22 @@ def image_make_variants(*, kind: str, pk: int, key: str, remake: bool = False) -
     for width, body in made.items():
         _save(uploads.variant_key(key, width), body, private=image_kind.private)
     with transaction.atomic():
-        obj = image_kind.model.objects.select_for_update().filter(pk=pk, image_key=key).first()
+        obj = image_kind.model.objects.select_for_update().filter(pk=pk, **{col("key"): key}).first()
         if obj is None:  # deleted meanwhile, after its keys were queued: remove what was just written
             for width in made:
                 uploads.delete_object(uploads.variant_key(key, width), private=image_kind.private)
             return []
-        obj.image_variants = sorted(set(obj.image_variants or ()) | set(made))
-        obj.save(update_fields=["image_variants"])  # post_save: public read caches move on
+        setattr(obj, col("variants"), sorted(set(getattr(obj, col("variants")) or ()) | set(made)))
+        obj.save(update_fields=[col("variants")])  # post_save: public read caches move on
     return sorted(made)
 
 
 def _give_up(image_kind: ImageKind, pk: int, key: str) -> None:
     """An old image that cannot be re-encoded (gone, or not an image): size 0 x 0, so the sweep
     stops asking (it calls for no variant) and staff find it with ``image_width=0``."""
-    image_kind.model.objects.filter(pk=pk, image_key=key, image_width__isnull=True).update(
-        image_width=0, image_height=0
+    col = image_kind.column
+    image_kind.model.objects.filter(pk=pk, **{col("key"): key, f"{col('width')}__isnull": True}).update(
+        **{col("width"): 0, col("height"): 0}
     )
 
 
@@ -462,14 +469,17 @@ def _reencode_legacy(image_kind: ImageKind, pk: int, key: str) -> str | None:
         return _give_up(image_kind, pk, key)
     new_key = uploads.attached_key(key, ext=clean.ext)
     _save(new_key, clean.body, private=image_kind.private)
+    col = image_kind.column
     with transaction.atomic():
-        obj = image_kind.model.objects.select_for_update().filter(pk=pk, image_key=key).first()
+        obj = image_kind.model.objects.select_for_update().filter(pk=pk, **{col("key"): key}).first()
         if obj is None:
             uploads.delete_object(new_key, private=image_kind.private)
             return None
-        obj.image_key, obj.image_url = new_key, stored_url(image_kind, new_key)
-        obj.image_width, obj.image_height, obj.image_variants = clean.width, clean.height, []
-        obj.save(update_fields=["image_key", "image_url", "image_width", "image_height", "image_variants"])
+        values = {"key": new_key, "url": stored_url(image_kind, new_key), "width": clean.width}
+        values |= {"height": clean.height, "variants": []}
+        for part, value in values.items():
+            setattr(obj, col(part), value)
+        obj.save(update_fields=[col(part) for part in values])
         image_delete_later(key)
     logger.info("re-encoded %s %s: %s -> %s", image_kind.name, pk, key, new_key)
     return new_key
@@ -478,10 +488,14 @@ def _reencode_legacy(image_kind: ImageKind, pk: int, key: str) -> str | None:
 # --- the sweep ----------------------------------------------------------------------------------
 
 
-def _expected_variant_count() -> Case:
+def _expected_variant_count(kind: ImageKind) -> Case:
     """SQL: how many variants a row's width calls for (see variant_widths)."""
+    width = kind.column("width")
     return Case(
-        *[When(image_width__gte=w, then=Value(n)) for n, w in reversed(list(enumerate(VARIANT_WIDTHS, start=1)))],
+        *[
+            When(**{f"{width}__gte": w, "then": Value(n)})
+            for n, w in reversed(list(enumerate(VARIANT_WIDTHS, start=1)))
+        ],
         default=Value(0),
         output_field=IntegerField(),
     )
@@ -489,11 +503,12 @@ def _expected_variant_count() -> Case:
 
 def images_needing_work(kind: ImageKind) -> models.QuerySet:
     """Rows of `kind` with an image that was never re-encoded or lacks some of its variants."""
-    made = Coalesce(Func(F("image_variants"), function="cardinality"), Value(0), output_field=IntegerField())
+    col = kind.column
+    made = Coalesce(Func(F(col("variants")), function="cardinality"), Value(0), output_field=IntegerField())
     return (
-        kind.model.objects.exclude(image_key="")
-        .annotate(_made=made, _wanted=_expected_variant_count())
-        .filter(Q(image_width__isnull=True) | Q(_made__lt=F("_wanted")))
+        kind.model.objects.exclude(**{col("key"): ""})
+        .annotate(_made=made, _wanted=_expected_variant_count(kind))
+        .filter(Q(**{f"{col('width')}__isnull": True}) | Q(_made__lt=F("_wanted")))
         .order_by("pk")
     )
 
@@ -522,12 +537,13 @@ def images_sweep(*, check_bucket: bool = False, enqueue: bool = True, limit: int
             made += len(image_make_variants(kind=kind.name, pk=pk, key=key, remake=remake))
 
     for kind in kinds():
-        for pk, key in list(images_needing_work(kind).values_list("pk", "image_key")[:limit]):
+        col = kind.column
+        for pk, key in list(images_needing_work(kind).values_list("pk", col("key"))[:limit]):
             work(kind, pk, key)
         if check_bucket:
             present = _listed_keys(kind)
-            rows = kind.model.objects.exclude(image_key="").exclude(image_variants=[])
-            for pk, key, widths in list(rows.values_list("pk", "image_key", "image_variants")):
+            rows = kind.model.objects.exclude(**{col("key"): ""}).exclude(**{col("variants"): []})
+            for pk, key, widths in list(rows.values_list("pk", col("key"), col("variants"))):
                 if key not in present or any(uploads.variant_key(key, w) not in present for w in widths):
                     missing += 1
                     work(kind, pk, key, remake=True)

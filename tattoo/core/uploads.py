@@ -66,9 +66,9 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/webp": ("webp",),
     "image/heic": ("heic",),
 }
-FOLDERS = ("portfolio", "ideas")
+FOLDERS = ("portfolio", "ideas", "avatars")
 # Folders only some roles may write to; everyone signed in may use the others.
-FOLDER_ROLES = {"portfolio": ("tattooist",)}
+FOLDER_ROLES = {"portfolio": ("tattooist",), "avatars": ("tattooist",)}
 
 # Metadata signed into every upload URL (sent as x-amz-meta-<name>); the local server's CORS rule
 # and R2's must allow exactly these header names.

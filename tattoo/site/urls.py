@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/time-off/", views.time_off_add, name="time-off-add"),
     path("dashboard/time-off/<int:time_off_id>/delete/", views.time_off_delete, name="time-off-delete"),
     path("dashboard/settings/", views.settings_update, name="settings-update"),
+    path("dashboard/profile/", views.profile_update, name="profile-update"),
     path("dashboard/portfolio/<int:item_id>/delete/", views.portfolio_delete, name="portfolio-delete"),
     path("dashboard/calendar/rotate/", views.calendar_rotate, name="calendar-rotate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,8 +25,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
-from accounts.forms import ArtistSearchForm
+from accounts.forms import ArtistProfileForm
 from accounts.models import Tattooist, User
+from accounts.profile import tattooist_update_profile
+from accounts.serializers import ArtistProfileUpdateSerializer
 from bookings import selectors, services
 from bookings.deposit_window import window_deadline
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
@@ -42,12 +43,14 @@ from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
+from search import pages as search_pages
+from search import selectors as search_selectors
+from search.serializers import ArtistListQuerySerializer
 from tattoo.core import http_cache, l10n
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
-ARTISTS_PER_PAGE = 12
 
 
 def _refuse(exc: ApplicationError) -> None:
@@ -143,7 +146,7 @@ def booking_create(request, tattooist_id: int):
                 messages.success(request, _("Booked! Pay the deposit to confirm your slot."))
                 return redirect("booking-detail", booking.pk)
     context = {
-        "artist": artist,
+        "artist": search_selectors.artist_profile(tattooist_id=artist.pk, viewer=request.user),
         "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
         "week": selectors.weekly_hours(tattooist=artist),
         **booking_section_context(request, artist, form),
@@ -365,6 +368,7 @@ def dashboard_context(request, artist: Tattooist, **forms) -> dict:
                 "deposit_refundable_hours": artist.deposit_refundable_hours,
             }
         ),
+        "profile_form": forms.get("profile_form") or ArtistProfileForm(initial=ArtistProfileForm.initial_for(artist)),
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
     }
 
@@ -486,6 +490,28 @@ def settings_update(request):
     )
 
 
+def _profile_payload(cleaned: dict, artist: Tattooist) -> dict:
+    data = {name: value for name, value in cleaned.items() if name != "remove_avatar"}
+    if cleaned.get("remove_avatar"):
+        data["avatar_url"] = ""
+    return data
+
+
+@login_required
+@require_POST
+def profile_update(request):
+    return _dashboard_form(
+        request,
+        form_class=ArtistProfileForm,
+        form_name="profile_form",
+        serializer_class=ArtistProfileUpdateSerializer,
+        payload=_profile_payload,
+        write=lambda artist, data: tattooist_update_profile(tattooist=artist, **data),
+        done=_("Profile saved."),
+        anchor="#profile",
+    )
+
+
 @login_required
 @require_POST
 def portfolio_delete(request, item_id: int):
@@ -563,18 +589,16 @@ def calendar_feed(request, token: str):
 
 
 # Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
-# page by the catalog's version, an artist page by the artist's, its bookings' and the minute (the
-# slot list moves with the clock); each also by language, host, path and the query parameters it
-# declares (the only ones it gets).
-@http_cache.public_page(lambda: [http_cache.CATALOG], query=("q", "style", "page"))
+# page by the catalog's version and the minute (each card's next free time moves with the clock and
+# every booking), an artist page by the artist's, its bookings' and the minute (the slot list moves
+# with the clock); each also by language, host, path and the query parameters it declares (the only
+# ones it gets: the home page's form uses the artist list API's parameters).
+@http_cache.public_page(
+    lambda: [http_cache.CATALOG, http_cache.CLOCK], query=ArtistListQuerySerializer.parameter_names()
+)
 def home(request):
-    form = ArtistSearchForm(request.GET or None, styles=portfolio_selectors.style_tags_public())
-    style = q = ""
-    if form.is_valid():
-        style, q = form.cleaned_data["style"], form.cleaned_data["q"]
-    artists = portfolio_selectors.tattooist_list_public(style=style, q=q, with_cover=True)
-    page = Paginator(artists, ARTISTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/home.html", {"form": form, "page": page, "filtered": bool(style or q)})
+    context, status = search_pages.search_page(request)
+    return render(request, "accounts/home.html", context, status=status)
 
 
 @http_cache.public_page(
@@ -582,7 +606,7 @@ def home(request):
     query=(),
 )
 def artist_detail(request, tattooist_id: int):
-    artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
+    artist = search_selectors.artist_profile(tattooist_id=tattooist_id, viewer=request.user)
     return render(
         request,
         "accounts/artist_detail.html",

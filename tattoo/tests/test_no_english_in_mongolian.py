@@ -37,7 +37,7 @@ from portfolio.tests.factories import PortfolioItemFactory
 pytestmark = pytest.mark.django_db
 
 ALLOWED = {
-    "Inkbook", "QPay", "QR", "JPEG", "PNG", "WebP", "HEIC", "JavaScript", "CSV",
+    "Inkbook", "QPay", "QR", "JPEG", "PNG", "WebP", "HEIC", "JavaScript", "CSV", "Instagram",
     "English",  # the language switcher names English in English
     "mn", "en",  # "монгол (mn) эсвэл англи (en)"
     "CARD",  # QPay's payment type, a code in a ledger note

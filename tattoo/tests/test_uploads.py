@@ -198,7 +198,7 @@ def test_a_browser_style_put_from_the_site_origin_exposes_the_etag(s3_server, cu
         ({"size": -5}, "size"),
         ({"size": "big"}, "size"),
         ({"size": None}, "size"),
-        ({"folder": "avatars"}, "folder"),
+        ({"folder": "selfies"}, "folder"),
         ({"filename": ""}, "filename"),
     ],
 )

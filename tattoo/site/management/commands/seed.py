@@ -1,5 +1,6 @@
-"""Demo data: an admin, one approved artist with a portfolio item and weekly hours, one customer
-and one booking. Running it again changes nothing.
+"""Demo data: an admin, one approved artist with a portfolio and weekly hours, one customer and one
+booking; in DEBUG also about a dozen more approved artists with profiles, hours and generated
+portfolio pictures (tattoo/site/demo.py). Running it again changes nothing.
 
 The defaults below (a staff password and TOTP secret printed in the README) are for DEBUG only:
 outside DEBUG the command refuses unless `--allow-production` is given and every credential is
@@ -24,10 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
 from accounts.models import Role, Tattooist, User, normalize_email
-from bookings.models import Availability, Booking, BookingEvent, BookingStatus
+from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from portfolio.models import PortfolioItem
 from tattoo.core import images, uploads
 from tattoo.core.errors import UpstreamUnavailable
+from tattoo.site import demo
+from tattoo.site.demo_images import demo_png
 
 logger = logging.getLogger("inkbook.seed")
 
@@ -112,9 +115,13 @@ class Command(BaseCommand):
                 )
         with transaction.atomic():
             created = self._seed()
+            if settings.DEBUG:  # made-up artists never go into a real marketplace
+                created += self._seed_demo_artists()
         # After commit: never hold a transaction open across a call to the bucket.
         if self._upload_seed_image():
             created.append("portfolio image")
+        if settings.DEBUG and (pictures := self._upload_demo_images()):
+            created.append(f"{pictures} demo pictures")
         self.stdout.write(
             self.style.SUCCESS(
                 "Seed data ready" + (" (created: " + ", ".join(created) + ")" if created else " (nothing to do)")
@@ -200,6 +207,105 @@ class Command(BaseCommand):
             )
             created.append("booking")
         return created
+
+    def _seed_demo_artists(self) -> list[str]:
+        created: list[str] = []
+        admin = User.objects.get(email=normalize_email(setting("SEED_ADMIN_EMAIL")))
+        main = Tattooist.objects.get(user__email=normalize_email(setting("SEED_ARTIST_EMAIL")))
+        if not main.studio_name:  # an artist seeded before profiles existed gets one
+            for name, value in demo.MAIN_PROFILE.items():
+                setattr(main, name, value)
+            main.save()
+            created.append("artist profile")
+        for index, (_motif, description, tags) in enumerate(demo.MAIN_WORKS, start=1):
+            if self._demo_item(main, "main", index, description, tags):
+                created.append("portfolio item")
+        tz = zoneinfo.ZoneInfo("Asia/Ulaanbaatar")
+        today = timezone.localdate(timezone=tz)
+        for spec in demo.ARTISTS:
+            user, new = ensure_user(spec.email, None, spec.name, Role.TATTOOIST)
+            artist, _new = Tattooist.objects.get_or_create(
+                user=user,
+                defaults={
+                    "bio": spec.bio,
+                    "approved": True,
+                    "approved_at": timezone.now(),
+                    "approved_by": admin,
+                    "approval_note": "seed",
+                    "timezone": "Asia/Ulaanbaatar",
+                    "session_minutes": spec.session_minutes,
+                    "min_deposit": Decimal("50000.00"),
+                    "studio_name": spec.studio_name,
+                    "city": spec.city,
+                    "district": spec.district,
+                    "address": spec.address,
+                    "price_from": Decimal(spec.price_from),
+                    "hourly_rate": Decimal(spec.hourly_rate) if spec.hourly_rate else None,
+                    "languages": spec.languages,
+                    "instagram": spec.instagram,
+                    "booking_mode": spec.booking_mode,
+                    "heal_days": spec.heal_days,
+                },
+            )
+            if new:
+                created.append(f"artist {spec.slug}")
+            for index, (_motif, description, tags) in enumerate(spec.works):
+                self._demo_item(artist, spec.slug, index, description, tags)
+            if not Availability.objects.filter(tattooist=artist).exists():
+                Availability.objects.bulk_create(
+                    Availability(tattooist=artist, day=day, start_time=start, end_time=end)
+                    for days, start, end in spec.hours
+                    for day in days
+                )
+            if spec.away_days and not TimeOff.objects.filter(tattooist=artist, ends_at__gt=timezone.now()).exists():
+                first, last = spec.away_days
+                TimeOff.objects.create(
+                    tattooist=artist,
+                    starts_at=datetime.combine(today + timedelta(days=first), time.min, tzinfo=tz),
+                    ends_at=datetime.combine(today + timedelta(days=last), time.min, tzinfo=tz),
+                    reason="Convention",
+                )
+        return created
+
+    @staticmethod
+    def _demo_item(artist: Tattooist, slug: str, index: int, description: str, tags: list[str]) -> bool:
+        key = demo.image_key(artist.user_id, slug, index)
+        if PortfolioItem.objects.filter(image_key=key).exists():
+            return False
+        PortfolioItem.objects.create(
+            tattooist=artist, image_url=uploads.public_url(key), image_key=key, description=description, style_tags=tags
+        )
+        return True
+
+    def _demo_pictures(self):
+        """(key, motif, uploader) of every demo item."""
+        main = Tattooist.objects.filter(user__email=normalize_email(setting("SEED_ARTIST_EMAIL"))).first()
+        if main is not None:
+            for index, (motif, _description, _tags) in enumerate(demo.MAIN_WORKS, start=1):
+                yield demo.image_key(main.user_id, "main", index), motif, main.user_id
+        users = dict(User.objects.filter(email__in=[spec.email for spec in demo.ARTISTS]).values_list("email", "pk"))
+        for spec in demo.ARTISTS:
+            if spec.email in users:
+                for index, (motif, _description, _tags) in enumerate(spec.works):
+                    yield demo.image_key(users[spec.email], spec.slug, index), motif, users[spec.email]
+
+    def _upload_demo_images(self) -> int:
+        """Best effort, like _upload_seed_image: the demo pictures not in the bucket yet."""
+        done = 0
+        try:
+            for key, motif, user_id in self._demo_pictures():
+                if uploads.head_object(key) is not None:
+                    continue
+                uploads.put_object(
+                    key=key,
+                    body=demo_png(motif, key),
+                    content_type="image/png",
+                    metadata={uploads.META_UPLOADED_BY: str(user_id), uploads.META_ORIGINAL_FILENAME: f"{motif}.png"},
+                )
+                done += 1
+        except UpstreamUnavailable:
+            logger.warning("storage at %s is not reachable: demo pictures not uploaded", settings.S3_ENDPOINT_URL)
+        return done
 
     def _upload_seed_image(self) -> bool:
         """Best effort: put the seeded item's image in the bucket when the bucket answers."""

@@ -1,0 +1,277 @@
+"""Finding an artist (docs/search.md): the one public artist list and profile, for the API and the
+pages alike.
+
+The database does what it can index: the public-artist rule, text search in both scripts
+(inkbook_search_key and inkbook_search_query, search/migrations), the profile filters and the
+SQL sorts. Free time is the slot rule's (bookings.selectors.slot_starts), over schedules loaded for
+many artists at once, so a page costs the same number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
+from django.db import models
+from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Tattooist, User
+from accounts.selectors import tattooist_get_public, tattooist_public_qs
+from bookings.selectors import artists_available_between, next_available
+from portfolio.models import PortfolioItem
+from portfolio.selectors import normalize_style
+from tattoo.core import images
+
+SORTS = ("relevance", "rating", "price", "soonest", "newest")
+STYLES_SHOWN = 5  # `styles`: the artist's most used tags
+MAX_AVAILABILITY_DAYS = 31  # availableFrom..availableTo, both included
+
+
+@dataclass(frozen=True)
+class ArtistQuery:
+    """What a visitor asked for (validated: search.serializers.ArtistListQuerySerializer)."""
+
+    q: str = ""
+    style: str = ""
+    district: str = ""
+    city: str = ""
+    language: str = ""
+    price_max: Decimal | None = None
+    min_rating: Decimal | None = None
+    available_from: date | None = None
+    available_to: date | None = None
+    sort: str = ""
+
+    @property
+    def has_text(self) -> bool:
+        """Whether `q` has anything to search for (letters or digits)."""
+        return any(ch.isalnum() for ch in self.q)
+
+    @property
+    def order(self) -> str:
+        """The sort in force: `relevance` by default with a text, `newest` without (and for
+        `relevance` without a text: there is nothing to rank)."""
+        if self.sort and not (self.sort == "relevance" and not self.has_text):
+            return self.sort
+        return "relevance" if self.has_text else "newest"
+
+    @property
+    def wants_free_time(self) -> bool:
+        return self.available_from is not None or self.available_to is not None
+
+    def free_time_days(self, today: date) -> tuple[date, date]:
+        """The days asked for: availableFrom alone means the 31 days from it; availableTo alone,
+        from `today` on."""
+        first = self.available_from or today
+        last = self.available_to or first + timedelta(days=MAX_AVAILABILITY_DAYS - 1)
+        return first, last
+
+
+# --- the text search ------------------------------------------------------------------------------
+
+
+def search_key(value: str) -> Func:
+    """inkbook_search_key(value): the folded Latin form both scripts share (docs/search.md)."""
+    return Func(Value(value), function="inkbook_search_key", output_field=TextField())
+
+
+def search_query(value: str) -> Func:
+    """inkbook_search_query(value): every word of the key as a prefix, all required."""
+    return Func(Value(value), function="inkbook_search_query", output_field=SearchQueryField())
+
+
+class _Matches(Func):
+    """document @@ query (the SearchVectorExact lookup would wrap the query in plainto_tsquery)."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+
+def _text_filtered(artists: QuerySet[Tattooist], q: str) -> QuerySet[Tattooist]:
+    # Two GIN indexes of artist_search answer it (a bitmap OR): every word as a prefix of a word
+    # of the name, studio, tags or bio, or the whole text close to the name, studio and tags
+    # (pg_trgm word similarity: small typos).
+    words, key = search_query(q), search_key(q)
+    return artists.filter(
+        _Matches(F("search_entry__document"), words) | Q(search_entry__names__trigram_word_similar=key)
+    ).annotate(
+        relevance=Func(F("search_entry__document"), words, function="ts_rank", output_field=FloatField())
+        + TrigramWordSimilarity(key, "search_entry__names")
+    )
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+_ORDER = {
+    "relevance": ("-relevance", "-created_at", "-id"),
+    "rating": (F("rating_average").desc(nulls_last=True), "-rating_count", "id"),
+    "price": (F("price_from").asc(nulls_last=True), "id"),
+    "newest": ("-created_at", "-id"),
+}
+
+
+def artists_matching(query: ArtistQuery) -> QuerySet[Tattooist]:
+    """Public artists matching every filter of `query` but free time, in its sort's order
+    (`soonest`: in the relevance or newest order, which breaks its ties)."""
+    artists = tattooist_public_qs()
+    style = normalize_style(query.style)
+    if style:
+        tagged = PortfolioItem.objects.filter(tattooist=OuterRef("pk"), style_tags__contains=[style])
+        artists = artists.filter(Exists(tagged))
+    if query.district:
+        artists = artists.filter(district=query.district)
+    if query.city.strip():
+        # Exact, in either script and any case: "Ulaanbaatar" is "Улаанбаатар".
+        artists = artists.alias(city_key=Func(F("city"), function="inkbook_search_key")).filter(
+            city_key=search_key(query.city)
+        )
+    if query.language:
+        artists = artists.filter(languages__contains=[query.language])
+    if query.price_max is not None:
+        artists = artists.filter(price_from__lte=query.price_max)
+    if query.min_rating is not None:
+        artists = artists.filter(rating_average__gte=query.min_rating)
+    if query.has_text:
+        artists = _text_filtered(artists, query.q)
+    order = query.order
+    if order == "soonest":
+        order = "relevance" if query.has_text else "newest"
+    return artists.order_by(*_ORDER[order])
+
+
+# The one place the artist answers choose their image URLs (coverUrl, avatarUrl): the small WebP
+# variant once the variants job made it, the sanitised image itself until then (tattoo/core/images.py).
+def cover_url(artist: Tattooist) -> str | None:
+    """The card's picture: the artist's newest portfolio image, 640 px wide."""
+    key = getattr(artist, "cover_key", None)
+    if not key:
+        return None
+    return images.thumbnails("portfolio", key, artist.cover_variants).get("640") or artist.cover_url
+
+
+def avatar_url(artist: Tattooist) -> str | None:
+    if not artist.avatar_key:
+        return None
+    return images.thumbnails("avatars", artist.avatar_key, artist.avatar_variants).get("320") or artist.avatar_url
+
+
+# The artist's tags, most used first (ties by name): `styles` is the head, `styleTags` all of them.
+# "tattooists" is the alias Django gives the base table of a Tattooist queryset.
+_TAGS_BY_USE_SQL = (
+    "ARRAY(SELECT tag FROM portfolios p CROSS JOIN LATERAL unnest(p.style_tags) AS tag "
+    "WHERE p.tattooist_id = tattooists.id GROUP BY tag ORDER BY count(*) DESC, tag)"
+)
+
+
+def _with_cards(artists: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
+    """What a card shows beyond the artist's row: the user's name, the cover and the tags (per row
+    subqueries on portfolios_tattooist_new_idx, evaluated for the page's rows only)."""
+    newest = PortfolioItem.objects.filter(tattooist=OuterRef("pk")).order_by("-created_at", "-id")
+    return artists.select_related("user").annotate(
+        **images.newest_image_annotations(newest, prefix="cover"),
+        cover_alt=Subquery(newest.values("description")[:1]),
+        tags_by_use=RawSQL(_TAGS_BY_USE_SQL, [], output_field=ArrayField(models.CharField())),
+    )
+
+
+def _finish(artists: list[Tattooist], next_free: dict[int, datetime | None]) -> list[Tattooist]:
+    for artist in artists:
+        artist.next_available = next_free.get(artist.pk)
+        artist.styles = list(artist.tags_by_use[:STYLES_SHOWN])
+        artist.style_tags = sorted(artist.tags_by_use)
+        artist.cover = cover_url(artist)
+        artist.avatar = avatar_url(artist)
+    return artists
+
+
+class _Clock(NamedTuple):
+    """What the slot rule needs of an artist (bookings.selectors.schedules_load)."""
+
+    pk: int
+    timezone: str
+    session_minutes: int
+
+
+class ArtistResults(Sequence):
+    """The answer to an ArtistQuery, page by page (Django's and DRF's paginators take it): `count()`
+    and a slice, each a fixed number of queries whatever the page size.
+
+    Without a free-time filter or the soonest sort, the database counts, sorts and pages (a count,
+    then the page; then the page's next free starts: two). With one, the matching artists' ids come
+    first in the SQL order (one query), their schedules decide the free-time filter and the soonest
+    order (two queries each), and a page is then one query.
+    """
+
+    def __init__(self, query: ArtistQuery, *, now: datetime | None = None):
+        self.query = query
+        self.now = now or timezone.now()
+        self._matching = artists_matching(query)
+        self._in_python = query.order == "soonest" or query.wants_free_time
+        self._ids: list[int] | None = None
+        self._next: dict[int, datetime | None] = {}
+
+    def _ordered_ids(self) -> list[int]:
+        if self._ids is None:
+            clocks = [_Clock(*row) for row in self._matching.values_list("id", "timezone", "session_minutes")]
+            if self.query.wants_free_time:
+                # "Today" of the earliest zone: earlier days hold no bookable start anyway.
+                first, last = self.query.free_time_days(self.now.date() - timedelta(days=1))
+                free = artists_available_between(artists=clocks, first_day=first, last_day=last, now=self.now)
+                clocks = [c for c in clocks if c.pk in free]
+            if self.query.order == "soonest":
+                # Most artists are free within the week: the rest of the 60 days is loaded for the
+                # others only.
+                self._next = next_available(artists=clocks, now=self.now, first_look_days=7)
+                never = datetime.max.replace(tzinfo=self.now.tzinfo)
+                # stable: artists free at the same instant keep the relevance or newest order
+                clocks.sort(key=lambda c: self._next[c.pk] or never)
+            self._ids = [c.pk for c in clocks]
+        return self._ids
+
+    def count(self) -> int:
+        return len(self._ordered_ids()) if self._in_python else self._matching.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        if self._in_python:
+            ids = self._ordered_ids()[index]
+            rows = _with_cards(Tattooist.objects.filter(pk__in=ids)).in_bulk() if ids else {}
+            artists = [rows[pk] for pk in ids]
+        else:
+            artists = list(_with_cards(self._matching)[index])
+        missing = [a for a in artists if a.pk not in self._next]
+        if missing:
+            self._next.update(next_available(artists=missing, now=self.now))
+        return _finish(artists, self._next)
+
+
+def artist_search(query: ArtistQuery, *, now: datetime | None = None) -> ArtistResults:
+    """The public artists that answer `query`, sorted as it asks; page it with a paginator."""
+    return ArtistResults(query, now=now)
+
+
+def artist_profile(*, tattooist_id: int, viewer: User | None = None, now: datetime | None = None) -> Tattooist:
+    """One artist with everything their card and profile show (next free start, cover, styles),
+    or 404; with `viewer`, the artist themselves and staff may preview an unapproved profile
+    (accounts.selectors.tattooist_get_public's rule)."""
+    found = tattooist_get_public(tattooist_id=tattooist_id, viewer=viewer)
+    artist = _with_cards(Tattooist.objects.filter(pk=found.pk)).first()
+    if artist is None:
+        raise Http404
+    next_free = next_available(artists=[artist], now=now) if artist.approved else {}
+    # Consultations (a later issue) will give it; until then nobody has three answers to measure.
+    artist.response_hours = None
+    return _finish([artist], next_free)[0]
