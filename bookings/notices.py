@@ -27,7 +27,6 @@ from tattoo.core import jobs
 from tattoo.core.money import format_mnt
 
 REMIND_TASK = "bookings.send_reminder"
-CREATED_TASK = "bookings.tell_created"
 
 
 def sequence(booking: Booking) -> int:
@@ -104,27 +103,6 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
                 attachments=attachments,
             ),
         )
-
-
-def booking_created_job(booking_id: int) -> jobs.Deferral:
-    """The one job that writes a new booking's two mails (CREATED_TASK), written by the create in
-    its own transaction, so the create, which holds the artist's row lock, spends no round trips on
-    the outbox."""
-    return jobs.Deferral(CREATED_TASK, {"booking_id": booking_id})
-
-
-def booking_created_send(*, booking_id: int) -> bool:
-    """CREATED_TASK's body: the mails of a booking still on hold (one that was paid, cancelled or
-    expired meanwhile is told by that move's own mail). False when there was nothing to tell."""
-    booking = (
-        Booking.objects.select_related("customer", "tattooist__user")
-        .filter(pk=booking_id, status=BookingStatus.PENDING)
-        .first()
-    )
-    if booking is None:
-        return False
-    booking_created(booking)
-    return True
 
 
 def booking_created(booking: Booking) -> None:

@@ -145,9 +145,9 @@ def test_it_refuses_a_slot_inside_time_off(frozen, open_artist, customer):
 
 
 @pytest.mark.parametrize("refusal", ["time_off", "slot_taken", "too_many_holds"])
-def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_two(frozen, open_artist, customer, refusal):
-    # The booking's jobs are written by the statement that checks and inserts it (bookings/services.py):
-    # a refusal found by that statement must write none of them.
+def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_own(frozen, open_artist, customer, refusal):
+    # The booking's jobs are written in its transaction (bookings/services.py): a refusal found under
+    # the locks must write none of them.
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     if refusal == "time_off":
@@ -166,10 +166,9 @@ def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_two(frozen, op
     assert created.status_code == 201, created.json()
     booking = Booking.objects.get(pk=created.json()["id"])
     jobs = ProcrastinateJob.objects.order_by("id").values_list("task_name", "args", "scheduled_at")
-    assert list(jobs) == [
-        ("bookings.expire_hold", {"booking_id": booking.pk}, booking.hold_expires_at),
-        ("bookings.tell_created", {"booking_id": booking.pk}, None),
-    ]
+    expiry, *mails = jobs
+    assert expiry == ("bookings.expire_hold", {"booking_id": booking.pk}, booking.hold_expires_at)
+    assert [(name, at) for name, _, at in mails] == [("notifications.send", None)] * 2  # the customer's, the artist's
 
 
 def test_only_customers_can_book(frozen, open_artist, other_tattooist, admin_user, api_client):
@@ -439,7 +438,7 @@ def test_a_create_over_http_costs_two_round_trips_plus_auth_and_transaction(
     assert response.status_code == 201, response.json()
 
 
-# --- the SQL create path (bookings/services.py _CREATE_*_SQL) ---------------------------------
+# --- what a create writes, and what a refused one leaves ------------------------------------
 
 
 def _slot_version(artist_id: int) -> str:
