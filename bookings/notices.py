@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
-from notifications.services import Message, in_language_of, notify
+from notifications.services import Message, in_language_of, notify, notify_each
 from tattoo.core import jobs
 from tattoo.core.money import format_mnt
 
@@ -86,23 +86,22 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
     """The customer's and the artist's version of one message; each may answer the other. `invite`
     (method, sequence) attaches the calendar invite, written in each recipient's language."""
     customer, artist = booking.customer, booking.tattooist.user
+    messages = []
     for recipient, other, role in ((customer, artist, "customer"), (artist, customer, "artist")):
         attachments = []
         if invite is not None:
             with in_language_of(recipient):
                 attachments.append(_invite(booking, method=invite[0], seq=invite[1]))
-        notify(
-            event=event,
-            recipients=[recipient],
-            message=Message(
-                kind=f"{kind}_{role}",
-                context=context,
-                action_url=_url(booking),
-                action_label=_("Open the booking"),
-                reply_to=other,
-                attachments=attachments,
-            ),
+        message = Message(
+            kind=f"{kind}_{role}",
+            context=context,
+            action_url=_url(booking),
+            action_label=_("Open the booking"),
+            reply_to=other,
+            attachments=attachments,
         )
+        messages.append((recipient, message))
+    notify_each(event=event, messages=messages)
 
 
 def booking_created(booking: Booking) -> None:

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
@@ -133,12 +134,20 @@ def slot_refusal(
                 if counts_day
                 else Value(0)
             ),
+            windows=ArraySubquery(
+                Availability.objects.filter(tattooist=OuterRef("pk"), day=dow(local_day)).values(
+                    json=JSONObject(start="start_time", end="end_time")
+                )
+            ),
         )
-        .values("away", "clash", "holds", "day_holds")
+        .values("away", "clash", "holds", "day_holds", "windows")
         .get()
     )
-    windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list("start_time", "end_time")
-    if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
+    windows = (
+        window_bounds_utc(local_day, time.fromisoformat(w["start"]), time.fromisoformat(w["end"]), tz)
+        for w in facts["windows"]
+    )
+    if not any(ws <= slot and ends_at <= we for ws, we in windows):
         return ApplicationError(
             _("The session does not fit inside the artist's hours on that day."),
             code="outside_availability",
