@@ -127,3 +127,4 @@ bench: install
 	$(DEVENV) --test -- python -m bench.bookings
 	$(DEVENV) --test -- python -m bench.payments
 	$(DEVENV) --test -- python -m bench.jobs
+	$(DEVENV) --test -- python -m bench.images

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, throttling
 from accounts.serializers import (
     AcceptedSerializer,
     AuthResultSerializer,
@@ -137,9 +137,17 @@ class PasswordResetConfirmApi(CredentialsEndpoint):
 
 
 class PasswordChangeApi(APIView):
-    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, operation_id="auth_password_change")
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={204: None},
+        operation_id="auth_password_change",
+        description="A wrong `currentPassword` counts as a failed login of the account and the client address "
+        "(the login's counters): while locked → 429 `throttled`, before the password is checked.",
+    )
     def post(self, request):
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_change_password(user=request.user, **data.validated_data)
+        services.user_change_password(
+            user=request.user, address=throttling.client_address(request), **data.validated_data
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Collate, Lower
 from django.utils.translation import gettext_lazy as _
@@ -75,8 +75,29 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=self.normalize_email_address(username or ""))
 
 
+# A person's name goes into mail subjects, calendar files and other people's pages: it may not hold
+# C0 or C1 controls (CR/LF above all: a subject with a line break fails at send time), line or
+# paragraph separators, or the bidirectional overrides, embeddings and isolates that reorder the
+# text around it (docs/security.md). The pattern is also the OpenAPI document's.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+$"
+validate_person_name = RegexValidator(
+    NAME_PATTERN,
+    message=_("Use letters, spaces and punctuation only: no line breaks, control or direction characters."),
+    code="invalid_name",
+)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a person's name, or None."""
+    try:
+        validate_person_name(name)
+    except ValidationError as exc:
+        return str(exc.messages[0])
+    return None
+
+
 class User(AbstractBaseUser):
-    name = models.CharField(verbose_name=_("name"), max_length=120)
+    name = models.CharField(verbose_name=_("name"), max_length=120, validators=[validate_person_name])
     # Stored normalised (normalize_email); unique on that form. The check below refuses ASCII
     # capitals written around the manager, in every locale (lower() under the C collation).
     email = models.EmailField(verbose_name=_("email"), max_length=254, unique=True)

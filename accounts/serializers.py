@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Language, Role, Tattooist, User
+from accounts.models import Language, Role, Tattooist, User, validate_person_name
+from tattoo.core.schema import documented
 
 
 class TattooistProfileSerializer(serializers.ModelSerializer):
@@ -53,11 +55,34 @@ class UserSerializer(serializers.ModelSerializer):
     get_tattooist.__annotations__["return"] = TattooistProfileSerializer(allow_null=True)
 
 
+def _password_min_length() -> int:
+    """What Django's MinimumLengthValidator enforces (settings.AUTH_PASSWORD_VALIDATORS)."""
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith(".MinimumLengthValidator"):
+            return int(validator.get("OPTIONS", {}).get("min_length", 8))
+    return 1
+
+
+def new_password_field() -> serializers.CharField:
+    """A new password: at least the length Django's validator asks (also the OpenAPI minLength);
+    the service runs every password validator (a common password → 400 with their messages)."""
+    return serializers.CharField(
+        min_length=_password_min_length(), max_length=128, trim_whitespace=False, write_only=True
+    )
+
+
+# A mailed token (accounts/tokens.py): a signed value in URL-safe base64 pieces joined by ":".
+TOKEN_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+
+# The roles a person may sign up for (staff accounts are made by staff: user_signup refuses others).
+SIGNUP_ROLES = [(Role.CUSTOMER.value, Role.CUSTOMER.label), (Role.TATTOOIST.value, Role.TATTOOIST.label)]
+
+
 class SignupSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[validate_person_name])
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
-    role = serializers.ChoiceField(choices=Role.choices)
+    password = new_password_field()
+    role = serializers.ChoiceField(choices=SIGNUP_ROLES)
     bio = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
@@ -92,7 +117,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120, required=False)
+    name = serializers.CharField(max_length=120, required=False, validators=[validate_person_name])
     reminders_enabled = serializers.BooleanField(
         required=False, help_text="Session reminders by mail; transactional mails cannot be turned off."
     )
@@ -105,7 +130,13 @@ class MeUpdateSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=1000, help_text="The `token` parameter of the mailed link.")
+    token = documented(
+        serializers.CharField(max_length=1000, help_text="The `token` parameter of the mailed link."),
+        type="string",
+        minLength=1,
+        maxLength=1000,
+        pattern=TOKEN_PATTERN,
+    )
 
 
 class PasswordResetSerializer(serializers.Serializer):
@@ -113,7 +144,7 @@ class PasswordResetSerializer(serializers.Serializer):
 
 
 class PasswordResetConfirmSerializer(TokenSerializer):
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    password = new_password_field()
 
 
 class AcceptedSerializer(serializers.Serializer):

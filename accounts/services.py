@@ -17,7 +17,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import mfa, throttling
-from accounts.models import Language, Role, Tattooist, User, email_problem, normalize_email
+from accounts.models import Language, Role, Tattooist, User, email_problem, name_problem, normalize_email
 from accounts.tokens import (
     EMAIL_VERIFY,
     PASSWORD_RESET,
@@ -60,6 +60,12 @@ def request_language() -> str:
     return active if active in Language.values else Language.MN
 
 
+def _require_person_name(name: str) -> None:
+    problem = name_problem(name)
+    if problem is not None:
+        raise ApplicationError(problem, code="invalid_name", fields={"name": [problem]})
+
+
 def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "", language: str | None = None) -> User:
     if role not in (Role.CUSTOMER, Role.TATTOOIST):
         raise ApplicationError(
@@ -68,6 +74,7 @@ def user_signup(*, name: str, email: str, password: str, role: str, bio: str = "
     language = language or request_language()
     if language not in Language.values:
         raise ApplicationError(str(LANGUAGE_INVALID), fields={"language": [str(LANGUAGE_INVALID)]})
+    _require_person_name(name)
     email = User.objects.normalize_email_address(email)
     problem = email_problem(email)
     if problem:
@@ -205,10 +212,21 @@ def token_logout(*, user: User, raw_refresh: str) -> None:
     BlacklistedToken.objects.get_or_create(token=outstanding)
 
 
-@transaction.atomic
-def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+def user_change_password(*, user: User, current_password: str, new_password: str, address: str) -> User:
+    """Set a new password, given the current one. Wrong guesses count against the account and the
+    client address like failed logins, on the same counters (a stolen session or token cannot be
+    used to try passwords): locked → 429 before the hash is checked (docs/security.md)."""
+    if throttling.is_locked(user.email, address):
+        logger.warning("password change locked out user_id=%s address=%s", user.pk, address)
+        raise Throttled(detail=_("Too many failed logins. Try again in a few minutes."))
     if not user.check_password(current_password):
+        throttling.record_failure(user.email, address)
         raise ApplicationError(_("The current password is wrong."), fields={"currentPassword": [_("Wrong password.")]})
+    with transaction.atomic():
+        return _password_change_write(user=user, new_password=new_password)
+
+
+def _password_change_write(*, user: User, new_password: str) -> User:
     try:
         password_validation.validate_password(new_password, user=user)
     except DjangoValidationError as exc:
@@ -281,6 +299,8 @@ def password_reset_confirm(*, token: str, password: str) -> User:
             fields.append("email_verified_at")
         user.save(update_fields=fields)
         _revoke_all_refresh_tokens(user)
+    # The owner proved the address: a lockout an attacker caused no longer keeps them out.
+    throttling.account_unlock(user.email)
     logger.info("password reset user_id=%s", user.pk)
     return user
 
@@ -295,6 +315,7 @@ def user_update(
         user.language = language
         fields.append("language")
     if name is not None:
+        _require_person_name(name)
         user.name = name
         fields.append("name")
     if reminders_enabled is not None:

@@ -64,7 +64,13 @@ def signup_allowed(address: str) -> bool:
 
 
 def record_success(email: str, address: str) -> None:
-    acct, _ = _keys(email, address)
+    account_unlock(email)
+
+
+def account_unlock(email: str) -> None:
+    """Forget the account's failures (a successful login, a password reset from the mailed link);
+    the addresses' counters stay."""
+    acct, _ = _keys(email, "")
     cache.delete(acct)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
-from accounts import services
+from accounts import services, throttling
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -113,13 +113,18 @@ def logout_view(request):
 @require_http_methods(["GET", "POST"])
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_change_password(
                 user=request.user,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
+                address=throttling.client_address(request),
             )
+        except Throttled as exc:
+            form.add_error(None, str(exc.detail))
+            status = 429
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
@@ -127,7 +132,9 @@ def password_change(request):
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
             return redirect(_home_for(user))
-    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 # --- mailed links: address verification, password reset; preferences -------------------------------

@@ -132,7 +132,7 @@ def checks(url: str, since: int) -> dict[str, int]:
             SELECT count(*) FROM bookings a JOIN bookings b
               ON a.tattooist_id = b.tattooist_id AND a.id <> b.id
              AND tstzrange(a.slot, a.ends_at) && tstzrange(b.slot, b.ends_at)
-             WHERE a.id > %s AND a.status = ANY(%s) AND b.status = ANY(%s)
+             WHERE a.id > %s AND a.status = ANY(%s) AND b.status = ANY(%s) AND a.holds_slot AND b.holds_slot
             """,
             [since, list(ACTIVE), list(ACTIVE)],
         ).fetchone()[0]

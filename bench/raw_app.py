@@ -161,7 +161,7 @@ def slots(environ, query, tattooist_id: int):
             windows.setdefault(day, []).append((ws, we))
         busy = cur.execute(
             "SELECT slot, ends_at FROM bookings WHERE tattooist_id = %s AND status IN ('pending', 'confirmed', "
-            "'disputed') AND slot < %s AND ends_at > %s "
+            "'disputed') AND holds_slot AND slot < %s AND ends_at > %s "
             "UNION ALL SELECT starts_at, ends_at FROM time_off "
             "WHERE tattooist_id = %s AND starts_at < %s AND ends_at > %s "
             "ORDER BY 1",

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from bookings.event_notes import note_display
 from bookings.models import Availability, Booking, BookingEvent, TimeOff
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
@@ -16,12 +18,17 @@ class BookingEventInline(admin.TabularInline):
         "to_status",
         "from_payment_status",
         "to_payment_status",
-        "note",
+        "note_shown",
     ]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("note"))
+    def note_shown(self, obj: BookingEvent) -> str:
+        """The note a flow wrote, in the reader's language (bookings/event_notes.py)."""
+        return note_display(obj.note)
 
 
 @admin.register(Booking)

@@ -120,7 +120,8 @@ class TattooistSlotsApi(APIView):
             http_cache.artist_key(tattooist_id),
             http_cache.slots_key(tattooist_id),
             http_cache.CLOCK,
-        ]
+        ],
+        query=("from", "to"),
     )
     def get(self, request, tattooist_id: int):
         artist = selectors.tattooist_get_bookable(tattooist_id=tattooist_id)
@@ -191,7 +192,7 @@ class AvailabilityItemApi(APIView):
             *http_cache.schema_parameters(),
         ],
     )
-    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)])
+    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)], query=())
     def get(self, request, pk: int):
         artist, windows = selectors.availability_for(tattooist_id=pk, viewer=request.user)
         return Response(AvailabilitySerializer({"timezone": artist.timezone, "windows": windows}).data)
@@ -268,6 +269,10 @@ class BookingListCreateApi(generics.ListAPIView):
         responses={201: BookingSerializer, **IDEMPOTENCY_RESPONSES},
         parameters=[IDEMPOTENCY_KEY],
         operation_id="bookings_create",
+        description="A verified customer books a pending, unpaid hold. At most BOOKING_CREATE_RATE (20/hour) per "
+        "user, else 429 `rate_limited` with Retry-After; a customer who cancelled "
+        "BOOKING_MAX_CANCELLED_HOLDS_PER_DAY (5) unpaid holds in the last 24 hours → 409 `too_many_cancelled_holds` "
+        '(docs/api.md, "Rates").',
     )
     @idempotent
     def post(self, request):
@@ -308,7 +313,12 @@ class BookingDetailApi(APIView):
         return Response(BookingDetailSerializer(booking).data)
 
     @extend_schema(
-        request=BookingStatusSerializer, responses={200: BookingDetailSerializer}, operation_id="bookings_update_status"
+        request=BookingStatusSerializer,
+        responses={200: BookingDetailSerializer},
+        operation_id="bookings_update_status",
+        description="A party's or staff's status move (docs/api.md, \"Booking status moves\"): `completed` and "
+        "`no_show` only once the session started (409 `too_early`). Cancels: at most BOOKING_CANCEL_RATE (20/hour) "
+        "per user (staff unlimited), else 429 `rate_limited` with Retry-After.",
     )
     def patch(self, request, pk: int):
         selectors.booking_get_for(user=request.user, booking_id=pk)  # who asks, before the body

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Availability
 from bookings.services import known_timezones
 from tattoo.core.forms import PageForm
+from tattoo.core.l10n import zone_choices
 
 
 def apply_serializer(form: forms.Form, serializer_class, data: dict, field_map: dict[str, str] | None = None):
@@ -82,7 +83,9 @@ class SettingsForm(PageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(z, z) for z in sorted(known_timezones())]
+        # The place zones, named in the page's language (CLDR: "Улаанбаатар (Улаанбаатарын цаг)").
+        current = self.initial.get("timezone") or ""
+        self.fields["timezone"].choices = zone_choices(known_timezones(), current=current)
 
 
 class PortfolioUploadForm(PageForm):

@@ -4,8 +4,10 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core import l10n
 from tattoo.core.models import status_check
 
 
@@ -70,7 +72,12 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"time off {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+        # The admin's object name (titles, breadcrumbs, messages), in the reader's language; UTC
+        # there, as the admin's own date fields show it.
+        return gettext("time off %(start)s – %(end)s") % {
+            "start": l10n.short_datetime(self.starts_at, "UTC"),
+            "end": l10n.short_datetime(self.ends_at, "UTC"),
+        }
 
 
 class BookingStatus(models.TextChoices):
@@ -84,11 +91,15 @@ class BookingStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
+# The bookings that keep their time from everyone else (the exclusion constraint's condition): the
+# live ones, except a dispute of a session that is over (completed or no-show), which is about money
+# and does not take back a time others may have booked since (docs/deposits.md, "Disputes and the slot").
+SLOT_HOLDING = Q(status__in=[s.value for s in ACTIVE_STATUSES], holds_slot=True)
 
 
 class PaymentStatus(models.TextChoices):
     UNPAID = "unpaid", _("Unpaid")  # no invoice yet
-    PENDING = "pending", _("Pending")  # an invoice is open
+    PENDING = "pending", pgettext_lazy("payment", "Pending")  # an invoice is open
     PAID = "paid", _("Paid")  # deposit received in full
     REFUNDED = "refunded", _("Refunded")  # all of the deposit returned
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it returned
@@ -141,6 +152,13 @@ class Booking(models.Model):
     deposit_refundable_hours = models.PositiveSmallIntegerField(
         verbose_name=_("deposit refundable hours"), default=48, db_default=48
     )
+    # Until when the customer's cancel refunds the deposit in full, fixed when the first money
+    # arrived (bookings/deposit_window.py); null before: the deadline then follows the start.
+    refundable_until = models.DateTimeField(verbose_name=_("refundable until"), null=True, blank=True)
+    # False only for a disputed booking whose session was over (completed, no-show) when the
+    # dispute opened: it holds no time (SLOT_HOLDING). A dispute resolved to `confirmed` takes the
+    # time back, if it is still free.
+    holds_slot = models.BooleanField(verbose_name=_("holds its slot"), default=True, db_default=True)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -161,7 +179,7 @@ class Booking(models.Model):
                     ("tattooist", RangeOperators.EQUAL),
                     (TsTzRange("slot", "ends_at"), RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+                condition=SLOT_HOLDING,
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("slot")), name="bookings_end_after_start"),
             models.CheckConstraint(
@@ -174,11 +192,15 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"booking {self.pk} ({self.status})"
+        return gettext("booking #%(number)s (%(status)s)") % {"number": self.pk, "status": status_word(self.status)}
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_holding_slot(self) -> bool:
+        return self.is_active and self.holds_slot
 
 
 class BookingEvent(models.Model):
@@ -221,14 +243,19 @@ class BookingEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"booking {self.booking_id}: {self.from_status or '-'} → {self.to_status or '-'}"
+        return gettext("booking #%(number)s: %(before)s → %(after)s") % {
+            "number": self.booking_id,
+            "before": status_word(self.from_status) if self.from_status else "-",
+            "after": status_word(self.to_status) if self.to_status else "-",
+        }
 
     @property
     def note_display(self) -> str:
-        """The note in the reader's language where a flow wrote it (bookings/event_notes.py)."""
+        """The note in the reader's language where a flow wrote it (bookings/event_notes.py), its
+        moments on the booking's clock (the booking page loads the booking with its events)."""
         from bookings.event_notes import note_display
 
-        return note_display(self.note)
+        return note_display(self.note, self.booking.tattooist.timezone)
 
     # The moves in the reader's language (the booking page's history); None where a side is empty.
     @property

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
-from notifications.services import Message, in_language_of, notify, notify_each
-from tattoo.core import jobs
-from tattoo.core.money import format_mnt
+from notifications.services import Message, in_language_of, notify, notify_each, one_line
+from tattoo.core import jobs, l10n
 
 REMIND_TASK = "bookings.send_reminder"
 
@@ -44,20 +41,28 @@ def _url(booking: Booking) -> str:
 
 
 def _local(booking: Booking, moment: datetime) -> str:
-    """The moment on the artist's wall clock, written when the mail is rendered: in the
-    recipient's language and date format (docs/i18n.md)."""
-    tz = booking.tattooist.timezone
-    local = moment.astimezone(ZoneInfo(tz))
-    return lazy(lambda: f"{date_format(local, 'DATETIME_FORMAT')} ({tz})", str)()
+    """The moment on the artist's clock, the zone named as a person says it ("2026 оны 12-р сарын 1,
+    мягмар гараг 14:30 (Улаанбаатарын цагаар)"), written when the mail is rendered: in the
+    recipient's language (tattoo/core/l10n.py, docs/i18n.md)."""
+    zone = booking.tattooist.timezone
+    return lazy(lambda: l10n.when(moment, zone), str)()
+
+
+def _local_short(booking: Booking, moment: datetime) -> str:
+    """The same moment in few words, for subjects: "12-р сарын 1, 14:30" / "1 Dec, 14:30"."""
+    zone = booking.tattooist.timezone
+    return lazy(lambda: l10n.when_short(moment, zone), str)()
 
 
 def _context(booking: Booking, **extra) -> dict:
+    # Names go into subjects (each template's first line): one line each, whatever was stored.
     return {
         "booking": booking,
-        "artist_name": booking.tattooist.user.name,
-        "customer_name": booking.customer.name,
+        "artist_name": one_line(booking.tattooist.user.name),
+        "customer_name": one_line(booking.customer.name),
         "when": _local(booking, booking.slot),
-        "deposit": format_mnt(booking.deposit_amount),
+        "when_short": _local_short(booking, booking.slot),
+        "deposit": l10n.money(booking.deposit_amount),
         **extra,
     }
 
@@ -65,7 +70,7 @@ def _context(booking: Booking, **extra) -> dict:
 def _invite(booking: Booking, *, method: str, seq: int):
     """The calendar invite, in the active language (_both writes one per recipient)."""
     artist = booking.tattooist.user
-    deposit = _("Deposit %(amount)s.") % {"amount": format_mnt(booking.deposit_amount)}
+    deposit = _("Deposit %(amount)s.") % {"amount": l10n.money(booking.deposit_amount)}
     return ics.invite(
         uid=_uid(booking),
         sequence=seq,
@@ -106,7 +111,10 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
 
 def booking_created(booking: Booking) -> None:
     """Customer: the hold, how to pay, when it ends. Artist: a new booking to look at."""
-    context = _context(booking, hold_until=_local(booking, booking.hold_expires_at or booking.slot))
+    hold_until = booking.hold_expires_at or booking.slot
+    context = _context(
+        booking, hold_until=_local(booking, hold_until), hold_until_short=_local_short(booking, hold_until)
+    )
     _both(booking, event=f"booking:{booking.pk}:created", kind="booking_created", context=context)
 
 
@@ -133,6 +141,15 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             context=_context(booking, deposit_fate=_deposit_fate(booking)),
             invite=("CANCEL", seq) if invited else None,
         )
+    elif booking.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and from_status == BookingStatus.CONFIRMED:
+        # The artist (or staff) said how the session went, and the deposit is kept: the customer
+        # hears of it at once, so a wrong mark can be disputed (docs/notifications.md).
+        customer_tell(
+            booking,
+            event=f"booking:{booking.pk}:{booking.status}:{seq}",
+            kind=f"booking_{booking.status}_customer",
+            deposit_fate=_kept_fate(booking),
+        )
 
 
 def _interpolate(text, **values):
@@ -150,10 +167,35 @@ def _deposit_fate(booking: Booking) -> str:
         return _("The deposit has been refunded.")
     return _interpolate(
         _(
-            "The deposit of %(amount)s is refunded or kept under the studio's deposit policy; you get a mail "
+            "The deposit of %(amount)s is refunded or kept under the artist's deposit policy; you get a mail "
             "when a refund is made."
         ),
-        amount=format_mnt(booking.deposit_amount),
+        amount=l10n.money(booking.deposit_amount),
+    )
+
+
+def _kept_fate(booking: Booking) -> str:
+    """What happens to the deposit of a session marked completed or a no-show (docs/deposits.md)."""
+    if booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING):
+        return _("No deposit was paid, so nothing is charged.")
+    if booking.status == BookingStatus.COMPLETED:
+        text = _("The deposit of %(amount)s is kept by the artist: it counts toward the price.")
+    else:
+        text = _("The deposit of %(amount)s is kept by the artist under their deposit policy.")
+    return _interpolate(text, amount=l10n.money(booking.deposit_amount))
+
+
+def customer_tell(booking: Booking, *, event: str, kind: str, **context) -> None:
+    """One message of `kind` to the booking's customer alone, in their language."""
+    notify(
+        event=event,
+        recipients=[booking.customer],
+        message=Message(
+            kind=kind,
+            context=_context(booking, **context),
+            action_url=_url(booking),
+            action_label=_("Open the booking"),
+        ),
     )
 
 
@@ -259,7 +301,7 @@ def refund_done(booking: Booking, *, amount, event: str) -> None:
         recipients=[booking.customer],
         message=Message(
             kind="refund_done",
-            context=_context(booking, amount=format_mnt(amount)),
+            context=_context(booking, amount=l10n.money(amount)),
             action_url=_url(booking),
             action_label=_("Open the booking"),
         ),

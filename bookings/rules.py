@@ -1,10 +1,19 @@
-"""May this booking take this slot: the one rule home (docs/bookings.md).
+"""May this booking take this slot: the one rule home (docs/api.md, "Booking rules").
 
-A new booking (`booking_create`), a move (`booking_reschedule`), an accepted quote and a late
-payment that would bring an expired hold back all ask `slot_refusal`, under the locks the caller
-took in the documented order (the customer's row, then the artist's: `lock_parties`). The
-exclusion constraint `bookings_no_overlap` stays the guarantee; this rule gives the clean answer
-that names the reason.
+A booking's time must belong to an artist who takes bookings (approved by staff, with an active
+account), lie ahead, fit inside one of the artist's weekly windows (their wall-clock time, DST-safe),
+touch no time off and overlap no booking that holds its time (`SLOT_HOLDING`); a time held unpaid
+also counts against the hold caps (the customer's own, and the artist-day cap against hoarding one
+artist's day across accounts). `slot_refusal` asks all of it, and every path that gives a booking a
+time calls it: a new booking (`booking_create`), a move (`booking_reschedule`), an accepted quote,
+and a late payment bringing an expired hold back (`payments/services.py`).
+
+Callers take the locks first, in the documented order (`lock_parties`: the customer's row, then the
+artist's, with select_for_update), so the facts the rule reads in one statement after them see
+every committed competitor; the exclusion constraint `bookings_no_overlap` stays the guarantee for
+any writer that skips them. Each refusal has one shape (STYLE.md): the error to raise, or None.
+How far ahead a *new* start may be asked for (minimum notice, horizon) is the request's own check
+(`bookings.services._bookable_start`); a booking that already has its time keeps it.
 """
 
 from __future__ import annotations
@@ -19,8 +28,8 @@ from django.db.models.functions import Coalesce, JSONObject
 from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
-from bookings.models import ACTIVE_STATUSES, Availability, Booking, BookingStatus, PaymentStatus, TimeOff
-from bookings.selectors import booking_bounds, dow, window_bounds_utc
+from bookings.models import SLOT_HOLDING, Availability, Booking, BookingStatus, PaymentStatus, TimeOff
+from bookings.selectors import dow, window_bounds_utc
 from tattoo.core.errors import ApplicationError, ConflictError
 
 # Payment states in which a pending booking is still only a hold (nothing received yet).
@@ -58,26 +67,6 @@ def lock_parties(*, customer_id: int, artist_id: int) -> Tattooist | None:
     )
 
 
-def timing_refusal(slot: datetime, *, now: datetime) -> ApplicationError | None:
-    """Why a session may not start at `slot` (an aware time), judged at `now`: the minimum notice
-    and the booking horizon."""
-    notice, horizon = booking_bounds()
-    if slot < now + notice:
-        return ApplicationError(
-            _("Bookings must start at least %(minutes)s minutes from now.")
-            % {"minutes": settings.BOOKING_MIN_NOTICE_MINUTES},
-            code="too_soon",
-            fields={"slot": [_("Too soon or in the past.")]},
-        )
-    if slot > now + horizon:
-        return ApplicationError(
-            _("Bookings can be made at most %(days)s days ahead.") % {"days": settings.BOOKING_HORIZON_DAYS},
-            code="beyond_horizon",
-            fields={"slot": [_("Too far ahead.")]},
-        )
-    return None
-
-
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
     return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
@@ -98,13 +87,12 @@ def slot_refusal(
     booking: Booking | None = None,
     new_hold_for: int | None = None,
 ) -> ApplicationError | None:
-    """Why [slot, ends_at) may not be booked with `artist` now, or None. The one rule (docs/bookings.md).
+    """Why [slot, ends_at) may not be booked with `artist` (its user loaded) now, or None.
 
-    `booking`: the booking that would take the slot, when it exists already (a move, a late
-    payment): it never clashes with itself, and it stops being counted where it was. `new_hold_for`:
-    the customer's id when the slot would be held unpaid, so the hold limits apply (the customer's
-    own, and the artist-day cap against hoarding one artist's day across accounts). Call it under
-    `lock_parties`: the facts are read in one statement after both locks.
+    `booking`: the booking that would take the time, when it exists already (a move, a late
+    payment): it never clashes with itself, and a hold moving within its own day is already
+    counted there. `new_hold_for`: the customer's id when the time would be held unpaid, so the
+    hold caps apply. Call it under `lock_parties`: the facts are read in one statement.
     """
     if not (artist.approved and artist.user.is_active):
         return ApplicationError(
@@ -112,35 +100,35 @@ def slot_refusal(
             code="artist_not_approved",
             fields={"tattooistId": [_("Artist not approved.")]},
         )
-    timing = timing_refusal(slot, now=now)
-    if timing is not None:
-        return timing
+    if slot <= now:
+        return ApplicationError(
+            _("This time has already begun or passed."),
+            code="too_soon",
+            fields={"slot": [_("Too soon or in the past.")]},
+        )
     tz = ZoneInfo(artist.timezone)
     local_day = slot.astimezone(tz).date()
     day_start, day_end = local_day_bounds(local_day, tz)
     others = Booking.objects.exclude(pk=booking.pk) if booking is not None else Booking.objects.all()
-    # A hold moving within its own day is already counted there.
     counts_day = new_hold_for is not None and (booking is None or booking.slot.astimezone(tz).date() != local_day)
     facts = (
         Tattooist.objects.filter(pk=artist.pk)
         .annotate(
-            away=Exists(TimeOff.objects.filter(tattooist=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=slot)),
-            clash=Exists(
-                others.filter(tattooist=OuterRef("pk"), status__in=ACTIVE_STATUSES, slot__lt=ends_at, ends_at__gt=slot)
+            windows=ArraySubquery(
+                Availability.objects.filter(tattooist=OuterRef("pk"), day=dow(local_day)).values(
+                    json=JSONObject(start="start_time", end="end_time")
+                )
             ),
+            away=Exists(TimeOff.objects.filter(tattooist=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=slot)),
+            clash=Exists(others.filter(SLOT_HOLDING, tattooist=OuterRef("pk"), slot__lt=ends_at, ends_at__gt=slot)),
             holds=_count(unpaid_holds(customer_id=new_hold_for)) if new_hold_for is not None else Value(0),
             day_holds=(
                 _count(unpaid_holds(tattooist=OuterRef("pk"), slot__gte=day_start, slot__lt=day_end))
                 if counts_day
                 else Value(0)
             ),
-            windows=ArraySubquery(
-                Availability.objects.filter(tattooist=OuterRef("pk"), day=dow(local_day)).values(
-                    json=JSONObject(start="start_time", end="end_time")
-                )
-            ),
         )
-        .values("away", "clash", "holds", "day_holds", "windows")
+        .values("windows", "away", "clash", "holds", "day_holds")
         .get()
     )
     windows = (
@@ -166,13 +154,14 @@ def slot_refusal(
     if facts["clash"]:
         return slot_taken_error()
     if facts["day_holds"] >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
-        # Slot hoarding across accounts (docs/reliability.md B8): holds expire, so this clears by itself.
+        # Slot hoarding across accounts (docs/security.md, "Holds by several accounts of one person"):
+        # holds expire, so this clears by itself.
         return ConflictError(
             _(
                 "Too many unpaid bookings are waiting for payment on this artist's day; try again once one is "
-                "paid or released (holds last at most %(minutes)g minutes), or pick another day."
+                "paid or released (holds last at most %(minutes)s minutes), or pick another day."
             )
-            % {"minutes": settings.BOOKING_HOLD_MINUTES},
+            % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
             code="artist_day_held",
         )
     return None

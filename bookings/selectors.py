@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Tattooist, User
 from accounts.selectors import tattooist_can_view, tattooist_public_qs
-from bookings.models import ACTIVE_STATUSES, Availability, Booking, TimeOff
+from bookings.models import ACTIVE_STATUSES, SLOT_HOLDING, Availability, Booking, TimeOff
 from tattoo.core.errors import NotAllowedError
 
 # --- artists ----------------------------------------------------------------------------------
@@ -196,9 +196,9 @@ def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now
     for w in Availability.objects.filter(tattooist=tattooist).values_list("day", "start_time", "end_time"):
         windows[w[0]].append((w[1], w[2]))
     busy_from, busy_to = lower, latest + session
-    # Active bookings and time off in one round trip.
+    # The bookings holding their time, and time off, in one round trip.
     busy = list(
-        Booking.objects.filter(tattooist=tattooist, status__in=ACTIVE_STATUSES, slot__lt=busy_to, ends_at__gt=busy_from)
+        Booking.objects.filter(SLOT_HOLDING, tattooist=tattooist, slot__lt=busy_to, ends_at__gt=busy_from)
         .values_list("slot", "ends_at")
         .union(
             TimeOff.objects.filter(tattooist=tattooist, starts_at__lt=busy_to, ends_at__gt=busy_from).values_list(

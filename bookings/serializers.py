@@ -8,8 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
+from bookings import deposit_window
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
+from tattoo.core.money import WHOLE_MNT_PATTERN
+from tattoo.core.schema import documented
 from tattoo.core.serializers import FieldsBuiltOnce
 
 
@@ -210,10 +213,19 @@ class BookingDetailSerializer(BookingSerializer):
     deposit_refundable_hours = serializers.IntegerField(
         read_only=True, help_text="The deposit policy this booking was made under (docs/deposits.md)."
     )
+    refundable_until = serializers.SerializerMethodField(
+        help_text="Until when the customer's cancel refunds the deposit in full: fixed when the deposit was paid "
+        "(a move by the customer never changes it, one by the artist or staff never brings it closer); before "
+        "that, the start less depositRefundableHours (docs/deposits.md)."
+    )
 
     class Meta(BookingSerializer.Meta):
-        fields = [*BookingSerializer.Meta.fields, "deposit_refundable_hours", "deposit", "events"]
+        fields = [*BookingSerializer.Meta.fields, "deposit_refundable_hours", "refundable_until", "deposit", "events"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_refundable_until(self, booking: Booking) -> str:
+        return serializers.DateTimeField().to_representation(deposit_window.refund_deadline(booking))
 
     @extend_schema_field(DepositLedgerSerializer)
     def get_deposit(self, booking: Booking) -> dict:
@@ -224,7 +236,14 @@ class BookingDetailSerializer(BookingSerializer):
 class BookingCreateSerializer(serializers.Serializer):
     tattooist_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     slot = AwareDateTimeField(help_text="Session start, ISO 8601 with an offset.")
-    deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    # Whole MNT (400 `deposit_not_whole`, bookings/services.py), at least the artist's minDeposit.
+    deposit_amount = documented(
+        serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
+        type="string",
+        format="decimal",
+        pattern=WHOLE_MNT_PATTERN,
+        description="Whole MNT (e.g. `50000` or `50000.00`), at least the artist's `minDeposit`.",
+    )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

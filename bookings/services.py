@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
-from bookings import notices, rules
+from bookings import deposit_window, notices, rules
 from bookings.models import (
     Availability,
     Booking,
@@ -34,11 +34,13 @@ from bookings.models import (
     TimeOff,
     status_word,
 )
-from bookings.selectors import booking_get_for
+from bookings.selectors import booking_bounds, booking_get_for
 from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.core.money import format_mnt, is_whole, quantize
+from tattoo.core.l10n import money
+from tattoo.core.money import is_whole, quantize
+from tattoo.core.rates import rate_refusal, tally_add, tally_get
 
 logger = logging.getLogger("inkbook.bookings")
 
@@ -230,15 +232,30 @@ def time_off_delete(*, user: User, time_off_id: int) -> None:
 # --- bookings ----------------------------------------------------------------------------------
 
 
-def _utc_start(slot: datetime) -> datetime:
-    """`slot` in UTC once it carries an offset (a naive time is ambiguous: 400)."""
+def _bookable_start(slot: datetime, *, now: datetime) -> datetime:
+    """`slot` in UTC, once it has an offset and lies between the minimum notice and the horizon."""
     if slot.tzinfo is None or slot.utcoffset() is None:
         raise ApplicationError(
             _("The slot needs a UTC offset."),
             code="invalid",
             fields={"slot": [_("Include a UTC offset, e.g. Z or +08:00.")]},
         )
-    return slot.astimezone(UTC)
+    slot = slot.astimezone(UTC)
+    notice, horizon = booking_bounds()
+    if slot < now + notice:
+        raise ApplicationError(
+            _("Bookings must start at least %(minutes)s minutes from now.")
+            % {"minutes": settings.BOOKING_MIN_NOTICE_MINUTES},
+            code="too_soon",
+            fields={"slot": [_("Too soon or in the past.")]},
+        )
+    if slot > now + horizon:
+        raise ApplicationError(
+            _("Bookings can be made at most %(days)s days ahead.") % {"days": settings.BOOKING_HORIZON_DAYS},
+            code="beyond_horizon",
+            fields={"slot": [_("Too far ahead.")]},
+        )
+    return slot
 
 
 def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
@@ -252,6 +269,26 @@ def booking_create_refusal(*, customer: User) -> NotAllowedError | None:
             code="email_unverified",
         )
     return None
+
+
+# Unpaid holds a customer cancelled: counted in the shared cache in a 24-hour window that the first
+# cancel opens (tattoo/core/rates.py), so the create path spends no query on it.
+CANCELLED_HOLDS = "cancelled_holds"
+CANCELLED_HOLDS_WINDOW = 24 * 3600
+
+
+def cancelled_holds_refusal(*, customer: User) -> ConflictError | None:
+    """A customer who cancelled BOOKING_MAX_CANCELLED_HOLDS_PER_DAY unpaid holds within a day places
+    no new one until that day is over (409): each hold mails the artist and takes their time
+    (docs/api.md, "Rates")."""
+    cancelled = tally_get(scope=CANCELLED_HOLDS, user_id=customer.pk)
+    if cancelled < settings.BOOKING_MAX_CANCELLED_HOLDS_PER_DAY:
+        return None
+    return ConflictError(
+        _("You cancelled %(count)s unpaid bookings in the last 24 hours; you can book again within a day.")
+        % {"count": cancelled},
+        code="too_many_cancelled_holds",
+    )
 
 
 def booking_create(
@@ -273,7 +310,12 @@ def booking_create(
     if refusal is not None:
         raise refusal
     now = now or timezone.now()
-    slot = _utc_start(slot)
+    refusal = rate_refusal(
+        scope="booking_create", user_id=customer.pk, rate=settings.BOOKING_CREATE_RATE
+    ) or cancelled_holds_refusal(customer=customer)
+    if refusal is not None:
+        raise refusal
+    slot = _bookable_start(slot, now=now)
     amount = quantize(deposit_amount)
     if not is_whole(amount):
         raise ApplicationError(
@@ -298,7 +340,7 @@ def _booking_insert(
                 _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
             )
         if amount < artist.min_deposit:
-            minimum = format_mnt(artist.min_deposit)
+            minimum = money(artist.min_deposit)
             raise ApplicationError(
                 _("This artist asks for a deposit of at least %(amount)s.") % {"amount": minimum},
                 code="deposit_too_low",
@@ -348,12 +390,9 @@ def status_move_refusal(*, booking: Booking, actor: User, to_status: str) -> App
     """
     if actor.role == Role.CUSTOMER and to_status != BookingStatus.CANCELLED:
         return NotAllowedError(_("Customers can only cancel their bookings."), code="customer_may_only_cancel")
-    refusal = hand_move_refusal(booking.status, to_status)
-    if refusal is None and to_status == BookingStatus.NO_SHOW:
-        no_show = no_show_refusal(booking=booking, now=timezone.now())
-        if no_show is not None:
-            refusal = ConflictError(no_show[1], code=no_show[0])
-    return refusal
+    return hand_move_refusal(booking.status, to_status) or session_started_refusal(
+        booking=booking, to_status=to_status, now=timezone.now()
+    )
 
 
 def allowed_moves(*, booking: Booking, actor: User) -> list[str]:
@@ -371,35 +410,62 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
     """A person's status change (PATCH /api/bookings/{id}).
 
     Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
-    anything the table or SYSTEM_ONLY forbids → 409. The table is checked under the row lock.
+    anything the table or SYSTEM_ONLY forbids → 409, and so is marking a session completed or a
+    no-show before it started (409 `too_early`). Both are checked under the row lock.
     """
     booking = booking_get_for(user=actor, booking_id=booking_id)
     refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
     if isinstance(refusal, NotAllowedError):
         raise refusal  # a 409 is decided under the row lock (booking_move), with the current status
+    if to_status == BookingStatus.CANCELLED and not actor.is_admin:
+        # Each cancel mails the other party and cancels invoices at QPay (docs/api.md, "Rates").
+        limited = rate_refusal(scope="booking_cancel", user_id=actor.pk, rate=settings.BOOKING_CANCEL_RATE)
+        if limited is not None:
+            raise limited
 
     def move() -> Booking:
         with transaction.atomic():
-            if to_status == BookingStatus.NO_SHOW:
+            if to_status in AFTER_START_MOVES:
                 # Judged under the row lock: a reschedule cannot slip in between.
                 locked = Booking.objects.select_for_update().get(pk=booking_id)
-                no_show = no_show_refusal(booking=locked, now=timezone.now())
-                if no_show is not None:
-                    raise ConflictError(no_show[1], code=no_show[0])
+                refusal = hand_move_refusal(locked.status, to_status) or session_started_refusal(
+                    booking=locked, to_status=to_status, now=timezone.now()
+                )
+                if refusal is not None:
+                    raise refusal
             return booking_move(booking_id=booking_id, actor=actor, to_status=to_status, note=note, user_move=True)
 
-    return with_db_retry(move)
+    moved = with_db_retry(move)
+    if (
+        to_status == BookingStatus.CANCELLED
+        and booking.status == BookingStatus.PENDING
+        and actor.pk == booking.customer_id
+    ):
+        tally_add(scope=CANCELLED_HOLDS, user_id=actor.pk, window_seconds=CANCELLED_HOLDS_WINDOW)
+    return moved
 
 
-def no_show_refusal(*, booking: Booking, now: datetime) -> tuple[str, str] | None:
-    """Why the booking cannot be marked a no-show now, as (code, message), or None. Only a
-    confirmed booking, and only once it has started (the deposit is then kept, docs/deposits.md)."""
+# The moves that say how the session went: only once it has started. Before, `completed` would let
+# an artist keep a deposit for a session that never took place and free its time (docs/deposits.md).
+AFTER_START_MOVES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+def session_started_refusal(*, booking: Booking, to_status: str, now: datetime) -> ConflictError | None:
+    """Why `booking` cannot be marked completed or a no-show now (409), or None (also for any other
+    move). Only a confirmed booking, and only once its session has started (the deposit is then
+    kept, docs/deposits.md)."""
+    if to_status not in AFTER_START_MOVES:
+        return None
     if booking.status != BookingStatus.CONFIRMED:
-        return "illegal_transition", _("A %(status)s booking cannot be marked a no-show.") % {
-            "status": status_word(booking.status)
-        }
+        if to_status == BookingStatus.NO_SHOW:
+            message = _("A %(status)s booking cannot be marked a no-show.")
+        else:
+            message = _("A %(status)s booking cannot be marked completed.")
+        return ConflictError(message % {"status": status_word(booking.status)}, code="illegal_transition")
     if now < booking.slot:
-        return "too_early", _("A booking can be marked a no-show only after it has started.")
+        if to_status == BookingStatus.NO_SHOW:
+            return ConflictError(_("A booking can be marked a no-show only after it has started."), code="too_early")
+        return ConflictError(_("A booking can be marked completed only after it has started."), code="too_early")
     return None
 
 
@@ -423,7 +489,7 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
     # Who is asking comes before anything about the body: a stranger learns nothing (404/403)
     # about another person's booking from how its new start would be judged.
     booking = booking_get_for(user=actor, booking_id=booking_id)
-    slot = _utc_start(slot)
+    slot = _bookable_start(slot, now=now)
     return with_db_retry(
         lambda: _booking_move_slot(
             booking_id=booking_id,
@@ -446,7 +512,7 @@ def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> Confl
     if actor.pk == booking.customer_id:
         if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
             return ConflictError(
-                _("This booking was already moved as often as the studio allows; ask the artist."),
+                _("This booking was already moved as often as allowed; ask the artist."),
                 code="reschedule_limit",
             )
         if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
@@ -487,10 +553,15 @@ def _booking_move_slot(
         if refusal is not None:
             raise refusal
         before = booking.slot
+        # The free-cancel deadline fixed at payment: the customer's move cannot create a right, the
+        # artist's cannot take one away (bookings/deposit_window.py).
+        booking.refundable_until = deposit_window.deadline_after_move(
+            booking=booking, slot=slot, by_customer=by_customer, now=now
+        )
         booking.slot, booking.ends_at = slot, ends_at
         if by_customer:
             booking.customer_reschedules += 1
-        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "updated_at"])
+        booking.save(update_fields=["slot", "ends_at", "customer_reschedules", "refundable_until", "updated_at"])
         BookingEvent.objects.create(
             booking=booking,
             actor=actor,

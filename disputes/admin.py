@@ -3,6 +3,7 @@ queue, and the weekly report. Every change goes through disputes/services.py, as
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 from django import forms
@@ -11,7 +12,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +20,11 @@ from disputes import selectors, services
 from disputes.models import Dispute, DisputeStatus, ManualRefund
 from payments.admin import ManualRefundDoneAction, csv_columns_named
 from payments.models import RefundState, Transaction
+from tattoo.core import l10n
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
 from tattoo.core.errors import ApplicationError
-from tattoo.core.money import MAX_AMOUNT, format_mnt
+from tattoo.core.money import MAX_AMOUNT
 
 # The report page is linked from the admin index (see templates/admin/inkbook/index.html).
 admin.site.index_template = "admin/inkbook/index.html"
@@ -200,18 +201,18 @@ def report_view(request):
 
 def _bar_chart(rows, series: list[tuple], *, money: bool, width: int = 760, height: int = 220) -> dict:
     """Geometry for a server-rendered SVG bar chart (attributes only: the CSP forbids inline styles).
-    `series` is (row attribute, colour, translated name); amounts are written as format_mnt, the weeks
-    in the active language's short date format."""
+    `series` is (row attribute, colour, translated name); amounts are written as l10n.money, counts
+    as l10n.number, the weeks as l10n.short_date."""
     top, bottom, left = 20, 30, 10
     plot_h = height - top - bottom
     group_w = (width - left) / len(rows)
     bar_w = (group_w - 12) / len(series)
     peak = max((getattr(r, key) for r in rows for key, _colour, _name in series), default=0) or 1
-    shown = format_mnt if money else str
+    shown = l10n.money if money else l10n.number
     bars, labels = [], []
     for i, row in enumerate(rows):
         x0 = left + i * group_w + 6
-        week = date_format(row.week, "SHORT_DATE_FORMAT")
+        week = l10n.short_date(row.week, UTC)
         for j, (key, colour, name) in enumerate(series):
             value = getattr(row, key)
             h = round(float(value) / float(peak) * plot_h, 1)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from payments.models import Transaction
@@ -55,7 +56,7 @@ class Dispute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"dispute {self.pk} on booking {self.booking_id}"
+        return gettext("dispute #%(number)s on booking #%(booking)s") % {"number": self.pk, "booking": self.booking_id}
 
 
 class ManualRefund(Transaction):

@@ -22,7 +22,8 @@ from bookings.transitions import booking_move
 from disputes.models import Dispute, DisputeStatus
 from payments import ledger
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
-from tattoo.core.money import format_mnt, quantize
+from tattoo.core.l10n import money
+from tattoo.core.money import quantize
 
 logger = logging.getLogger("inkbook.disputes")
 
@@ -72,19 +73,20 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
                 to_status=BookingStatus.DISPUTED,
                 note=f"dispute {dispute.pk} opened",
                 expect_status=status_before,
+                # A session that is over freed its time when it ended, and others may have booked
+                # it since: the dispute is about money and takes no time back (docs/deposits.md).
+                extra_updates={"holds_slot": status_before == BookingStatus.CONFIRMED},
             )
             notices.parties_tell(locked, event=f"dispute:{dispute.pk}:opened", kind="dispute_opened", reason=reason)
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
-        if constraint == "disputes_one_open_per_booking":
+        if _constraint(exc) == "disputes_one_open_per_booking":
             raise ConflictError(_("This booking already has an open dispute."), code="dispute_open") from None
-        if constraint == "bookings_no_overlap":
-            # A completed booking's slot was re-taken: it cannot become active (disputed) again.
-            raise ConflictError(
-                _("The booking's slot is taken by another active booking; it cannot be disputed."), code="slot_taken"
-            ) from None
         raise
     return dispute
+
+
+def _constraint(exc: IntegrityError) -> str:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
 
 
 DISPUTABLE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
@@ -137,6 +139,24 @@ def dispute_resolve(
         raise ApplicationError(
             _("A refund must be more than zero."), code="invalid", fields={"refundAmount": [_("Must be more than 0.")]}
         )
+    try:
+        return _dispute_resolve(
+            dispute_id=dispute_id, actor=actor, resolution=resolution, booking_status=booking_status, amount=amount
+        )
+    except IntegrityError as exc:
+        if _constraint(exc) == "bookings_no_overlap":
+            # Back to `confirmed` takes the session's time again; another booking holds it now.
+            raise ConflictError(
+                _("The booking's time is taken by another booking; it cannot be confirmed again."),
+                code="slot_taken",
+                fields={"bookingStatus": [_("Choose completed or cancelled.")]},
+            ) from None
+        raise
+
+
+def _dispute_resolve(
+    *, dispute_id: int, actor: User, resolution: str, booking_status: str, amount: Decimal | None
+) -> Dispute:
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
         if dispute is None:
@@ -165,6 +185,11 @@ def dispute_resolve(
             to_payment_status=payment_status,
             note=note,
             expect_status=BookingStatus.DISPUTED,
+            # confirmed: the session goes ahead and takes its time back (the exclusion constraint
+            # decides whether it still can)
+            extra_updates={"holds_slot": True}
+            if booking_status == BookingStatus.CONFIRMED and not booking.holds_slot
+            else None,
         )
         if booking_status != BookingStatus.CONFIRMED:
             ledger.deposit_keep_held(
@@ -183,7 +208,7 @@ def dispute_resolve(
             kind="dispute_resolved",
             status=lazy(status_word, str)(booking.status),  # read in each recipient's language
             resolution=resolution,
-            refund=format_mnt(amount) if amount else "",
+            refund=money(amount) if amount else "",
         )
     return dispute
 

@@ -9,8 +9,7 @@ class IdeasConfig(AppConfig):
 
     def ready(self) -> None:
         from ideas.models import TattooIdea
-        from tattoo.core import uploads
+        from tattoo.core import images
 
-        uploads.register_key_holder(
-            lambda keys: TattooIdea.objects.filter(image_key__in=keys).values_list("image_key", flat=True)
-        )
+        # Private: photos of people's bodies; only the booking's parties get (signed) URLs.
+        images.register_kind("ideas", model=TattooIdea, private=True)

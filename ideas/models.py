@@ -1,8 +1,11 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core.models import ImageFields
 
-class TattooIdea(models.Model):
+
+class TattooIdea(ImageFields):
     booking = models.ForeignKey(
         "bookings.Booking", verbose_name=_("booking"), on_delete=models.CASCADE, related_name="ideas"
     )
@@ -31,4 +34,4 @@ class TattooIdea(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"idea {self.pk} on booking {self.booking_id}"
+        return gettext("idea #%(number)s on booking #%(booking)s") % {"number": self.pk, "booking": self.booking_id}

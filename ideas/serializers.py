@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role
 from ideas.models import TattooIdea
 from ideas.services import MAX_DESCRIPTION
+from tattoo.core.serializers import ImageUrlField, ThumbnailsField
 
 _DESCRIPTION_HELP = (
     f"At most {MAX_DESCRIPTION} characters. May be empty when the idea has an image; an idea needs "
@@ -18,7 +18,12 @@ class TattooIdeaSerializer(serializers.ModelSerializer):
     created_by = serializers.IntegerField(source="created_by_id", read_only=True, help_text="The author's user id.")
     created_by_name = serializers.CharField(source="created_by.name", read_only=True)
     created_by_role = serializers.ChoiceField(source="created_by.role", choices=Role.choices, read_only=True)
-    image_url = serializers.SerializerMethodField()
+    image_url = ImageUrlField(
+        kind="ideas", help_text="A signed URL valid IMAGE_URL_EXPIRES_SECONDS (the bare object URL is refused)."
+    )
+    image_width = serializers.IntegerField(read_only=True, allow_null=True, help_text="Pixels.")
+    image_height = serializers.IntegerField(read_only=True, allow_null=True, help_text="Pixels.")
+    thumbnails = ThumbnailsField(kind="ideas")
 
     class Meta:
         model = TattooIdea
@@ -27,6 +32,9 @@ class TattooIdeaSerializer(serializers.ModelSerializer):
             "booking_id",
             "description",
             "image_url",
+            "image_width",
+            "image_height",
+            "thumbnails",
             "created_by",
             "created_by_name",
             "created_by_role",
@@ -34,10 +42,6 @@ class TattooIdeaSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_image_url(self, obj: TattooIdea) -> str | None:
-        return obj.image_url or None
 
 
 class TattooIdeaCreateSerializer(serializers.Serializer):

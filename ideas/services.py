@@ -17,7 +17,7 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus, status_word
 from bookings.selectors import booking_is_party
 from ideas.models import TattooIdea
-from tattoo.core import uploads
+from tattoo.core import images
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 
 MAX_DESCRIPTION = 4000
@@ -63,9 +63,9 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
     description = description or ""
     _require_some_content(description, image_url or "")
     attach = (
-        uploads.attach_upload(
+        images.attach_image(
+            kind="ideas",
             image_url=image_url,
-            folder="ideas",
             user=user,
             in_use=lambda key: TattooIdea.objects.filter(image_key=key).exists(),
         )
@@ -73,19 +73,17 @@ def idea_create(*, user: User, booking_id: int, description: str = "", image_url
         else nullcontext(None)
     )
     try:
-        with attach as obj, transaction.atomic():
+        with attach as image, transaction.atomic():
             # The row lock orders this insert against booking_move (which locks the same row), so
             # an idea never lands on a booking that was cancelled or expired meanwhile.
             locked = Booking.objects.select_for_update().select_related("tattooist").get(pk=booking.pk)
             _require_open(locked, user)
-            key = obj.key if obj is not None else ""
-            return TattooIdea.objects.create(
-                booking=booking,
-                created_by=user,
-                description=description,
-                image_key=key,
-                image_url=uploads.public_url(key) if key else "",
+            idea = TattooIdea.objects.create(
+                booking=booking, created_by=user, description=description, **images.image_fields(image)
             )
+            if image is not None:
+                images.image_enqueue_variants(kind="ideas", pk=idea.pk, key=idea.image_key)
+            return idea
     except IntegrityError as exc:
         if "tattoo_ideas_image_key_unique" not in str(exc):
             raise
@@ -130,4 +128,4 @@ def idea_delete(*, idea: TattooIdea, actor: User) -> None:
     with transaction.atomic():
         deleted, _rows = TattooIdea.objects.filter(pk=idea.pk).delete()
         if deleted and idea.image_key:
-            uploads.object_delete_later(idea.image_key)
+            images.image_delete_later(idea.image_key)

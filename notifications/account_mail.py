@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tattooist, User, normalize_email
-from accounts.tokens import EMAIL_VERIFY, PASSWORD_RESET, mail_token_make
+from notifications import links
 from notifications.services import Message, notify
 
 
@@ -19,8 +19,8 @@ def verify_email_send(*, user_id: int, nonce: str) -> int:
     user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
     if user is None:
         return 0
-    link = f"{settings.SITE_URL}/verify-email/?token={mail_token_make(user, EMAIL_VERIFY)}"
-    message = Message(kind="verify_email", action_url=link, action_label=_("Confirm my address"))
+    # The link (its token) is made when the mail is sent, never stored in the outbox (notifications/links.py).
+    message = Message(kind="verify_email", account_link=links.VERIFY_EMAIL, action_label=_("Confirm my address"))
     return len(notify(event=f"user:{user.pk}:verify:{nonce}", recipients=[user], message=message))
 
 
@@ -29,11 +29,10 @@ def password_reset_send(*, email: str, requested_at: str) -> int:
     user = User.objects.filter(email=normalize_email(email), is_active=True).first()
     if user is None:
         return 0
-    link = f"{settings.SITE_URL}/password/reset/?token={mail_token_make(user, PASSWORD_RESET)}"
     message = Message(
         kind="password_reset",
         context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
-        action_url=link,
+        account_link=links.RESET_PASSWORD,
         action_label=_("Choose a new password"),
     )
     return len(notify(event=f"user:{user.pk}:reset:{requested_at}", recipients=[user], message=message))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.models import status_check
@@ -45,6 +46,9 @@ class Outbox(models.Model):
     attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
     last_error = models.TextField(verbose_name=_("last error"), blank=True)
     message_id = models.CharField(verbose_name=_("message ID"), max_length=200, blank=True)
+    # The account link (verify_email, password_reset) the body holds a placeholder for: made when
+    # the mail is sent, never stored (notifications/links.py).
+    account_link = models.CharField(verbose_name=_("account link"), max_length=32, blank=True, db_default="")
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
@@ -63,4 +67,8 @@ class Outbox(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="notif_outbox_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to_address} ({self.status})"
+        status = OutboxStatus(self.status).label if self.status in OutboxStatus.values else self.status
+        return gettext("e-mail to %(address)s (%(status)s)") % {
+            "address": self.to_address,
+            "status": str(status).lower(),
+        }

@@ -27,10 +27,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from notifications import links
 from notifications.models import Channel, Outbox, OutboxStatus
 from tattoo.core import jobs
 from tattoo.core.errors import UpstreamUnavailable
@@ -58,6 +60,9 @@ class Message:
     reply_to: User | None = None  # the other party, where answering the mail should reach them
     attachments: Sequence[Attachment] = ()
     headers: dict = field(default_factory=dict)
+    # A link that acts on the account (notifications/links.py): made at send time in place of
+    # action_url, so no live token is ever stored in the outbox.
+    account_link: str = ""
 
 
 # --- the recipient's language: the one place it is chosen -----------------------------------------
@@ -78,27 +83,47 @@ def in_language_of(user: User):
 # --- rendering ------------------------------------------------------------------------------------
 
 
+# Characters that end or break a header line, or are invisible controls: never in a subject.
+_NOT_IN_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """`text` as one header-safe line: line breaks and control characters become spaces, runs of
+    spaces one. A subject with a CR or LF in it fails at send time (BadHeaderError), every try."""
+    return " ".join(_NOT_IN_SUBJECT.sub(" ", str(text)).split())
+
+
+def _action_url(message: Message) -> str:
+    return links.PLACEHOLDER if message.account_link else message.action_url
+
+
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template, without HTML escaping: an apostrophe in a name or a sentence stays an
+    apostrophe in the subject and the text part (the HTML part escapes the text once, base.html)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render(message: Message, *, recipient: User) -> tuple[str, str, str]:
     """(subject, text, html) of `message` for `recipient`, in the recipient's language."""
     with in_language_of(recipient):
         context = {
             "recipient": recipient,
             "site_url": settings.SITE_URL,
-            "action_url": message.action_url,
+            "action_url": _action_url(message),
             "action_label": message.action_label,
             **message.context,
         }
-        rendered = render_to_string(f"notifications/{message.kind}.txt", context).strip()
+        rendered = _render_text(f"notifications/{message.kind}.txt", context).strip()
         subject, _, body = rendered.partition("\n")
         body = re.sub(r"\n{3,}", "\n\n", body.strip())
         paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
-        if message.action_url:
-            body += f"\n\n{message.action_label}: {message.action_url}"
+        if context["action_url"]:
+            body += f"\n\n{message.action_label}: {context['action_url']}"
         html = render_to_string(
             "notifications/base.html",
             {**context, "subject": subject.strip(), "paragraphs": paragraphs},
         )
-    return subject.strip()[:300], body + "\n", html
+    return one_line(subject)[:300], body + "\n", html
 
 
 # --- the one notification function ----------------------------------------------------------------
@@ -144,6 +169,7 @@ def notify_each(
                 headers=dict(message.headers),
                 attachments=[a.__dict__ for a in message.attachments],
                 language=recipient_language(recipient),
+                account_link=message.account_link,
                 message_id=_new_message_id(),
                 created_at=timezone.now(),
             )
@@ -160,7 +186,7 @@ def notify_each(
 _INSERT_COLUMNS = (
     "channel", "kind", "event_key", "recipient_id", "to_address", "reply_to", "subject", "body_text",
     "body_html", "headers", "attachments", "language", "status", "attempts", "last_error", "message_id",
-    "created_at",
+    "created_at", "account_link",
 )  # fmt: skip
 
 
@@ -223,17 +249,22 @@ def _claim(outbox_id: int, now: datetime) -> Outbox | None:
 
 def _email(row: Outbox, connection=None) -> EmailMultiAlternatives:
     headers = {"Message-ID": row.message_id, **row.headers}
+    text, html = row.body_text, row.body_html
+    if row.account_link:
+        # The live link exists only in the copy handed to the mail server (notifications/links.py).
+        link = links.link_for(row.account_link, row.recipient)
+        text, html = text.replace(links.PLACEHOLDER, link), html.replace(links.PLACEHOLDER, link)
     mail = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.body_text,
+        subject=one_line(row.subject),  # rows written before subjects were made one line
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_address],
         reply_to=[row.reply_to] if row.reply_to else None,
         headers=headers,
         connection=connection,
     )
-    if row.body_html:
-        mail.attach_alternative(row.body_html, "text/html")
+    if html:
+        mail.attach_alternative(html, "text/html")
     for a in row.attachments:
         mail.attach(_text_part(a))
     return mail
@@ -301,6 +332,26 @@ def outbox_requeue_stalled(*, now: datetime | None = None) -> int:
     count = 0
     for pk in Outbox.objects.filter(stale).values_list("pk", flat=True)[:500]:
         count += jobs.enqueue(SEND_TASK, queueing_lock=f"outbox-{pk}", outbox_id=pk) is not None
+    return count
+
+
+# Kinds whose mails carry an account link (verification, password reset): their rows go a day after
+# they were sent, or once their link could no longer work had they not been sent.
+ACCOUNT_LINK_KEEP = timedelta(days=1)
+
+
+def outbox_purge_account_mail(*, now: datetime | None = None) -> int:
+    """Delete account-link mails sent more than a day ago, and those never sent whose link would
+    have expired (EMAIL_VERIFY_TOKEN_DAYS): the daily job's body. Rows written before links were
+    made at send time held live tokens; no row of these kinds is kept longer. Returns the count."""
+    now = now or timezone.now()
+    expired = now - timedelta(days=max(settings.EMAIL_VERIFY_TOKEN_DAYS, 1))
+    old = Outbox.objects.filter(kind__in=(links.VERIFY_EMAIL, links.RESET_PASSWORD)).filter(
+        Q(status=OutboxStatus.SENT, sent_at__lt=now - ACCOUNT_LINK_KEEP) | Q(created_at__lt=expired)
+    )
+    count, _ = old.delete()
+    if count:
+        logger.info("purged %s account mails", count)
     return count
 
 

@@ -29,6 +29,13 @@ def requeue_stalled(timestamp: int | None = None) -> int:
     return services.outbox_requeue_stalled()
 
 
+@app.periodic(cron="23 3 * * *", periodic_id="purge_account_mail")
+@app.task(name="notifications.purge_account_mail", queueing_lock="notifications.purge_account_mail")
+def purge_account_mail(timestamp: int | None = None) -> int:
+    """Daily: account-link mails (verification, reset) leave the outbox a day after sending."""
+    return services.outbox_purge_account_mail()
+
+
 @app.task(name="notifications.verify_email")
 def verify_email(user_id: int, nonce: str) -> int:
     """At signup and on each resend: the verification link (none once the address is verified)."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.admin import BookingAdmin
+from bookings.event_notes import note_display
 from bookings.models import Booking
 from payments import ledger
 from payments.models import (
@@ -99,7 +100,17 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     payments, card refunds QPay refused); the page shows their total and the oldest one's age."""
 
     change_list_template = "admin/payments/refund/change_list.html"  # the queue's totals above the list
-    list_display = ["id", "booking", "payment_type", "amount", "status", "age", "reason", "qpay_error", "created_at"]
+    list_display = [
+        "id",
+        "booking",
+        "payment_type",
+        "amount",
+        "status",
+        "age",
+        "reason_shown",
+        "qpay_error",
+        "created_at",
+    ]
     list_filter = ["status", "payment__payment_type"]
     search_fields = ["booking__id", "payment__qpay_payment_id", "booking__customer__email"]
     ordering = ["created_at", "id"]
@@ -123,6 +134,11 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     @admin.display(description=_("type"), ordering="payment__payment_type")
     def payment_type(self, obj: Refund) -> str:
         return obj.payment.payment_type
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, obj: Refund) -> str:
+        """The reason a flow wrote, in the reader's language (bookings/event_notes.py)."""
+        return note_display(obj.reason)
 
     @admin.display(description=_("age"))
     def age(self, obj: Refund) -> str:

@@ -41,6 +41,8 @@ class PaymentCreateApi(APIView):
         responses={201: PaymentSerializer, 200: PaymentSerializer, **IDEMPOTENCY_RESPONSES},
         parameters=[IDEMPOTENCY_KEY],
         summary="Create (or return the open) QPay invoice for a booking's deposit",
+        description="Its customer only. At most PAYMENT_CREATE_RATE (30/hour) per user, else 429 `rate_limited` "
+        'with Retry-After (docs/api.md, "Rates").',
     )
     @idempotent
     def post(self, request):

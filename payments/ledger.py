@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import notices
+from bookings import deposit_window, notices
 from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus, status_word
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments.models import (
@@ -46,8 +46,9 @@ from payments.models import (
 )
 from payments.transitions import transaction_set_status
 from tattoo.core import jobs
-from tattoo.core.errors import ApplicationError, ConflictError
-from tattoo.core.money import format_mnt, quantize
+from tattoo.core.errors import ApplicationError
+from tattoo.core.l10n import money
+from tattoo.core.money import quantize
 
 log = logging.getLogger("inkbook.payments.ledger")
 
@@ -133,6 +134,11 @@ def payments_record(*, txn: Transaction, booking: Booking, rows: list[dict]) -> 
             note=f"QPay payment {payment.qpay_payment_id} ({payment.payment_type or 'unknown type'})",
         )
         fresh.append(payment)
+    if fresh and booking.refundable_until is None:
+        # The free-cancel right is fixed by the start in force when the deposit is paid; no later
+        # move of the start by the customer changes it (bookings/deposit_window.py).
+        booking.refundable_until = deposit_window.window_deadline(booking)
+        Booking.objects.filter(pk=booking.pk).update(refundable_until=booking.refundable_until)
     return fresh
 
 
@@ -177,7 +183,8 @@ def _refund_payment(payment: Payment, amount: Decimal, *, reason: str, actor, fr
         note=reason[:500],
     )
     if status == RefundStatus.QPAY_PENDING:
-        jobs.enqueue("payments.refund_card", refund_id=refund.pk)
+        # One run at a time per refund (the lock): two runs of one refund must never both ask QPay.
+        jobs.enqueue("payments.refund_card", lock=f"refund-{refund.pk}", refund_id=refund.pk)
     log.info("booking %s: refund %s of %s MNT recorded (%s): %s", payment.booking_id, refund.pk, amount, status, reason)
     return refund
 
@@ -248,7 +255,7 @@ def deposit_refund(
         )
     if amount > available:
         raise ApplicationError(
-            _("At most %(amount)s can still be refunded.") % {"amount": format_mnt(available)},
+            _("At most %(amount)s can still be refunded.") % {"amount": money(available)},
             code="refund_too_large",
             fields={"refundAmount": [_("At most %(amount)s can be refunded.") % {"amount": available}]},
         )
@@ -277,18 +284,19 @@ def _cancel_event(booking: Booking) -> BookingEvent | None:
 
 def cancel_keeps_deposit(*, booking: Booking, event: BookingEvent | None) -> bool:
     """The deposit policy for a cancel: the artist keeps a confirmed booking's deposit when its
-    customer cancelled less than `deposit_refundable_hours` before the start; every other cancel
-    (earlier, by the artist, by staff, of an unconfirmed hold) refunds it in full."""
+    customer cancelled after the free-cancel deadline (`deposit_refundable_hours` before the start
+    in force when the deposit was paid, bookings/deposit_window.py); every other cancel (earlier,
+    by the artist, by staff, of an unconfirmed hold) refunds it in full."""
     if event is None or event.from_status != BookingStatus.CONFIRMED:
         return False
     if event.actor_id is None or event.actor_id != booking.customer_id:
         return False
-    return event.created_at > booking.slot - timedelta(hours=booking.deposit_refundable_hours)
+    return event.created_at > policy_refund_deadline(booking)
 
 
-def policy_refund_deadline(booking: Booking):
+def policy_refund_deadline(booking: Booking) -> datetime:
     """Until when a customer's cancel gets the deposit back (shown before paying and on the page)."""
-    return booking.slot - timedelta(hours=booking.deposit_refundable_hours)
+    return deposit_window.refund_deadline(booking)
 
 
 def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:
@@ -482,56 +490,6 @@ def transaction_mark_manual_refund_done(*, transaction_id: int, actor) -> bool:
     return sum(refund_mark_done(refund_id=pk, actor=actor) for pk in ids) > 0
 
 
-def refund_send(*, refund_id: int, last_attempt: bool = False) -> str:
-    """The card-refund job's body: ask QPay (through the worker) to refund one whole CARD payment.
-    MOVES MONEY. Outside any transaction (it waits on HTTP). QPay accepting → `qpay_refunded`;
-    QPay refusing (e.g. a payment it cannot refund) → `manual_required` for staff; the worker
-    unreachable → UpstreamUnavailable, so the job retries with backoff, and on its last attempt
-    the refund goes to the manual queue instead of being lost in a failed job."""
-    from payments import worker_client
-    from tattoo.core.errors import UpstreamUnavailable
-
-    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
-    if refund is None or refund.status != RefundStatus.QPAY_PENDING:
-        return "none"
-    try:
-        worker_client.refund_payment(
-            qpay_payment_id=refund.payment.qpay_payment_id, note=f"Inkbook refund, booking {refund.booking_id}"
-        )
-    except UpstreamUnavailable:
-        if not last_attempt:
-            raise
-        refund_move(
-            refund_id=refund_id, to_status=RefundStatus.MANUAL_REQUIRED, qpay_error="worker unreachable, retries over"
-        )
-        return RefundStatus.MANUAL_REQUIRED
-    except (ApplicationError, ConflictError) as exc:
-        log.warning("card refund %s refused: %s", refund_id, exc.message)
-        refund_move(refund_id=refund_id, to_status=RefundStatus.MANUAL_REQUIRED, qpay_error=exc.message or exc.code)
-        return RefundStatus.MANUAL_REQUIRED
-    refund_move(refund_id=refund_id, to_status=RefundStatus.QPAY_REFUNDED, note="QPay accepted the card refund")
-    _close_reopened_invoice(refund)
-    return RefundStatus.QPAY_REFUNDED
-
-
-def _close_reopened_invoice(refund: Refund) -> None:
-    """A refunded card payment can leave its invoice short of its amount, and QPay may then take
-    payment on it again (the sandbox reopens it). For a booking that is over, cancel it so its QR
-    stays dead; best effort (it is refused when the invoice is still closed)."""
-    from payments import worker_client
-
-    txn = Transaction.objects.select_related("booking").get(pk=refund.payment.transaction_id)
-    if txn.booking.status in ACTIVE_STATUSES or not txn.qpay_invoice_id:
-        return
-    try:
-        worker_client.cancel_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=f"T{txn.pk}")
-    except ApplicationError as exc:
-        log.info("invoice %s not cancelled after a card refund: %s", txn.qpay_invoice_id, exc.code)
-        return
-    now = timezone.now()
-    Transaction.objects.filter(pk=txn.pk, invoice_cancelled_at=None).update(invoice_cancelled_at=now, updated_at=now)
-
-
 # --- the report's consistency check -------------------------------------------------------------
 
 
@@ -560,10 +518,10 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
                     )
                     % {
                         "pk": t["pk"],
-                        "paid": format_mnt(t["paid_amount"]),
-                        "refunded": format_mnt(t["refunded_amount"]),
-                        "rows_paid": format_mnt(t["rows_paid"]),
-                        "rows_refunded": format_mnt(t["rows_refunded"]),
+                        "paid": money(t["paid_amount"]),
+                        "refunded": money(t["refunded_amount"]),
+                        "rows_paid": money(t["rows_paid"]),
+                        "rows_refunded": money(t["rows_refunded"]),
                     },
                 }
             )
@@ -579,11 +537,11 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
                 {
                     "booking_id": b["booking_id"],
                     "problem": _("%(amount)s still held by a %(status)s booking")
-                    % {"amount": format_mnt(amount), "status": status_word(b["booking__status"])},
+                    % {"amount": money(amount), "status": status_word(b["booking__status"])},
                 }
             )
         elif b["booking__status"] in ACTIVE_STATUSES and amount > b["booking__deposit_amount"]:
-            problem = _("%(amount)s held, more than the deposit") % {"amount": format_mnt(amount)}
+            problem = _("%(amount)s held, more than the deposit") % {"amount": money(amount)}
             problems.append({"booking_id": b["booking_id"], "problem": problem})
     refund_sums = dict(
         Refund.objects.values("payment_id").annotate(total=Sum("amount")).values_list("payment_id", "total")

@@ -1,9 +1,15 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core.l10n import money
 from tattoo.core.models import status_check
-from tattoo.core.money import format_mnt
+
+
+def _word(choices: type[models.TextChoices], value: str) -> str:
+    """A status in the admin's object names: its label in the reader's language, never the code."""
+    return str(choices(value).label).lower() if value in choices.values else value
 
 
 class TransactionStatus(models.TextChoices):
@@ -99,7 +105,10 @@ class Transaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"transaction {self.pk} ({self.status})"
+        return gettext("transaction #%(number)s (%(status)s)") % {
+            "number": self.pk,
+            "status": _word(TransactionStatus, self.status),
+        }
 
 
 class Payment(models.Model):
@@ -145,7 +154,10 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.payment_type or 'payment'} {self.qpay_payment_id} ({format_mnt(self.amount)})"
+        return gettext("payment %(payment)s (%(amount)s)") % {
+            "payment": self.qpay_payment_id,
+            "amount": money(self.amount),
+        }
 
     @property
     def held(self):
@@ -174,6 +186,9 @@ class Refund(models.Model):
     status = models.CharField(verbose_name=_("status"), max_length=20, choices=RefundStatus.choices)
     reason = models.CharField(verbose_name=_("reason"), max_length=300)
     qpay_error = models.CharField(verbose_name=_("QPay error"), max_length=200, blank=True)
+    # When the refund was first sent to QPay: a later attempt asks QPay for the payment before
+    # sending it again, since the first may have been made and its answer lost (payments/card_refunds.py).
+    qpay_sent_at = models.DateTimeField(verbose_name=_("sent to QPay at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("requested by"),
@@ -204,7 +219,11 @@ class Refund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"refund {self.pk}: {format_mnt(self.amount)} ({self.status})"
+        return gettext("refund #%(number)s: %(amount)s (%(status)s)") % {
+            "number": self.pk,
+            "amount": money(self.amount),
+            "status": _word(RefundStatus, self.status),
+        }
 
 
 class LedgerEventKind(models.TextChoices):
@@ -249,4 +268,8 @@ class LedgerEvent(models.Model):
         constraints = [status_check("kind", LedgerEventKind, "ledger_events_kind_valid")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {format_mnt(self.amount)} (booking {self.booking_id})"
+        return gettext("%(kind)s: %(amount)s (booking #%(number)s)") % {
+            "kind": _word(LedgerEventKind, self.kind),
+            "amount": money(self.amount),
+            "number": self.booking_id,
+        }

@@ -6,7 +6,7 @@ from payments.models import Transaction
 
 
 class PaymentCreateInputSerializer(serializers.Serializer):
-    booking_id = serializers.IntegerField(min_value=1)
+    booking_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class BankLinkSerializer(serializers.Serializer):

@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, TimeOff, status_word
+from accounts.models import Tattooist
+from bookings import rules
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, status_word
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
 from payments import ledger, worker_client
 from payments.models import Transaction, TransactionFlag, TransactionStatus
@@ -31,6 +33,7 @@ from payments.transitions import transaction_set_status
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 from tattoo.core.money import CURRENCY, is_whole, quantize
+from tattoo.core.rates import rate_refusal
 
 log = logging.getLogger("inkbook.payments")
 security_log = logging.getLogger("inkbook.security")
@@ -150,6 +153,10 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         raise Http404
     if booking.customer_id != user.pk:  # before anything else: a stranger learns nothing more
         raise NotAllowedError(_("Only the booking's customer can pay its deposit."))
+    # Each invoice is a QPay call (docs/api.md, "Rates").
+    limited = rate_refusal(scope="payment_create", user_id=user.pk, rate=settings.PAYMENT_CREATE_RATE)
+    if limited is not None:
+        raise limited
     _retire_expired_invoice(booking.pk)
 
     now = timezone.now()
@@ -446,7 +453,7 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
 
     transaction_set_status(txn, TransactionStatus.PAID)
     txn.flag = TransactionFlag.OVERPAID if txn.paid_amount > txn.amount else TransactionFlag.NONE
-    outcome = "processed"
+    outcome, lost_by = "processed", ""
     already_paid = (
         Transaction.objects.filter(booking_id=booking.pk, status__in=SETTLED_TRANSACTION).exclude(pk=txn.pk).exists()
     )
@@ -461,7 +468,8 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
     if booking.status == BookingStatus.PENDING:
         _move_payment(booking, note, to_status=BookingStatus.CONFIRMED, expect=BookingStatus.PENDING)
     elif booking.status == BookingStatus.EXPIRED:
-        if _slot_still_bookable(booking, now=now):
+        refusal = _late_payment_slot_refusal(booking, now=now)
+        if refusal is None:
             try:
                 with transaction.atomic():  # savepoint: the exclusion constraint decides
                     _move_payment(
@@ -471,20 +479,21 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
                         expect=BookingStatus.EXPIRED,
                     )
             except IntegrityError:
-                outcome = "late_payment"
+                outcome, lost_by = "late_payment", "slot_taken"
         else:
-            outcome = "late_payment"
+            outcome, lost_by = "late_payment", refusal.code
     elif booking.status in ACTIVE_STATUSES:
         _move_payment(booking, note)
     else:
-        outcome = "late_payment"
+        outcome, lost_by = "late_payment", booking.status
     if outcome == "late_payment":
         booking.refresh_from_db()
         txn.flag = TransactionFlag.LATE_PAYMENT
-        _move_payment(booking, f"{note}; arrived after the slot was lost: refunded")
+        # The rule's refusal code (bookings/rules.py) says why the slot could not be taken back.
+        _move_payment(booking, f"{note}; arrived after the slot was lost ({lost_by}): refunded")
         txn.save()
         payment_unwanted_decide(txn=txn, booking=booking)
-        log.warning("booking %s: late payment %s refunded", booking.pk, last.qpay_payment_id)
+        log.warning("booking %s: late payment %s refunded (%s)", booking.pk, last.qpay_payment_id, lost_by)
     else:
         txn.save()
         if txn.flag == TransactionFlag.OVERPAID:
@@ -501,14 +510,14 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
     return outcome
 
 
-def _slot_still_bookable(booking: Booking, *, now: datetime) -> bool:
-    """A late payment may bring an expired hold back only to a slot that is still ahead and not
-    inside time off the artist added since; the overlap constraint decides the rest."""
-    if booking.slot <= now:
-        return False
-    return not TimeOff.objects.filter(
-        tattooist_id=booking.tattooist_id, starts_at__lt=booking.ends_at, ends_at__gt=booking.slot
-    ).exists()
+def _late_payment_slot_refusal(booking: Booking, *, now: datetime) -> ApplicationError | None:
+    """A late payment brings an expired hold back only if the hold may still take its slot, by the
+    one rule every booking's time obeys (bookings/rules.py): the artist still approved and active,
+    the slot ahead, inside their hours, free of time off and of other bookings. No artist lock here
+    (the booking's is held, and the lock order is artist first): the exclusion constraint decides
+    a race, in the caller's savepoint."""
+    artist = Tattooist.objects.select_related("user").get(pk=booking.tattooist_id)
+    return rules.slot_refusal(artist=artist, slot=booking.slot, ends_at=booking.ends_at, now=now, booking=booking)
 
 
 def payment_unwanted_decide(*, txn: Transaction, booking: Booking) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from procrastinate import JobContext
 
-from payments import ledger, services
+from payments import card_refunds, services
 from payments.models import Transaction
 from tattoo.core import jobs
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
@@ -44,4 +44,4 @@ def refund_card(context: JobContext, refund_id: int) -> str:
     # attempts counts the runs before this one (no retry once it reaches max_attempts); on the
     # last run a still-unreachable worker hands the refund to staff instead of a failed job.
     last = context.job.attempts >= (OUTSIDE_SERVICE_RETRY.max_attempts or 0)
-    return ledger.refund_send(refund_id=refund_id, last_attempt=last)
+    return card_refunds.refund_send(refund_id=refund_id, last_attempt=last)

@@ -1,8 +1,9 @@
 """The web app's one client for the QPay worker (every call signed, every answer verified).
 
-Money-moving calls: ``refund_payment`` returns a card payment's money; ``cancel_invoice`` stops an
-invoice from being paid. ``create_invoice`` makes a payable QPay invoice and is never retried here
-(QPay does not dedupe; the caller's pending-transaction claim is the idempotency guard).
+Money-moving calls: ``refund_payment`` returns a card payment's money (``payment_status`` asks
+whether it already did); ``cancel_invoice`` stops an invoice from being paid. ``create_invoice``
+makes a payable QPay invoice and is never retried here (QPay does not dedupe; the caller's
+pending-transaction claim is the idempotency guard).
 """
 
 from __future__ import annotations
@@ -109,4 +110,18 @@ def cancel_invoice(*, qpay_invoice_id: str, reference: str = "") -> dict:
 
 
 def refund_payment(*, qpay_payment_id: str, note: str = "") -> dict:
-    return _post("/worker/qpay/refund", {"qpayPaymentId": qpay_payment_id, "note": note})
+    """MOVES MONEY. Waits WORKER_REFUND_TIMEOUT_SECONDS, longer than the worker may wait on QPay with
+    a login, so an answer is not given up on while QPay is still refunding."""
+    return _post(
+        "/worker/qpay/refund",
+        {"qpayPaymentId": qpay_payment_id, "note": note},
+        timeout=settings.WORKER_REFUND_TIMEOUT_SECONDS,
+    )
+
+
+def payment_status(*, qpay_payment_id: str) -> str:
+    """One payment's state at QPay: NEW, FAILED, PAID or REFUNDED (docs/qpay.md §4)."""
+    answer = _post(
+        "/worker/qpay/payment", {"qpayPaymentId": qpay_payment_id}, timeout=settings.WORKER_REFUND_TIMEOUT_SECONDS
+    )
+    return str(answer.get("paymentStatus") or "").upper()

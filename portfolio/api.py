@@ -50,6 +50,12 @@ _ID = OpenApiParameter(
 )
 
 
+# The query parameters each public read reads: the only ones it gets, and all its cached answers
+# are keyed on (tattoo/core/http_cache.py). A new filter adds its name here.
+PAGE_QUERY = ("page", "pageSize")
+TATTOOIST_LIST_QUERY = ("q", "style", *PAGE_QUERY)
+
+
 # One path, two meanings: GET lists an artist's items, PATCH/DELETE act on one item.
 class PortfolioDetailApi(GenericAPIView):
     serializer_class = PortfolioItemSerializer
@@ -72,7 +78,7 @@ class PortfolioDetailApi(GenericAPIView):
         operation_id="portfolio_list",
         summary="An approved artist's portfolio, newest first",
     )
-    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)])
+    @http_cache.public_read(lambda pk: [http_cache.artist_key(pk)], query=PAGE_QUERY)
     def get(self, request, pk: int):
         items = selectors.portfolio_public(tattooist_id=pk)
         try:
@@ -132,7 +138,7 @@ class TattooistListApi(generics.ListAPIView):
         ],
         responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
     )
-    @http_cache.public_read(lambda: [http_cache.CATALOG])
+    @http_cache.public_read(lambda: [http_cache.CATALOG], query=TATTOOIST_LIST_QUERY)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

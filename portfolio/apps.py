@@ -10,9 +10,8 @@ class PortfolioConfig(AppConfig):
     def ready(self) -> None:
         from portfolio import receivers
         from portfolio.models import PortfolioItem
-        from tattoo.core import uploads
+        from tattoo.core import images
 
         receivers.connect()
-        uploads.register_key_holder(
-            lambda keys: PortfolioItem.objects.filter(image_key__in=keys).values_list("image_key", flat=True)
-        )
+        # Public: sanitised copies and variants in the public bucket (tattoo/core/images.py).
+        images.register_kind("portfolio", model=PortfolioItem, private=False)

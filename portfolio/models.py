@@ -1,10 +1,13 @@
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tattoo.core.models import ImageFields
 
-class PortfolioItem(models.Model):
+
+class PortfolioItem(ImageFields):
     tattooist = models.ForeignKey(
         "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.CASCADE, related_name="portfolio_items"
     )
@@ -32,4 +35,4 @@ class PortfolioItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"portfolio item {self.pk} of {self.tattooist_id}"
+        return gettext("portfolio image #%(number)s") % {"number": self.pk}

@@ -4,7 +4,6 @@ pages and API both ask it."""
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.cache import caches
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -14,7 +13,7 @@ from accounts.models import Tattooist, User
 from accounts.selectors import tattooist_get_public as _tattooist_get_public
 from accounts.selectors import tattooist_is_public, tattooist_public_qs
 from portfolio.models import PortfolioItem
-from tattoo.core import http_cache
+from tattoo.core import http_cache, images
 
 __all__ = ["portfolio_public", "tattooist_is_public", "tattooist_list_public", "tattooist_get_public"]
 
@@ -42,7 +41,9 @@ def tattooist_list_public(
 ) -> QuerySet[Tattooist]:
     """The public artist list, by name: approved, active artists with their style tags, optionally
     with a portfolio item tagged `style` (trimmed, lower-cased) and/or `q` in the name or bio
-    (case-insensitive). `with_cover` adds the newest portfolio image (the home page's cards)."""
+    (case-insensitive). `with_cover` adds the newest portfolio image (the home page's cards):
+    ``cover_key``, ``cover_url``, ``cover_width``, ``cover_height``, ``cover_variants`` (for the
+    ``image`` template tag with ``field="cover"``) and ``cover_alt``."""
     artists = tattooist_public_qs()
     style = normalize_style(style)
     if style:
@@ -55,7 +56,7 @@ def tattooist_list_public(
     if with_cover:
         newest = PortfolioItem.objects.filter(tattooist=OuterRef("pk")).order_by("-created_at", "-id")
         artists = artists.annotate(
-            cover_url=Subquery(newest.values("image_url")[:1]),
+            **images.newest_image_annotations(newest, prefix="cover"),
             cover_alt=Subquery(newest.values("description")[:1]),
         )
     else:
@@ -83,8 +84,7 @@ def style_tags_public() -> list[str]:
     """
     version = http_cache.versions([http_cache.CATALOG])
     key = f"style_tags:{version}"
-    store = caches[http_cache.RENDERED_CACHE]
-    tags = store.get(key) if version else None
+    tags = http_cache.stored_get(key) if version else None
     if tags is None:
         tags = list(
             PortfolioItem.objects.filter(tattooist__in=tattooist_public_qs())
@@ -94,7 +94,7 @@ def style_tags_public() -> list[str]:
             .distinct()
         )
         if version:  # no version row yet: nothing was ever bumped, so there is no key to trust
-            store.set(key, tags, http_cache.RENDERED_SECONDS)
+            http_cache.stored_set(key, tags, http_cache.RENDERED_SECONDS)
     return tags
 
 

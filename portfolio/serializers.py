@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from portfolio.services import MAX_TAG_LENGTH, MAX_TAGS
+from tattoo.core.serializers import ThumbnailsField
 
 _TAGS_HELP = (
     f"Normalised: lower case, trimmed, duplicates dropped; at most {MAX_TAGS} tags of at most "
@@ -15,7 +16,10 @@ _TAGS_HELP = (
 class PortfolioItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     tattooist_id = serializers.IntegerField(read_only=True)
-    image_url = serializers.URLField(read_only=True)
+    image_url = serializers.URLField(read_only=True, help_text="The re-encoded image (no camera metadata).")
+    image_width = serializers.IntegerField(read_only=True, allow_null=True, help_text="Pixels.")
+    image_height = serializers.IntegerField(read_only=True, allow_null=True, help_text="Pixels.")
+    thumbnails = ThumbnailsField(kind="portfolio")
     description = serializers.CharField(read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), source="style_tags", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -1,4 +1,4 @@
-"""Portfolio writes. The image lives in the bucket (tattoo.core.uploads); the row points at its key."""
+"""Portfolio writes. The image lives in the public bucket (tattoo.core.images); the row points at its key."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
 from portfolio.models import PortfolioItem
-from tattoo.core import uploads
+from tattoo.core import images
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 
 # Tags: lower case, trimmed, inner whitespace folded to one space, duplicates dropped (first
@@ -66,21 +66,19 @@ def portfolio_item_create(
     clean_tags = normalize_tags(list(tags))
     try:
         with (
-            uploads.attach_upload(
+            images.attach_image(
+                kind="portfolio",
                 image_url=image_url,
-                folder="portfolio",
                 user=user,
                 in_use=lambda key: PortfolioItem.objects.filter(image_key=key).exists(),
-            ) as obj,
+            ) as image,
             transaction.atomic(),
         ):
-            return PortfolioItem.objects.create(
-                tattooist=tattooist,
-                image_url=uploads.public_url(obj.key),
-                image_key=obj.key,
-                description=description,
-                style_tags=clean_tags,
+            item = PortfolioItem.objects.create(
+                tattooist=tattooist, description=description, style_tags=clean_tags, **images.image_fields(image)
             )
+            images.image_enqueue_variants(kind="portfolio", pk=item.pk, key=item.image_key)
+            return item
     except IntegrityError as exc:
         # One object, one record: deleting one item must never pull the image from under another.
         if "portfolios_image_key_unique" not in str(exc):
@@ -120,4 +118,4 @@ def portfolio_item_delete(*, item: PortfolioItem, actor: User) -> None:
     with transaction.atomic():
         deleted, _rows = PortfolioItem.objects.filter(pk=item.pk).delete()
         if deleted:
-            uploads.object_delete_later(item.image_key)
+            images.image_delete_later(item.image_key)

@@ -9,6 +9,9 @@ Routes (see docs/api.md "The QPay worker"):
 * ``POST /worker/qpay/check`` (signed) one payment/check, answered synchronously and signed.
 * ``POST /worker/qpay/cancel`` (signed) cancel an invoice, then check it once more.
 * ``POST /worker/qpay/refund`` (signed) refund a CARD payment (QPay refuses P2P payments).
+* ``POST /worker/qpay/payment`` (signed) one payment's state at QPay (``GET /v2/payment/{id}``):
+  asked before a card refund is retried or handed to staff, since an earlier attempt whose answer
+  was lost may have refunded it already.
 * ``GET /worker/healthz``.
 """
 
@@ -32,6 +35,7 @@ import requests
 import qpay_signing as signing
 from qpay_worker.config import Config
 from qpay_worker.qpay_client import QPayClient, QPayError, summarize_check
+from qpay_worker.qpay_client import amount as qpay_amount
 from qpay_worker.wsgi_util import BodyTooLarge, Request, Response, dumps, json_response, text_response
 
 log = logging.getLogger("qpay_worker")
@@ -59,6 +63,15 @@ def _invoice_id(body: dict) -> tuple[str, Response | None]:
         return invoice_id, None
     body = {"code": "invalid", "message": "qpayInvoiceId is required.", "fields": {"qpayInvoiceId": ["Required."]}}
     return invoice_id, json_response(400, body)
+
+
+def _payment_id(body: dict) -> tuple[str, Response | None]:
+    """The web app's qpayPaymentId, or a 400 answer when it is missing or not a payment id."""
+    payment_id = str(body.get("qpayPaymentId") or "")
+    if re.match(r"^[A-Za-z0-9_-]{1,64}$", payment_id):
+        return payment_id, None
+    body = {"code": "invalid", "message": "qpayPaymentId is required.", "fields": {"qpayPaymentId": ["Required."]}}
+    return payment_id, json_response(400, body)
 
 
 class BoundedMap:
@@ -176,6 +189,7 @@ class WorkerApp:
             "/worker/qpay/check": self.check,
             "/worker/qpay/cancel": self.cancel,
             "/worker/qpay/refund": self.refund,
+            "/worker/qpay/payment": self.payment,
         }
         route = path.rstrip("/")
         handler = signed.get(route)
@@ -437,22 +451,35 @@ class WorkerApp:
         return self.signed_json(200, {"cancelled": cancelled, "qpayError": error, "check": summary})
 
     def refund(self, body: dict) -> Response:
-        payment_id = str(body.get("qpayPaymentId") or "")
-        if not re.match(r"^[A-Za-z0-9_-]{1,64}$", payment_id):
-            return json_response(
-                400,
-                {
-                    "code": "invalid",
-                    "message": "qpayPaymentId is required.",
-                    "fields": {"qpayPaymentId": ["Required."]},
-                },
-            )
+        payment_id, refusal = _payment_id(body)
+        if refusal is not None:
+            return refusal
         try:
             self.qpay.refund_payment(payment_id, note=str(body.get("note") or "Inkbook refund"))
         except QPayError as exc:
             log.warning("refund of %s failed: %s", payment_id, exc)
             return self._qpay_failure(exc)
         return self.signed_json(200, {"qpayPaymentId": payment_id, "refunded": True})
+
+    def payment(self, body: dict) -> Response:
+        payment_id, refusal = _payment_id(body)
+        if refusal is not None:
+            return refusal
+        try:
+            data = self.qpay.get_payment(payment_id)
+        except QPayError as exc:
+            log.warning("payment lookup of %s failed: %s", payment_id, exc)
+            return self._qpay_failure(exc)
+        return self.signed_json(
+            200,
+            {
+                "qpayPaymentId": payment_id,
+                # NEW, FAILED, PAID or REFUNDED (docs/qpay.md §4)
+                "paymentStatus": str(data.get("payment_status") or "").upper(),
+                "paymentType": str(data.get("transaction_type") or data.get("payment_type") or "").upper(),
+                "amount": str(qpay_amount(data.get("payment_amount"))),
+            },
+        )
 
 
 class _LazyApp:

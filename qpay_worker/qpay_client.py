@@ -23,6 +23,10 @@ log = logging.getLogger("qpay_worker.qpay")
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
+# The longest one call to QPay can keep the worker's answer waiting: the call itself and a login
+# before it (a token renewed on the way). The web app waits longer than this for a refund
+# (WORKER_REFUND_TIMEOUT_SECONDS, docs/deposits.md), so it does not give up on one QPay accepted.
+CALL_WITH_LOGIN_SECONDS = 2 * (CONNECT_TIMEOUT + READ_TIMEOUT)
 # Renew this long before QPay's absolute expiry, so a request never carries a dying token.
 TOKEN_RENEW_MARGIN_SECONDS = 300
 

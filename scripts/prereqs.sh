@@ -18,7 +18,15 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 ls /usr/share/postgresql/*/extension/btree_gist.control >/dev/null 2>&1 \
   || add "PostgreSQL contrib extensions (btree_gist)" postgresql-contrib
 command -v node >/dev/null 2>&1 || add "Node.js" nodejs
-command -v npm >/dev/null 2>&1 || add "npm" npm
+# npm: Debian's nodejs needs Debian's separate npm package, but NodeSource's nodejs (its version
+# says "nodesource") carries npm inside and conflicts with that package: never ask for it there.
+nodejs_version=$(dpkg-query -W -f='${Version}' nodejs 2>/dev/null || true)
+if ! command -v npm >/dev/null 2>&1; then
+  case "$nodejs_version" in
+    *nodesource*) add "npm (part of NodeSource's nodejs $nodejs_version: reinstall nodejs)" nodejs ;;
+    *) add "npm" npm ;;
+  esac
+fi
 if command -v node >/dev/null 2>&1; then
   major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   [ "$major" -ge 20 ] 2>/dev/null || add "Node.js 20 or newer (found $(node --version 2>/dev/null))" nodejs

@@ -6,15 +6,19 @@
 // x-amz-meta-* value are refused with 403, as R2 does. This launcher adds what R2 does and plain
 // s3rver does not (see README.md, "Image storage"):
 //   * unsigned requests are refused (403 AccessDenied), except
-//   * unsigned GET/HEAD of an object, which stands in for the bucket's public URL
-//     (an R2 custom domain or r2.dev URL); listing the bucket anonymously stays refused;
+//   * unsigned GET/HEAD of an object in the public bucket, which stands in for the bucket's public
+//     URL (an R2 custom domain or r2.dev URL); listing a bucket anonymously stays refused;
+//   * a second, private bucket whose objects are refused without a signature, as R2 refuses
+//     anonymous reads of a bucket without public access (uploads and private images live there and
+//     are read through presigned GET URLs: tattoo/core/images.py);
 //   * only SigV4 credentials from the environment are valid (s3rver's built-in S3RVER key is
 //     revoked);
 //   * the bucket is created at start with a CORS rule for the site's origin(s).
 //
 // Environment (scripts/devenv.py exports the same values the web app reads):
 //   S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY   the only valid key pair (default devkey/devsecret)
-//   S3_BUCKET        bucket created at start (default inkbook)
+//   S3_BUCKET        public bucket created at start (default inkbook)
+//   S3_PRIVATE_BUCKET private bucket created at start (default inkbook-private)
 //   S3_HOST, S3_PORT listen address (default 127.0.0.1:9000)
 //   S3_DATA_DIR      where objects are stored (default .data/s3 in the repository)
 //   S3_CORS_ORIGINS  comma-separated origins allowed to PUT/GET from a browser; one `*` wildcard
@@ -30,6 +34,7 @@ const env = process.env;
 const accessKey = env.S3_ACCESS_KEY_ID || 'devkey';
 const secretKey = env.S3_SECRET_ACCESS_KEY || 'devsecret';
 const bucket = env.S3_BUCKET || 'inkbook';
+const privateBucket = env.S3_PRIVATE_BUCKET || 'inkbook-private';
 const host = env.S3_HOST || '127.0.0.1';
 const port = Number(env.S3_PORT || 9000);
 const dataDir = env.S3_DATA_DIR || path.join(__dirname, '..', '.data', 's3');
@@ -60,7 +65,10 @@ const server = new S3rver({
   silent: true,
   directory: dataDir,
   vhostBuckets: false,
-  configureBuckets: [{ name: bucket, configs: [cors] }],
+  configureBuckets: [
+    { name: bucket, configs: [cors] },
+    { name: privateBucket, configs: [cors] },
+  ],
 });
 
 const originPatterns = origins.map(
@@ -68,17 +76,23 @@ const originPatterns = origins.map(
 );
 const originAllowed = (o) => !!o && originPatterns.some((re) => re.test(o));
 
-function isObjectRead(ctx) {
+function isPublicObjectRead(ctx) {
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return false;
-  // /<bucket>/<key...> with no subresource query (?acl, ?tagging, ?list-type ...)
+  // /<bucket>/<key...> with no subresource query (?acl, ?tagging, ?list-type ...), never the private bucket
   const parts = ctx.path.split('/');
-  return parts.length >= 3 && parts[1] !== '' && parts.slice(2).join('/') !== '' && ctx.querystring === '';
+  return (
+    parts.length >= 3 &&
+    parts[1] !== '' &&
+    parts[1] !== privateBucket &&
+    parts.slice(2).join('/') !== '' &&
+    ctx.querystring === ''
+  );
 }
 
 // Koa composes app.middleware when the server starts listening, so this runs before s3rver's own.
 server.middleware.unshift(async function requireSignature(ctx, next) {
   const signed = 'authorization' in ctx.headers || 'X-Amz-Signature' in ctx.query;
-  if (!signed && ctx.method !== 'OPTIONS' && !(publicRead && isObjectRead(ctx))) {
+  if (!signed && ctx.method !== 'OPTIONS' && !(publicRead && isPublicObjectRead(ctx))) {
     const origin = ctx.get('Origin');
     if (originAllowed(origin)) ctx.set('Access-Control-Allow-Origin', origin);
     ctx.status = 403;
@@ -94,7 +108,9 @@ server.middleware.unshift(async function requireSignature(ctx, next) {
 server
   .run()
   .then(({ address, port: bound }) => {
-    console.log(`s3 dev server: http://${address}:${bound}/${bucket} (data in ${dataDir})`);
+    console.log(
+      `s3 dev server: http://${address}:${bound}/${bucket} (public), /${privateBucket} (private; data in ${dataDir})`,
+    );
   })
   .catch((err) => {
     console.error(`s3 dev server could not start on ${host}:${port}: ${err.message}`);

@@ -11,7 +11,8 @@ as two machines would run them.
 
 Redis: REDIS_URL when it is set; otherwise the script asks 127.0.0.1:6379 for a PING and uses
 `redis://127.0.0.1:6379/SERVE_REDIS_DB` (default 0) when it answers; with no Redis it stops with
-a message (production settings need one shared cache: throttles and replay checks). The database
+a message (production settings need one shared cache: throttles and replay checks). The public
+answers' store (PUBLIC_CACHE_URL) defaults to the next database of that Redis. The database
 is devenv's (DATABASE_URL), or the database named by SERVE_DATABASE in the same server (the
 benchmark's scale data: SERVE_DATABASE=inkbook_scale). Ports: PORT (web; the second instance
 PORT+1), WORKER_PORT, SANDBOX_PORT; any that is taken is replaced by a free one. The URLs in use
@@ -76,6 +77,12 @@ def serve_env(env: dict[str, str], *, instances: int) -> tuple[dict[str, str], d
                 "shared cache (throttles, replay checks). Start Redis or set REDIS_URL."
             )
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{env.get('SERVE_REDIS_DB', '0')}"
+    if not env.get("PUBLIC_CACHE_URL"):
+        # The rendered public answers need a store of their own (docs/deploy.md, "Redis"); on this
+        # machine the next database of the same Redis (production: its own bounded instance).
+        parts = urlsplit(env["REDIS_URL"])
+        db = int(parts.path.strip("/") or 0)
+        env["PUBLIC_CACHE_URL"] = urlunsplit(parts._replace(path=f"/{(db + 1) % 16}"))
     taken: set[int] = set()
     web_ports = [pick(int(env.get("PORT", "8000")), taken)]
     for _ in range(1, instances):

@@ -14,11 +14,16 @@ MODULES=(
   bookings/tests/test_reschedule.py
   bookings/tests/test_expire_holds.py
   bookings/tests/test_status_moves.py
+  bookings/tests/test_session_outcome.py
+  bookings/tests/test_churn_rates.py
+  payments/tests/test_deposit_window.py
+  payments/tests/test_late_payment_rule.py
   bookings/tests/test_pages.py
   disputes/tests/test_django_admin.py
   disputes/tests/test_admin_api.py
   tests/test_access_matrix.py
   tattoo/tests/test_idempotency.py
+  tattoo/tests/test_local_times.py
 )
 
 INSTANTS=(

@@ -61,6 +61,14 @@ def envfloat(name: str, default: float) -> float:
     return value
 
 
+def envrate(name: str, default: str) -> str:
+    """A rate shaped like DRF's, N per second/minute/hour/day ("10/hour"; tattoo/core/rates.py)."""
+    value = (env(name) or default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/hour, not {value!r}")
+    return value
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -210,20 +218,33 @@ WEB_WORKERS = envint("WEB_WORKERS", 2)
 WEB_THREADS = envint("WEB_THREADS", 4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the login and signup throttle counters and the worker message ids already seen
-# (docs/security.md): a per-process cache would give every process its own counters. Outside DEBUG
-# it is Redis, unless LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs).
+# Two caches, two stores (docs/deploy.md, "Redis"):
+# - "default" holds what must never be evicted: the login, signup and mail throttle counters, the
+#   per-user rates and the worker message ids already seen (docs/security.md). A per-process cache
+#   would give every process its own counters, so outside DEBUG it is Redis (REDIS_URL), unless
+#   LOCAL_MEMORY_CACHE=true says one process serves everything (the test runs). Its Redis runs with
+#   maxmemory-policy noeviction.
+# - "public" holds rendered anonymous public answers keyed by their versioned ETag
+#   (tattoo/core/http_cache.py): anyone can make it grow, so it is its own bounded Redis
+#   (PUBLIC_CACHE_URL: an instance with maxmemory and allkeys-lru), and a flood there can evict only
+#   those answers, never a counter.
 REDIS_URL = env("REDIS_URL")
-# "public" holds rendered anonymous public answers keyed by their versioned ETag
-# (tattoo/core/http_cache.py): its own alias, so a flood of distinct query strings evicts only those,
-# never the login-throttle counters of "default".
+PUBLIC_CACHE_URL = env("PUBLIC_CACHE_URL")
 if REDIS_URL:
     REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+    if PUBLIC_CACHE_URL or not DEBUG:
+        PUBLIC_CACHE_URL = envurl("PUBLIC_CACHE_URL", "", schemes=("redis", "rediss", "unix"))
+        if PUBLIC_CACHE_URL == REDIS_URL:
+            raise ImproperlyConfigured(
+                "PUBLIC_CACHE_URL must not be REDIS_URL: rendered public answers need their own bounded store "
+                "(maxmemory + allkeys-lru), apart from the counters that must never be evicted (docs/deploy.md)"
+            )
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "public": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # DEBUG without PUBLIC_CACHE_URL: the same Redis, told apart by the prefix only
+            "LOCATION": PUBLIC_CACHE_URL or REDIS_URL,
             "KEY_PREFIX": "public",
         },
     }
@@ -354,6 +375,7 @@ SPECTACULAR_SETTINGS = {
         "DisputeStatusEnum": "disputes.models.DisputeStatus",
         "DisputeResolutionStatusEnum": "disputes.services.RESOLUTION_CHOICES",
         "RoleEnum": "accounts.models.Role",
+        "SignupRoleEnum": "accounts.serializers.SIGNUP_ROLES",
     },
     "SCHEMA_PATH_PREFIX": r"/api/",
 }
@@ -394,9 +416,19 @@ if min(PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) < 0:
 BOOKING_MIN_NOTICE_MINUTES = envint("BOOKING_MIN_NOTICE_MINUTES", 120)
 BOOKING_HORIZON_DAYS = envint("BOOKING_HORIZON_DAYS", 90)
 OTP_TOTP_ISSUER = "Inkbook"  # the name authenticator apps show for staff TOTP devices
+# Staff never see each other's TOTP keys in the admin (no key field, QR code or otpauth page):
+# a key is shown once, to its owner, by `manage.py totp_device` (docs/security.md).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 BOOKING_HOLD_MINUTES = envfloat("BOOKING_HOLD_MINUTES", 30)  # a decimal (0.5) is fine
 BOOKING_MAX_UNPAID_HOLDS = envint("BOOKING_MAX_UNPAID_HOLDS", 2)
 BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY", 4)
+# Churn (docs/api.md, "Rates"): per user, booking creates, cancels and payment creates (each costs
+# QPay calls or mails the other party), 429 beyond; and new holds refused (409
+# `too_many_cancelled_holds`) once a customer cancelled this many unpaid holds in 24 hours.
+BOOKING_CREATE_RATE = envrate("BOOKING_CREATE_RATE", "20/hour")
+BOOKING_CANCEL_RATE = envrate("BOOKING_CANCEL_RATE", "20/hour")
+PAYMENT_CREATE_RATE = envrate("PAYMENT_CREATE_RATE", "30/hour")
+BOOKING_MAX_CANCELLED_HOLDS_PER_DAY = envint("BOOKING_MAX_CANCELLED_HOLDS_PER_DAY", 5)
 BOOKING_FREE_RESCHEDULES = envint("BOOKING_FREE_RESCHEDULES", 1)  # moves a customer may make per booking
 BOOKING_RESCHEDULE_NOTICE_HOURS = envint("BOOKING_RESCHEDULE_NOTICE_HOURS", 48)  # ...at least so long before
 # Step between offered start times inside a window (a grid anchored at the window's start).
@@ -489,6 +521,15 @@ S3_SECRET_ACCESS_KEY = envsecret("S3_SECRET_ACCESS_KEY", "devsecret")
 S3_REGION = env("S3_REGION", "auto")
 # Public base URL of the bucket (an R2 custom domain or r2.dev URL); objects are served at {base}/{key}.
 S3_PUBLIC_BASE_URL = (env("S3_PUBLIC_BASE_URL") or f"{S3_ENDPOINT_URL}/{S3_BUCKET}").rstrip("/")
+# A second bucket without public access (R2 refuses anonymous reads of it): every upload lands there
+# (the phone's original bytes are never public), and so do private images (ideas) and their variants,
+# read through presigned GET URLs valid IMAGE_URL_EXPIRES_SECONDS (docs/images.md).
+S3_PRIVATE_BUCKET = env("S3_PRIVATE_BUCKET", "inkbook-private")
+if S3_PRIVATE_BUCKET == S3_BUCKET:
+    raise ImproperlyConfigured("S3_PRIVATE_BUCKET must differ from S3_BUCKET (the public one)")
+IMAGE_URL_EXPIRES_SECONDS = envint("IMAGE_URL_EXPIRES_SECONDS", 15 * 60)
+# An attached image larger than this many pixels is refused (400 image_too_large) before it is decoded.
+IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 50_000_000)
 # Connect/read timeout of each bucket call (HEAD on create, DELETE after a record's delete).
 S3_TIMEOUT_SECONDS = envint("S3_TIMEOUT_SECONDS", 10)
 UPLOAD_URL_EXPIRES_SECONDS = envint("UPLOAD_URL_EXPIRES_SECONDS", 300)
@@ -512,6 +553,10 @@ WORKER_TO_WEB_SECRETS = [s for s in envsecret("WORKER_TO_WEB_SECRET", "dev-worke
 if set(WEB_TO_WORKER_SECRETS) & set(WORKER_TO_WEB_SECRETS):
     raise ImproperlyConfigured("WEB_TO_WORKER_SECRET and WORKER_TO_WEB_SECRET must not share a value")
 WORKER_TIMEOUT_SECONDS = envfloat("WORKER_TIMEOUT_SECONDS", 15.0)
+# A card refund (and the payment lookup before retrying one) waits longer: the worker may wait on
+# QPay for one call and a login (40 s, qpay_worker/qpay_client.py CALL_WITH_LOGIN_SECONDS), and a
+# refund QPay accepted after the web app gave up would be asked again (docs/deposits.md).
+WORKER_REFUND_TIMEOUT_SECONDS = envfloat("WORKER_REFUND_TIMEOUT_SECONDS", 60.0)
 PAYMENT_STATUS_RECHECK_SECONDS = envint("PAYMENT_STATUS_RECHECK_SECONDS", 30)
 # Where the worker posts payment verdicts (named in every invoice request).
 PAYMENT_NOTIFY_URL = (env("PAYMENT_NOTIFY_URL") or f"{SITE_URL}/api/payments/notify").rstrip("/")
@@ -526,11 +571,17 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": [
-            "'self'",
-            "data:",
-            S3_PUBLIC_BASE_URL.split("/", 3)[0] + "//" + S3_PUBLIC_BASE_URL.split("/", 3)[2],
-        ],
+        # The public bucket's origin, and the endpoint's, where private images' signed GET URLs point.
+        "img-src": list(
+            dict.fromkeys(
+                [
+                    "'self'",
+                    "data:",
+                    S3_PUBLIC_BASE_URL.split("/", 3)[0] + "//" + S3_PUBLIC_BASE_URL.split("/", 3)[2],
+                    S3_ENDPOINT_URL.split("/", 3)[0] + "//" + S3_ENDPOINT_URL.split("/", 3)[2],
+                ]
+            )
+        ),
         "connect-src": ["'self'", S3_ENDPOINT_URL],
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],

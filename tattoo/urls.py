@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import JavaScriptCatalog
@@ -21,6 +21,8 @@ api_patterns = [
     path("", include("disputes.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Last: any other /api/ path, any method, is a JSON 404 in the one error shape (docs/api.md).
+    re_path(r"^(?P<rest>.*)$", views.api_not_found, name="api-not-found"),
 ]
 
 # The page scripts' catalogue changes only with a deploy: kept an hour by browsers and shared caches.

@@ -10,7 +10,7 @@ pytest plugin (registered in the root conftest.py with ``pytest_plugins``):
   ``http://127.0.0.1:*`` and ``http://localhost:*`` may PUT (CORS), so a live_server works.
   Missing node or ``npm ci`` → the test errors, loudly.
 * ``upload_via_presign(client, folder=..., body=...)``: asks our presign endpoint for a URL, then
-  PUTs the bytes over real HTTP exactly as a browser would → ``Upload``.
+  PUTs the bytes over real HTTP exactly as a browser would → ``Upload`` (in the private bucket).
 * ``png_bytes()``: a small valid PNG.
 
 Command line (``make run`` seeds through it so the demo image lands in the dev bucket):
@@ -54,9 +54,14 @@ class S3Server:
     public_base_url: str  # {endpoint}/{bucket}
     data_dir: Path
     cors_origins: str
+    private_bucket: str = "inkbook-private"  # uploads and private images: no unsigned read
 
     def object_url(self, key: str) -> str:
         return f"{self.public_base_url}/{key}"
+
+    def private_object_url(self, key: str) -> str:
+        """The bare (unsigned) URL of an object in the private bucket: refused, as R2 refuses it."""
+        return f"{self.endpoint}/{self.private_bucket}/{key}"
 
 
 def free_port() -> int:
@@ -128,6 +133,7 @@ def s3_server(tmp_path_factory):
         "S3_ACCESS_KEY_ID": settings.S3_ACCESS_KEY_ID,
         "S3_SECRET_ACCESS_KEY": settings.S3_SECRET_ACCESS_KEY,
         "S3_BUCKET": bucket,
+        "S3_PRIVATE_BUCKET": settings.S3_PRIVATE_BUCKET,
         "S3_CORS_ORIGINS": TEST_ORIGINS,
         "S3_PUBLIC_READ": "1",
     }
@@ -142,6 +148,7 @@ def s3_server(tmp_path_factory):
         public_base_url=f"{endpoint}/{bucket}",
         data_dir=data_dir,
         cors_origins=TEST_ORIGINS,
+        private_bucket=settings.S3_PRIVATE_BUCKET,
     )
     overrides = {"S3_ENDPOINT_URL": server.endpoint, "S3_PUBLIC_BASE_URL": server.public_base_url}
     # Pages under test (live_server + browser) may PUT to and show images from this server.
@@ -192,16 +199,18 @@ class Upload:
 
     @property
     def attached_key(self) -> str:
-        """The key a record attached to this upload keeps (a checked copy: tattoo/core/uploads.py)."""
-        from tattoo.core import uploads
+        """The key a record attached to this upload keeps (its re-encoded copy: tattoo/core/images.py)."""
+        from tattoo.core import images
 
-        return uploads.attached_key(self.key)
+        return images.served_key(self.key)
 
     @property
     def attached_url(self) -> str:
-        from tattoo.core import uploads
+        """The URL a record attached to this upload stores: public, or for a private kind (ideas)
+        the bare private URL, which is refused without a signature."""
+        from tattoo.core import images
 
-        return uploads.public_url(self.attached_key)
+        return images.stored_url(images.kind_named(self.key.split("/", 1)[0]), self.attached_key)
 
 
 def upload_via_presign(

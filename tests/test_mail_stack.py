@@ -59,7 +59,9 @@ def test_signup_mails_a_link_and_verifying_it_allows_booking(stack, mail_catcher
     assert booked.status_code == 201, booked.text
     # ...and the booking itself is told: the hold to the customer, the news to the artist
     mail_catcher.wait_for(lambda m: artist.user.email in mail_catcher.to(m) and "New booking" in m["subject"])
-    [hold] = mail_catcher.wait_for(lambda m: email in mail_catcher.to(m) and "is held until" in m["subject"])
+    [hold] = mail_catcher.wait_for(
+        lambda m: email in mail_catcher.to(m) and "Pay the deposit for your booking" in m["subject"]
+    )
     raw = mail_catcher.source(hold)
     assert f"Reply-To: {artist.user.email}" in raw  # an answer reaches the artist
     assert "Content-Type: text/html" in raw

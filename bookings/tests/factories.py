@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -66,3 +66,18 @@ class BookingEventFactory(factory.django.DjangoModelFactory):
     actor = factory.LazyAttribute(lambda o: o.booking.customer)
     from_status = BookingStatus.PENDING
     to_status = BookingStatus.CANCELLED
+
+
+def bookable_slot(tattooist, *, days: int = 3, at: time = time(12)):
+    """(start, end) of a session `days` ahead at `at` on the artist's wall clock, which the artist's
+    hours (opened 10:00-18:00 every day here) and nothing else rule out: a booking placed there by
+    a factory may take its slot by bookings/rules.py."""
+    from zoneinfo import ZoneInfo
+
+    from bookings.tests.conftest import open_every_day
+
+    if not Availability.objects.filter(tattooist=tattooist).exists():
+        open_every_day(tattooist)
+    day = timezone.now().astimezone(ZoneInfo(tattooist.timezone)).date() + timedelta(days=days)
+    start = datetime.combine(day, at, tzinfo=ZoneInfo(tattooist.timezone))
+    return start, start + timedelta(minutes=tattooist.session_minutes)

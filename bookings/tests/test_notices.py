@@ -83,10 +83,13 @@ def test_a_new_booking_tells_the_customer_about_the_hold_and_the_artist_about_th
     assert kinds() == sorted([("booking_created_customer", customer.email), ("booking_created_artist", artist.email)])
     to_customer = Outbox.objects.get(kind="booking_created_customer")
     assert to_customer.reply_to == artist.email
-    assert "50\u202f000\u00a0₮" in to_customer.body_text  # tattoo.core.money.format_mnt (docs/i18n.md)
-    assert "press Pay" in to_customer.body_text
-    # the hold's end in the artist's zone (Asia/Ulaanbaatar, UTC+8): booked at NOW + 30 minutes
-    assert "08:30 (Asia/Ulaanbaatar)" in to_customer.subject
+    assert "50,000\u00a0₮" in to_customer.body_text  # tattoo.core.l10n.money (docs/i18n.md)
+    assert "press “Pay deposit with QPay”" in to_customer.body_text  # the button's own words
+    # the hold's end in the artist's zone (Asia/Ulaanbaatar, UTC+8): booked at NOW + 30 minutes;
+    # the subject short, the body with the zone named
+    assert to_customer.subject.endswith(", 08:30")
+    assert "08:30 (Ulaanbaatar time)" in to_customer.body_text
+    assert "Asia/Ulaanbaatar" not in to_customer.subject + to_customer.body_text
     assert Outbox.objects.get(kind="booking_created_artist").reply_to == customer.email
 
 
@@ -257,10 +260,10 @@ def test_each_party_gets_the_mail_and_the_invite_in_their_own_saved_language(boo
     to_artist = Outbox.objects.get(kind="booking_confirmed_artist")
     assert to_customer.language == "mn"
     assert "Захиалгыг нээх" in to_customer.body_text  # "Open the booking", in Python
-    assert "50\u202f000\u00a0₮" in to_customer.body_text
+    assert "50,000\u00a0₮" in to_customer.body_text
     [mn_event] = calendar(to_customer).walk("VEVENT")
     [en_event] = calendar(to_artist).walk("VEVENT")
-    assert str(mn_event["SUMMARY"]).startswith("Шивүүлэх цаг: ")
+    assert str(mn_event["SUMMARY"]).startswith("Шивээсний цаг: ")
     assert str(en_event["SUMMARY"]).startswith("Tattoo session: ")
     assert str(mn_event["UID"]) == str(en_event["UID"])  # one event, two languages
     assert "Open the booking" in to_artist.body_text

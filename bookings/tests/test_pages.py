@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -159,7 +160,7 @@ def test_a_customer_moves_a_booking_once_from_its_page(customer, tattooist):
     # moved once: no second offer, and the reason instead
     page = client.get(reverse("booking-detail", args=[booking.pk])).content.decode()
     assert 'data-testid="reschedule"' not in page
-    assert "already moved as often as the studio allows" in page
+    assert "already moved as often as allowed" in page
     refused = client.post(reverse("booking-reschedule", args=[booking.pk]), {"slot": offered[0]}, follow=True)
     assert "already moved" in refused.content.decode()
     # the artist may still move it
@@ -331,7 +332,7 @@ def _unfold(body: str) -> str:
     return body.replace("\r\n ", "")
 
 
-def test_the_calendar_feed_lists_active_and_completed_bookings_in_utc(tattooist):
+def test_the_calendar_feed_lists_active_and_completed_bookings_on_the_artists_clock(tattooist):
     slot = timezone.now().replace(microsecond=0, second=0) + timedelta(days=5)
     confirmed = BookingFactory(tattooist=tattooist, status="confirmed", slot=slot, notes="Koi, left arm; big")
     completed = BookingFactory(tattooist=tattooist, status="completed", slot=slot - timedelta(days=3))
@@ -353,8 +354,12 @@ def test_the_calendar_feed_lists_active_and_completed_bookings_in_utc(tattooist)
     assert f"UID:booking-{completed.pk}@" in text
     assert f"booking-{cancelled.pk}@" not in text
     assert f"booking-{expired.pk}@" not in text
-    assert f"DTSTART:{slot.strftime('%Y%m%dT%H%M%SZ')}" in text
-    assert f"DTEND:{(slot + timedelta(minutes=tattooist.session_minutes)).strftime('%Y%m%dT%H%M%SZ')}" in text
+    # On the artist's clock, with its zone (the session's own zone: docs/i18n.md, "Times").
+    local = slot.astimezone(ZoneInfo(tattooist.timezone))
+    ends = local + timedelta(minutes=tattooist.session_minutes)
+    assert f"DTSTART;TZID={tattooist.timezone}:{local.strftime('%Y%m%dT%H%M%S')}" in text
+    assert f"DTEND;TZID={tattooist.timezone}:{ends.strftime('%Y%m%dT%H%M%S')}" in text
+    assert f"BEGIN:VTIMEZONE\r\nTZID:{tattooist.timezone}" in text
     assert "Koi\\, left arm\\; big" in text
     # The UID is stable from one fetch to the next.
     again = _unfold(Client().get(reverse("calendar-feed", args=[tattooist.user.calendar_token])).content.decode())

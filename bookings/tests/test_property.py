@@ -32,6 +32,7 @@ OVERLAPPING_ACTIVE_PAIRS = """
       ON a.tattooist_id = b.tattooist_id AND a.id < b.id
      AND tstzrange(a.slot, a.ends_at) && tstzrange(b.slot, b.ends_at)
      WHERE a.status IN ('pending', 'confirmed', 'disputed') AND b.status IN ('pending', 'confirmed', 'disputed')
+       AND a.holds_slot AND b.holds_slot
 """
 
 starts = st.integers(min_value=0, max_value=20 * 4).map(lambda q: DAY + timedelta(minutes=15 * q))

@@ -28,14 +28,18 @@ USER_MOVES = {
 ROLES = ("customer", "tattooist", "admin")
 
 
-# confirmed → no_show is a hand move too, but only once the session has started; these bookings
-# start in three days, so it is a 409 `too_early` here (the later case is tested below).
-TOO_EARLY = {(S.CONFIRMED, S.NO_SHOW)}
+# confirmed → completed and confirmed → no_show are hand moves too, but only once the session has
+# started (an artist completing early kept the deposit and freed the time, issue 26); these bookings
+# start in three days, so both are a 409 `too_early` here (the later case is tested below and in
+# test_session_outcome.py).
+TOO_EARLY = {(S.CONFIRMED, S.COMPLETED), (S.CONFIRMED, S.NO_SHOW)}
 
 
 def expected_code(role: str, from_status: str, to_status: str) -> int:
     if role == "customer" and to_status != S.CANCELLED:
         return 403
+    if (from_status, to_status) in TOO_EARLY:
+        return 409
     return 200 if (from_status, to_status) in USER_MOVES else 409
 
 
@@ -147,18 +151,19 @@ def test_lists_are_scoped_to_the_caller_newest_first(admin_user):
     assert client_for(alice).get("/api/bookings?status=nonsense").status_code == 400
 
 
+@pytest.mark.parametrize("to_status", [S.NO_SHOW, S.COMPLETED])
 @pytest.mark.parametrize("role", ["tattooist", "admin"])
-def test_the_artist_or_staff_mark_a_no_show_once_the_session_started_audited(role, admin_user):
+def test_the_artist_or_staff_mark_how_the_session_went_once_it_started_audited(role, to_status, admin_user):
     booking = BookingFactory(status=S.CONFIRMED, payment_status="paid")
     actor = booking.tattooist.user if role == "tattooist" else admin_user
     Booking.objects.filter(pk=booking.pk).update(
         slot=timezone.now() - timedelta(minutes=5), ends_at=timezone.now() + timedelta(hours=1)
     )
-    response = client_for(actor).patch(f"/api/bookings/{booking.pk}", {"status": "no_show"}, format="json")
+    response = client_for(actor).patch(f"/api/bookings/{booking.pk}", {"status": to_status}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "no_show"
+    assert response.json()["status"] == to_status
     event = BookingEvent.objects.get(booking=booking)
-    assert (event.from_status, event.to_status, event.actor_id) == ("confirmed", "no_show", actor.pk)
+    assert (event.from_status, event.to_status, event.actor_id) == ("confirmed", to_status, actor.pk)
 
 
 def test_a_customer_cannot_mark_their_own_no_show(customer):

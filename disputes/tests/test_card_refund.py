@@ -10,7 +10,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import BookingFactory
 from conftest import client_for
-from payments import ledger
+from payments import card_refunds
 from payments.models import RefundState, Transaction, TransactionStatus
 from testing.qpay_worker import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
@@ -41,7 +41,7 @@ def dispute_and_refund(admin_user, txn: Transaction, amount: str, capture):
     )
     # The card refund is a job written with the resolution: run its body as the worker would.
     for args in ProcrastinateJob.objects.filter(task_name="payments.refund_card").values_list("args", flat=True):
-        ledger.refund_send(refund_id=args["refund_id"])
+        card_refunds.refund_send(refund_id=args["refund_id"])
     return response
 
 

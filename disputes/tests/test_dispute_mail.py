@@ -45,6 +45,6 @@ def test_a_dispute_opened_and_resolved_tells_both_parties_and_the_refund_tells_t
     assert refund.status == RefundStatus.MANUAL_REQUIRED
     assert ledger.refund_mark_done(refund_id=refund.pk, actor=admin_user) is True
     assert told("refund_done") == [(customer, "")]
-    assert "10\u202f000\u00a0₮" in Outbox.objects.get(kind="refund_done").body_text  # format_mnt (docs/i18n.md)
+    assert "10,000\u00a0₮" in Outbox.objects.get(kind="refund_done").body_text  # tattoo.core.l10n.money (docs/i18n.md)
     assert ledger.refund_mark_done(refund_id=refund.pk, actor=admin_user) is False
     assert Outbox.objects.filter(kind="refund_done").count() == 1

@@ -14,7 +14,7 @@ from conftest import client_for
 from disputes import services
 from disputes.models import Dispute, DisputeStatus
 from disputes.tests.factories import DisputeFactory, disputed_paid_booking
-from payments import ledger
+from payments import card_refunds, ledger
 from payments.models import LedgerEvent, Refund, RefundState, RefundStatus, TransactionStatus
 from payments.tests.factories import PaidTransactionFactory
 
@@ -424,11 +424,12 @@ def test_a_card_refund_the_worker_cannot_send_retries_then_goes_to_the_manual_qu
     _resolve_with_refund(dispute, admin_user, "100")
     refund = Refund.objects.get(booking=dispute.booking)
     with pytest.raises(UpstreamUnavailable):  # the job retries with backoff
-        ledger.refund_send(refund_id=refund.pk)
+        card_refunds.refund_send(refund_id=refund.pk)
     assert Refund.objects.get(pk=refund.pk).status == RefundStatus.QPAY_PENDING
-    assert ledger.refund_send(refund_id=refund.pk, last_attempt=True) == RefundStatus.MANUAL_REQUIRED
+    assert card_refunds.refund_send(refund_id=refund.pk, last_attempt=True) == RefundStatus.MANUAL_REQUIRED
     refund.refresh_from_db()
-    assert (refund.status, refund.qpay_error) == (RefundStatus.MANUAL_REQUIRED, "worker unreachable, retries over")
+    assert refund.status == RefundStatus.MANUAL_REQUIRED
+    assert refund.qpay_error.startswith("worker unreachable, retries over")
     txn.refresh_from_db()
     assert (txn.refund_state, txn.refunded_amount) == (RefundState.MANUAL_REQUIRED, Decimal("100.00"))
     assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.RESOLVED

@@ -131,7 +131,7 @@ def test_the_resolve_form_renders_the_case(staff):
     html = response.content.decode()
     assert dispute.reason in html
     assert f"Transaction {txn.pk}" in html
-    assert "paid 60\u202f000\u00a0₮, refunded 0\u00a0₮" in html
+    assert "paid 60,000\u00a0₮, refunded 0\u00a0₮" in html
     assert "MNT" not in html
     assert 'name="refund_amount"' in html
 
@@ -382,8 +382,8 @@ def test_the_weekly_report_counts_each_series_in_utc_monday_weeks(staff, seeded_
     assert main.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 2
     assert main.count('class="bar"') == 12 + 24
     assert "<td>9 Mar 2026</td>" in main
-    assert "<td>80\u202f000\u00a0₮</td>" in main
-    assert "<title>week of 9 Mar 2026: deposits collected 80\u202f000\u00a0₮</title>" in main
+    assert "<td>80,000\u00a0₮</td>" in main
+    assert "<title>week of 9 Mar 2026: deposits collected 80,000\u00a0₮</title>" in main
     # The CSP allows no inline styles or scripts: the chart is attributes only.
     assert "style=" not in main
     assert "<script" not in main
@@ -428,9 +428,9 @@ def test_the_resolve_page_speaks_mongolian_or_english_with_amounts_in_tugrik(adm
     dispute, txn = disputed_paid_booking(Decimal("60000.00"))
     url = reverse("admin:disputes_dispute_resolve", args=[dispute.pk])
     mongolian = _main(_staff_speaking(admin_user, "mn").get(url))
-    assert f"Маргаан {dispute.pk} (Нээлттэй)" in mongolian
-    assert f"Гүйлгээ {txn.pk}" in mongolian
-    assert "төлсөн 60\u202f000\u00a0₮, буцаан олгосон 0\u00a0₮" in mongolian
+    assert f"Маргаан №{dispute.pk} (Нээлттэй)" in mongolian
+    assert f"Гүйлгээ №{txn.pk}" in mongolian
+    assert "төлсөн 60,000\u00a0₮, буцаан олгосон 0\u00a0₮" in mongolian
     assert "Буцаан олголт (₮)" in mongolian  # the form's label
     assert 'value="Маргааныг шийдвэрлэх"' in mongolian
     assert "MNT" not in mongolian
@@ -439,7 +439,7 @@ def test_the_resolve_page_speaks_mongolian_or_english_with_amounts_in_tugrik(adm
     english = _main(_staff_speaking(admin_user, "en").get(url))
     assert f"Dispute {dispute.pk} (Open)" in english
     assert f"Transaction {txn.pk}" in english
-    assert "paid 60\u202f000\u00a0₮, refunded 0\u00a0₮" in english
+    assert "paid 60,000\u00a0₮, refunded 0\u00a0₮" in english
     assert "Refund (₮)" in english
     assert 'value="Resolve dispute"' in english
     assert not CYRILLIC.findall(english)

@@ -21,6 +21,9 @@ IDEA_FIELDS = {
     "bookingId",
     "description",
     "imageUrl",
+    "imageWidth",
+    "imageHeight",
+    "thumbnails",
     "createdBy",
     "createdByName",
     "createdByRole",
@@ -65,14 +68,20 @@ def test_a_customer_adds_an_idea_with_an_image_uploaded_through_a_presigned_put(
     body = response.json()
     assert set(body) == IDEA_FIELDS
     assert body["bookingId"] == booking.pk
-    assert body["imageUrl"] == upload.attached_url  # a checked copy (tattoo/core/uploads.attach_upload)
+    # a re-encoded copy in the private bucket (tattoo/core/images.attach_image), given out signed
+    assert body["imageUrl"].startswith(upload.attached_url + "?")
+    assert "X-Amz-Signature=" in body["imageUrl"]
+    assert (body["imageWidth"], body["imageHeight"], body["thumbnails"]) == (8, 8, {})
     assert body["createdBy"] == customer.pk
     assert body["createdByName"] == customer.name
     assert body["createdByRole"] == "customer"
     assert body["description"] == "A rose on the forearm"
     idea = TattooIdea.objects.get(pk=body["id"])
     assert idea.image_key == upload.attached_key
-    assert http().get(body["imageUrl"], timeout=10).content == upload.body
+    signed = http().get(body["imageUrl"], timeout=10)
+    assert signed.status_code == 200
+    assert signed.content.startswith(b"\x89PNG")
+    assert http().get(upload.attached_url, timeout=10).status_code == 403  # the bare URL
 
 
 def test_an_artist_adds_a_note_without_an_image(booking, tattooist, artist_client):
@@ -154,7 +163,7 @@ def test_it_refuses_an_external_or_crafted_image_url(s3_server, booking, custome
 
 def test_it_refuses_an_own_prefix_url_with_no_uploaded_object(s3_server, booking, customer, customer_client):
     key = uploads.make_key(folder="ideas", user_id=customer.pk, content_type="image/png")
-    response = create(customer_client, booking.pk, description="x", imageUrl=uploads.public_url(key))
+    response = create(customer_client, booking.pk, description="x", imageUrl=uploads.private_url(key))
     assert response.status_code == 400
     assert response.json()["code"] == "image_missing"
 
@@ -266,14 +275,13 @@ def test_deleting_an_idea_removes_its_image_from_the_bucket(
 ):
     upload = upload_via_presign(customer_client, folder="ideas")
     idea_id = create(customer_client, booking.pk, description="x", imageUrl=upload.public_url).json()["id"]
-    assert http().head(upload.attached_url, timeout=10).status_code == 200
+    assert uploads.head_object(upload.attached_key, private=True) is not None
 
     with django_capture_on_commit_callbacks(execute=True):
         response = customer_client.delete(f"/api/tattoo-ideas/{idea_id}")
     assert response.status_code == 204
     assert not TattooIdea.objects.filter(pk=idea_id).exists()
-    assert http().head(upload.attached_url, timeout=10).status_code == 404
-    assert uploads.head_object(upload.attached_key) is None
+    assert uploads.head_object(upload.attached_key, private=True) is None
     assert not PendingObjectDeletion.objects.exists()
 
 
@@ -391,9 +399,10 @@ def test_a_presigned_put_replayed_after_attach_does_not_change_the_ideas_image(b
     response = create(customer_client, booking.pk, description="A rose", imageUrl=upload.public_url)
     assert response.status_code == 201, response.content
     served = response.json()["imageUrl"]
+    first = http().get(served, timeout=10).content
     other = bytearray(upload.body)
     other[-20] ^= 0xFF
     replay = http().put(upload.presign["uploadUrl"], data=bytes(other), headers=upload.presign["headers"], timeout=30)
     assert replay.status_code == 200, replay.text
-    assert http().get(served, timeout=10).content == upload.body
+    assert http().get(served, timeout=10).content == first
     assert TattooIdea.objects.get().image_key != upload.key

@@ -33,8 +33,16 @@ def render_thread(booking, user, *, can_post=True, ideas=None):
 def test_the_thread_lists_ideas_with_author_and_image_alt_text_and_wires_the_script(customer, tattooist):
     booking = BookingFactory(customer=customer, tattooist=tattooist)
     TattooIdea.objects.create(booking=booking, created_by=customer, description="Koi <b>fish</b>")
+    key = uploads.make_key(folder="ideas", user_id=tattooist.user_id, content_type="image/png")
     TattooIdea.objects.create(
-        booking=booking, created_by=tattooist.user, description="", image_url="https://r2.example/i.png"
+        booking=booking,
+        created_by=tattooist.user,
+        description="",
+        image_key=key,
+        image_url=uploads.private_url(key),
+        image_width=900,
+        image_height=600,
+        image_variants=[320, 640],
     )
     html = render_thread(booking, customer)
 
@@ -42,6 +50,15 @@ def test_the_thread_lists_ideas_with_author_and_image_alt_text_and_wires_the_scr
     assert tattooist.user.name in html
     assert "Koi &lt;b&gt;fish&lt;/b&gt;" in html  # escaped
     assert f'alt="Reference image shared by {tattooist.user.name}"' in html
+    # one <img> per image (templates/includes/image.html): signed URLs only, variants in srcset
+    (img,) = re.findall(r"<img [^>]*>", html)
+    assert 'width="900" height="600" loading="lazy"' in img
+    assert 'sizes="(min-width: 44rem) 40rem, 100vw"' in img
+    srcset = re.search(r'srcset="([^"]*)"', img).group(1).replace("&amp;", "&")
+    assert [c.rsplit(" ", 1)[1] for c in srcset.split(", ")] == ["320w", "640w", "900w"]
+    for candidate in srcset.split(", "):
+        assert "X-Amz-Signature=" in candidate
+    assert uploads.private_url(key) + "?" in html.replace("&amp;", "&")  # the link: signed too
     assert f'data-booking-id="{booking.pk}"' in html
     assert 'data-presign-url="/api/upload/presign"' in html
     assert 'data-create-url="/api/tattoo-ideas"' in html
@@ -102,6 +119,6 @@ def test_a_customer_posts_an_idea_with_an_image_from_the_page(s3_server, page, c
     idea = TattooIdea.objects.get(description="A koi on the shoulder")
     assert idea.created_by_id == customer.pk
     assert idea.image_key.startswith(f"ideas/{customer.pk}/")
-    assert uploads.head_object(idea.image_key).size == len(body)
+    assert uploads.head_object(idea.image_key, private=True).content_type == "image/png"
     assert image.evaluate("img => img.naturalWidth") == 32  # the browser loaded it from the bucket
     expect(page.get_by_label("Your idea")).to_have_value("")

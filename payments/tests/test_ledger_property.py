@@ -34,7 +34,7 @@ from bookings.models import ACTIVE_STATUSES, Availability, Booking, BookingStatu
 from bookings.services import booking_change_status, booking_create, booking_expire_hold, booking_reschedule
 from disputes.models import Dispute, DisputeStatus
 from disputes.services import dispute_open_by_party, dispute_resolve
-from payments import ledger, services
+from payments import card_refunds, ledger, services
 from payments.models import Payment, Refund, RefundStatus, Transaction
 from tattoo.core.errors import ApplicationError
 
@@ -42,7 +42,7 @@ DEPOSIT = Decimal("50000.00")
 # The jobs the money flows enqueue, and how the worker runs each (their task bodies).
 JOB_BODIES = {
     "payments.settle_deposit": lambda args: services.payment_settle_booking(**args),
-    "payments.refund_card": lambda args: ledger.refund_send(**args),
+    "payments.refund_card": lambda args: card_refunds.refund_send(**args),
 }
 
 who = st.sampled_from(["customer", "artist", "staff"])

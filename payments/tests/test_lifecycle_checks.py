@@ -155,8 +155,10 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
         "tattoo.purge_idempotency_keys",
         "tattoo.sweep_uploads",
         "tattoo.retry_object_deletes",
+        "tattoo.sweep_images",  # image variants: the bucket only
         "bookings.expire_holds",
         "notifications.requeue_stalled",  # mail only: it never asks QPay anything
+        "notifications.purge_account_mail",  # mail only
     }
     # ...and running the one that touches bookings, with an invoice open, asks QPay nothing.
     booking = hold(customer, artist, expires_in=timedelta(minutes=20))

@@ -9,7 +9,7 @@ from django.test import Client
 
 import qpay_signing as signing
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
-from bookings.tests.factories import BookingFactory
+from bookings.tests.factories import BookingFactory, bookable_slot
 from conftest import hammer
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
 from payments.tests.factories import TransactionFactory
@@ -219,8 +219,14 @@ def test_a_wrong_currency_is_rejected_flagged_and_never_confirms(txn):
     assert (booking.status, booking.payment_status) == ("pending", "pending")
 
 
-def test_a_late_payment_retakes_a_free_slot(db):
-    txn = TransactionFactory(booking__status=BookingStatus.EXPIRED)
+def test_a_late_payment_retakes_a_free_slot(tattooist):
+    slot, ends_at = bookable_slot(tattooist)  # the hold may still take its slot (bookings/rules.py)
+    txn = TransactionFactory(
+        booking__status=BookingStatus.EXPIRED,
+        booking__tattooist=tattooist,
+        booking__slot=slot,
+        booking__ends_at=ends_at,
+    )
     assert post(notification(txn)).json() == {"result": "processed"}
     booking = Booking.objects.get(pk=txn.booking_id)
     assert (booking.status, booking.payment_status) == ("confirmed", "paid")

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from bookings.models import Booking, BookingStatus, PaymentStatus
-from bookings.tests.factories import BookingFactory
+from bookings.tests.factories import BookingFactory, bookable_slot
 from conftest import client_for
 from payments.models import Transaction, TransactionStatus
 from payments.services import payment_recheck_before_expiry
@@ -98,11 +98,13 @@ def test_cancelling_the_open_invoice_stops_it_being_paid(invoice, qpay_worker):
     assert payment_invoice_cancel(booking=txn.booking) == "none"
 
 
-def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot(invoice, qpay_worker):
+def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot(invoice, qpay_worker, tattooist):
     from payments.services import payment_invoice_cancel
 
     txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
-    Booking.objects.filter(pk=txn.booking_id).update(status=BookingStatus.EXPIRED)  # the hold ran out
+    slot, ends_at = bookable_slot(tattooist)  # the hold may still take its slot (bookings/rules.py)
+    # the hold ran out
+    Booking.objects.filter(pk=txn.booking_id).update(status=BookingStatus.EXPIRED, slot=slot, ends_at=ends_at)
     qpay_worker.pay(invoice["qpayInvoiceId"], callback="never")  # ...while the customer was paying
     assert payment_invoice_cancel(booking=txn.booking) == "paid"
     booking = Booking.objects.get(pk=txn.booking_id)

@@ -17,7 +17,26 @@ from testing.s3 import free_port, http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db
 
-ITEM_FIELDS = {"id", "tattooistId", "imageUrl", "description", "tags", "createdAt", "updatedAt"}
+ITEM_FIELDS = {
+    "id",
+    "tattooistId",
+    "imageUrl",
+    "imageWidth",
+    "imageHeight",
+    "thumbnails",
+    "description",
+    "tags",
+    "createdAt",
+    "updatedAt",
+}
+
+
+def pixels(data: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).convert("RGB").tobytes()
 
 
 def create(client, image_url, **extra):
@@ -50,14 +69,18 @@ def test_an_artist_adds_a_freshly_uploaded_image(uploaded, artist_client, tattoo
     body = response.json()
     assert set(body) == ITEM_FIELDS
     assert body["tattooistId"] == tattooist.pk
-    assert body["imageUrl"] == uploaded.attached_url  # a checked copy (tattoo/core/uploads.attach_upload)
+    assert body["imageUrl"] == uploaded.attached_url  # a re-encoded copy (tattoo/core/images.attach_image)
+    assert (body["imageWidth"], body["imageHeight"]) == (8, 8)
+    assert body["thumbnails"] == {}  # an 8-px image gets no variant (never enlarged)
     assert body["description"] == "Healed sleeve"
     assert body["tags"] == ["blackwork", "fine line"]
     item = PortfolioItem.objects.get(pk=body["id"])
     assert item.image_key == uploaded.attached_key
-    assert uploads.head_object(uploaded.key) is None  # the upload itself is gone once attached
+    assert uploads.head_object(uploaded.key, private=True) is None  # the upload itself is gone once attached
     assert item.style_tags == ["blackwork", "fine line"]
-    assert http().get(body["imageUrl"], timeout=10).content == uploaded.body
+    served = http().get(body["imageUrl"], timeout=10)
+    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert pixels(served.content) == pixels(uploaded.body)
 
 
 def test_create_refuses_an_image_under_another_artists_prefix(s3_server, other_tattooist, artist_client):
@@ -118,15 +141,15 @@ def test_create_refuses_an_object_of_a_disallowed_type_or_size(s3_server, tattoo
     user = tattooist.user
     meta = {"uploaded-by": str(user.pk)}
     key = uploads.make_key(folder="portfolio", user_id=user.pk, content_type="image/png")
-    uploads.put_object(key=key, body=b"<html>", content_type="text/html", metadata=meta)
-    response = create(artist_client, uploads.public_url(key))
+    uploads.put_object(key=key, body=b"<html>", content_type="text/html", metadata=meta, private=True)
+    response = create(artist_client, uploads.private_url(key))
     assert response.status_code == 400
     assert response.json()["code"] == "unsupported_type"
 
     key = uploads.make_key(folder="portfolio", user_id=user.pk, content_type="image/png")
-    uploads.put_object(key=key, body=png_bytes(64, 64), content_type="image/png", metadata=meta)
+    uploads.put_object(key=key, body=png_bytes(64, 64), content_type="image/png", metadata=meta, private=True)
     settings.UPLOAD_MAX_BYTES = 50
-    response = create(artist_client, uploads.public_url(key))
+    response = create(artist_client, uploads.private_url(key))
     assert response.status_code == 400
     assert response.json()["code"] == "bad_size"
     assert not PortfolioItem.objects.exists()
@@ -137,6 +160,10 @@ def _image(fmt: str) -> bytes:
 
     from PIL import Image
 
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()  # pillow-heif's wheel carries an HEVC encoder too
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (10, 20, 30)).save(buf, format=fmt)
     return buf.getvalue()
@@ -148,15 +175,17 @@ def _image(fmt: str) -> bytes:
         ("image/jpeg", "a.jpg", lambda: _image("JPEG")),
         ("image/png", "a.png", lambda: _image("PNG")),
         ("image/webp", "a.webp", lambda: _image("WEBP")),
-        # a HEIF file starts with an ftyp box naming its brand; Pillow cannot write one
-        ("image/heic", "a.heic", lambda: b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40),
+        ("image/heic", "a.heic", lambda: _image("HEIF")),
     ],
 )
 def test_each_allowed_image_type_can_be_added(s3_server, artist_client, content_type, filename, make_body):
     up = upload_via_presign(
         artist_client, folder="portfolio", body=make_body(), filename=filename, content_type=content_type
     )
-    assert create(artist_client, up.public_url).status_code == 201
+    response = create(artist_client, up.public_url)
+    assert response.status_code == 201, response.content
+    served = http().get(response.json()["imageUrl"], timeout=10)
+    assert served.headers["Content-Type"] == ("image/jpeg" if content_type == "image/heic" else content_type)
 
 
 @pytest.mark.parametrize(
@@ -244,6 +273,9 @@ def test_the_public_list_is_newest_first_paginated_and_shaped(api_client, tattoo
         "id": new.pk,
         "tattooistId": tattooist.pk,
         "imageUrl": new.image_url,
+        "imageWidth": None,
+        "imageHeight": None,
+        "thumbnails": {},
         "description": "new",
         "tags": ["dotwork"],
         "createdAt": first["createdAt"],
@@ -387,15 +419,17 @@ def test_a_failed_object_delete_is_recorded_and_retried_later(
         response = artist_client.delete(f"/api/portfolio/{item_id}")
     assert response.status_code == 204
     assert not PortfolioItem.objects.filter(pk=item_id).exists()
-    pending = PendingObjectDeletion.objects.get()
-    assert pending.key == uploaded.attached_key
-    assert pending.attempts == 1
-    assert "EndpointConnectionError" in pending.last_error
+    # the image and each variant it may have (tattoo/core/images.image_delete_later)
+    variants = {uploads.variant_key(uploaded.attached_key, w) for w in (320, 640, 1280)}
+    pending = PendingObjectDeletion.objects.all()
+    assert {p.key for p in pending} == {uploaded.attached_key, *variants}
+    assert {p.attempts for p in pending} == {1}
+    assert all("EndpointConnectionError" in p.last_error for p in pending)
 
-    # Still down: the retry keeps it queued and says so.
-    with pytest.raises(CommandError, match="1 object delete"):
+    # Still down: the retry keeps them queued and says so.
+    with pytest.raises(CommandError, match="4 object delete"):
         call_command("retry_object_deletes")
-    assert PendingObjectDeletion.objects.get().attempts == 2
+    assert {p.attempts for p in PendingObjectDeletion.objects.all()} == {2}
 
     settings.S3_ENDPOINT_URL = real_endpoint
     assert uploads.head_object(uploaded.attached_key) is not None
@@ -439,7 +473,8 @@ def test_a_presigned_put_replayed_after_attach_does_not_change_what_is_served(up
     response = create(artist_client, uploaded.public_url)
     assert response.status_code == 201, response.content
     served = response.json()["imageUrl"]
-    assert http().get(served, timeout=10).content == uploaded.body
+    first = http().get(served, timeout=10).content
+    assert pixels(first) == pixels(uploaded.body)
 
     replay = http().put(
         uploaded.presign["uploadUrl"],
@@ -448,9 +483,8 @@ def test_a_presigned_put_replayed_after_attach_does_not_change_what_is_served(up
         timeout=30,
     )
     assert replay.status_code == 200, replay.text  # the URL still works until it expires...
-    assert http().get(served, timeout=10).content == uploaded.body  # ...but not on what is served
+    assert http().get(served, timeout=10).content == first  # ...but not on what is served
     item = PortfolioItem.objects.get()
     assert item.image_key != uploaded.key
     assert uploads.public_url(item.image_key) == served
-    # the item's object was copied: the bucket's ETag is the MD5 of exactly the bytes checked
-    assert uploads.head_object(item.image_key).size == len(uploaded.body)
+    assert uploads.head_object(item.image_key).size == len(first)

@@ -3,6 +3,11 @@
 "use strict";
 
 (function () {
+  // Strings come from the JavaScript catalogue (/jsi18n/, loaded first by base.html); were it
+  // missing, the page still works in English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (_, k) => String(obj[k])));
+
   // Sign-up: the bio field only matters for artists.
   function wireSignup(form) {
     const bio = form.querySelector('[data-field="bio"]');
@@ -50,11 +55,42 @@
     }
     return out;
   }
-  window.inkbook = Object.assign(window.inkbook || {}, { formatMoment });
+
+  // The visitor's zone: known only here, in the browser (the server pages show the session's zone).
+  function visitorZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // Beside a session's time (the server's `{% when %}`: <time datetime data-zone [data-end]>), the
+  // visitor's own time, only when the visitor's clock reads it differently (docs/i18n.md, "Times").
+  function addVisitorTimes(root) {
+    const zone = visitorZone();
+    if (!zone) return;
+    root.querySelectorAll("time[data-zone]").forEach((el) => {
+      if (el.dataset.visitorTimeShown) return;
+      const at = el.getAttribute("datetime");
+      const mine = formatMoment(at, zone);
+      if (!mine || mine === formatMoment(at, el.dataset.zone)) return;
+      const label = el.dataset.end ? `${mine}–${formatMoment(el.dataset.end, zone, "TIME_FORMAT")}` : mine;
+      const span = document.createElement("span");
+      span.className = "visitor-time muted";
+      span.dataset.testid = "visitor-time";
+      span.textContent = ` · ${interpolate(gettext("%(time)s your time"), { time: label }, true)}`;
+      const zoneName = el.nextElementSibling && el.nextElementSibling.classList.contains("zone-name") ? el.nextElementSibling : el;
+      zoneName.after(span);
+      el.dataset.visitorTimeShown = "1";
+    });
+  }
+  window.inkbook = Object.assign(window.inkbook || {}, { formatMoment, visitorZone, addVisitorTimes });
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-signup-form]").forEach(wireSignup);
     wireConfirm(document);
+    addVisitorTimes(document);
     // Focus the first invalid field after a failed submit so keyboard and screen-reader users land on it.
     const invalid = document.querySelector('[aria-invalid="true"]');
     if (invalid) invalid.focus();

@@ -13,9 +13,10 @@
   // The poster's role as the server page writes it (templates/ideas/_thread.html).
   const ROLES = { customer: gettext("customer"), tattooist: gettext("tattooist"), admin: gettext("admin") };
 
-  // "2026.12.01 14:30" / "1 Dec 2026 14:30", as the server writes the thread (app.js formatMoment).
-  function formatUtc(iso) {
-    const text = window.inkbook && window.inkbook.formatMoment ? window.inkbook.formatMoment(iso, "UTC") : "";
+  // "2026.12.01 14:30" / "1 Dec 2026, 14:30" on the booking's clock (its artist's zone, the
+  // section's data-zone), as the server writes the thread (app.js formatMoment).
+  function formatMoment(iso, zone) {
+    const text = window.inkbook && window.inkbook.formatMoment ? window.inkbook.formatMoment(iso, zone || "UTC") : "";
     return text || iso;
   }
 
@@ -78,7 +79,7 @@
     });
   }
 
-  function ideaItem(idea) {
+  function ideaItem(idea, zone) {
     const li = document.createElement("li");
     li.className = "idea";
     li.id = `idea-${idea.id}`;
@@ -90,7 +91,7 @@
     when.className = "muted";
     const time = document.createElement("time");
     time.dateTime = idea.createdAt;
-    time.textContent = `${formatUtc(idea.createdAt)} UTC`;
+    time.textContent = formatMoment(idea.createdAt, zone);
     when.append(` (${ROLES[idea.createdByRole] || idea.createdByRole}) `, time);
     meta.append(who, " ", when);
     li.append(meta);
@@ -104,12 +105,27 @@
       li.append(text);
     }
     if (idea.imageUrl) {
+      // The same <img> as the server's image tag (templates/includes/image.html): the WebP
+      // variants made so far in srcset, the image's own size, lazy. Every URL here is signed.
       const link = document.createElement("a");
       link.href = idea.imageUrl;
       const img = document.createElement("img");
       img.className = "idea__image";
-      img.src = idea.imageUrl;
-      img.loading = "lazy";
+      img.loading = "lazy"; // before any URL: an image starts loading as soon as it has one
+      img.decoding = "async";
+      if (idea.imageWidth && idea.imageHeight) {
+        img.width = idea.imageWidth;
+        img.height = idea.imageHeight;
+      }
+      const thumbs = idea.thumbnails || {};
+      const widths = Object.keys(thumbs);
+      if (widths.length) {
+        const candidates = widths.map((w) => `${thumbs[w]} ${w}w`);
+        if (idea.imageWidth) candidates.push(`${idea.imageUrl} ${idea.imageWidth}w`);
+        img.sizes = "(min-width: 44rem) 40rem, 100vw";
+        img.srcset = candidates.join(", ");
+      }
+      img.src = thumbs["640"] || (widths.length ? thumbs[widths[0]] : idea.imageUrl);
       img.alt = idea.description
         ? interpolate(gettext("Reference image: %(text)s"), { text: idea.description.slice(0, 120) }, true)
         : interpolate(gettext("Reference image shared by %(name)s"), { name: idea.createdByName }, true);
@@ -127,7 +143,7 @@
       ideas.push(...page.results);
       url = page.next;
     }
-    thread.querySelector("[data-ideas-list]").replaceChildren(...ideas.map(ideaItem));
+    thread.querySelector("[data-ideas-list]").replaceChildren(...ideas.map((idea) => ideaItem(idea, thread.dataset.zone)));
     const empty = thread.querySelector("[data-ideas-empty]");
     if (empty) empty.hidden = ideas.length > 0;
   }

@@ -57,6 +57,17 @@ class NotFoundError(ApplicationError):
     default_code = "not_found"
 
 
+class RateLimited(ApplicationError):
+    """Too many actions of one kind by one user (tattoo/core/rates.py): 429 with Retry-After."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 class UpstreamUnavailable(ApplicationError):
     """A service we depend on (the QPay worker, the bucket) did not answer: 503."""
 
@@ -106,7 +117,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
         fields = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
-        return Response(error_body(exc.code, str(exc.message), fields), status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return Response(error_body(exc.code, str(exc.message), fields), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -8,12 +8,21 @@ artist's user, a booking or a time off bumps those keys in PostgreSQL in the sam
 
 `public_read` decorates the `get` of a DRF view, so an anonymous GET goes through the whole stack
 (middleware, DRF's content negotiation, authentication and permissions) and then: the versions are
-looked up with one primary-key query and the ETag is derived from them and the exact request (host,
-path, query); Django's conditional-response rules answer a matching If-None-Match with a 304
-without running the view; otherwise the rendered answer stored under that ETag in the Django cache
-(alias "public": Redis when REDIS_URL is set) is served, or the view runs and its rendered answer
-is stored. Keys embed the versions, so nothing is ever evicted on write and nothing is stale after
-one. The answer carries `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`
+looked up with one primary-key query and the ETag is derived from them and the request (host, path,
+and the query parameters the view declares, `query=`); Django's conditional-response rules answer a
+matching If-None-Match with a 304 without running the view; otherwise the rendered answer stored
+under that ETag in the Django cache (alias "public": its own bounded Redis, PUBLIC_CACHE_URL,
+docs/deploy.md) is served, or the view runs and its rendered answer is stored.
+
+Each decorated view declares the query parameters it reads (`query=("q", "style", "page")`), and
+those are all it gets: every other parameter is dropped from the request before the view, the ETag
+and the stored answer see it, for every caller, so `?x=<random>` neither makes a new stored answer
+(a flood of them cannot fill the store) nor reaches the view. Declared parameters are sorted, so
+their order does not matter either. A view that starts reading a new parameter adds its name to the
+tuple next to it (undeclared, it would simply never arrive).
+
+Keys embed the versions, so nothing is ever evicted on write and nothing is stale after one. The
+answer carries `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M`
 (settings PUBLIC_CACHE_S_MAXAGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE) for the reverse proxy or CDN
 of docs/deploy.md. Authenticated requests bypass all of this (they stay `private, no-store`).
 `public_page` does the same for a page view's HTML (a visitor's home and artist pages).
@@ -27,6 +36,7 @@ never earns a 304, nor a stored body, in another.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -34,9 +44,11 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
+
+logger = logging.getLogger("inkbook.http_cache")
 
 CATALOG = "catalog"
 # The cache alias holding rendered public answers (tattoo/settings.py), and how long one is kept:
@@ -82,6 +94,21 @@ def versions(keys: Iterable[str]) -> str:
         return cursor.fetchone()[0]
 
 
+def keep_declared_query(request, names: Iterable[str]) -> None:
+    """Leave only the `names` parameters in the request's query, sorted by name (each keeps its
+    values in order): what the view reads, and what the ETag, the stored answer and every link the
+    answer builds from the request (pagination, the language switcher's `next`) are made of."""
+    http_request = getattr(request, "_request", request)  # a DRF Request wraps Django's
+    kept = QueryDict(mutable=True)
+    for name in sorted(set(names)):
+        values = http_request.GET.getlist(name)
+        if values:
+            kept.setlist(name, values)
+    kept._mutable = False
+    http_request.GET = kept
+    http_request.META["QUERY_STRING"] = kept.urlencode()
+
+
 def is_anonymous(request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
@@ -117,8 +144,8 @@ def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> Htt
     conditional = get_conditional_response(request, etag=etag)
     if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
         return _public(conditional, etag) if conditional.status_code == 304 else conditional
-    store, key = caches[RENDERED_CACHE], f"answer:{etag}"
-    hit = store.get(key)
+    key = f"answer:{etag}"
+    hit = stored_get(key)
     if hit is not None:
         body, content_type = hit
         return _public(HttpResponse(body, content_type=content_type), etag)
@@ -127,7 +154,7 @@ def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> Htt
         return response  # errors, and answers that set a cookie, are neither public nor stored
 
     def keep(rendered):
-        store.set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
+        stored_set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
 
     if hasattr(response, "add_post_render_callback"):
         response.add_post_render_callback(keep)
@@ -136,13 +163,16 @@ def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> Htt
     return _public(response, etag)
 
 
-def public_read(keys_for: Callable[..., list[str]]):
+def public_read(keys_for: Callable[..., list[str]], *, query: Iterable[str]):
     """Decorate a DRF view's `get(self, request, **kwargs)`: its anonymous answers are cached as the
-    module docstring says. `keys_for(**kwargs)` names the version keys the answer depends on."""
+    module docstring says. `keys_for(**kwargs)` names the version keys the answer depends on;
+    `query` the query parameters the view reads (the only ones it gets)."""
+    declared = tuple(query)
 
     def deco(get):
         @wraps(get)
         def wrapped(view, request, *args, **kwargs):
+            keep_declared_query(request, declared)
             if not is_anonymous(request):
                 return get(view, request, *args, **kwargs)
             return _serve(request, keys_for(**kwargs), lambda: get(view, request, *args, **kwargs))
@@ -157,15 +187,18 @@ def public_read(keys_for: Callable[..., list[str]]):
 _MESSAGES_COOKIE = "messages"
 
 
-def public_page(keys_for: Callable[..., list[str]]):
+def public_page(keys_for: Callable[..., list[str]], *, query: Iterable[str]):
     """Decorate a page view `view(request, **kwargs)` (GET): the same for the HTML of an anonymous
     visitor (no session, no flash messages waiting in a cookie). Such a page must not depend on
     the visitor: it renders no CSRF token (the language switcher takes none from visitors) and no
-    messages. A signed-in visitor's page is rendered for them and never stored."""
+    messages. A signed-in visitor's page is rendered for them and never stored. `query`: the query
+    parameters the page reads (the only ones it gets)."""
+    declared = tuple(query)
 
     def deco(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            keep_declared_query(request, declared)
             if (
                 request.method not in ("GET", "HEAD")
                 or not is_anonymous(request)
@@ -177,6 +210,33 @@ def public_page(keys_for: Callable[..., list[str]]):
         return wrapped
 
     return deco
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+# The store is a cache, never a dependency: an answer it cannot keep or give (the store full under a
+# wrong eviction policy, unreachable) is rendered again, not a 500 (docs/deploy.md, "Redis").
+try:
+    from redis.exceptions import RedisError
+
+    _STORE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
+except ImportError:  # pragma: no cover - the redis package ships with the requirements
+    _STORE_ERRORS = (OSError,)
+
+
+def stored_get(key: str):
+    try:
+        return caches[RENDERED_CACHE].get(key)
+    except _STORE_ERRORS as exc:
+        logger.warning("public cache read failed: %s", type(exc).__name__)
+        return None
+
+
+def stored_set(key: str, value, timeout: int) -> None:
+    try:
+        caches[RENDERED_CACHE].set(key, value, timeout)
+    except _STORE_ERRORS as exc:
+        logger.warning("public cache write failed: %s", type(exc).__name__)
 
 
 # --- schema -------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def _validated_key(raw: str) -> str:
         raise ApplicationError(
             _("`%(header)s` is not a usable key.") % {"header": HEADER},
             code="invalid",
-            fields={HEADER: ["1 to 255 printable ASCII characters."]},
+            fields={HEADER: [_("1 to 255 printable ASCII characters.")]},
         )
     return raw
 

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,4 +86,27 @@ class PendingObjectDeletion(models.Model):
         verbose_name_plural = _("bucket objects to delete")
 
     def __str__(self) -> str:
-        return f"pending delete of {self.key}"
+        return gettext("bucket object %(key)s to delete") % {"key": self.key}
+
+
+class ImageFields(models.Model):
+    """What a record carrying an image keeps besides its key and URL (tattoo/core/images.py): the
+    served copy's size in pixels (set by the attach, which re-encodes it; null for an image written
+    before the pipeline, which the images sweep re-encodes) and the widths of the WebP variants
+    made so far (the variants job fills it)."""
+
+    image_width = models.PositiveIntegerField(verbose_name=_("image width"), null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(verbose_name=_("image height"), null=True, blank=True, editable=False)
+    image_variants = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("image variants"),
+        default=list,
+        # also in the database: rows written with SQL (bench/seed.py) start with no variants
+        db_default=models.Value([], output_field=ArrayField(models.PositiveSmallIntegerField())),
+        blank=True,
+        editable=False,
+        help_text=_("Widths of the WebP variants made."),
+    )
+
+    class Meta:
+        abstract = True

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from procrastinate import builtin_tasks
 
-from tattoo.core import uploads
+from tattoo.core import images, uploads
 from tattoo.core.idempotency import KEY_LIFETIME, idempotency_keys_purge
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
@@ -70,3 +70,17 @@ def retry_object_deletes(timestamp: int | None = None, limit: int | None = None)
     keeps its queue row and error until it succeeds; see tattoo.core.models.PendingObjectDeletion)."""
     done, failed = uploads.retry_pending_deletions(limit=limit)
     return {"deleted": done, "failed": failed}
+
+
+@app.task(name=images.VARIANTS_TASK, retry=OUTSIDE_SERVICE_RETRY)
+def make_image_variants(kind: str, pk: int, key: str, remake: bool = False) -> list[int]:
+    """At once, enqueued with every attached image: its WebP variants (tattoo/core/images.py)."""
+    return images.image_make_variants(kind=kind, pk=pk, key=key, remake=remake)
+
+
+@app.periodic(cron="*/10 * * * *", periodic_id="sweep_images")
+@app.task(name="tattoo.sweep_images", queueing_lock="tattoo.sweep_images")
+def sweep_images(timestamp: int | None = None, check_bucket: bool = False) -> dict:
+    """Every 10 minutes: a variants job for each image whose variants are missing, or that was
+    written before images were re-encoded (those are re-encoded first)."""
+    return dataclasses.asdict(images.images_sweep(check_bucket=check_bucket))

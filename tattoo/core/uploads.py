@@ -1,27 +1,36 @@
-"""The bucket: the one module that talks to object storage.
+"""The buckets: the one module that talks to object storage through boto3.
 
 Production is Cloudflare R2 through its S3 API (region ``auto``, SigV4, path-style addressing);
-development and tests use the local S3 stand-in started by ``scripts/s3-dev-server.js``. Clients
-never send files through Django: ``presign_upload`` signs a PUT for one server-chosen key, the
-client PUTs the bytes straight to the bucket, and a record (portfolio item, tattoo idea) accepts
-the object only through ``verify_uploaded_image`` (our public URL, the caller's own prefix, a HEAD
-that finds the object with an allowed size and type, first bytes that match that type).
+development and tests use the local S3 stand-in started by ``scripts/s3-dev-server.js``. There are
+two buckets: the public one (``S3_BUCKET``, read anonymously at ``S3_PUBLIC_BASE_URL``) holds only
+images made by the server (sanitised copies and their variants, tattoo/core/images.py); the private
+one (``S3_PRIVATE_BUCKET``, no anonymous read) holds every upload, so a phone's original bytes are
+never public, and the private images (ideas) with their variants. Functions that take ``private``
+act on that bucket.
 
-Calls that DELETE DATA (there is no undo: the bucket keeps no versions):
+Clients never send files through Django: ``presign_upload`` signs a PUT for one server-chosen key
+in the private bucket, the client PUTs the bytes straight there, and a record (portfolio item,
+tattoo idea) accepts the upload only through ``verify_upload`` (our upload URL, the caller's own
+prefix, a HEAD that finds the object with an allowed size and type, first bytes that match that
+type); tattoo/core/images.py then re-encodes it into the bucket the record's kind says.
+
+Calls that DELETE DATA (there is no undo: the buckets keep no versions):
 * ``delete_object(key)`` removes one object now.
-* ``object_delete_later(key)`` queues a ``PendingObjectDeletion`` in the caller's transaction and
-  removes the object once that transaction commits.
-* ``object_delete_attempt(key)`` and ``retry_pending_deletions()`` remove queued objects
-  (``manage.py retry_object_deletes`` runs the latter).
+* ``objects_delete_later(keys)`` (``object_delete_later(key)``) queues ``PendingObjectDeletion``
+  rows in the caller's transaction and removes the objects once that transaction commits.
+* ``objects_delete_attempt(keys)`` and ``retry_pending_deletions()`` remove queued objects, from
+  both buckets (a record's key names one object, in whichever bucket holds it; ``manage.py
+  retry_object_deletes`` runs the latter).
+* ``sweep_unattached`` removes old objects no record names.
 
-Calls that write: ``put_object`` (server-side upload, used by the seed command), ``copy_object``
-(``attach_upload`` copies an upload to the key a record keeps) and every URL ``presign_upload``
-returns (it lets its holder write one object until it expires). Presigning itself makes no network
-call; ``head_object`` and ``read_head_bytes`` only read.
+Calls that write: ``put_object`` (server-side upload, used by the seed command) and every URL
+``presign_upload`` returns (it lets its holder write one object until it expires); the sanitised
+images are written by tattoo/core/images.py through django-storages. Presigning makes no network
+call; ``head_object``, ``read_object`` and ``read_head_bytes`` only read.
 
 A presigned PUT can be replayed until it expires, so a record never points at the upload's own key:
-``attach_upload`` copies the upload to a key no URL was ever signed for and checks the copy, so what
-was checked is what is served (docs/security.md).
+tattoo/core/images.py decodes the upload once and stores its re-encoded copy at a key no URL was
+ever signed for, so what was checked is what is served (docs/security.md).
 """
 
 from __future__ import annotations
@@ -71,6 +80,8 @@ _KEY_EXTS = "|".join(sorted({exts[0] for exts in ALLOWED_TYPES.values()}))
 _KEY_RE = re.compile(
     r"^(?P<folder>[a-z]+)/(?P<user_id>[1-9][0-9]{0,18})/(?P<name>[0-9a-f]{32})\.(?P<ext>" + _KEY_EXTS + ")$"
 )
+# A derived WebP variant of an attached image: ``{image key}.w{width}.webp`` (tattoo/core/images.py).
+_VARIANT_RE = re.compile(r"^(?P<image>.+)\.w(?P<width>[1-9][0-9]{1,4})\.webp$")
 
 
 @dataclass(frozen=True)
@@ -140,13 +151,35 @@ def client():
 # --- keys and URLs --------------------------------------------------------------------------
 
 
+def bucket_name(*, private: bool) -> str:
+    return settings.S3_PRIVATE_BUCKET if private else settings.S3_BUCKET
+
+
 def public_url(key: str) -> str:
     """The unsigned public URL of a key (R2 custom domain or r2.dev; locally the stand-in)."""
     return f"{settings.S3_PUBLIC_BASE_URL}/{key}"
 
 
+def private_url(key: str) -> str:
+    """The bare URL of an object in the private bucket: it names the object, and is refused
+    without a signature (an upload's ``publicUrl``; a private image's stored URL)."""
+    return f"{settings.S3_ENDPOINT_URL.rstrip('/')}/{settings.S3_PRIVATE_BUCKET}/{key}"
+
+
+def variant_key(key: str, width: int) -> str:
+    """The key of the `width`-px WebP variant of the image at `key`: it changes when the image does."""
+    return f"{key}.w{int(width)}.webp"
+
+
 def make_key(*, folder: str, user_id: int, content_type: str) -> str:
     return f"{folder}/{int(user_id)}/{uuid.uuid4().hex}.{ALLOWED_TYPES[content_type][0]}"
+
+
+def _key_after(url: str, base: str) -> str | None:
+    if not isinstance(url, str) or not url.startswith(base + "/"):
+        return None
+    key = url[len(base) + 1 :]
+    return key if _KEY_RE.fullmatch(key) else None
 
 
 def key_from_public_url(url: str) -> str | None:
@@ -155,18 +188,17 @@ def key_from_public_url(url: str) -> str | None:
     Only keys this module makes are accepted, so no query, fragment, encoding or ``..`` trick
     can point a record at another object.
     """
-    if not isinstance(url, str):
-        return None
-    base = settings.S3_PUBLIC_BASE_URL + "/"
-    if not url.startswith(base):
-        return None
-    key = url[len(base) :]
-    return key if _KEY_RE.fullmatch(key) else None
+    return _key_after(url, settings.S3_PUBLIC_BASE_URL)
+
+
+def key_from_upload_url(url: str) -> str | None:
+    """The key behind an upload's URL (``private_url``, the presign's ``publicUrl``), or None."""
+    return _key_after(url, private_url("")[:-1])
 
 
 def owned_key_from_url(url: str, *, folder: str, user, field: str = "imageUrl") -> str:
-    """The key behind `url` if it is our public URL under ``{folder}/{user.id}/``; else 400."""
-    key = key_from_public_url(url)
+    """The key behind `url` if it is an upload URL of ours under ``{folder}/{user.id}/``; else 400."""
+    key = key_from_upload_url(url)
     if key is None:
         raise ApplicationError(
             _("The image must be uploaded through /api/upload/presign first."),
@@ -214,11 +246,12 @@ def _extension(filename: str) -> str:
 
 
 def presign_put(*, key: str, content_type: str, size: int, metadata: dict[str, str], expires_in: int) -> str:
-    """A URL that lets its holder PUT exactly `size` bytes of `content_type` with `metadata` at `key`."""
+    """A URL that lets its holder PUT exactly `size` bytes of `content_type` with `metadata` at
+    `key` in the private bucket (uploads are never readable anonymously)."""
     return client().generate_presigned_url(
         "put_object",
         Params={
-            "Bucket": settings.S3_BUCKET,
+            "Bucket": settings.S3_PRIVATE_BUCKET,
             "Key": key,
             "ContentType": content_type,
             # Signed, so the bucket refuses any other body size: the only size cap a PUT can have.
@@ -279,7 +312,7 @@ def presign_upload(*, user, filename: str, content_type: str, size: int, folder:
     expires_at = timezone.now() + timedelta(seconds=expires_in)
     url = presign_put(key=key, content_type=content_type, size=size, metadata=metadata, expires_in=expires_in)
     headers = {"Content-Type": content_type, **{f"x-amz-meta-{k}": v for k, v in metadata.items()}}
-    return PresignedUpload(upload_url=url, public_url=public_url(key), key=key, expires_at=expires_at, headers=headers)
+    return PresignedUpload(upload_url=url, public_url=private_url(key), key=key, expires_at=expires_at, headers=headers)
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -290,10 +323,10 @@ def _unavailable(action: str, key: str, exc: Exception) -> UpstreamUnavailable:
     return UpstreamUnavailable(_("The image storage is not answering; try again shortly."), code="storage_unavailable")
 
 
-def head_object(key: str) -> StoredObject | None:
+def head_object(key: str, *, private: bool = False) -> StoredObject | None:
     """The object's size, type and metadata, or None when there is no such object."""
     try:
-        r = client().head_object(Bucket=settings.S3_BUCKET, Key=key)
+        r = client().head_object(Bucket=bucket_name(private=private), Key=key)
     except ClientError as exc:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if status == 404 or exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
@@ -310,18 +343,14 @@ def head_object(key: str) -> StoredObject | None:
     )
 
 
-def verify_uploaded_image(*, image_url: str, folder: str, user, field: str = "imageUrl") -> StoredObject:
-    """The uploaded object behind `image_url`, checked before a record may point at it.
+def verify_upload(key: str, *, user, field: str = "imageUrl") -> StoredObject:
+    """The upload at `key` (private bucket), checked before a record may be made of it.
 
-    400 unless the URL is our public URL under ``{folder}/{user.id}/``, the object exists, and its
-    size and type are allowed (and the type agrees with the key); 503 when the bucket is down.
+    400 unless the object exists, its size and type are allowed (and the type agrees with the
+    key), it is young enough, the caller uploaded it and its first bytes match its type; 503 when
+    the bucket is down.
     """
-    key = owned_key_from_url(image_url, folder=folder, user=user, field=field)
-    return _verify_object(key, user=user, field=field)
-
-
-def _verify_object(key: str, *, user, field: str) -> StoredObject:
-    obj = head_object(key)
+    obj = head_object(key, private=True)
     if obj is None:
         raise ApplicationError(
             _("No uploaded image at that URL; upload it first."),
@@ -361,7 +390,7 @@ def _verify_object(key: str, *, user, field: str) -> StoredObject:
         raise ApplicationError(
             _("That image was not uploaded by you."), code="image_not_yours", fields={field: [_("Not your upload.")]}
         )
-    if not _looks_like(obj.content_type, read_head_bytes(key, 32)):
+    if not _looks_like(obj.content_type, read_head_bytes(key, 32, private=True)):
         raise ApplicationError(
             _("The uploaded file is not the image its type claims."),
             code="not_an_image",
@@ -372,20 +401,21 @@ def _verify_object(key: str, *, user, field: str) -> StoredObject:
     return obj
 
 
-def attached_key(upload_key: str) -> str:
+def attached_key(upload_key: str, *, ext: str | None = None) -> str:
     """The key a record keeps for an upload: same folder and owner, a name derived from the upload's
-    key (so one upload maps to one attached object) that no presigned URL was ever made for."""
+    key (so one upload maps to one attached object) that no presigned URL was ever made for, and
+    the extension of the format served (`ext`, default the upload's)."""
     folder, user_id, rest = upload_key.split("/", 2)
     name = uuid.uuid5(uuid.NAMESPACE_URL, f"inkbook-attached:{upload_key}").hex
-    return f"{folder}/{user_id}/{name}.{rest.rsplit('.', 1)[1]}"
+    return f"{folder}/{user_id}/{name}.{ext or rest.rsplit('.', 1)[1]}"
 
 
-def _image_in_use(field: str) -> ConflictError:
+def image_in_use(field: str) -> ConflictError:
     return ConflictError(_("That image is already in use."), code="image_in_use", fields={field: [_("Already used.")]})
 
 
 @contextmanager
-def _attach_lock(key: str) -> Iterator[bool]:
+def attach_lock(key: str) -> Iterator[bool]:
     """A PostgreSQL session advisory lock on `key` (no transaction stays open across the bucket
     calls); False when another request holds it."""
     lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
@@ -398,38 +428,6 @@ def _attach_lock(key: str) -> Iterator[bool]:
         if got:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
-
-
-@contextmanager
-def attach_upload(
-    *, image_url: str, folder: str, user, in_use: Callable[[str], bool], field: str = "imageUrl"
-) -> Iterator[StoredObject]:
-    """WRITES: the checked copy of the caller's upload that a record may point at; the caller
-    creates the record inside the ``with`` block.
-
-    The upload is copied to ``attached_key`` and the copy is what gets checked (type, size, owner,
-    first bytes), so a replay of the presigned PUT, which rewrites only the upload's own key, can
-    never change what the record serves. One upload backs one record: `in_use(key)` says whether a
-    record already has the attached key (409 ``image_in_use``), and an advisory lock on the key
-    makes concurrent attaches of one upload queue behind each other (the losers get 409 too).
-    """
-    upload_key = owned_key_from_url(image_url, folder=folder, user=user, field=field)
-    final_key = attached_key(upload_key)
-    with _attach_lock(final_key) as got:
-        if not got or in_use(final_key):
-            raise _image_in_use(field)
-        _verify_object(upload_key, user=user, field=field)  # early answers about the upload itself
-        copy_object(source_key=upload_key, key=final_key)
-        try:
-            attached = _verify_object(final_key, user=user, field=field)
-        except ApplicationError:
-            delete_object(final_key)  # replaced between the two checks: nothing points at it yet
-            raise
-        yield attached
-    try:
-        delete_object(upload_key)  # attached: the upload's own key serves nothing any more
-    except UpstreamUnavailable:
-        pass  # sweep_unattached removes it later (no record names it)
 
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
@@ -448,13 +446,29 @@ def _looks_like(content_type: str, head: bytes) -> bool:
     return False
 
 
-def read_head_bytes(key: str, count: int) -> bytes:
+def read_head_bytes(key: str, count: int, *, private: bool = False) -> bytes:
     """The first `count` bytes of an object (a ranged GET)."""
     try:
-        r = client().get_object(Bucket=settings.S3_BUCKET, Key=key, Range=f"bytes=0-{count - 1}")
+        r = client().get_object(Bucket=bucket_name(private=private), Key=key, Range=f"bytes=0-{count - 1}")
         return r["Body"].read(count)
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable("GET", key, exc) from exc
+
+
+def read_object(key: str, *, private: bool, max_bytes: int) -> bytes | None:
+    """The whole object (at most `max_bytes`: a longer one raises ValueError), or None when missing."""
+    try:
+        r = client().get_object(Bucket=bucket_name(private=private), Key=key)
+        body = r["Body"].read(max_bytes + 1)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise _unavailable("GET", key, exc) from exc
+    except BotoCoreError as exc:
+        raise _unavailable("GET", key, exc) from exc
+    if len(body) > max_bytes:
+        raise ValueError(f"{key} is larger than {max_bytes} bytes")
+    return body
 
 
 # --- bucket configuration -------------------------------------------------------------------
@@ -483,45 +497,66 @@ def cors_rules(origins: list[str]) -> dict:
 
 
 def put_bucket_cors(origins: list[str]) -> None:
-    """Replace the bucket's CORS configuration (``manage.py configure_bucket_cors``)."""
-    try:
-        client().put_bucket_cors(Bucket=settings.S3_BUCKET, CORSConfiguration=cors_rules(origins))
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("PutBucketCors", settings.S3_BUCKET, exc) from exc
+    """Replace both buckets' CORS configuration (``manage.py configure_bucket_cors``): browsers PUT
+    uploads to the private one and read images from both."""
+    for bucket in (settings.S3_BUCKET, settings.S3_PRIVATE_BUCKET):
+        try:
+            client().put_bucket_cors(Bucket=bucket, CORSConfiguration=cors_rules(origins))
+        except (ClientError, BotoCoreError) as exc:
+            raise _unavailable("PutBucketCors", bucket, exc) from exc
 
 
 # --- writes ---------------------------------------------------------------------------------
 
 
-def put_object(*, key: str, body: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
-    """Upload bytes from the server (seed data); user uploads go through presigned URLs."""
+def put_object(
+    *,
+    key: str,
+    body: bytes,
+    content_type: str,
+    metadata: dict[str, str] | None = None,
+    private: bool = False,
+    cache_control: str | None = None,
+) -> None:
+    """Upload bytes from the server (seed data, tests); user uploads go through presigned URLs."""
+    extra = {"CacheControl": cache_control} if cache_control else {}
     try:
         client().put_object(
-            Bucket=settings.S3_BUCKET, Key=key, Body=body, ContentType=content_type, Metadata=metadata or {}
+            Bucket=bucket_name(private=private),
+            Key=key,
+            Body=body,
+            ContentType=content_type,
+            Metadata=metadata or {},
+            **extra,
         )
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable("PUT", key, exc) from exc
 
 
-def copy_object(*, source_key: str, key: str) -> None:
-    """WRITES: a server-side copy of an object (bytes, type and metadata) to another key."""
-    try:
-        client().copy_object(
-            Bucket=settings.S3_BUCKET,
-            Key=key,
-            CopySource={"Bucket": settings.S3_BUCKET, "Key": source_key},
-            MetadataDirective="COPY",
-        )
-    except (ClientError, BotoCoreError) as exc:
-        raise _unavailable("COPY", key, exc) from exc
-
-
-def delete_object(key: str) -> None:
+def delete_object(key: str, *, private: bool = False) -> None:
     """DELETES DATA: remove one object now. Deleting a missing key succeeds (S3 semantics)."""
     try:
-        client().delete_object(Bucket=settings.S3_BUCKET, Key=key)
+        client().delete_object(Bucket=bucket_name(private=private), Key=key)
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable("DELETE", key, exc) from exc
+
+
+def delete_objects_everywhere(keys: list[str]) -> None:
+    """DELETES DATA: remove `keys` from both buckets now (one DeleteObjects call per bucket and
+    1,000 keys); missing keys succeed. Raises UpstreamUnavailable when a key could not be removed."""
+    for private in (False, True):
+        bucket = bucket_name(private=private)
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            try:
+                r = client().delete_objects(
+                    Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+                )
+            except (ClientError, BotoCoreError) as exc:
+                raise _unavailable("DELETE", chunk[0], exc) from exc
+            errors = [e for e in r.get("Errors", []) if e.get("Code") not in ("NoSuchKey", "404")]
+            if errors:
+                raise _unavailable("DELETE", errors[0].get("Key", chunk[0]), RuntimeError(errors[0].get("Message")))
 
 
 # Core imports no domain app: the apps whose records name bucket objects register here in their
@@ -535,30 +570,45 @@ def register_key_holder(holder: Callable[[list[str]], Iterable[str]]) -> None:
 
 
 def object_delete_later(key: str) -> None:
-    """DELETES DATA after commit: call inside the transaction that deletes the record.
+    """DELETES DATA after commit: ``objects_delete_later([key])``."""
+    objects_delete_later([key])
 
-    The queue row is written with the record's delete, so a crash or a bucket outage can only
-    delay the object's removal (``manage.py retry_object_deletes``), never forget it; and the
+
+def objects_delete_later(keys: Iterable[str]) -> None:
+    """DELETES DATA after commit: call inside the transaction that deletes the record naming `keys`.
+
+    The queue rows are written with the record's delete, so a crash or a bucket outage can only
+    delay the objects' removal (``manage.py retry_object_deletes``), never forget it; and the
     record's delete never waits on, or fails because of, the bucket.
     """
-    PendingObjectDeletion.objects.get_or_create(key=key)
-    transaction.on_commit(lambda: object_delete_attempt(key), robust=True)
+    keys = list(dict.fromkeys(k for k in keys if k))
+    if not keys:
+        return
+    PendingObjectDeletion.objects.bulk_create([PendingObjectDeletion(key=k) for k in keys], ignore_conflicts=True)
+    transaction.on_commit(lambda: objects_delete_attempt(keys), robust=True)
 
 
 def object_delete_attempt(key: str) -> bool:
-    """DELETES DATA: try to remove a queued object; True when it is gone (and dequeued)."""
+    """DELETES DATA: ``objects_delete_attempt([key])``."""
+    return objects_delete_attempt([key])
+
+
+def objects_delete_attempt(keys: list[str]) -> bool:
+    """DELETES DATA: try to remove queued objects from both buckets; True when they are gone (and
+    dequeued). A record's key names one object in whichever bucket holds it (a private image, or
+    one written before the buckets were split), and no other object shares its name."""
     from django.db.models import F
 
     try:
-        delete_object(key)
+        delete_objects_everywhere(keys)
     except UpstreamUnavailable as exc:
         cause = exc.__cause__ or exc
-        PendingObjectDeletion.objects.filter(key=key).update(
+        PendingObjectDeletion.objects.filter(key__in=keys).update(
             attempts=F("attempts") + 1, last_error=f"{type(cause).__name__}: {cause}"[:2000], updated_at=timezone.now()
         )
-        logger.warning("object %s not deleted; queued for retry_object_deletes", key)
+        logger.warning("%s object(s) not deleted (first %s); queued for retry_object_deletes", len(keys), keys[0])
         return False
-    PendingObjectDeletion.objects.filter(key=key).delete()
+    PendingObjectDeletion.objects.filter(key__in=keys).delete()
     return True
 
 
@@ -567,24 +617,38 @@ def retry_pending_deletions(*, limit: int | None = None) -> tuple[int, int]:
     keys = PendingObjectDeletion.objects.order_by("updated_at", "id").values_list("key", flat=True)
     if limit:
         keys = keys[:limit]
+    keys = list(keys)
     done = failed = 0
-    for key in list(keys):
-        if object_delete_attempt(key):
-            done += 1
+    for start in range(0, len(keys), 500):  # one DeleteObjects call per bucket and batch
+        batch = keys[start : start + 500]
+        if objects_delete_attempt(batch):
+            done += len(batch)
         else:
-            failed += 1
+            failed += len(batch)
     return done, failed
 
 
+def _held(keys: list[str]) -> set[str]:
+    """Those of `keys` (record keys or their variants' keys) still named by a record or queued for
+    deletion (the queue removes those)."""
+    images = {k: (m.group("image") if (m := _VARIANT_RE.fullmatch(k)) else k) for k in keys}
+    candidates = sorted(set(images.values()))
+    used = set(PendingObjectDeletion.objects.filter(key__in=candidates).values_list("key", flat=True))
+    for holder in _key_holders:
+        used |= set(holder(candidates))
+    return {k for k, image in images.items() if image in used}
+
+
 def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepReport:
-    """DELETES DATA: remove uploads no record ever pointed at (a presigned PUT that was never
-    attached to a portfolio item or an idea), once older than `older_than`.
+    """DELETES DATA: remove objects no record ever pointed at, once older than `older_than`: an
+    upload that was never attached (private bucket), or an image or variant left behind by an
+    attach or a job that stopped half-way (either bucket).
 
     Only keys this module makes, under the upload folders, are considered; an object is kept when
-    a portfolio item or idea names it or when it is already queued in PendingObjectDeletion (the
-    queue deletes it). `older_than` must exceed UPLOAD_ATTACH_WITHIN_HOURS, so an upload being
-    attached right now is never swept. Lists the bucket page by page (1,000 keys per request, one
-    database query per page).
+    a record names it (or, for a variant, its image) or when it is already queued in
+    PendingObjectDeletion (the queue deletes it). `older_than` must exceed
+    UPLOAD_ATTACH_WITHIN_HOURS, so an upload being attached right now is never swept. Lists the
+    buckets page by page (1,000 keys per request, one database query per page and holder).
     """
     if older_than <= timedelta(hours=settings.UPLOAD_ATTACH_WITHIN_HOURS):
         raise ValueError("older_than must exceed UPLOAD_ATTACH_WITHIN_HOURS (uploads may still be attached)")
@@ -592,28 +656,30 @@ def sweep_unattached(*, older_than: timedelta, dry_run: bool = False) -> SweepRe
     scanned = deleted = attached = recent = foreign = 0
     paginator = client().get_paginator("list_objects_v2")
     try:
-        for folder in FOLDERS:
-            for page in paginator.paginate(Bucket=settings.S3_BUCKET, Prefix=f"{folder}/"):
-                old = []
-                for obj in page.get("Contents", []):
-                    scanned += 1
-                    if not _KEY_RE.match(obj["Key"]):
-                        foreign += 1
-                    elif obj["LastModified"] >= cutoff:
-                        recent += 1
-                    else:
-                        old.append(obj["Key"])
-                used = set(PendingObjectDeletion.objects.filter(key__in=old).values_list("key", flat=True))
-                for holder in _key_holders:
-                    used |= set(holder(old))
-                attached += len(used)
-                for key in old:
-                    if key in used:
-                        continue
-                    if not dry_run:
-                        delete_object(key)
-                        logger.info("swept unattached upload %s", key)
-                    deleted += 1
+        for private in (True, False):
+            bucket = bucket_name(private=private)
+            for folder in FOLDERS:
+                for page in paginator.paginate(Bucket=bucket, Prefix=f"{folder}/"):
+                    old = []
+                    for obj in page.get("Contents", []):
+                        scanned += 1
+                        key = obj["Key"]
+                        variant = _VARIANT_RE.fullmatch(key)
+                        if not _KEY_RE.match(variant.group("image") if variant else key):
+                            foreign += 1
+                        elif obj["LastModified"] >= cutoff:
+                            recent += 1
+                        else:
+                            old.append(key)
+                    used = _held(old) if old else set()
+                    attached += len(used)
+                    for key in old:
+                        if key in used:
+                            continue
+                        if not dry_run:
+                            delete_object(key, private=private)
+                            logger.info("swept unattached object %s", key)
+                        deleted += 1
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable("LIST", settings.S3_BUCKET, exc) from exc
     return SweepReport(scanned=scanned, deleted=deleted, attached=attached, recent=recent, foreign=foreign)

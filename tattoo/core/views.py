@@ -3,9 +3,10 @@ from __future__ import annotations
 import logging
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger("inkbook.health")
 
@@ -42,6 +43,29 @@ def error_404(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404)
     return render(request, "404.html", status=404)
+
+
+@csrf_exempt
+def api_not_found(request, rest: str = ""):
+    """Every path under /api/ that no route matches, whatever the method (the last api pattern): the
+    one JSON error shape, also with DEBUG on, where Django would answer its HTML debug page
+    (docs/api.md). A GET whose path lacks only its trailing slash is sent to it, as
+    CommonMiddleware's APPEND_SLASH would (the catch-all matches every /api/ path, so it cannot)."""
+    if request.method in ("GET", "HEAD") and not request.path.endswith("/"):
+        match = _resolve(request.path + "/")
+        if match is not None and match.func is not api_not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404)
+
+
+def _resolve(path: str):
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
 
 
 def error_403(request, exception=None):

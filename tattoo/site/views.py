@@ -21,7 +21,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +29,7 @@ from accounts import selectors as account_selectors
 from accounts.forms import ArtistSearchForm
 from accounts.models import Tattooist, User
 from bookings import selectors, services
+from bookings.deposit_window import window_deadline
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, status_word
 from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSerializer, TimeOffSerializer
@@ -41,10 +42,9 @@ from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
-from tattoo.core import http_cache
+from tattoo.core import http_cache, l10n
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
-from tattoo.core.money import format_mnt
 
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
 ARTISTS_PER_PAGE = 12
@@ -85,11 +85,10 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
     result = selectors.tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=SLOT_DAYS), now=now)
     groups: dict[str, list] = {}
     for start in result.starts:
-        local = start.astimezone(tz)
-        # Day and time in the active language's formats (docs/i18n.md): "Wednesday, 3 June 2026" /
-        # "Лхагва гараг, 2026 оны 6-р сарын 3", and 24-hour times in both.
-        day = f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}"
-        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), date_format(local, "TIME_FORMAT")))
+        # Day and time in the active language, from CLDR (tattoo/core/l10n.py): "Wednesday, 3 June
+        # 2026" / "2026 оны 6-р сарын 3, лхагва гараг", and 24-hour times in both.
+        day = l10n.day(start, tz)
+        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), l10n.time(start, tz)))
     return list(groups.items())
 
 
@@ -229,6 +228,8 @@ def booking_detail(request, booking_id: int):
             # The deposit ledger and the policy it follows (docs/deposits.md).
             "deposit": deposit_ledger(booking=booking),
             "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
+            # fixed at payment and the booking moved since: not "N hours before the start" any more
+            "refund_deadline_moved": policy_refund_deadline(booking) != window_deadline(booking),
         },
     )
 
@@ -282,15 +283,18 @@ def booking_reschedule(request, booking_id: int):
         request, lambda: services.booking_reschedule(booking_id=booking_id, actor=request.user, slot=slot)
     )
     if booking is not _FAILED:
-        local = booking.slot.astimezone(ZoneInfo(booking.tattooist.timezone))
-        messages.success(request, _("Booking moved to %(when)s.") % {"when": date_format(local, "DATETIME_FORMAT")})
+        when = l10n.when(booking.slot, booking.tattooist.timezone)
+        messages.success(request, _("Booking moved to %(when)s.") % {"when": when})
     return redirect(detail)
 
 
 def _back(request, default: str) -> str:
     target = request.POST.get("next", "")
-    # Only our own paths: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Only our own site: never an open redirect. Django's check, as the login page's (a hand-made
+    # prefix test let `/\evil.com` through: browsers read the backslash as a slash).
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 @login_required
@@ -525,6 +529,7 @@ def calendar_feed(request, token: str):
         cal.add("x-wr-calname", _("Inkbook: %(artist)s") % {"artist": artist.user.name})
     cal.add("x-wr-timezone", artist.timezone)
     stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
+    zone = ZoneInfo(artist.timezone)
     for b in selectors.calendar_bookings(tattooist=artist):
         with translation.override(artist.user.language):
             if b.status == BookingStatus.PENDING:
@@ -533,18 +538,20 @@ def calendar_feed(request, token: str):
                 summary = _("Tattoo session: %(customer)s") % {"customer": b.customer.name}
             details = _("Status: %(status)s. Deposit %(amount)s.") % {
                 "status": status_word(b.status),
-                "amount": format_mnt(b.deposit_amount),
+                "amount": l10n.money(b.deposit_amount),
             }
         event = icalendar.Event()
         event.add("uid", f"booking-{b.pk}@{host}")
         event.add("dtstamp", stamp)
-        event.add("dtstart", b.slot.astimezone(UTC))
-        event.add("dtend", b.ends_at.astimezone(UTC))
+        # On the artist's clock (TZID, with its VTIMEZONE below): the session's own zone.
+        event.add("dtstart", b.slot.astimezone(zone))
+        event.add("dtend", b.ends_at.astimezone(zone))
         event.add("summary", summary)
         event.add("description", f"{details} {b.notes}".strip())
         event.add("status", "TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED")
         event.add("url", request.build_absolute_uri(reverse("booking-detail", args=[b.pk])))
         cal.add_component(event)
+    cal.add_missing_timezones()
     body = cal.to_ical()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="inkbook.ics"'
@@ -557,8 +564,9 @@ def calendar_feed(request, token: str):
 
 # Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
 # page by the catalog's version, an artist page by the artist's, its bookings' and the minute (the
-# slot list moves with the clock); each also by language, host and the exact path and query.
-@http_cache.public_page(lambda: [http_cache.CATALOG])
+# slot list moves with the clock); each also by language, host, path and the query parameters it
+# declares (the only ones it gets).
+@http_cache.public_page(lambda: [http_cache.CATALOG], query=("q", "style", "page"))
 def home(request):
     form = ArtistSearchForm(request.GET or None, styles=portfolio_selectors.style_tags_public())
     style = q = ""
@@ -570,7 +578,8 @@ def home(request):
 
 
 @http_cache.public_page(
-    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK]
+    lambda tattooist_id: [http_cache.artist_key(tattooist_id), http_cache.slots_key(tattooist_id), http_cache.CLOCK],
+    query=(),
 )
 def artist_detail(request, tattooist_id: int):
     artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)

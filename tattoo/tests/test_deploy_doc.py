@@ -2,7 +2,7 @@
 
 The names each process reads are extracted from its source with regular expressions that cover
 every way this code base reads the environment (the settings helpers env/envbool/envint/envfloat/envlist/
-envsecret, the worker's _required/_float, os.environ.get/[...], a dict named env, process.env in
+envsecret/envrate, the worker's _required/_float, os.environ.get/[...], a dict named env, process.env in
 Node). A dynamic read (a name built at run time) would slip past them, so it fails this test too,
 except the NAME_FILE companions of secrets, which the doc describes in prose.
 """
@@ -22,7 +22,7 @@ Q = r"""["']"""
 READ_PATTERNS = [
     # settings helpers and the worker's config helpers, the seed's setting()
     re.compile(
-        rf"\b(?:env|envbool|envint|envfloat|envurl|envlist|envsecret|_required|_float|setting)\(\s*{Q}{NAME}{Q}"
+        rf"\b(?:env|envbool|envint|envfloat|envurl|envlist|envsecret|envrate|_required|_float|setting)\(\s*{Q}{NAME}{Q}"
     ),
     # os.environ.get("X"), os.getenv("X"), env.get("X"), env.setdefault("X") (a bare `environ` is
     # a WSGI request's, not the process environment)

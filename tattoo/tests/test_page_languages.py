@@ -18,7 +18,7 @@ from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Availability
 from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
-from tattoo.core.money import format_mnt
+from tattoo.core import l10n
 from testing.language import speaking
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +82,10 @@ def test_a_visitor_who_names_no_language_gets_mongolian(language_neutral_client)
 
 
 def test_the_switcher_offers_both_languages_in_their_own_words_and_marks_the_current(artist):
-    path = f"/artists/{artist.pk}/?tab=hours"
-    switcher = SWITCHER.search(get(path, "mn")).group(0)
+    # The home page's own parameters (a cached public page keeps only those it reads, sorted:
+    # tattoo/core/http_cache.py), so `next` carries them, escaped.
+    path = "/?page=1&q=ink"
+    switcher = SWITCHER.search(get(path + "&utm_source=x", "mn")).group(0)
     assert 'action="/i18n/setlang/"' in switcher
     assert 'name="csrfmiddlewaretoken"' not in switcher  # a visitor's switch needs none (tests/test_page_cache.py)
     assert f'name="next" value="{path.replace("&", "&amp;")}"' in switcher
@@ -108,22 +110,22 @@ def test_switching_language_keeps_the_page_and_remembers_the_choice(artist):
 def test_the_artist_page_in_mongolian_shows_money_days_and_times_in_mongolian_formats(artist):
     with time_machine.travel(NOW, tick=False):
         html = get(f"/artists/{artist.pk}/", "mn")
-    assert format_mnt(Decimal("50000.00")) == "50\u202f000\u00a0₮"
-    assert '<dd data-testid="min-deposit">50\u202f000\u00a0₮</dd>' in html
+    assert l10n.money(Decimal("50000.00")) == "50,000\u00a0₮"
+    assert '<dd data-testid="min-deposit">50,000\u00a0₮</dd>' in html
     # The week from Monday, the days' names in Mongolian, 24-hour times.
     days = re.findall(r'<tr data-day="\d">\s*<th scope="row">([^<]+)</th>', html)
     assert days == ["Даваа", "Мягмар", "Лхагва", "Пүрэв", "Баасан", "Бямба", "Ням"]
     assert "10:00–18:00" in html
     # The slot picker: the day in the long Mongolian form, times on the 24-hour clock.
-    assert "<li><strong>Даваа, 2026 оны 6-р сарын 1</strong>: " in html
+    assert "<li><strong>2026\u202fоны 6-р сарын 1, даваа гараг</strong>: " in html
     assert '<time datetime="2026-06-01T06:00:00Z" data-slot-start="2026-06-01T06:00:00Z">14:00</time>' in html
-    assert "Шивүүлэх цаг 120 минут үргэлжилнэ." in html
+    assert "Шивээсний цаг 120 минут үргэлжилнэ." in html
 
 
 def test_the_artist_page_in_english_writes_the_same_money_and_english_dates(artist):
     with time_machine.travel(NOW, tick=False):
         html = get(f"/artists/{artist.pk}/", "en")
-    assert '<dd data-testid="min-deposit">50\u202f000\u00a0₮</dd>' in html
+    assert '<dd data-testid="min-deposit">50,000\u00a0₮</dd>' in html
     assert "<li><strong>Monday, 1 June 2026</strong>: " in html
     assert '<time datetime="2026-06-01T06:00:00Z" data-slot-start="2026-06-01T06:00:00Z">14:00</time>' in html
     assert '<th scope="row">Sunday</th>' in html
@@ -138,10 +140,11 @@ def test_the_booking_page_in_mongolian_shows_its_status_deposit_and_history_in_m
     html = get(f"/bookings/{booking.pk}/", "mn", client)
     assert f"<h1>Захиалга №{booking.pk}</h1>" in html
     assert '<dd data-testid="booking-status">Хүлээгдэж буй</dd>' in html
-    assert '<dd data-testid="payment-status">50\u202f000\u00a0₮ · Төлөгдөөгүй</dd>' in html
-    assert '<dd data-testid="deposit-required">50\u202f000\u00a0₮</dd>' in html
-    # 06:30 UTC is 14:30 in Ulaanbaatar, the long Mongolian date.
-    assert "Мягмар, 2026 оны 12-р сарын 1, 14:30–16:30" in html
+    assert '<dd data-testid="payment-status">50,000\u00a0₮ · Төлөгдөөгүй</dd>' in html
+    assert '<dd data-testid="deposit-required">50,000\u00a0₮</dd>' in html
+    # 06:30 UTC is 14:30 in Ulaanbaatar: the date, then its weekday (CLDR mn), the zone named.
+    assert "2026\u202fоны 12-р сарын 1, мягмар гараг 14:30 – 16:30</time>" in html
+    assert "(Улаанбаатарын цагаар)" in html
     assert "төлөв шинэ → <strong>хүлээгдэж буй</strong>" in html
     assert "Урьдчилгаа төлбөрийг QPay-ээр төлөх" in html
 
@@ -153,7 +156,8 @@ def test_the_booking_page_in_english_writes_the_same_booking_in_english(artist):
     client.force_login(customer)
     html = get(f"/bookings/{booking.pk}/", "en", client)
     assert '<dd data-testid="booking-status">Pending</dd>' in html
-    assert "Tuesday, 1 December 2026, 14:30–16:30" in html
+    assert "Tuesday, 1 December 2026, 14:30–16:30</time>" in html
+    assert "(Ulaanbaatar time)" in html
     assert not CYRILLIC.findall(without_switcher(html))
 
 
@@ -164,22 +168,27 @@ def test_a_mail_to_a_mongolian_recipient_is_mongolian_with_tugrik_amounts(artist
     customer = CustomerFactory(name="Bolor Customer")
     booking = BookingFactory(customer=customer, tattooist=artist, slot=datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
     customer.language = "mn"  # the saved choice (accounts' language field)
-    context = notices._context(booking, hold_until=notices._local(booking, datetime(2026, 11, 29, 4, tzinfo=UTC)))
-    subject, text, html = render(Message(kind="booking_created_customer", context=context), recipient=customer)
-    assert (
-        subject == "Oyuka Lines шивээсчинд өгсөн таны захиалгыг 2026 оны 11-р сарын 29, 12:00 (Asia/Ulaanbaatar) "
-        "хүртэл хадгална"
+    hold = datetime(2026, 11, 29, 4, tzinfo=UTC)
+    context = notices._context(
+        booking, hold_until=notices._local(booking, hold), hold_until_short=notices._local_short(booking, hold)
     )
+    subject, text, html = render(Message(kind="booking_created_customer", context=context), recipient=customer)
+    # A short subject: the day and the time on the artist's clock, no zone code (the body names it).
+    assert subject == "Oyuka Lines шивээсчинд өгсөн захиалгын урьдчилгаа төлбөрийг 11-р сарын 29, 12:00 хүртэл төлнө үү"
     assert "Сайн байна уу, Bolor Customer," in text
-    assert "Баталгаажуулахын тулд 50\u202f000\u00a0₮ урьдчилгаа төлбөрөө төлнө үү" in text
-    assert "2026 оны 12-р сарын 1, 14:30 (Asia/Ulaanbaatar)" in text  # the session, in the artist's zone
+    assert "Баталгаажуулахын тулд 50,000\u00a0₮ урьдчилгаа төлбөрөө төлнө үү" in text
+    # the session, in the artist's zone, named as a person says it; the button named as on the page
+    assert "2026\u202fоны 12-р сарын 1, мягмар гараг 14:30 (Улаанбаатарын цагаар)" in text
+    assert "«Урьдчилгаа төлбөрийг QPay-ээр төлөх» товчийг дарна уу" in text
     assert '<html lang="mn">' in html
     assert "Та Inkbook-д бүртгэлтэй тул энэ имэйлийг хүлээн авч байна." in html
 
     customer.language = "en"
     subject, text, _ = render(Message(kind="booking_created_customer", context=context), recipient=customer)
-    assert "To confirm it, pay the deposit of 50\u202f000\u00a0₮" in text
-    assert "on 1 December 2026, 14:30 (Asia/Ulaanbaatar)" in text
+    assert subject == "Pay the deposit for your booking with Oyuka Lines by 29 Nov, 12:00"
+    assert "To confirm it, pay the deposit of 50,000\u00a0₮" in text
+    assert "press “Pay deposit with QPay”" in text
+    assert "on Tuesday, 1 December 2026, 14:30 (Ulaanbaatar time)" in text
     assert not CYRILLIC.findall(subject + text)
 
 

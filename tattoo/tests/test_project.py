@@ -30,6 +30,7 @@ PRODUCTION_ENV = {
     "S3_ENDPOINT_URL": "https://account.r2.cloudflarestorage.com",
     "QPAY_WORKER_URL": "http://10.0.0.5:8001",
     "REDIS_URL": "redis://cache:6379/0",
+    "PUBLIC_CACHE_URL": "redis://public-cache:6380/0",
     "TRUSTED_PROXY_COUNT": "1",
 }
 
@@ -93,6 +94,10 @@ def settings_value(expression: str, **overrides: str | None) -> str:
         ("QPAY_WORKER_URL", "http://"),
         ("REDIS_URL", None),
         ("REDIS_URL", "cache:6379"),
+        # issue 26 item 4: rendered public answers in their own bounded store, never the counters'
+        ("PUBLIC_CACHE_URL", None),
+        ("PUBLIC_CACHE_URL", "public-cache:6380"),
+        ("PUBLIC_CACHE_URL", "redis://cache:6379/0"),
         ("WORKER_TIMEOUT_SECONDS", "soon"),
         ("WORKER_TIMEOUT_SECONDS", "nan"),
         ("WORKER_TIMEOUT_SECONDS", "0"),
@@ -120,6 +125,11 @@ def test_the_proxy_hop_count_alone_decides_which_forwarded_headers_are_trusted()
     assert settings_value("settings.SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="0") == "None"
     # the old switch is gone: setting it alone can no longer make every client one address
     assert settings_value("settings.SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="0", BEHIND_PROXY="true") == "None"
+
+
+def test_rendered_public_answers_live_in_their_own_store_apart_from_the_counters():
+    assert settings_value('settings.CACHES["default"]["LOCATION"]') == "'redis://cache:6379/0'"
+    assert settings_value('settings.CACHES["public"]["LOCATION"]') == "'redis://public-cache:6380/0'"
 
 
 def test_one_process_may_run_on_a_local_memory_cache_only_when_told_so():
@@ -255,3 +265,20 @@ def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+def test_production_pages_may_show_public_images_and_private_images_signed_urls():
+    """The CSP's img-src: the public bucket's domain, and the R2 endpoint where a private image's
+    signed GET URL points (docs/images.md); the private bucket must not be the public one."""
+    img_src = settings_value(
+        'settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]',
+        S3_PUBLIC_BASE_URL="https://media.inkbook.example.com",
+    )
+    assert img_src == (
+        "[\"'self'\", 'data:', 'https://media.inkbook.example.com', 'https://account.r2.cloudflarestorage.com']"
+    )
+    result = run_manage(
+        env_overrides={**PRODUCTION_ENV, "S3_PRIVATE_BUCKET": "inkbook"}, argv=["-c", "import tattoo.settings"]
+    )
+    assert result.returncode != 0
+    assert "S3_PRIVATE_BUCKET" in result.stderr.strip().splitlines()[-1]

@@ -30,6 +30,7 @@ def test_serve_runs_production_settings_with_the_pool_and_the_given_redis():
     assert env["FAST_PASSWORD_HASHER"] == "false"
     assert env["LOCAL_MEMORY_CACHE"] == "false"
     assert env["REDIS_URL"] == "redis://127.0.0.1:6399/3"
+    assert env["PUBLIC_CACHE_URL"] == "redis://127.0.0.1:6399/4"  # rendered answers apart from the counters
     assert env["DB_POOL_MAX_SIZE"] == env["WEB_THREADS"]
     assert len(urls["web"]) == 1
     assert env["WEB_NOTIFY_URL"] == urls["web"][0] + "/api/payments/notify"

@@ -24,7 +24,7 @@ def presign(client, **overrides):
     return client.post("/api/upload/presign", {k: v for k, v in body.items() if v is not None}, format="json")
 
 
-def test_a_presigned_put_uploads_a_file_readable_at_its_public_url_with_type_and_metadata(s3_server, tattooist):
+def test_a_presigned_put_uploads_a_file_to_the_private_bucket_with_type_and_metadata(s3_server, tattooist):
     user = tattooist.user
     body = png_bytes(16, 16)
     up = upload_via_presign(client_for(user), folder="portfolio", body=body, filename="My Rose.PNG")
@@ -32,7 +32,7 @@ def test_a_presigned_put_uploads_a_file_readable_at_its_public_url_with_type_and
     assert set(up.presign) == {"uploadUrl", "publicUrl", "key", "expiresAt", "headers"}
     assert up.key.startswith(f"portfolio/{user.pk}/")
     assert KEY_RE.fullmatch(up.key)
-    assert up.public_url == f"{s3_server.public_base_url}/{up.key}"
+    assert up.public_url == s3_server.private_object_url(up.key)  # names the upload; not readable
     assert up.presign["headers"] == {
         "Content-Type": "image/png",
         "x-amz-meta-uploaded-by": str(user.pk),
@@ -41,14 +41,13 @@ def test_a_presigned_put_uploads_a_file_readable_at_its_public_url_with_type_and
     signed = parse_qs(urlsplit(up.presign["uploadUrl"]).query)["X-Amz-SignedHeaders"][0].split(";")
     assert {"content-length", "content-type", "x-amz-meta-uploaded-by", "x-amz-meta-original-filename"} <= set(signed)
 
-    public = http().get(up.public_url, timeout=10)  # unsigned: the public URL
-    assert public.status_code == 200
-    assert public.content == body
-    assert public.headers["Content-Type"] == "image/png"
-    assert public.headers["x-amz-meta-uploaded-by"] == str(user.pk)
-    assert public.headers["x-amz-meta-original-filename"] == "My_Rose.PNG"
+    # The phone's original bytes are never public: an unsigned GET is refused, as R2 refuses it
+    # for a bucket without public access; the server reads it with its key.
+    assert http().get(up.public_url, timeout=10).status_code == 403
+    assert http().get(s3_server.object_url(up.key), timeout=10).status_code == 404  # not in the public one
+    assert uploads.read_object(up.key, private=True, max_bytes=1000) == body
 
-    stored = uploads.head_object(up.key)
+    stored = uploads.head_object(up.key, private=True)
     assert stored == uploads.StoredObject(
         key=up.key,
         size=len(body),
@@ -90,7 +89,7 @@ def test_the_server_refuses_a_tampered_signature(s3_server, customer):
     r = http().put(url.replace(sig, flipped), data=body, headers=signed["headers"], timeout=10)
     assert r.status_code == 403
     assert "SignatureDoesNotMatch" in r.text
-    assert uploads.head_object(signed["key"]) is None
+    assert uploads.head_object(signed["key"], private=True) is None
 
 
 def test_the_server_refuses_the_signature_for_another_key(s3_server, customer):
@@ -99,7 +98,7 @@ def test_the_server_refuses_the_signature_for_another_key(s3_server, customer):
     other_key = signed["key"].rsplit("/", 1)[0] + "/" + "0" * 32 + ".png"
     r = http().put(signed["uploadUrl"].replace(signed["key"], other_key), data=body, headers=signed["headers"])
     assert r.status_code == 403
-    assert uploads.head_object(other_key) is None
+    assert uploads.head_object(other_key, private=True) is None
 
 
 def test_the_server_refuses_an_expired_url(s3_server, customer, settings):
@@ -111,7 +110,7 @@ def test_the_server_refuses_an_expired_url(s3_server, customer, settings):
     r = http().put(signed["uploadUrl"], data=body, headers=signed["headers"], timeout=10)
     assert r.status_code == 403
     assert "expired" in r.text.lower()
-    assert uploads.head_object(signed["key"]) is None
+    assert uploads.head_object(signed["key"], private=True) is None
 
 
 def test_the_server_refuses_another_content_type(s3_server, customer):
@@ -119,7 +118,7 @@ def test_the_server_refuses_another_content_type(s3_server, customer):
     signed = _signed(customer, body)
     r = http().put(signed["uploadUrl"], data=body, headers={**signed["headers"], "Content-Type": "text/html"})
     assert r.status_code == 403
-    assert uploads.head_object(signed["key"]) is None
+    assert uploads.head_object(signed["key"], private=True) is None
 
 
 @pytest.mark.parametrize("delta", [1, -1])
@@ -129,7 +128,7 @@ def test_the_server_refuses_another_size(s3_server, customer, delta):
     other = body + b"\0" if delta > 0 else body[:-1]
     r = http().put(signed["uploadUrl"], data=other, headers=signed["headers"], timeout=10)
     assert r.status_code == 403
-    assert uploads.head_object(signed["key"]) is None
+    assert uploads.head_object(signed["key"], private=True) is None
 
 
 def test_the_server_refuses_changed_metadata(s3_server, customer, other_customer):
@@ -146,11 +145,12 @@ def test_the_server_refuses_an_unsigned_put_and_delete(s3_server, customer):
     r = http().put(unsigned_url, data=b"overwritten", headers={"Content-Type": "image/png"}, timeout=10)
     assert r.status_code == 403
     assert http().delete(up.public_url, timeout=10).status_code == 403
-    assert http().get(up.public_url, timeout=10).content == up.body
+    assert uploads.read_object(up.key, private=True, max_bytes=10_000) == up.body
 
 
-def test_the_bucket_cannot_be_listed_anonymously(s3_server):
+def test_the_buckets_cannot_be_listed_anonymously(s3_server):
     assert http().get(s3_server.public_base_url, timeout=10).status_code == 403
+    assert http().get(f"{s3_server.endpoint}/{s3_server.private_bucket}", timeout=10).status_code == 403
 
 
 def test_cors_preflight_is_answered_for_the_site_origin_only(s3_server, customer):
@@ -285,7 +285,7 @@ def test_hostile_filenames_produce_safe_keys_and_metadata(s3_server, customer, f
 def test_a_hostile_filename_upload_round_trips(s3_server, customer):
     up = upload_via_presign(client_for(customer), folder="ideas", filename="../../<x>\u202e gnp.png")
     assert KEY_RE.fullmatch(up.key)
-    assert uploads.head_object(up.key).metadata["original-filename"] == "x_gnp.png"
+    assert uploads.head_object(up.key, private=True).metadata["original-filename"] == "x_gnp.png"
 
 
 def test_a_filename_with_only_unsafe_characters_falls_back_to_a_generic_name(customer):
@@ -297,6 +297,9 @@ def test_a_filename_with_only_unsafe_characters_falls_back_to_a_generic_name(cus
 def test_public_url_round_trips_and_foreign_urls_are_not_ours(s3_server):
     key = uploads.make_key(folder="portfolio", user_id=7, content_type="image/webp")
     assert uploads.key_from_public_url(uploads.public_url(key)) == key
+    assert uploads.key_from_upload_url(uploads.private_url(key)) == key
+    assert uploads.key_from_upload_url(uploads.public_url(key)) is None  # an upload URL names the private bucket
+    assert uploads.key_from_public_url(uploads.private_url(key)) is None
     for url in [
         "https://evil.example/" + key,
         uploads.public_url(key) + "?x=1",
@@ -395,30 +398,40 @@ def test_the_sweep_removes_only_old_uploads_nothing_points_at(s3_server, tattooi
     queued = upload_via_presign(artist, folder="ideas")
     PendingObjectDeletion.objects.create(key=queued.key)
     foreign = "portfolio/not-made-by-inkbook.txt"
-    uploads.put_object(key=foreign, body=b"x", content_type="text/plain")
+    uploads.put_object(key=foreign, body=b"x", content_type="text/plain", private=True)
+    # an image (and a variant) an attach or a job left behind, that no record names
+    orphan = uploads.attached_key(
+        uploads.make_key(folder="portfolio", user_id=tattooist.user_id, content_type="image/png")
+    )
+    for key in (orphan, uploads.variant_key(orphan, 320), uploads.variant_key(attached.attached_key, 320)):
+        uploads.put_object(key=key, body=b"x", content_type="image/webp")
 
     fresh = uploads.sweep_unattached(older_than=timedelta(hours=24))
-    assert fresh.recent >= 4
+    assert fresh.recent >= 7
     assert fresh.foreign >= 1
-    for key in (attached.attached_key, never.key, never_idea.key, queued.key):
-        assert uploads.head_object(key) is not None  # all younger than a day
+    for key in (never.key, never_idea.key, queued.key):
+        assert uploads.head_object(key, private=True) is not None  # all younger than a day
+    assert uploads.head_object(attached.attached_key) is not None
 
     settings.UPLOAD_ATTACH_WITHIN_HOURS = 0
     with pytest.raises(ValueError, match="UPLOAD_ATTACH_WITHIN_HOURS"):
         uploads.sweep_unattached(older_than=timedelta(0))
     time.sleep(1.1)  # the grace period below is a second; let the uploads pass it
     dry = uploads.sweep_unattached(older_than=timedelta(seconds=1), dry_run=True)
-    assert dry.deleted >= 2
-    assert dry.attached >= 2
-    assert uploads.head_object(never.key) is not None
+    assert dry.deleted >= 4
+    assert dry.attached >= 3
+    assert uploads.head_object(never.key, private=True) is not None
 
     swept = uploads.sweep_unattached(older_than=timedelta(seconds=1))
-    assert swept.deleted >= 2
-    assert uploads.head_object(never.key) is None
-    assert uploads.head_object(never_idea.key) is None
+    assert swept.deleted >= 4
+    assert uploads.head_object(never.key, private=True) is None
+    assert uploads.head_object(never_idea.key, private=True) is None
+    assert uploads.head_object(orphan) is None
+    assert uploads.head_object(uploads.variant_key(orphan, 320)) is None
     assert uploads.head_object(attached.attached_key) is not None
-    assert uploads.head_object(queued.key) is not None  # the deletion queue owns it
-    assert uploads.head_object(foreign) is not None
+    assert uploads.head_object(uploads.variant_key(attached.attached_key, 320)) is not None  # its image is held
+    assert uploads.head_object(queued.key, private=True) is not None  # the deletion queue owns it
+    assert uploads.head_object(foreign, private=True) is not None
 
 
 def test_the_sweep_command_refuses_a_grace_period_inside_the_attach_window(s3_server, settings):

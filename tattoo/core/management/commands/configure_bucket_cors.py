@@ -1,4 +1,4 @@
-"""Set the bucket's CORS rule so browsers on the site can PUT to presigned URLs (run once per bucket)."""
+"""Set the buckets' CORS rule so browsers on the site can PUT to presigned URLs (run once per bucket pair)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tattoo.core.errors import UpstreamUnavailable
 
 
 class Command(BaseCommand):
-    help = "Replace the bucket's CORS configuration: PUT/GET/HEAD from the site's origin(s) with the signed headers."
+    help = "Replace both buckets' CORS configuration: PUT/GET/HEAD from the site's origin(s) with the signed headers."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,5 +25,6 @@ class Command(BaseCommand):
         try:
             uploads.put_bucket_cors(origins)
         except UpstreamUnavailable as exc:
-            raise CommandError(f"could not set CORS on bucket {settings.S3_BUCKET}: {exc.__cause__ or exc}") from exc
-        self.stdout.write(f"CORS on bucket {settings.S3_BUCKET}: {', '.join(origins)}")
+            raise CommandError(f"could not set CORS on the buckets: {exc.__cause__ or exc}") from exc
+        buckets = f"{settings.S3_BUCKET} and {settings.S3_PRIVATE_BUCKET}"
+        self.stdout.write(f"CORS on buckets {buckets}: {', '.join(origins)}")

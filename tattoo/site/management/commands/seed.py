@@ -26,7 +26,7 @@ from accounts import mfa
 from accounts.models import Role, Tattooist, User, normalize_email
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus
 from portfolio.models import PortfolioItem
-from tattoo.core import uploads
+from tattoo.core import images, uploads
 from tattoo.core.errors import UpstreamUnavailable
 
 logger = logging.getLogger("inkbook.seed")
@@ -48,6 +48,9 @@ SEED_NOTE = "Seed booking: forearm rose, black and grey."
 SEED_IMAGE_NAME = uuid.uuid5(uuid.NAMESPACE_URL, "inkbook-seed/portfolio/rose").hex
 
 
+SEED_IMAGE_SIZE = 96
+
+
 def seed_image_key(artist_user: User) -> str:
     return f"portfolio/{artist_user.pk}/{SEED_IMAGE_NAME}.png"
 
@@ -56,7 +59,7 @@ def rose_png() -> bytes:
     """A small generated picture for the seeded portfolio item."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (96, 96), (245, 240, 232))
+    image = Image.new("RGB", (SEED_IMAGE_SIZE, SEED_IMAGE_SIZE), (245, 240, 232))
     draw = ImageDraw.Draw(image)
     draw.line([(48, 52), (48, 92)], fill=(40, 90, 40), width=4)
     draw.ellipse([(30, 58), (46, 70)], fill=(50, 110, 50))
@@ -164,6 +167,9 @@ class Command(BaseCommand):
                 tattooist=artist,
                 image_url=uploads.public_url(key),
                 image_key=key,
+                # made here, without metadata; narrower than the smallest variant, so it needs none
+                image_width=SEED_IMAGE_SIZE,
+                image_height=SEED_IMAGE_SIZE,
                 description="Black-and-grey rose on the forearm, healed.",
                 style_tags=["blackwork", "fine-line", "floral"],
             )
@@ -209,6 +215,7 @@ class Command(BaseCommand):
                 key=item.image_key,
                 body=rose_png(),
                 content_type="image/png",
+                cache_control=images.PUBLIC_CACHE_CONTROL,
                 metadata={
                     uploads.META_UPLOADED_BY: str(item.tattooist.user_id),
                     uploads.META_ORIGINAL_FILENAME: "rose.png",
