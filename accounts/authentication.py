@@ -4,9 +4,9 @@ from functools import cache
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework import exceptions
 from rest_framework_simplejwt import authentication
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
@@ -27,7 +27,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
         if result is not None:
             user, token = result
             if mfa.requires_otp(user) and not token.get(mfa.JWT_CLAIM):
-                raise AuthenticationFailed({"code": "otp_required", "message": OTP_REQUIRED})
+                raise exceptions.AuthenticationFailed({"code": "otp_required", "message": OTP_REQUIRED})
             request._request.api_user_id = user.pk
             language.use(request._request, language.api_language(request._request, user))
         return result

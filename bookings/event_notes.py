@@ -48,7 +48,7 @@ _NOTES: list[tuple[re.Pattern, Say]] = [
     (re.compile(r"QPay accepted the card refund"), lambda m, z: _("QPay accepted the card refund")),
     (re.compile(r"late payment re-took the slot"), lambda m, z: _("late payment re-took the slot")),
     (
-        re.compile(r"arrived after the slot was lost: refunded"),
+        re.compile(r"arrived after the slot was lost(?: \([a-z_]+\))?: refunded"),
         lambda m, z: _("the payment arrived after the slot was lost, so it is refunded"),
     ),
     (

@@ -20,11 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from notifications import ics
-from notifications.services import Message, in_language_of, notify, one_line
+from notifications.services import Message, in_language_of, notify, notify_each, one_line
 from tattoo.core import jobs, l10n
 
 REMIND_TASK = "bookings.send_reminder"
-CREATED_TASK = "bookings.tell_created"
 
 
 def sequence(booking: Booking) -> int:
@@ -92,44 +91,22 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
     """The customer's and the artist's version of one message; each may answer the other. `invite`
     (method, sequence) attaches the calendar invite, written in each recipient's language."""
     customer, artist = booking.customer, booking.tattooist.user
+    messages = []
     for recipient, other, role in ((customer, artist, "customer"), (artist, customer, "artist")):
         attachments = []
         if invite is not None:
             with in_language_of(recipient):
                 attachments.append(_invite(booking, method=invite[0], seq=invite[1]))
-        notify(
-            event=event,
-            recipients=[recipient],
-            message=Message(
-                kind=f"{kind}_{role}",
-                context=context,
-                action_url=_url(booking),
-                action_label=_("Open the booking"),
-                reply_to=other,
-                attachments=attachments,
-            ),
+        message = Message(
+            kind=f"{kind}_{role}",
+            context=context,
+            action_url=_url(booking),
+            action_label=_("Open the booking"),
+            reply_to=other,
+            attachments=attachments,
         )
-
-
-def booking_created_job(booking_id: int) -> jobs.Deferral:
-    """The one job that writes a new booking's two mails (CREATED_TASK), written by the create in
-    its own transaction, so the create, which holds the artist's row lock, spends no round trips on
-    the outbox."""
-    return jobs.Deferral(CREATED_TASK, {"booking_id": booking_id})
-
-
-def booking_created_send(*, booking_id: int) -> bool:
-    """CREATED_TASK's body: the mails of a booking still on hold (one that was paid, cancelled or
-    expired meanwhile is told by that move's own mail). False when there was nothing to tell."""
-    booking = (
-        Booking.objects.select_related("customer", "tattooist__user")
-        .filter(pk=booking_id, status=BookingStatus.PENDING)
-        .first()
-    )
-    if booking is None:
-        return False
-    booking_created(booking)
-    return True
+        messages.append((recipient, message))
+    notify_each(event=event, messages=messages)
 
 
 def booking_created(booking: Booking) -> None:

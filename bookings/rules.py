@@ -1,17 +1,19 @@
-"""May this booking take this slot: the one rule, and the refusals it is made of.
+"""May this booking take this slot: the one rule home (docs/api.md, "Booking rules").
 
 A booking's time must belong to an artist who takes bookings (approved by staff, with an active
 account), lie ahead, fit inside one of the artist's weekly windows (their wall-clock time, DST-safe),
-touch no time off and overlap no booking that holds its time (`SLOT_HOLDING`). `slot_refusal`
-asks all of it with the ORM; every path that gives a booking a time calls it (docs/api.md,
-"Booking rules"): a reschedule (`bookings/services.py`), a late payment bringing an expired hold
-back (`payments/services.py`). The create reads the same facts in its own statement and answers
-with the same refusals (`bookings/services.py` `_booking_insert`).
+touch no time off and overlap no booking that holds its time (`SLOT_HOLDING`); a time held unpaid
+also counts against the hold caps (the customer's own, and the artist-day cap against hoarding one
+artist's day across accounts). `slot_refusal` asks all of it, and every path that gives a booking a
+time calls it: a new booking (`booking_create`), a move (`booking_reschedule`), an accepted quote,
+and a late payment bringing an expired hold back (`payments/services.py`).
 
-Each refusal has one shape (STYLE.md): the error to raise, or None. How far ahead a *new* start may
-be asked for (minimum notice, horizon) is the request's own check (`_bookable_start`); a booking
-that already has its time keeps it. Callers hold the artist's row lock where their lock order
-allows it; the exclusion constraint `bookings_no_overlap` stays the guarantee either way.
+Callers take the locks first, in the documented order (`lock_parties`: the customer's row, then the
+artist's, with select_for_update), so the facts the rule reads in one statement after them see
+every committed competitor; the exclusion constraint `bookings_no_overlap` stays the guarantee for
+any writer that skips them. Each refusal has one shape (STYLE.md): the error to raise, or None.
+How far ahead a *new* start may be asked for (minimum notice, horizon) is the request's own check
+(`bookings.services._bookable_start`); a booking that already has its time keeps it.
 """
 
 from __future__ import annotations
@@ -19,59 +21,24 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils.translation import gettext as _
 
-from accounts.models import Tattooist
-from bookings.models import SLOT_HOLDING, Availability, Booking, TimeOff
+from accounts.models import Tattooist, User
+from bookings.models import SLOT_HOLDING, Availability, Booking, BookingStatus, PaymentStatus, TimeOff
 from bookings.selectors import dow, window_bounds_utc
 from tattoo.core.errors import ApplicationError, ConflictError
 
-
-def artist_refusal(*, bookable: bool) -> ApplicationError | None:
-    """An artist takes bookings once staff approved them, while their account is active."""
-    if bookable:
-        return None
-    return ApplicationError(
-        _("This artist is not taking bookings yet."),
-        code="artist_not_approved",
-        fields={"tattooistId": [_("Artist not approved.")]},
-    )
+# Payment states in which a pending booking is still only a hold (nothing received yet).
+UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
 
 
-def is_bookable(tattooist: Tattooist) -> bool:
-    return bool(tattooist.approved and tattooist.user.is_active)
-
-
-def past_refusal(*, slot: datetime, now: datetime) -> ApplicationError | None:
-    if slot > now:
-        return None
-    return ApplicationError(
-        _("This time has already begun or passed."),
-        code="too_soon",
-        fields={"slot": [_("Too soon or in the past.")]},
-    )
-
-
-def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
-    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-
-
-def hours_refusal(windows, local_day: date, tz: ZoneInfo, slot: datetime, ends_at: datetime) -> ApplicationError | None:
-    """The session must fit inside one of the local day's (start, end) wall-clock windows."""
-    if any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
-        return None
-    return ApplicationError(
-        _("The session does not fit inside the artist's hours on that day."),
-        code="outside_availability",
-        fields={"slot": [_("Outside the artist's availability.")]},
-    )
-
-
-def time_off_error() -> ApplicationError:
-    return ApplicationError(
-        _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
-    )
+def unpaid_holds(**filters):
+    """Pending bookings whose deposit has not arrived: what the hold limits count and expiry ends."""
+    return Booking.objects.filter(status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES, **filters)
 
 
 def slot_taken_error() -> ConflictError:
@@ -82,25 +49,119 @@ def slot_taken_error() -> ConflictError:
     )
 
 
+def lock_parties(*, customer_id: int, artist_id: int) -> Tattooist | None:
+    """Lock the customer's row, then the artist's (always this order: no deadlock between creates,
+    moves and accepts), inside the caller's transaction; the artist (with its user) or None.
+
+    NO KEY UPDATE conflicts with itself but not with the KEY SHARE locks that foreign-key checks
+    take, so other writers of rows pointing at these two are not held up. The customer's lock makes
+    the unpaid-hold limit exact; the artist's makes the checks after it see every committed
+    competitor.
+    """
+    list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
+    return (
+        Tattooist.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("user")
+        .filter(pk=artist_id)
+        .first()
+    )
+
+
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
+    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` as an expression (0 when it has no rows)."""
+    counted = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def slot_refusal(
-    *, tattooist: Tattooist, slot: datetime, ends_at: datetime, now: datetime, booking_id: int | None = None
+    *,
+    artist: Tattooist,
+    slot: datetime,
+    ends_at: datetime,
+    now: datetime,
+    booking: Booking | None = None,
+    new_hold_for: int | None = None,
 ) -> ApplicationError | None:
-    """Why a booking of `tattooist` (`booking_id`, when it already exists: it does not clash with
-    itself) may not take [slot, ends_at) now, or None. Four reads at most, each on an index."""
-    refusal = artist_refusal(bookable=is_bookable(tattooist)) or past_refusal(slot=slot, now=now)
-    if refusal is not None:
-        return refusal
-    tz = ZoneInfo(tattooist.timezone)
+    """Why [slot, ends_at) may not be booked with `artist` (its user loaded) now, or None.
+
+    `booking`: the booking that would take the time, when it exists already (a move, a late
+    payment): it never clashes with itself, and a hold moving within its own day is already
+    counted there. `new_hold_for`: the customer's id when the time would be held unpaid, so the
+    hold caps apply. Call it under `lock_parties`: the facts are read in one statement.
+    """
+    if not (artist.approved and artist.user.is_active):
+        return ApplicationError(
+            _("This artist is not taking bookings yet."),
+            code="artist_not_approved",
+            fields={"tattooistId": [_("Artist not approved.")]},
+        )
+    if slot <= now:
+        return ApplicationError(
+            _("This time has already begun or passed."),
+            code="too_soon",
+            fields={"slot": [_("Too soon or in the past.")]},
+        )
+    tz = ZoneInfo(artist.timezone)
     local_day = slot.astimezone(tz).date()
-    windows = Availability.objects.filter(tattooist=tattooist, day=dow(local_day)).values_list("start_time", "end_time")
-    refusal = hours_refusal(windows, local_day, tz, slot, ends_at)
-    if refusal is not None:
-        return refusal
-    if TimeOff.objects.filter(tattooist=tattooist, starts_at__lt=ends_at, ends_at__gt=slot).exists():
-        return time_off_error()
-    clash = Booking.objects.filter(SLOT_HOLDING, tattooist=tattooist, slot__lt=ends_at, ends_at__gt=slot)
-    if booking_id is not None:
-        clash = clash.exclude(pk=booking_id)
-    if clash.exists():
+    day_start, day_end = local_day_bounds(local_day, tz)
+    others = Booking.objects.exclude(pk=booking.pk) if booking is not None else Booking.objects.all()
+    counts_day = new_hold_for is not None and (booking is None or booking.slot.astimezone(tz).date() != local_day)
+    facts = (
+        Tattooist.objects.filter(pk=artist.pk)
+        .annotate(
+            windows=ArraySubquery(
+                Availability.objects.filter(tattooist=OuterRef("pk"), day=dow(local_day)).values(
+                    json=JSONObject(start="start_time", end="end_time")
+                )
+            ),
+            away=Exists(TimeOff.objects.filter(tattooist=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=slot)),
+            clash=Exists(others.filter(SLOT_HOLDING, tattooist=OuterRef("pk"), slot__lt=ends_at, ends_at__gt=slot)),
+            holds=_count(unpaid_holds(customer_id=new_hold_for)) if new_hold_for is not None else Value(0),
+            day_holds=(
+                _count(unpaid_holds(tattooist=OuterRef("pk"), slot__gte=day_start, slot__lt=day_end))
+                if counts_day
+                else Value(0)
+            ),
+        )
+        .values("windows", "away", "clash", "holds", "day_holds")
+        .get()
+    )
+    windows = (
+        window_bounds_utc(local_day, time.fromisoformat(w["start"]), time.fromisoformat(w["end"]), tz)
+        for w in facts["windows"]
+    )
+    if not any(ws <= slot and ends_at <= we for ws, we in windows):
+        return ApplicationError(
+            _("The session does not fit inside the artist's hours on that day."),
+            code="outside_availability",
+            fields={"slot": [_("Outside the artist's availability.")]},
+        )
+    if facts["away"]:
+        return ApplicationError(
+            _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
+        )
+    if facts["holds"] >= settings.BOOKING_MAX_UNPAID_HOLDS:
+        return ConflictError(
+            _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
+            % {"holds": facts["holds"]},
+            code="too_many_holds",
+        )
+    if facts["clash"]:
         return slot_taken_error()
+    if facts["day_holds"] >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
+        # Slot hoarding across accounts (docs/security.md, "Holds by several accounts of one person"):
+        # holds expire, so this clears by itself.
+        return ConflictError(
+            _(
+                "Too many unpaid bookings are waiting for payment on this artist's day; try again once one is "
+                "paid or released (holds last at most %(minutes)s minutes), or pick another day."
+            )
+            % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
+            code="artist_day_held",
+        )
     return None

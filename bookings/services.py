@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -27,7 +26,6 @@ from django.utils.translation import gettext as _
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
 from bookings import deposit_window, notices, rules
 from bookings.models import (
-    ACTIVE_STATUSES,
     Availability,
     Booking,
     BookingEvent,
@@ -36,11 +34,10 @@ from bookings.models import (
     TimeOff,
     status_word,
 )
-from bookings.selectors import booking_bounds, booking_get_for, dow
+from bookings.selectors import booking_bounds, booking_get_for
 from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.core.http_cache import slots_key
 from tattoo.core.l10n import money
 from tattoo.core.money import is_whole, quantize
 from tattoo.core.rates import rate_refusal, tally_add, tally_get
@@ -49,15 +46,6 @@ logger = logging.getLogger("inkbook.bookings")
 
 # The job that ends a hold at its hold_expires_at (bookings/tasks.py).
 EXPIRE_HOLD_TASK = "bookings.expire_hold"
-
-# Payment states in which a pending booking is still only a hold (nothing received yet).
-UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
-
-
-def _unpaid_holds(**filters):
-    """Pending bookings whose deposit has not arrived: what the hold limits count and expiry ends."""
-    return Booking.objects.filter(status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES, **filters)
-
 
 # SQLSTATEs: exclusion and unique violations are "someone else got there first" (409); a CHECK
 # violation is bad input that slipped past validation (400); serialization failures and deadlocks
@@ -342,172 +330,51 @@ def booking_create(
     )
 
 
-# The create path in two round trips (plus BEGIN/COMMIT), written as SQL because building the
-# ORM's eight statements cost as much as running them (bench/README.md, "booking create").
-# Statements separated by ";" run in order, each with its own snapshot (READ COMMITTED), so the
-# lock order and "check after both locks" hold as before. The first round trip also draws the
-# booking's id, so the second can write the booking's jobs with it.
-_CREATE_LOCK_SQL = """
-SELECT 1 FROM users WHERE id = %(customer)s FOR NO KEY UPDATE;
-SELECT t.approved AND u.is_active, t.min_deposit, t.session_minutes, t.timezone, t.deposit_refundable_hours
-  FROM tattooists t JOIN users u ON u.id = t.user_id
- WHERE t.id = %(artist)s FOR NO KEY UPDATE OF t;
-SELECT day, start_time, end_time FROM availability WHERE tattooist_id = %(artist)s;
-SELECT nextval(pg_get_serial_sequence('bookings', 'id'))
-"""
-# Checks and writes in one statement, after both locks: the booking, its audit row, the bump of
-# the artist's slot-list version (what the post_save signal of tattoo/core/http_cache.py does for
-# ORM saves) and the booking's jobs (tattoo/core/jobs.py DEFER_EXPRESSION) are written only when
-# every check passes; the checks come back either way so the refusal names its reason. The
-# exclusion constraint stays the guarantee (23P01 -> 409). One statement, not two in one string:
-# PostgreSQL spent ~0.4 ms more on this CTE when another statement followed it in the same string
-# (bench/README.md, "booking create").
-_CREATE_WRITE_SQL = """
-WITH chk AS (
-  SELECT
-    EXISTS (SELECT 1 FROM time_off WHERE tattooist_id = %(artist)s
-             AND starts_at < %(ends_at)s AND ends_at > %(slot)s) AS time_off,
-    EXISTS (SELECT 1 FROM bookings WHERE tattooist_id = %(artist)s AND status = ANY(%(active)s) AND holds_slot
-             AND slot < %(ends_at)s AND ends_at > %(slot)s) AS clash,
-    (SELECT count(*) FROM bookings WHERE customer_id = %(customer)s AND status = %(pending)s
-             AND payment_status = ANY(%(unpaid)s)) AS holds,
-    (SELECT count(*) FROM bookings WHERE tattooist_id = %(artist)s AND status = %(pending)s
-             AND payment_status = ANY(%(unpaid)s) AND slot >= %(day_start)s AND slot < %(day_end)s) AS day_holds
-), b AS (
-  INSERT INTO bookings (id, customer_id, tattooist_id, slot, ends_at, status, deposit_amount, payment_status, notes,
-                        hold_expires_at, customer_reschedules, deposit_refundable_hours, created_at, updated_at)
-  SELECT %(id)s, %(customer)s, %(artist)s, %(slot)s, %(ends_at)s, %(pending)s, %(amount)s, %(unpaid_state)s, %(notes)s,
-         %(hold_expires_at)s, 0, %(refundable_hours)s, %(ts)s, %(ts)s
-    FROM chk
-   WHERE NOT chk.time_off AND NOT chk.clash AND chk.holds < %(max_holds)s AND chk.day_holds < %(max_day_holds)s
-  RETURNING id
-), e AS (
-  INSERT INTO booking_events (booking_id, actor_id, from_status, to_status, from_payment_status, to_payment_status,
-                              note, created_at)
-  SELECT b.id, %(customer)s, '', %(pending)s, '', %(unpaid_state)s, 'booked', %(ts)s FROM b
-), v AS (
-  INSERT INTO cache_versions (key, version) SELECT %(slots_key)s, (random() * 1e12)::bigint FROM b
-  ON CONFLICT (key) DO UPDATE SET version = cache_versions.version + 1
-), j AS MATERIALIZED (
-  SELECT {defer_jobs} AS ids FROM b
-)
-SELECT chk.time_off, chk.clash, chk.holds, chk.day_holds, (SELECT id FROM b), (SELECT ids FROM j) FROM chk
-""".replace("{defer_jobs}", jobs.DEFER_EXPRESSION)
-
-
 def _booking_insert(
     *, customer: User, tattooist_id: int, slot: datetime, amount: Decimal, notes: str, now: datetime
 ) -> Booking:
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Lock order is always customer, then artist (no deadlocks between creates). NO KEY UPDATE
-        # still conflicts with itself but not with the KEY SHARE locks that foreign-key checks take.
-        # The customer lock makes the unpaid-hold limit exact; the artist lock makes the overlap
-        # re-check below see every committed competitor.
-        cursor.execute(_CREATE_LOCK_SQL, {"customer": customer.pk, "artist": tattooist_id})
-        cursor.nextset()
-        artist = cursor.fetchone()
-        cursor.nextset()
-        windows = cursor.fetchall()
-        cursor.nextset()
-        (booking_id,) = cursor.fetchone()
+    with transaction.atomic():
+        artist = rules.lock_parties(customer_id=customer.pk, artist_id=tattooist_id)
         if artist is None:
             raise ApplicationError(
                 _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
             )
-        # deposit_refundable_hours: the artist's deposit policy, kept on the booking (docs/deposits.md).
-        # The checks are bookings/rules.py's, asked over the facts this statement read (the one
-        # rule reschedule and a late payment call as slot_refusal).
-        bookable, min_deposit, session_minutes, tz_name, refundable_hours = artist
-        refusal = rules.artist_refusal(bookable=bookable)
-        if refusal is not None:
-            raise refusal
-        if amount < min_deposit:
+        if amount < artist.min_deposit:
+            minimum = money(artist.min_deposit)
             raise ApplicationError(
-                _("This artist asks for a deposit of at least %(amount)s.") % {"amount": money(min_deposit)},
+                _("This artist asks for a deposit of at least %(amount)s.") % {"amount": minimum},
                 code="deposit_too_low",
-                fields={"depositAmount": [_("At least %(amount)s.") % {"amount": money(min_deposit)}]},
+                fields={"depositAmount": [_("At least %(amount)s.") % {"amount": minimum}]},
             )
-        ends_at = slot + timedelta(minutes=session_minutes)
-        tz = ZoneInfo(tz_name)
-        local_day = slot.astimezone(tz).date()
-        day_windows = [(s, e) for d, s, e in windows if d == dow(local_day)]
-        refusal = rules.hours_refusal(day_windows, local_day, tz, slot, ends_at)
+        ends_at = slot + timedelta(minutes=artist.session_minutes)
+        refusal = rules.slot_refusal(artist=artist, slot=slot, ends_at=ends_at, now=now, new_hold_for=customer.pk)
         if refusal is not None:
             raise refusal
-        day_start, day_end = rules.local_day_bounds(local_day, tz)
-        ts = timezone.now()
-        hold_expires_at = now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
-        # No hold without its expiry job, no job for a hold that never was (the same statement).
-        job_parameters = jobs.defer_parameters(
-            jobs.Deferral(EXPIRE_HOLD_TASK, {"booking_id": booking_id}, at=hold_expires_at),
-            notices.booking_created_job(booking_id),
-        )
-        cursor.execute(
-            _CREATE_WRITE_SQL,
-            {
-                **job_parameters,
-                "id": booking_id,
-                "customer": customer.pk,
-                "artist": tattooist_id,
-                "slot": slot,
-                "ends_at": ends_at,
-                "active": list(ACTIVE_STATUSES),
-                "pending": BookingStatus.PENDING.value,
-                "unpaid": [s.value for s in UNPAID_STATES],
-                "unpaid_state": PaymentStatus.UNPAID.value,
-                "day_start": day_start,
-                "day_end": day_end,
-                "amount": amount,
-                "notes": notes,
-                "hold_expires_at": hold_expires_at,
-                "ts": ts,
-                "max_holds": settings.BOOKING_MAX_UNPAID_HOLDS,
-                "max_day_holds": settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY,
-                "slots_key": slots_key(tattooist_id),
-                "refundable_hours": refundable_hours,
-            },
-        )
-        time_off, clash, holds, day_holds, inserted, job_ids = cursor.fetchone()
-        if time_off:
-            raise rules.time_off_error()
-        if holds >= settings.BOOKING_MAX_UNPAID_HOLDS:
-            raise ConflictError(
-                _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
-                % {"holds": holds},
-                code="too_many_holds",
-            )
-        if clash:
-            raise rules.slot_taken_error()
-        if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
-            # Slot hoarding across accounts (docs/reliability.md B8): holds expire, so this clears by itself.
-            raise ConflictError(
-                _(
-                    "Too many unpaid bookings are waiting for payment on this artist's day; try again once "
-                    "one is paid or released (holds last at most %(minutes)s minutes), or pick another day."
-                )
-                % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
-                code="artist_day_held",
-            )
-        if inserted is None or len(job_ids or ()) != len(job_parameters["jobs"]):  # every check passed: unreachable
-            raise AssertionError("booking insert or its jobs skipped although every check passed")
-        booking = Booking(
-            id=booking_id,
+        booking = Booking.objects.create(
             customer=customer,
-            tattooist_id=tattooist_id,
+            tattooist=artist,
             slot=slot,
             ends_at=ends_at,
             status=BookingStatus.PENDING,
             payment_status=PaymentStatus.UNPAID,
             deposit_amount=amount,
             notes=notes,
-            hold_expires_at=hold_expires_at,
-            customer_reschedules=0,
-            deposit_refundable_hours=refundable_hours,
-            created_at=ts,
-            updated_at=ts,
+            hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+            # the artist's deposit policy, kept on the booking (docs/deposits.md)
+            deposit_refundable_hours=artist.deposit_refundable_hours,
         )
-        booking._state.adding = False
-        booking._state.db = connection.alias
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=customer,
+            from_status="",
+            to_status=BookingStatus.PENDING,
+            from_payment_status="",
+            to_payment_status=PaymentStatus.UNPAID,
+            note="booked",
+        )
+        # No hold without its expiry job, no job for a hold that never was (the same transaction).
+        jobs.enqueue(EXPIRE_HOLD_TASK, at=booking.hold_expires_at, booking_id=booking.pk)
+        notices.booking_created(booking)
     return booking
 
 
@@ -635,18 +502,24 @@ def booking_reschedule(*, booking_id: int, actor: User, slot: datetime, now: dat
     )
 
 
-def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> tuple[str, str] | None:
-    """Why `actor` (a party or staff) may not move `booking` now, as (code, message), or None."""
+def reschedule_refusal(*, booking: Booking, actor: User, now: datetime) -> ConflictError | None:
+    """Why `actor` (a party or staff) may not move `booking` now, or None."""
     if booking.status not in RESCHEDULABLE:
-        return "not_reschedulable", _("A %(status)s booking cannot be moved.") % {"status": status_word(booking.status)}
+        return ConflictError(
+            _("A %(status)s booking cannot be moved.") % {"status": status_word(booking.status)},
+            code="not_reschedulable",
+        )
     if actor.pk == booking.customer_id:
         if booking.customer_reschedules >= settings.BOOKING_FREE_RESCHEDULES:
-            return "reschedule_limit", _("This booking was already moved as often as allowed; ask the artist.")
+            return ConflictError(
+                _("This booking was already moved as often as allowed; ask the artist."),
+                code="reschedule_limit",
+            )
         if booking.slot - now < timedelta(hours=settings.BOOKING_RESCHEDULE_NOTICE_HOURS):
-            return (
-                "reschedule_too_late",
+            return ConflictError(
                 _("Bookings can be moved up to %(hours)s hours before they start; ask the artist.")
                 % {"hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS},
+                code="reschedule_too_late",
             )
     return None
 
@@ -657,36 +530,28 @@ def _booking_move_slot(
     with transaction.atomic():
         # The same lock order as a create (customer, then artist), then the booking itself (whose
         # parties never change).
-        list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
-        artist = Tattooist.objects.select_related("user").select_for_update(no_key=True, of=("self",)).get(pk=artist_id)
+        artist = rules.lock_parties(customer_id=customer_id, artist_id=artist_id)
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
         refusal = reschedule_refusal(booking=booking, actor=actor, now=now)
         if refusal is not None:
-            raise ConflictError(refusal[1], code=refusal[0])
+            raise refusal
         by_customer = actor.pk == booking.customer_id
         if slot == booking.slot:
             raise ApplicationError(
                 _("The booking already starts then."), code="same_slot", fields={"slot": [_("Pick another time.")]}
             )
         ends_at = slot + (booking.ends_at - booking.slot)
-        refusal = rules.slot_refusal(tattooist=artist, slot=slot, ends_at=ends_at, now=now, booking_id=booking.pk)
+        still_a_hold = booking.status == BookingStatus.PENDING and booking.payment_status in rules.UNPAID_STATES
+        refusal = rules.slot_refusal(
+            artist=artist,
+            slot=slot,
+            ends_at=ends_at,
+            now=now,
+            booking=booking,
+            new_hold_for=booking.customer_id if still_a_hold else None,
+        )
         if refusal is not None:
             raise refusal
-        tz = ZoneInfo(artist.timezone)
-        target_day = slot.astimezone(tz).date()
-        if (
-            booking.status == BookingStatus.PENDING
-            and booking.payment_status in UNPAID_STATES
-            and target_day != booking.slot.astimezone(tz).date()
-        ):
-            # An unpaid hold moving to another day counts against that day's cap, as a new one would.
-            day_start, day_end = rules.local_day_bounds(target_day, tz)
-            day_holds = _unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end).count()
-            if day_holds >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
-                raise ConflictError(
-                    _("Too many unpaid bookings are waiting for payment on that day; pick another day."),
-                    code="artist_day_held",
-                )
         before = booking.slot
         # The free-cancel deadline fixed at payment: the customer's move cannot create a right, the
         # artist's cannot take one away (bookings/deposit_window.py).
@@ -753,7 +618,7 @@ def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
     runner (or a payment) holds or has already moved is left alone, never moved twice.
     """
     now = now or timezone.now()
-    booking = _unpaid_holds(pk=booking_id).first()
+    booking = rules.unpaid_holds(pk=booking_id).first()
     if booking is None or booking.hold_expires_at is None:
         return NOT_DUE
     if booking.hold_expires_at > now:
@@ -766,7 +631,7 @@ def booking_expire_hold(*, booking_id: int, now: datetime | None = None) -> str:
             go = False
         if not go:
             booking.refresh_from_db(fields=["status", "payment_status"])
-            paid_or_moved = booking.status != BookingStatus.PENDING or booking.payment_status not in UNPAID_STATES
+            paid_or_moved = booking.status != BookingStatus.PENDING or booking.payment_status not in rules.UNPAID_STATES
             return NOT_DUE if paid_or_moved else KEPT
     with transaction.atomic():
         claimed = (
@@ -804,7 +669,7 @@ def booking_expire_holds(
     processes at once.
     """
     now = now or timezone.now()
-    due = _unpaid_holds(hold_expires_at__lte=now - overdue_by).order_by("hold_expires_at", "id")
+    due = rules.unpaid_holds(hold_expires_at__lte=now - overdue_by).order_by("hold_expires_at", "id")
     expired = kept = 0
     for booking_id in list(due.values_list("pk", flat=True)[:limit]):
         outcome = booking_expire_hold(booking_id=booking_id, now=now)

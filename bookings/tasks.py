@@ -38,13 +38,6 @@ def expire_holds(timestamp: int | None = None, overdue_by_seconds: int | None = 
     return {"expired": report.expired, "kept": report.kept}
 
 
-@app.task(name="bookings.tell_created")
-def tell_created(booking_id: int) -> bool:
-    """Right after a booking is created (its transaction wrote this job): the hold mail to the
-    customer and the new-booking mail to the artist."""
-    return notices.booking_created_send(booking_id=booking_id)
-
-
 @app.task(name="bookings.send_reminder")
 def send_reminder(booking_id: int, slot: str) -> int:
     """REMINDER_HOURS before a confirmed session: remind both parties, unless it moved or ended."""

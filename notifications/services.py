@@ -139,13 +139,24 @@ def notify(
     """Queue `message` for each recipient on each channel, once per `event` (a stable key of what
     happened, e.g. "booking:42:confirmed:3"). Call it inside the transaction of the change that
     causes it. Returns the rows written now (an event already notified gives none)."""
-    written = []
-    for recipient in recipients:
+    return notify_each(event=event, messages=[(recipient, message) for recipient in recipients], channels=channels)
+
+
+def notify_each(
+    *,
+    event: str,
+    messages: Iterable[tuple[User, Message]],
+    channels: Sequence[str] = (Channel.EMAIL,),
+) -> list[Outbox]:
+    """`notify` with a message of its own for each recipient (a booking's customer and artist are
+    told the same event in their own words): every row in one statement, every send job in one."""
+    rows = []
+    for recipient, message in messages:
         if recipient is None or not recipient.email or not recipient.is_active:
             continue
         subject, text, html = render(message, recipient=recipient)
-        for channel in channels:
-            row = Outbox(
+        rows.extend(
+            Outbox(
                 channel=channel,
                 kind=message.kind,
                 event_key=event[:200],
@@ -162,11 +173,13 @@ def notify(
                 message_id=_new_message_id(),
                 created_at=timezone.now(),
             )
-            if not _insert_once(row):
-                logger.info("notification %s to user %s for %s already queued", message.kind, recipient.pk, event)
-                continue
-            jobs.enqueue(SEND_TASK, outbox_id=row.pk)
-            written.append(row)
+            for channel in channels
+        )
+    written = _insert_once(rows)
+    for row in rows:
+        if row.pk is None:
+            logger.info("notification %s to user %s for %s already queued", row.kind, row.recipient_id, event)
+    jobs.enqueue_many(SEND_TASK, [{"outbox_id": row.pk} for row in written])
     return written
 
 
@@ -177,26 +190,32 @@ _INSERT_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_once(row: Outbox) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on the (event, recipient, kind, channel) key: a repeat is
-    no error (the caller's transaction goes on) and costs one statement. A concurrent writer of the
-    same key waits for the first one's commit, then inserts nothing. Sets row.pk when inserted."""
+def _insert_once(rows: Sequence[Outbox]) -> list[Outbox]:
+    """INSERT ... ON CONFLICT DO NOTHING on the (event, recipient, kind, channel) key, every row in
+    one statement: a repeat is no error (the caller's transaction goes on). A concurrent writer of
+    the same key waits for the first one's commit, then inserts nothing. Returns the rows inserted,
+    with their pk set."""
+    if not rows:
+        return []
     values = []
-    for name in _INSERT_COLUMNS:
-        value = getattr(row, name)
-        values.append(json.dumps(value) if name in ("headers", "attachments") else value)
-    placeholders = ", ".join("%s::jsonb" if n in ("headers", "attachments") else "%s" for n in _INSERT_COLUMNS)
+    for row in rows:
+        for name in _INSERT_COLUMNS:
+            value = getattr(row, name)
+            values.append(json.dumps(value) if name in ("headers", "attachments") else value)
+    one = "(" + ", ".join("%s::jsonb" if n in ("headers", "attachments") else "%s" for n in _INSERT_COLUMNS) + ")"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Outbox._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) "
-            "ON CONFLICT (event_key, recipient_id, kind, channel) DO NOTHING RETURNING id",
+            f"INSERT INTO {Outbox._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES {', '.join([one] * len(rows))} "
+            "ON CONFLICT (event_key, recipient_id, kind, channel) DO NOTHING RETURNING id, message_id",
             values,
         )
-        inserted = cursor.fetchone()
-    if inserted is None:
-        return False
-    row.pk = inserted[0]
-    return True
+        inserted = {message_id: pk for pk, message_id in cursor.fetchall()}
+    written = []
+    for row in rows:
+        if row.message_id in inserted:
+            row.pk = inserted[row.message_id]
+            written.append(row)
+    return written
 
 
 def _new_message_id() -> str:

@@ -453,7 +453,7 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
 
     transaction_set_status(txn, TransactionStatus.PAID)
     txn.flag = TransactionFlag.OVERPAID if txn.paid_amount > txn.amount else TransactionFlag.NONE
-    outcome = "processed"
+    outcome, lost_by = "processed", ""
     already_paid = (
         Transaction.objects.filter(booking_id=booking.pk, status__in=SETTLED_TRANSACTION).exclude(pk=txn.pk).exists()
     )
@@ -468,7 +468,8 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
     if booking.status == BookingStatus.PENDING:
         _move_payment(booking, note, to_status=BookingStatus.CONFIRMED, expect=BookingStatus.PENDING)
     elif booking.status == BookingStatus.EXPIRED:
-        if _late_payment_slot_refusal(booking, now=now) is None:
+        refusal = _late_payment_slot_refusal(booking, now=now)
+        if refusal is None:
             try:
                 with transaction.atomic():  # savepoint: the exclusion constraint decides
                     _move_payment(
@@ -478,20 +479,21 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
                         expect=BookingStatus.EXPIRED,
                     )
             except IntegrityError:
-                outcome = "late_payment"
+                outcome, lost_by = "late_payment", "slot_taken"
         else:
-            outcome = "late_payment"
+            outcome, lost_by = "late_payment", refusal.code
     elif booking.status in ACTIVE_STATUSES:
         _move_payment(booking, note)
     else:
-        outcome = "late_payment"
+        outcome, lost_by = "late_payment", booking.status
     if outcome == "late_payment":
         booking.refresh_from_db()
         txn.flag = TransactionFlag.LATE_PAYMENT
-        _move_payment(booking, f"{note}; arrived after the slot was lost: refunded")
+        # The rule's refusal code (bookings/rules.py) says why the slot could not be taken back.
+        _move_payment(booking, f"{note}; arrived after the slot was lost ({lost_by}): refunded")
         txn.save()
         payment_unwanted_decide(txn=txn, booking=booking)
-        log.warning("booking %s: late payment %s refunded", booking.pk, last.qpay_payment_id)
+        log.warning("booking %s: late payment %s refunded (%s)", booking.pk, last.qpay_payment_id, lost_by)
     else:
         txn.save()
         if txn.flag == TransactionFlag.OVERPAID:
@@ -515,9 +517,7 @@ def _late_payment_slot_refusal(booking: Booking, *, now: datetime) -> Applicatio
     (the booking's is held, and the lock order is artist first): the exclusion constraint decides
     a race, in the caller's savepoint."""
     artist = Tattooist.objects.select_related("user").get(pk=booking.tattooist_id)
-    return rules.slot_refusal(
-        tattooist=artist, slot=booking.slot, ends_at=booking.ends_at, now=now, booking_id=booking.pk
-    )
+    return rules.slot_refusal(artist=artist, slot=booking.slot, ends_at=booking.ends_at, now=now, booking=booking)
 
 
 def payment_unwanted_decide(*, txn: Transaction, booking: Booking) -> None:

@@ -285,3 +285,35 @@ def test_a_signed_token_naming_no_usable_user_id_is_a_401(api_client, user_id):
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert api_client.get("/api/auth/me").status_code == 401
+
+
+@pytest.mark.parametrize("change", ["none", "deactivated", "deleted", "password_changed"])
+def test_the_compiled_user_lookup_answers_as_simplejwts_own_lookup(change):
+    # accounts/authentication.py replaces simplejwt's get_user (pinned in requirements.in) with a
+    # statement compiled once; whatever simplejwt's own lookup does with a token, ours does too.
+    from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
+    from rest_framework_simplejwt.exceptions import AuthenticationFailed
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.authentication import JWTAuthentication
+
+    user = CustomerFactory(language="mn")
+    token = AccessToken.for_user(user)
+    if change == "deactivated":
+        User.objects.filter(pk=user.pk).update(is_active=False)
+    elif change == "deleted":
+        user.delete()
+    elif change == "password_changed":
+        user.set_password("another-long-secret")
+        user.save(update_fields=["password"])
+
+    def outcome(authentication):
+        try:
+            found = authentication.get_user(token)
+        except AuthenticationFailed as refused:
+            return type(refused), refused.get_codes()
+        return {field.attname: getattr(found, field.attname) for field in User._meta.concrete_fields}
+
+    ours, theirs = outcome(JWTAuthentication()), outcome(SimpleJWTAuthentication())
+    assert ours == theirs
+    assert isinstance(theirs, dict) == (change == "none")  # the comparison saw both kinds of answer

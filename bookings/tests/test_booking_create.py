@@ -145,9 +145,9 @@ def test_it_refuses_a_slot_inside_time_off(frozen, open_artist, customer):
 
 
 @pytest.mark.parametrize("refusal", ["time_off", "slot_taken", "too_many_holds"])
-def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_two(frozen, open_artist, customer, refusal):
-    # The booking's jobs are written by the statement that checks and inserts it (bookings/services.py):
-    # a refusal found by that statement must write none of them.
+def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_own(frozen, open_artist, customer, refusal):
+    # The booking's jobs are written in its transaction (bookings/services.py): a refusal found under
+    # the locks must write none of them.
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     if refusal == "time_off":
@@ -166,10 +166,9 @@ def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_two(frozen, op
     assert created.status_code == 201, created.json()
     booking = Booking.objects.get(pk=created.json()["id"])
     jobs = ProcrastinateJob.objects.order_by("id").values_list("task_name", "args", "scheduled_at")
-    assert list(jobs) == [
-        ("bookings.expire_hold", {"booking_id": booking.pk}, booking.hold_expires_at),
-        ("bookings.tell_created", {"booking_id": booking.pk}, None),
-    ]
+    expiry, *mails = jobs
+    assert expiry == ("bookings.expire_hold", {"booking_id": booking.pk}, booking.hold_expires_at)
+    assert [(name, at) for name, _, at in mails] == [("notifications.send", None)] * 2  # the customer's, the artist's
 
 
 def test_only_customers_can_book(frozen, open_artist, other_tattooist, admin_user, api_client):
@@ -281,12 +280,11 @@ def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers
 
 
 def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
-    # One round trip for both row locks, the windows and the booking's id; one for the checks and
-    # the writes (booking, audit row, the public slot cache's version bump) and the booking's two
-    # jobs in the same statement (the hold's expiry, docs/jobs.md, and the one that writes the
-    # two mails, docs/notifications.md) = 2, plus the SAVEPOINT/RELEASE pair of the service's
-    # atomic block nested in the test's transaction = 4.
-    with django_assert_num_queries(4):
+    # The customer's lock, the artist's, the rule's facts (bookings/rules.py: one statement), the
+    # booking, the public slot list's version bump (its post_save), the audit row, the hold's
+    # expiry job, both mails' outbox rows and their send jobs (one statement each) = 9, plus the
+    # SAVEPOINT/RELEASE pair of the service's atomic block nested in the test's transaction = 11.
+    with django_assert_num_queries(11):
         booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
 
 
@@ -421,15 +419,14 @@ def test_garbage_input_is_a_400_never_a_500(frozen, customer, body):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_create_over_http_costs_two_round_trips_plus_auth_and_transaction(
+def test_a_create_over_http_costs_the_services_statements_plus_auth_and_transaction(
     open_artist, customer, django_assert_num_queries
 ):
-    # The JWT user lookup, BEGIN, the service's two round trips (locks, windows and the id;
-    # checks, writes and the booking's two jobs), COMMIT.
+    # The JWT user lookup, BEGIN, the service's 9 statements (above), COMMIT.
     client = client_for(customer)
     slot = (timezone.now() + timedelta(days=3)).replace(hour=4, minute=0, second=0, microsecond=0)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(12):
         response = client.post(
             "/api/bookings",
             {"tattooistId": open_artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"},
@@ -439,7 +436,7 @@ def test_a_create_over_http_costs_two_round_trips_plus_auth_and_transaction(
     assert response.status_code == 201, response.json()
 
 
-# --- the SQL create path (bookings/services.py _CREATE_*_SQL) ---------------------------------
+# --- what a create writes, and what a refused one leaves ------------------------------------
 
 
 def _slot_version(artist_id: int) -> str:

@@ -181,3 +181,74 @@ def test_confirm_cancel_and_expiry_racing_on_one_hold_leave_a_consistent_audited
         if results["expire"]:
             assert final == BookingStatus.EXPIRED
             assert (results["confirm"], results["cancel"]) == (409, 409)
+
+
+def test_fifty_customers_racing_for_one_slot_get_one_201_and_forty_nine_409():
+    artist = TattooistFactory()
+    open_every_day(artist)
+    clients = [client_for(CustomerFactory()) for _ in range(50)]
+
+    results = hammer(lambda i: post_booking(clients[i], artist, SLOT), n=50)
+
+    assert Counter(code for code, _ in results) == {201: 1, 409: 49}, results
+    assert {err for code, err in results if code == 409} == {"slot_taken"}
+    assert Booking.objects.filter(tattooist=artist).count() == 1
+
+
+def _deadlocks() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_creates_and_reschedules_racing_over_the_same_people_never_deadlock():
+    # Both lock the customer's row, then the artist's (bookings/rules.py lock_parties), then a move
+    # locks its booking: the same order everywhere, so no two of them wait on each other in a cycle.
+    # Each customer moves their booking with artist A while booking artist B, and the other half
+    # does the same the other way round, all onto the same few slots.
+    from django.db import connection
+
+    artists = [TattooistFactory(), TattooistFactory()]
+    for artist in artists:
+        open_every_day(artist)
+    customers = [CustomerFactory() for _ in range(10)]
+    held = [
+        BookingFactory(
+            customer=customers[i],
+            tattooist=artists[i % 2],
+            slot=SLOT + timedelta(days=1, hours=i // 2 * 2 - 2),
+            ends_at=SLOT + timedelta(days=1, hours=i // 2 * 2),
+            status=BookingStatus.CONFIRMED,
+        )
+        for i in range(10)
+    ]
+    clients = [client_for(c) for c in customers]
+    targets = [SLOT + timedelta(hours=2 * k) for k in range(2)]
+    before = _deadlocks()
+
+    def act(i: int):
+        client, n = clients[i // 2], i // 2
+        target = targets[i % 2]
+        if i % 2:  # move the booking with one artist ...
+            url = f"/api/bookings/{held[n].pk}/reschedule"
+            response = client.post(url, {"slot": target.isoformat()}, format="json")
+        else:  # ... while booking the other one
+            other = artists[(n + 1) % 2]
+            response = client.post(
+                "/api/bookings",
+                {"tattooistId": other.pk, "slot": target.isoformat(), "depositAmount": "50000"},
+                format="json",
+            )
+        return response.status_code, response.json().get("code")
+
+    results = hammer(act, n=20)
+
+    assert {code for code, _ in results} <= {200, 201, 409}, results
+    assert {err for code, err in results if code == 409} <= {"slot_taken"}, results
+    assert _deadlocks() == before, "PostgreSQL reported a deadlock"
+    connection.close()
+    for artist in artists:  # each target slot of each artist went to exactly one booking
+        for target in targets:
+            assert Booking.objects.filter(tattooist=artist, slot=target).count() == 1

@@ -32,7 +32,7 @@ FLOW_NOTES = [
         "QPay төлбөр 2689: 50,000\u00a0₮; хоцорсон төлбөрөөр цагийг дахин авсан",
     ),
     (
-        "QPay payment 2689: 50000.00 MNT; arrived after the slot was lost: refunded",
+        "QPay payment 2689: 50000.00 MNT; arrived after the slot was lost (time_off): refunded",
         "QPay payment 2689: 50,000\u00a0₮; the payment arrived after the slot was lost, so it is refunded",
         "QPay төлбөр 2689: 50,000\u00a0₮; төлбөр цаг алдагдсаны дараа орж ирсэн тул буцаан олгосон",
     ),

@@ -56,12 +56,11 @@ def test_a_job_enqueued_in_a_rolled_back_transaction_never_runs(artist, customer
         .values_list("task_name", "args", "status")
     ) == [
         ("bookings.expire_hold", {"booking_id": committed.pk}, "succeeded"),
-        # its hold had expired when this ran (the expiry came first): only the expiry is told
-        ("bookings.tell_created", {"booking_id": committed.pk}, "succeeded"),
         ("payments.settle_deposit", {"booking_id": committed.pk}, "succeeded"),  # enqueued by the expiry
     ]
     # the rolled-back booking's mails were rolled back with it: only the committed hold's remain
-    assert ProcrastinateJob.objects.filter(task_name="notifications.send").count() == 2  # expired, both parties
+    # (created and expired, both parties)
+    assert ProcrastinateJob.objects.filter(task_name="notifications.send").count() == 4
     assert Booking.objects.get().status == BookingStatus.EXPIRED  # only the committed hold exists
 
 

@@ -14,8 +14,9 @@ an import); every name is registered on the app, and a test checks that the name
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -26,18 +27,14 @@ from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.manager import JobManager
 from procrastinate.testing import InMemoryConnector
-from procrastinate.types import JobToDefer
-from psycopg.types.json import Jsonb
 
 from tattoo.core.errors import UpstreamUnavailable
 
 __all__ = [
-    "DEFER_EXPRESSION",
     "OUTSIDE_SERVICE_RETRY",
-    "Deferral",
     "app",
-    "defer_parameters",
     "enqueue",
+    "enqueue_many",
     "queue_health",
 ]
 
@@ -92,55 +89,23 @@ def enqueue(
         return None
 
 
+def enqueue_many(task: Any, kwargs_list: Sequence[dict[str, Any]], *, at: datetime | None = None) -> list[int]:
+    """One job of `task` per item of `kwargs_list`, written by one statement in the caller's
+    transaction (as enqueue() writes one). No queueing locks: a clash would abort the caller's
+    transaction. Returns the job ids, in order."""
+    if not kwargs_list:
+        return []
+    name = task if isinstance(task, str) else task.name
+    _require_aware(at)
+    deferrer = app.configure_task(name, schedule_at=at)
+    if not isinstance(app.connector, InMemoryConnector):
+        deferrer.job_manager = _DJANGO_JOBS
+    return deferrer.batch_defer(*kwargs_list)
+
+
 def _require_aware(at: datetime | None) -> None:
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise ValueError("a job's run time (at=...) must be a timezone-aware datetime")
-
-
-class Deferral(NamedTuple):
-    """One job for defer_parameters: a registered task name, its JSON arguments, when it may run."""
-
-    task: str
-    kwargs: dict[str, Any]
-    at: datetime | None = None
-
-
-# An SQL expression that writes jobs when it is evaluated and returns their ids (a bigint[]): the
-# engine's own function, called as its `defer_jobs` statement calls it (procrastinate/sql/
-# queries.sql; tattoo/tests/test_jobs.py fails loudly if an upgrade changes that statement). Its
-# one parameter, `jobs`, is filled by defer_parameters().
-DEFER_EXPRESSION = "procrastinate_defer_jobs_v1(%(jobs)s::procrastinate_job_to_defer_v1[])"
-
-
-def defer_parameters(*deferrals: Deferral) -> dict[str, Any]:
-    """The parameters of DEFER_EXPRESSION for these jobs: for a hot path that writes its jobs
-    inside its own statement instead of a round trip each.
-
-    The booking create (bookings/services.py) evaluates the expression in a CTE over the row it
-    inserts, so the jobs exist exactly when the booking does, in its transaction (rolled back with
-    it, visible to workers at its commit). The rows are the ones enqueue() writes: the queue,
-    priority and lock each task is registered with. The parameter is named `jobs`, which the
-    caller's statement must not use for anything else. No queueing locks: a clash would abort the
-    caller's transaction (enqueue() puts those in a savepoint).
-    """
-    rows = []
-    for deferral in deferrals:
-        _require_aware(deferral.at)
-        job = app.configure_task(deferral.task, schedule_at=deferral.at).make_new_job(**deferral.kwargs)
-        if job.queueing_lock is not None:
-            raise ValueError(f"{deferral.task} has a queueing lock: enqueue() it (in a savepoint)")
-        rows.append(
-            JobToDefer(
-                queue_name=job.queue,
-                task_name=job.task_name,
-                priority=job.priority,
-                lock=job.lock,
-                queueing_lock=job.queueing_lock,
-                args=Jsonb(job.task_kwargs),
-                scheduled_at=job.scheduled_at,
-            )
-        )
-    return {"jobs": rows}
 
 
 def queue_health() -> dict[str, Any]:

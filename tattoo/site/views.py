@@ -227,7 +227,7 @@ def booking_detail(request, booking_id: int):
             "reschedule_options": reschedule_options,
             "reschedule_notice_hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS,
             # Why a party cannot move it (shown to the customer while it is still ahead and active).
-            "reschedule_refusal": refusal[1] if refusal and refusal[0] != "not_reschedulable" else "",
+            "reschedule_refusal": refusal.message if refusal and refusal.code != "not_reschedulable" else "",
             # The deposit ledger and the policy it follows (docs/deposits.md).
             "deposit": deposit_ledger(booking=booking),
             "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
