@@ -612,6 +612,8 @@ LOGGING = {
         # Job workers log each job's start and outcome (procrastinate.worker); the registration of
         # periodic tasks, repeated by every manage.py command, is noise.
         "procrastinate.periodic": {"level": "WARNING"},
+        # "Deferred 1 job" for every job written: the job rows and the worker's own lines say it.
+        "procrastinate.jobs": {"level": "WARNING"},
         "procrastinate.blueprints": {"level": "WARNING"},
     },
 }

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import copy
-
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -10,24 +8,6 @@ from rest_framework import serializers
 from tattoo.core import images
 from tattoo.core.schema import documented
 from tattoo.core.uploads import ALLOWED_TYPES, FOLDERS
-
-
-# Mix FieldsBuiltOnce into a ModelSerializer that answers a hot path (first among the bases).
-# DRF builds a ModelSerializer's fields from the model (each field's class, arguments and
-# validators) every time one is instantiated: for the booking a create answers, that cost more than
-# the statement that wrote it (bench/README.md, "booking create"). This builds them once per class
-# and gives each instance a deep copy, which is what DRF does with declared fields. Only for
-# serializers whose fields depend on their class alone (no get_fields reading the context).
-# (A comment, not a docstring: the API schema takes a serializer's docstring as its description.)
-class FieldsBuiltOnce:
-    def get_fields(self):
-        cls = type(self)
-        built = cls.__dict__.get("_fields_built_once")
-        if built is None:
-            built = super().get_fields()
-            cls._fields_built_once = built  # a race builds the same fields twice: harmless
-        return copy.deepcopy(built)
-
 
 # An upload's file name ends in an extension of an allowed type, in any case (tattoo/core/uploads.py).
 _EXTENSION_PATTERN = "|".join(
