@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,7 +18,7 @@ _EXTENSION_PATTERN = "|".join(
 )
 
 
-class UploadPresignSerializer(serializers.Serializer):
+class UploadPresignSerializer(serializers.Serializer[None]):  # input only: it never wraps an instance
     filename = documented(
         serializers.CharField(
             max_length=255, help_text="Its extension must agree with contentType; a sanitised copy is kept as metadata."
@@ -48,7 +50,7 @@ class UploadPresignSerializer(serializers.Serializer):
     )
 
 
-class PresignedUploadSerializer(serializers.Serializer):
+class PresignedUploadSerializer(serializers.Serializer[dict[str, Any]]):  # dataclasses.asdict(PresignedUpload)
     upload_url = serializers.URLField(help_text="PUT the file here, with exactly `headers`, before `expiresAt`.")
     public_url = serializers.URLField(
         help_text="The upload's URL: send it as `imageUrl`. Uploads are private (an unsigned GET is refused); "
@@ -74,25 +76,37 @@ _THUMBNAILS_SCHEMA = {
 }
 
 
+class ImageCarrier(Protocol):
+    """A record carrying an image (tattoo.core.models.ImageFields and its key column)."""
+
+    @property
+    def image_key(self) -> str: ...
+
+    @property
+    def image_variants(self) -> list[int] | None: ...
+
+
 @extend_schema_field(_THUMBNAILS_SCHEMA)
-class ThumbnailsField(serializers.Field):
+class ThumbnailsField(serializers.Field[ImageCarrier, object, dict[str, str], object]):
     """``{"320": url, "640": url, "1280": url}`` of a record's image kind (those made so far)."""
 
-    def __init__(self, *, kind: str, **kwargs):
+    # Any: the options of DRF's Field, passed on unchanged
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
         self.kind = kind
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, obj) -> dict[str, str]:
+    def to_representation(self, obj: ImageCarrier) -> dict[str, str]:
         return images.thumbnails(self.kind, obj.image_key, obj.image_variants)
 
 
 @extend_schema_field(OpenApiTypes.URI)
-class ImageUrlField(serializers.Field):
+class ImageUrlField(serializers.Field[ImageCarrier, object, str | None, object]):
     """The served image's URL: public, or for a private kind a signed GET valid IMAGE_URL_EXPIRES_SECONDS."""
 
-    def __init__(self, *, kind: str, **kwargs):
+    # Any: the options of DRF's Field, passed on unchanged
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
         self.kind = kind
         super().__init__(source="*", read_only=True, allow_null=True, **kwargs)
 
-    def to_representation(self, obj) -> str | None:
+    def to_representation(self, obj: ImageCarrier) -> str | None:
         return images.url_for(self.kind, obj.image_key)
