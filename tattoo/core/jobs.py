@@ -27,6 +27,7 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Job
 from procrastinate.manager import JobManager
 from procrastinate.testing import InMemoryConnector
 
@@ -58,7 +59,7 @@ _DJANGO_JOBS = JobManager(connector=DjangoConnector())
 
 # The jobs written by enqueue() inside `batched()` blocks, per thread (each request, job or test
 # thread has its own), flushed in one statement at the end of the outermost block.
-_batch: ContextVar[list | None] = ContextVar("inkbook_jobs_batch", default=None)
+_batch: ContextVar[list[tuple[JobManager, Job]] | None] = ContextVar("inkbook_jobs_batch", default=None)
 
 
 def enqueue(
@@ -111,7 +112,7 @@ def batched() -> Iterator[None]:
     if _batch.get() is not None:
         yield
         return
-    pending: list = []
+    pending: list[tuple[JobManager, Job]] = []
     token = _batch.set(pending)
     try:
         yield
