@@ -14,7 +14,6 @@ from bookings.models import Availability, Booking, BookingEvent, BookingStatus, 
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
 from tattoo.core.money import WHOLE_MNT_PATTERN
 from tattoo.core.schema import documented
-from tattoo.core.serializers import FieldsBuiltOnce
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -145,7 +144,7 @@ class TimeOffSerializer(serializers.ModelSerializer):
 # --- bookings ----------------------------------------------------------------------------------
 
 
-class BookingSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class BookingSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     tattooist_id = serializers.IntegerField(read_only=True)
 

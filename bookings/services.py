@@ -333,7 +333,8 @@ def booking_create(
 def _booking_insert(
     *, customer: User, tattooist_id: int, slot: datetime, amount: Decimal, notes: str, now: datetime
 ) -> Booking:
-    with transaction.atomic():
+    # The hold's expiry job and its mails' send jobs are written by one statement (jobs.batched).
+    with transaction.atomic(), jobs.batched():
         artist = rules.lock_parties(customer_id=customer.pk, artist_id=tattooist_id)
         if artist is None:
             raise ApplicationError(

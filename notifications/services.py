@@ -179,7 +179,9 @@ def notify_each(
     for row in rows:
         if row.pk is None:
             logger.info("notification %s to user %s for %s already queued", row.kind, row.recipient_id, event)
-    jobs.enqueue_many(SEND_TASK, [{"outbox_id": row.pk} for row in written])
+    with jobs.batched():  # one statement for every row's send job
+        for row in written:
+            jobs.enqueue(SEND_TASK, outbox_id=row.pk)
     return written
 
 

@@ -12,9 +12,15 @@ import re
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import overload
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes subscriptable at run time as their stubs are (`admin.ModelAdmin[Booking]`
+# as a base class; docs/types.md).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +28,10 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+@overload
+def env(name: str) -> str | None: ...
+@overload
+def env(name: str, default: str) -> str: ...
 def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
@@ -241,7 +251,7 @@ if REDIS_URL:
                 "PUBLIC_CACHE_URL must not be REDIS_URL: rendered public answers need their own bounded store "
                 "(maxmemory + allkeys-lru), apart from the counters that must never be evicted (docs/deploy.md)"
             )
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "public": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -612,6 +622,8 @@ LOGGING = {
         # Job workers log each job's start and outcome (procrastinate.worker); the registration of
         # periodic tasks, repeated by every manage.py command, is noise.
         "procrastinate.periodic": {"level": "WARNING"},
+        # "Deferred 1 job" for every job written: the job rows and the worker's own lines say it.
+        "procrastinate.jobs": {"level": "WARNING"},
         "procrastinate.blueprints": {"level": "WARNING"},
     },
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from tattoo.core.models import PendingObjectDeletion
 
@@ -11,18 +13,18 @@ class ReadOnlyAdminMixin:
     """A model admin that shows rows and never adds, edits or deletes them: they change only
     through services (audit rows, money), whose actions the admin may still offer."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 @admin.register(PendingObjectDeletion)
-class PendingObjectDeletionAdmin(admin.ModelAdmin):
+class PendingObjectDeletionAdmin(admin.ModelAdmin[PendingObjectDeletion]):
     list_display = ["key", "attempts", "last_error", "created_at", "updated_at"]
     search_fields = ["key"]
     readonly_fields = ["key", "attempts", "last_error", "created_at", "updated_at"]

@@ -7,11 +7,14 @@ import csv
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.urls import path
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +22,17 @@ from django.utils.translation import gettext_lazy
 # Spreadsheet apps run cells that start with these as formulas (names and notes are user input).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# A column: its header and how to read it from a row. Any: each admin reads rows of its own model.
+Column = tuple[str, Callable[[Any], object]]
 
-def _cell(value) -> str:
+if TYPE_CHECKING:
+    # The mixin is only ever used before admin.ModelAdmin (of any model) in a class's bases.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -36,23 +48,23 @@ class _Echo:
         return value
 
 
-def csv_rows(columns: list[tuple[str, Callable]], rows: Iterable) -> Iterable[list[str]]:
+def csv_rows(columns: list[Column], rows: Iterable[Model]) -> Iterable[list[str]]:
     yield [header for header, _ in columns]
     for row in rows:
         yield [_cell(getter(row)) for _, getter in columns]
 
 
-class CsvExportMixin:
+class CsvExportMixin(_ModelAdmin):
     """Adds `<changelist>/export.csv` (keeps the changelist's filters and search) and an action.
 
     Subclasses set `csv_columns = [(header, getter), ...]` and `csv_filename`.
     """
 
-    csv_columns: list[tuple[str, Callable]] = []
+    csv_columns: list[Column] = []
     csv_filename = "export"
     change_list_template = "admin/inkbook/csv_change_list.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta
         name = f"{opts.app_label}_{opts.model_name}_export_csv"
         return [
@@ -60,7 +72,7 @@ class CsvExportMixin:
             *super().get_urls(),
         ]
 
-    def _csv_response(self, queryset) -> HttpResponse:
+    def _csv_response(self, queryset: QuerySet[Model]) -> StreamingHttpResponse:
         writer = csv.writer(_Echo())
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response = StreamingHttpResponse(
@@ -70,7 +82,7 @@ class CsvExportMixin:
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}-{stamp}.csv"'
         return response
 
-    def export_csv_view(self, request):
+    def export_csv_view(self, request: HttpRequest) -> HttpResponseBase:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         try:
@@ -81,5 +93,5 @@ class CsvExportMixin:
         return self._csv_response(changelist.get_queryset(request))
 
     @admin.action(description=gettext_lazy("Export selected rows as CSV"))
-    def export_selected_csv(self, request, queryset):
+    def export_selected_csv(self, request: HttpRequest, queryset: QuerySet[Model]) -> StreamingHttpResponse:
         return self._csv_response(queryset)

@@ -3,8 +3,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
@@ -32,16 +36,19 @@ class UploadPresignApi(APIView):
         operation_id="upload_presign",
         summary="Sign a direct-to-bucket PUT for one image",
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
+        user = request.user
+        if isinstance(user, AnonymousUser):  # never: IsAuthenticated, the default permission, ran first
+            raise NotAuthenticated()
         data = UploadPresignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signed = uploads.presign_upload(user=request.user, **data.validated_data)
+        signed = uploads.presign_upload(user=user, **data.validated_data)
         return Response(PresignedUploadSerializer(asdict(signed)).data)
 
 
-def query_text(request, name: str, max_length: int = 100) -> str | None:
+def query_text(request: HttpRequest | Request, name: str, max_length: int = 100) -> str | None:
     """A free-text query parameter, refused (400) when PostgreSQL could not take it."""
-    value = request.GET.get(name)
+    value: str | None = request.GET.get(name)
     if value is None:
         return None
     if "\x00" in value or len(value) > max_length:

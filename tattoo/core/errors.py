@@ -24,7 +24,7 @@ logger = logging.getLogger("inkbook.errors")
 class ApplicationError(Exception):
     """A request that breaks a business rule: 400."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
     # `message` and the field messages are translated where they are raised (gettext, or a
@@ -75,7 +75,7 @@ class UpstreamUnavailable(ApplicationError):
     default_code = "upstream_unavailable"
 
 
-def _flatten(detail) -> dict[str, list[str]]:
+def _flatten(detail: object) -> dict[str, list[str]]:
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
@@ -96,7 +96,7 @@ def _flatten(detail) -> dict[str, list[str]]:
     return {"nonFieldErrors": [str(detail)]}
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, object]:
     return {"code": code, "message": message, "fields": fields or {}}
 
 
@@ -113,7 +113,7 @@ _CODES = {
 }
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:
     if isinstance(exc, ApplicationError):
         set_rollback()
         fields = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
@@ -131,21 +131,22 @@ def exception_handler(exc, context):
         return None  # a real bug: Django's handler500 answers with the generic JSON 500
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = str(auth_header)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     set_rollback()
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first = next(iter(fields.values()), [_("Invalid input.")])[0]
         body = error_body("invalid", _("Invalid input: %(first)s") % {"first": first}, fields)
     else:
-        code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
+        known = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
         detail = exc.detail
         if isinstance(detail, dict) and "code" in detail and "message" in detail:
             body = error_body(str(detail["code"]), str(detail["message"]))
         else:
-            code = code or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
-            body = error_body(code, str(detail))
+            codes = exc.get_codes()
+            body = error_body(known or (codes if isinstance(codes, str) else "error"), str(detail))
     return Response(body, status=exc.status_code, headers=headers)

@@ -7,6 +7,7 @@ the service's ApplicationError is shown next to the matching field with `add_app
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 
@@ -20,7 +21,8 @@ def _snake(name: str) -> str:
 class PageForm(forms.Form):
     """Base for page forms: no trailing colon on labels (the templates render labels themselves)."""
 
-    def __init__(self, *args, **kwargs):
+    # Any: whatever django.forms.Form takes, passed on unchanged
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 

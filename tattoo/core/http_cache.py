@@ -40,13 +40,21 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.template.response import SimpleTemplateResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 logger = logging.getLogger("inkbook.http_cache")
 
@@ -91,29 +99,31 @@ def bump(*keys: str) -> None:
 def versions(keys: Iterable[str]) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_LOOKUP_SQL, [sorted(set(keys))])
-        return cursor.fetchone()[0]
+        stamp: str = cursor.fetchone()[0]  # an aggregate: always one row
+        return stamp
 
 
-def keep_declared_query(request, names: Iterable[str]) -> None:
+def keep_declared_query(request: HttpRequest | Request, names: Iterable[str]) -> None:
     """Leave only the `names` parameters in the request's query, sorted by name (each keeps its
     values in order): what the view reads, and what the ETag, the stored answer and every link the
     answer builds from the request (pagination, the language switcher's `next`) are made of."""
-    http_request = getattr(request, "_request", request)  # a DRF Request wraps Django's
+    # a DRF Request wraps Django's
+    http_request = request._request if isinstance(request, Request) else request
     kept = QueryDict(mutable=True)
     for name in sorted(set(names)):
         values = http_request.GET.getlist(name)
         if values:
             kept.setlist(name, values)
-    kept._mutable = False
-    http_request.GET = kept
-    http_request.META["QUERY_STRING"] = kept.urlencode()
+    query = kept.urlencode()
+    http_request.GET = QueryDict(query)  # immutable, as Django makes it
+    http_request.META["QUERY_STRING"] = query
 
 
-def is_anonymous(request) -> bool:
+def is_anonymous(request: HttpRequest | Request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def etag_for(request, keys: Iterable[str]) -> str:
+def etag_for(request: HttpRequest | Request, keys: Iterable[str]) -> str:
     """The ETag of the anonymous answer to `request` under the current versions of `keys`."""
     keys = list(keys)
     stamp = versions(k for k in keys if k != CLOCK)
@@ -130,14 +140,19 @@ def cache_control() -> str:
     )
 
 
-def _public(response: HttpResponse, etag: str) -> HttpResponse:
+_R = TypeVar("_R", bound=HttpResponseBase)
+
+
+def _public(response: _R, etag: str) -> _R:
     response["ETag"] = etag
     response["Cache-Control"] = cache_control()
     patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
     return response
 
 
-def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> HttpResponse:
+def _serve(
+    request: HttpRequest | Request, keys: list[str], produce: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
     """The anonymous answer under `keys`' versions: a 304, the stored rendered answer, or
     `produce()`'s answer, stored once rendered."""
     etag = etag_for(request, keys)
@@ -145,7 +160,7 @@ def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> Htt
     if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
         return _public(conditional, etag) if conditional.status_code == 304 else conditional
     key = f"answer:{etag}"
-    hit = stored_get(key)
+    hit: tuple[bytes, str] | None = stored_get(key)
     if hit is not None:
         body, content_type = hit
         return _public(HttpResponse(body, content_type=content_type), etag)
@@ -153,25 +168,34 @@ def _serve(request, keys: list[str], produce: Callable[[], HttpResponse]) -> Htt
     if response.status_code != 200 or response.cookies:
         return response  # errors, and answers that set a cookie, are neither public nor stored
 
-    def keep(rendered):
+    def keep(rendered: HttpResponse) -> None:
         stored_set(key, (rendered.content, rendered["Content-Type"]), RENDERED_SECONDS)
 
-    if hasattr(response, "add_post_render_callback"):
+    if isinstance(response, SimpleTemplateResponse):  # DRF's Response, a TemplateResponse: rendered later
         response.add_post_render_callback(keep)
-    else:
+    elif isinstance(response, HttpResponse):  # a streamed answer is never stored
         keep(response)
     return _public(response, etag)
 
 
-def public_read(keys_for: Callable[..., list[str]], *, query: Iterable[str]):
+# A decorated view: an APIView's `get(self, request, **url_kwargs)` or a page view `view(request,
+# **url_kwargs)`; the URL's captured values reach `keys_for` as keyword arguments.
+_ViewT = TypeVar("_ViewT", bound=APIView)
+_ApiGet = Callable[Concatenate[_ViewT, Request, ...], HttpResponseBase]
+_PageView = Callable[Concatenate[HttpRequest, ...], HttpResponseBase]
+
+
+def public_read(
+    keys_for: Callable[..., list[str]], *, query: Iterable[str]
+) -> Callable[[_ApiGet[_ViewT]], _ApiGet[_ViewT]]:
     """Decorate a DRF view's `get(self, request, **kwargs)`: its anonymous answers are cached as the
     module docstring says. `keys_for(**kwargs)` names the version keys the answer depends on;
     `query` the query parameters the view reads (the only ones it gets)."""
     declared = tuple(query)
 
-    def deco(get):
+    def deco(get: _ApiGet[_ViewT]) -> _ApiGet[_ViewT]:
         @wraps(get)
-        def wrapped(view, request, *args, **kwargs):
+        def wrapped(view: _ViewT, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
             keep_declared_query(request, declared)
             if not is_anonymous(request):
                 return get(view, request, *args, **kwargs)
@@ -187,7 +211,7 @@ def public_read(keys_for: Callable[..., list[str]], *, query: Iterable[str]):
 _MESSAGES_COOKIE = "messages"
 
 
-def public_page(keys_for: Callable[..., list[str]], *, query: Iterable[str]):
+def public_page(keys_for: Callable[..., list[str]], *, query: Iterable[str]) -> Callable[[_PageView], _PageView]:
     """Decorate a page view `view(request, **kwargs)` (GET): the same for the HTML of an anonymous
     visitor (no session, no flash messages waiting in a cookie). Such a page must not depend on
     the visitor: it renders no CSRF token (the language switcher takes none from visitors) and no
@@ -195,9 +219,9 @@ def public_page(keys_for: Callable[..., list[str]], *, query: Iterable[str]):
     parameters the page reads (the only ones it gets)."""
     declared = tuple(query)
 
-    def deco(view):
+    def deco(view: _PageView) -> _PageView:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             keep_declared_query(request, declared)
             if (
                 request.method not in ("GET", "HEAD")
@@ -224,7 +248,9 @@ except ImportError:  # pragma: no cover - the redis package ships with the requi
     _STORE_ERRORS = (OSError,)
 
 
-def stored_get(key: str):
+# Any: what stored_set kept under the key (a rendered answer's body and type, a selector's list);
+# each caller knows the shape of its own keys.
+def stored_get(key: str) -> Any:
     try:
         return caches[RENDERED_CACHE].get(key)
     except _STORE_ERRORS as exc:
@@ -232,7 +258,7 @@ def stored_get(key: str):
         return None
 
 
-def stored_set(key: str, value, timeout: int) -> None:
+def stored_set(key: str, value: object, timeout: int) -> None:
     try:
         caches[RENDERED_CACHE].set(key, value, timeout)
     except _STORE_ERRORS as exc:
@@ -242,7 +268,7 @@ def stored_set(key: str, value, timeout: int) -> None:
 # --- schema -------------------------------------------------------------------------------------
 
 
-def schema_parameters():
+def schema_parameters() -> list[OpenApiParameter]:
     """The conditional-request header, for extend_schema(parameters=...) of a cached operation."""
     from drf_spectacular.utils import OpenApiParameter
 
@@ -256,7 +282,7 @@ def schema_parameters():
     ]
 
 
-def schema_responses() -> dict:
+def schema_responses() -> dict[int, OpenApiResponse]:
     from drf_spectacular.utils import OpenApiResponse
 
     return {304: OpenApiResponse(description="Not modified: the If-None-Match ETag is current (anonymous reads).")}

@@ -16,14 +16,18 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, Concatenate, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tattoo.core.errors import ApplicationError, ConflictError
 from tattoo.core.models import IdempotencyKey, IdempotencyStatus
@@ -71,7 +75,7 @@ def _validated_key(raw: str) -> str:
     return raw
 
 
-def _request_hash(request) -> str:
+def _request_hash(request: Request) -> str:
     body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
     return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
 
@@ -103,23 +107,28 @@ def _release(*, user_id: int, key: str) -> None:
     IdempotencyKey.objects.filter(user_id=user_id, key=key, status=IdempotencyStatus.IN_FLIGHT).delete()
 
 
-def _store(*, user_id: int, key: str, response) -> None:
+def _store(*, user_id: int, key: str, response: Response) -> None:
     IdempotencyKey.objects.filter(user_id=user_id, key=key).update(
         status=IdempotencyStatus.DONE, response_status=response.status_code, response_body=response.data
     )
 
 
-def idempotent(view_method):
+# An APIView's `post(self, request, **url_kwargs)`
+_ViewT = TypeVar("_ViewT", bound=APIView)
+_Post = Callable[Concatenate[_ViewT, Request, ...], Response]
+
+
+def idempotent(view_method: _Post[_ViewT]) -> _Post[_ViewT]:
     """Decorate an APIView's `post`: honour an optional `Idempotency-Key` header for its user."""
 
     @functools.wraps(view_method)
-    def wrapper(self, request, *args, **kwargs):
+    def wrapper(self: _ViewT, request: Request, *args: Any, **kwargs: Any) -> Response:
         raw = request.headers.get(HEADER)
-        if raw is None or not request.user.is_authenticated:
+        user_id = request.user.pk if request.user.is_authenticated else None
+        if raw is None or user_id is None:
             return view_method(self, request, *args, **kwargs)
         key = _validated_key(raw)
         fingerprint = _request_hash(request)
-        user_id = request.user.pk
         existing = _claim(user_id=user_id, key=key, request_hash=fingerprint)
         if existing is not None:
             if existing.request_hash != fingerprint:

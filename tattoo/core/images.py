@@ -29,14 +29,16 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypedDict
 
 from botocore.config import Config
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.db.models import Case, F, Func, IntegerField, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -45,6 +47,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tattoo.core import jobs, uploads
 from tattoo.core.errors import ApplicationError, UpstreamUnavailable
+from tattoo.core.uploads import Uploader
 
 logger = logging.getLogger("inkbook.images")
 
@@ -101,7 +104,9 @@ def register_kind(name: str, *, model: type[models.Model], private: bool, field:
     kind = ImageKind(name=name, model=model, private=private, field=field)
     _kinds[name] = kind
     key = kind.column("key")
-    uploads.register_key_holder(lambda keys: model.objects.filter(**{f"{key}__in": keys}).values_list(key, flat=True))
+    uploads.register_key_holder(
+        lambda keys: model._default_manager.filter(**{f"{key}__in": keys}).values_list(key, flat=True)
+    )
     return kind
 
 
@@ -117,11 +122,14 @@ def kinds() -> list[ImageKind]:
 
 
 @lru_cache(maxsize=8)
-def _storage_for(private: bool, bucket: str, endpoint: str, key: str, secret: str, region: str, expires: int):
+def _storage_for(
+    private: bool, bucket: str, endpoint: str, key: str, secret: str, region: str, expires: int
+) -> Storage:
     from storages.backends.s3 import S3Storage
 
     cache_control = f"private, max-age={expires}" if private else PUBLIC_CACHE_CONTROL
-    return S3Storage(
+    # django-storages ships no type information: S3Storage is a django Storage
+    s3: Storage = S3Storage(
         bucket_name=bucket,
         endpoint_url=endpoint,
         access_key=key,
@@ -145,9 +153,10 @@ def _storage_for(private: bool, bucket: str, endpoint: str, key: str, secret: st
             retries={"max_attempts": 2, "mode": "standard"},
         ),
     )
+    return s3
 
 
-def storage(*, private: bool):
+def storage(*, private: bool) -> Storage:
     """The S3Storage of the private or the public bucket (settings are read on every call)."""
     return _storage_for(
         private,
@@ -230,7 +239,7 @@ def sanitise(data: bytes, *, content_type: str, field: str = "imageUrl") -> Sani
         raise _not_an_image(content_type, field) from None
     upright = _mode_for(upright, out_format)
     upright.info = {}  # EXIF, XMP, IPTC, comments: nothing of the original's metadata is written
-    options: dict = {"icc_profile": icc} if icc else {}
+    options: dict[str, object] = {"icc_profile": icc} if icc else {}
     if out_format == "JPEG":
         options |= {"quality": JPEG_QUALITY, "progressive": True}
     elif out_format == "WEBP":
@@ -303,7 +312,7 @@ def stored_url(kind: ImageKind, key: str) -> str:
 
 @contextmanager
 def attach_image(
-    *, kind: str, image_url: str, user, in_use: Callable[[str], bool], field: str = "imageUrl"
+    *, kind: str, image_url: str, user: Uploader, in_use: Callable[[str], bool], field: str = "imageUrl"
 ) -> Iterator[AttachedImage]:
     """WRITES: the sanitised copy of the caller's upload that a record may point at; the caller
     creates the record (and enqueues its variants with ``image_enqueue_variants``) inside the
@@ -353,8 +362,10 @@ def attach_image(
         pass  # sweep_unattached removes it later (no record names it)
 
 
-def image_fields(image: AttachedImage | None, *, field: str = "image") -> dict:
+def image_fields(image: AttachedImage | None, *, field: str = "image") -> dict[str, Any]:
     """The model fields of a record carrying `image` (or none) in its `field`_* columns."""
+    # Any: the values of several field types, under column names made at run time, for Model(**...)
+    values: dict[str, object]
     if image is None:
         values = {"key": "", "url": "", "width": None, "height": None, "variants": []}
     else:
@@ -380,21 +391,29 @@ def url_for(kind: ImageKind | str, key: str) -> str | None:
     """The URL a client gets for `key`: public, or a presigned GET valid IMAGE_URL_EXPIRES_SECONDS."""
     if not key:
         return None
-    kind = kind_named(kind) if isinstance(kind, str) else kind
+    return _served_url(kind_named(kind) if isinstance(kind, str) else kind, key)
+
+
+def _served_url(kind: ImageKind, key: str) -> str:
     if kind.private:
         return storage(private=True).url(key)
     return uploads.public_url(key)
 
 
-def thumbnails(kind: ImageKind | str, key: str, widths) -> dict[str, str]:
+def thumbnails(kind: ImageKind | str, key: str, widths: Iterable[int] | None) -> dict[str, str]:
     """``{"320": url, "640": url, "1280": url}`` for the variants made so far (empty until then)."""
     if not key:
         return {}
     kind = kind_named(kind) if isinstance(kind, str) else kind
-    return {str(w): url_for(kind, uploads.variant_key(key, w)) for w in sorted(widths or ()) if w in VARIANT_WIDTHS}
+    return {str(w): _served_url(kind, uploads.variant_key(key, w)) for w in sorted(widths or ()) if w in VARIANT_WIDTHS}
 
 
 # --- the variants job ---------------------------------------------------------------------------
+
+
+class _ImageState(TypedDict):
+    width: int | None  # None: attached before the pipeline, never re-encoded
+    variants: list[int] | None
 
 
 def image_make_variants(*, kind: str, pk: int, key: str, remake: bool = False) -> list[int]:
@@ -405,17 +424,19 @@ def image_make_variants(*, kind: str, pk: int, key: str, remake: bool = False) -
     image_kind = kind_named(kind)
     col = image_kind.column
 
-    def current(key: str) -> dict | None:
-        row = image_kind.model.objects.filter(pk=pk, **{col("key"): key}).values(col("width"), col("variants")).first()
+    def current(key: str) -> _ImageState | None:
+        rows = image_kind.model._default_manager.filter(pk=pk, **{col("key"): key})
+        row = rows.values(col("width"), col("variants")).first()
         return None if row is None else {"width": row[col("width")], "variants": row[col("variants")]}
 
     row = current(key)
     if row is None:
         return []  # deleted, or its image replaced: that image's own job does the work
     if row["width"] is None:
-        key = _reencode_legacy(image_kind, pk, key)
-        if key is None:
+        new_key = _reencode_legacy(image_kind, pk, key)
+        if new_key is None:
             return []
+        key = new_key
         row = current(key)
         if row is None:
             return []
@@ -431,7 +452,7 @@ def image_make_variants(*, kind: str, pk: int, key: str, remake: bool = False) -
     for width, body in made.items():
         _save(uploads.variant_key(key, width), body, private=image_kind.private)
     with transaction.atomic():
-        obj = image_kind.model.objects.select_for_update().filter(pk=pk, **{col("key"): key}).first()
+        obj = image_kind.model._default_manager.select_for_update().filter(pk=pk, **{col("key"): key}).first()
         if obj is None:  # deleted meanwhile, after its keys were queued: remove what was just written
             for width in made:
                 uploads.delete_object(uploads.variant_key(key, width), private=image_kind.private)
@@ -445,7 +466,7 @@ def _give_up(image_kind: ImageKind, pk: int, key: str) -> None:
     """An old image that cannot be re-encoded (gone, or not an image): size 0 x 0, so the sweep
     stops asking (it calls for no variant) and staff find it with ``image_width=0``."""
     col = image_kind.column
-    image_kind.model.objects.filter(pk=pk, **{col("key"): key, f"{col('width')}__isnull": True}).update(
+    image_kind.model._default_manager.filter(pk=pk, **{col("key"): key, f"{col('width')}__isnull": True}).update(
         **{col("width"): 0, col("height"): 0}
     )
 
@@ -460,18 +481,22 @@ def _reencode_legacy(image_kind: ImageKind, pk: int, key: str) -> str | None:
         data = uploads.read_object(key, private=not image_kind.private, max_bytes=max_bytes)
     if data is None:
         logger.warning("image %s of %s %s is missing from both buckets", key, image_kind.name, pk)
-        return _give_up(image_kind, pk, key)
+        _give_up(image_kind, pk, key)
+        return None
     content_type = _TYPE_OF_EXT.get(key.rsplit(".", 1)[-1])
     try:
+        if content_type is None:
+            raise KeyError(key)  # an extension no upload type has
         clean = sanitise(data, content_type=content_type)
     except (ApplicationError, KeyError):
         logger.warning("image %s of %s %s does not decode; left as it is", key, image_kind.name, pk)
-        return _give_up(image_kind, pk, key)
+        _give_up(image_kind, pk, key)
+        return None
     new_key = uploads.attached_key(key, ext=clean.ext)
     _save(new_key, clean.body, private=image_kind.private)
     col = image_kind.column
     with transaction.atomic():
-        obj = image_kind.model.objects.select_for_update().filter(pk=pk, **{col("key"): key}).first()
+        obj = image_kind.model._default_manager.select_for_update().filter(pk=pk, **{col("key"): key}).first()
         if obj is None:
             uploads.delete_object(new_key, private=image_kind.private)
             return None
@@ -501,16 +526,18 @@ def _expected_variant_count(kind: ImageKind) -> Case:
     )
 
 
-def images_needing_work(kind: ImageKind) -> models.QuerySet:
+def images_needing_work(kind: ImageKind) -> models.QuerySet[models.Model]:
     """Rows of `kind` with an image that was never re-encoded or lacks some of its variants."""
     col = kind.column
     made = Coalesce(Func(F(col("variants")), function="cardinality"), Value(0), output_field=IntegerField())
-    return (
-        kind.model.objects.exclude(**{col("key"): ""})
+    # annotate() on a model known only at run time: the plugin cannot name its result
+    rows: models.QuerySet[models.Model] = (
+        kind.model._default_manager.exclude(**{col("key"): ""})
         .annotate(_made=made, _wanted=_expected_variant_count(kind))
         .filter(Q(**{f"{col('width')}__isnull": True}) | Q(_made__lt=F("_wanted")))
         .order_by("pk")
     )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -542,7 +569,7 @@ def images_sweep(*, check_bucket: bool = False, enqueue: bool = True, limit: int
             work(kind, pk, key)
         if check_bucket:
             present = _listed_keys(kind)
-            rows = kind.model.objects.exclude(**{col("key"): ""}).exclude(**{col("variants"): []})
+            rows = kind.model._default_manager.exclude(**{col("key"): ""}).exclude(**{col("variants"): []})
             for pk, key, widths in list(rows.values_list("pk", col("key"), col("variants"))):
                 if key not in present or any(uploads.variant_key(key, w) not in present for w in widths):
                     missing += 1
@@ -561,7 +588,7 @@ def _listed_keys(kind: ImageKind) -> set[str]:
 # --- reads for pages ------------------------------------------------------------------------------
 
 
-def newest_image_annotations(items: models.QuerySet, *, prefix: str) -> dict[str, Subquery]:
+def newest_image_annotations(items: models.QuerySet[models.Model], *, prefix: str) -> dict[str, Subquery]:
     """Annotations ``{prefix}_key, _url, _width, _height, _variants`` of the first row of `items`
     (a correlated queryset, e.g. an artist's portfolio newest first): what the ``image`` template
     tag needs to draw it (``{% image artist "portfolio" field="cover" %}``)."""

@@ -14,7 +14,9 @@ an import); every name is registered on the app, and a test checks that the name
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +27,7 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Job
 from procrastinate.manager import JobManager
 from procrastinate.testing import InMemoryConnector
 
@@ -34,7 +37,7 @@ __all__ = [
     "OUTSIDE_SERVICE_RETRY",
     "app",
     "enqueue",
-    "enqueue_many",
+    "batched",
     "queue_health",
 ]
 
@@ -54,6 +57,11 @@ OUTSIDE_SERVICE_RETRY = RetryStrategy(
 _DJANGO_JOBS = JobManager(connector=DjangoConnector())
 
 
+# The jobs written by enqueue() inside `batched()` blocks, per thread (each request, job or test
+# thread has its own), flushed in one statement at the end of the outermost block.
+_batch: ContextVar[list[tuple[JobManager, Job]] | None] = ContextVar("inkbook_jobs_batch", default=None)
+
+
 def enqueue(
     task: Any,
     *,
@@ -66,7 +74,8 @@ def enqueue(
 
     `at`: run no earlier than this (timezone-aware); default now. `lock`: jobs sharing it run one at
     a time. `queueing_lock`: at most one such job waiting; a second enqueue is a no-op (returns None)
-    and never aborts the caller's transaction. Arguments must be JSON values. Returns the job id.
+    and never aborts the caller's transaction. Arguments must be JSON values. Returns the job id
+    (None inside `batched()`, where the id is known only once the block writes its jobs).
     """
     name = task if isinstance(task, str) else task.name
     _require_aware(at)
@@ -75,8 +84,12 @@ def enqueue(
     # for its own pool, whose autocommit writes would let a job enqueued by a job (a refund by the
     # settle job) run before, or without, the transaction that caused it. (Unit tests that swap in
     # the engine's in-memory connector keep it: they inspect what was enqueued there.)
-    if not isinstance(app.connector, InMemoryConnector):
-        deferrer.job_manager = _DJANGO_JOBS
+    manager = deferrer.job_manager if isinstance(app.connector, InMemoryConnector) else _DJANGO_JOBS
+    pending = _batch.get()
+    if queueing_lock is None and pending is not None:
+        pending.append((manager, deferrer.make_new_job(**kwargs)))
+        return None
+    deferrer.job_manager = manager
     if queueing_lock is None:
         return deferrer.defer(**kwargs)
     # A savepoint: a queueing-lock clash is a unique violation, which would otherwise abort the
@@ -89,18 +102,24 @@ def enqueue(
         return None
 
 
-def enqueue_many(task: Any, kwargs_list: Sequence[dict[str, Any]], *, at: datetime | None = None) -> list[int]:
-    """One job of `task` per item of `kwargs_list`, written by one statement in the caller's
-    transaction (as enqueue() writes one). No queueing locks: a clash would abort the caller's
-    transaction. Returns the job ids, in order."""
-    if not kwargs_list:
-        return []
-    name = task if isinstance(task, str) else task.name
-    _require_aware(at)
-    deferrer = app.configure_task(name, schedule_at=at)
-    if not isinstance(app.connector, InMemoryConnector):
-        deferrer.job_manager = _DJANGO_JOBS
-    return deferrer.batch_defer(*kwargs_list)
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the jobs enqueue() writes inside the block and write them all with one statement
+    when the block ends (inside the caller's transaction, before its commit), instead of one
+    statement each: for a change that causes several jobs (a booking's expiry and its mails).
+    Nested blocks join the outermost one. Jobs with a queueing lock are written at once (they need
+    their savepoint). A block that raises writes nothing."""
+    if _batch.get() is not None:
+        yield
+        return
+    pending: list[tuple[JobManager, Job]] = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for manager in {id(m): m for m, _ in pending}.values():
+        manager.batch_defer_jobs(jobs=[job for m, job in pending if m is manager])
 
 
 def _require_aware(at: datetime | None) -> None:

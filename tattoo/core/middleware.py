@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 
 from tattoo.core.logging import redact
 
@@ -11,10 +14,10 @@ request_log = logging.getLogger("inkbook.request")
 class RequestLogMiddleware:
     """One structured line per request: method, path (no query string), status, duration, user id."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
@@ -41,10 +44,10 @@ class ApiCacheControlMiddleware:
     their own `public` Cache-Control with a versioned ETag; everything else is `private, no-store`.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model, QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -15,7 +21,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "pageSize"
     max_page_size = 100
 
-    def paginate_queryset(self, queryset, request, view=None):
+    # Any: the rows of whichever list view paginates (DRF's own signature is generic in them)
+    def paginate_queryset(
+        self, queryset: QuerySet[Model, Any] | Sequence[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:

@@ -8,7 +8,9 @@ camelCase form is computed once per process. The project sets no `JSON_UNDERSCOR
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
@@ -20,17 +22,20 @@ _SCALARS = (str, int, float, type(None))
 
 @lru_cache(maxsize=4096)
 def _camel_key(key: str) -> str:
-    return camelize_re.sub(underscore_to_camel, key)
+    key_camel: str = camelize_re.sub(underscore_to_camel, key)
+    return key_camel
 
 
-def camelize(data):
+# Any: whatever a serializer answers (dicts, lists, scalars, Decimals, datetimes...), then the same
+# shape with camelCase keys.
+def camelize(data: Any) -> Any:
     """djangorestframework_camel_case.util.camelize without options, key conversions cached."""
     if isinstance(data, _SCALARS):
         return data
     if isinstance(data, Promise):
         return force_str(data)
     if isinstance(data, dict):
-        out = {}
+        out: dict[object, Any] = {}
         for key, value in data.items():
             if isinstance(key, Promise):
                 key = force_str(key)
@@ -46,5 +51,7 @@ def camelize(data):
 
 
 class CamelCaseJSONRenderer(JSONRenderer):
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         return super().render(camelize(data), accepted_media_type, renderer_context)

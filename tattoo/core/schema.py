@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from drf_spectacular import openapi
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import Direction, extend_schema_field
 from rest_framework import serializers
 
+# Any field class, whatever it reads, writes and represents
+_F = TypeVar("_F", bound=serializers.Field[Any, Any, Any, Any])
 
-def documented(field: serializers.Field, **schema) -> serializers.Field:
+
+def documented(field: _F, **schema: object) -> _F:
     """`field` validated as DRF validates it, stated in the OpenAPI document as `schema`: for a
     constraint a service enforces with its own error code (a whole MNT deposit, an upload's type and
     size), so generated clients check it before sending without the API's answers changing."""
@@ -22,10 +27,14 @@ class FieldErrorsField(serializers.DictField):
     child = serializers.ListField(child=serializers.CharField())
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, object]]):
     code = serializers.CharField(help_text="Machine-readable error code, e.g. invalid, slot_taken, not_found.")
     message = serializers.CharField(help_text="Human-readable explanation.")
-    fields = FieldErrorsField(help_text="Per-field messages, keyed by the request's field names.")
+    # The body's `fields` key. DRF's metaclass moves declared fields out of the class, so the
+    # serializer's own `fields` property is untouched at run time; the stubs cannot know that.
+    fields = FieldErrorsField(  # type: ignore[assignment]
+        help_text="Per-field messages, keyed by the request's field names."
+    )
 
     class Meta:
         ref_name = "Error"
@@ -49,12 +58,14 @@ class AutoSchema(openapi.AutoSchema):
         codes.extend(getattr(self.view, "extra_error_codes", ()))
         return sorted(set(codes))
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         for code in self._error_codes():
-            responses.setdefault(
-                str(code), self._get_response_for_code(ErrorSerializer, str(code), direction=direction)
+            # drf-spectacular leaves this helper unannotated (its answer is one response's schema)
+            error = self._get_response_for_code(  # type: ignore[no-untyped-call]
+                ErrorSerializer, str(code), direction=direction
             )
+            responses.setdefault(str(code), error)
         return responses

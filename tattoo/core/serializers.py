@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import copy
+from typing import Any, Protocol
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -11,24 +11,6 @@ from tattoo.core import images
 from tattoo.core.schema import documented
 from tattoo.core.uploads import ALLOWED_TYPES, FOLDERS
 
-
-# Mix FieldsBuiltOnce into a ModelSerializer that answers a hot path (first among the bases).
-# DRF builds a ModelSerializer's fields from the model (each field's class, arguments and
-# validators) every time one is instantiated: for the booking a create answers, that cost more than
-# the statement that wrote it (bench/README.md, "booking create"). This builds them once per class
-# and gives each instance a deep copy, which is what DRF does with declared fields. Only for
-# serializers whose fields depend on their class alone (no get_fields reading the context).
-# (A comment, not a docstring: the API schema takes a serializer's docstring as its description.)
-class FieldsBuiltOnce:
-    def get_fields(self):
-        cls = type(self)
-        built = cls.__dict__.get("_fields_built_once")
-        if built is None:
-            built = super().get_fields()
-            cls._fields_built_once = built  # a race builds the same fields twice: harmless
-        return copy.deepcopy(built)
-
-
 # An upload's file name ends in an extension of an allowed type, in any case (tattoo/core/uploads.py).
 _EXTENSION_PATTERN = "|".join(
     "".join(f"[{c.lower()}{c.upper()}]" for c in ext)
@@ -36,7 +18,7 @@ _EXTENSION_PATTERN = "|".join(
 )
 
 
-class UploadPresignSerializer(serializers.Serializer):
+class UploadPresignSerializer(serializers.Serializer[None]):  # input only: it never wraps an instance
     filename = documented(
         serializers.CharField(
             max_length=255, help_text="Its extension must agree with contentType; a sanitised copy is kept as metadata."
@@ -68,7 +50,7 @@ class UploadPresignSerializer(serializers.Serializer):
     )
 
 
-class PresignedUploadSerializer(serializers.Serializer):
+class PresignedUploadSerializer(serializers.Serializer[dict[str, Any]]):  # dataclasses.asdict(PresignedUpload)
     upload_url = serializers.URLField(help_text="PUT the file here, with exactly `headers`, before `expiresAt`.")
     public_url = serializers.URLField(
         help_text="The upload's URL: send it as `imageUrl`. Uploads are private (an unsigned GET is refused); "
@@ -94,25 +76,37 @@ _THUMBNAILS_SCHEMA = {
 }
 
 
+class ImageCarrier(Protocol):
+    """A record carrying an image (tattoo.core.models.ImageFields and its key column)."""
+
+    @property
+    def image_key(self) -> str: ...
+
+    @property
+    def image_variants(self) -> list[int] | None: ...
+
+
 @extend_schema_field(_THUMBNAILS_SCHEMA)
-class ThumbnailsField(serializers.Field):
+class ThumbnailsField(serializers.Field[ImageCarrier, object, dict[str, str], object]):
     """``{"320": url, "640": url, "1280": url}`` of a record's image kind (those made so far)."""
 
-    def __init__(self, *, kind: str, **kwargs):
+    # Any: the options of DRF's Field, passed on unchanged
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
         self.kind = kind
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, obj) -> dict[str, str]:
+    def to_representation(self, obj: ImageCarrier) -> dict[str, str]:
         return images.thumbnails(self.kind, obj.image_key, obj.image_variants)
 
 
 @extend_schema_field(OpenApiTypes.URI)
-class ImageUrlField(serializers.Field):
+class ImageUrlField(serializers.Field[ImageCarrier, object, str | None, object]):
     """The served image's URL: public, or for a private kind a signed GET valid IMAGE_URL_EXPIRES_SECONDS."""
 
-    def __init__(self, *, kind: str, **kwargs):
+    # Any: the options of DRF's Field, passed on unchanged
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
         self.kind = kind
         super().__init__(source="*", read_only=True, allow_null=True, **kwargs)
 
-    def to_representation(self, obj) -> str | None:
+    def to_representation(self, obj: ImageCarrier) -> str | None:
         return images.url_for(self.kind, obj.image_key)

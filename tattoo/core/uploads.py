@@ -45,6 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
 
 import boto3
 from botocore.config import Config
@@ -56,6 +57,10 @@ from django.utils.translation import gettext as _
 
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
 from tattoo.core.models import PendingObjectDeletion
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+    from types_boto3_s3.type_defs import CORSConfigurationTypeDef, PutObjectRequestTypeDef
 
 logger = logging.getLogger("inkbook.uploads")
 
@@ -82,6 +87,16 @@ _KEY_RE = re.compile(
 )
 # A derived WebP variant of an attached image: ``{image key}.w{width}.webp`` (tattoo/core/images.py).
 _VARIANT_RE = re.compile(r"^(?P<image>.+)\.w(?P<width>[1-9][0-9]{1,4})\.webp$")
+
+
+class Uploader(Protocol):
+    """The signed-in user an upload belongs to: accounts.User (the core imports no domain app)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,7 @@ class SweepReport:
 
 
 @lru_cache(maxsize=8)
-def _client_for(endpoint: str, access_key: str, secret_key: str, region: str, timeout: float):
+def _client_for(endpoint: str, access_key: str, secret_key: str, region: str, timeout: float) -> S3Client:
     config = Config(
         signature_version="s3v4",
         s3={"addressing_style": "path"},
@@ -137,7 +152,7 @@ def _client_for(endpoint: str, access_key: str, secret_key: str, region: str, ti
     )
 
 
-def client():
+def client() -> S3Client:
     """The boto3 S3 client for the configured bucket (settings are read on every call)."""
     return _client_for(
         settings.S3_ENDPOINT_URL,
@@ -196,7 +211,7 @@ def key_from_upload_url(url: str) -> str | None:
     return _key_after(url, private_url("")[:-1])
 
 
-def owned_key_from_url(url: str, *, folder: str, user, field: str = "imageUrl") -> str:
+def owned_key_from_url(url: str, *, folder: str, user: Uploader, field: str = "imageUrl") -> str:
     """The key behind `url` if it is an upload URL of ours under ``{folder}/{user.id}/``; else 400."""
     key = key_from_upload_url(url)
     if key is None:
@@ -263,7 +278,7 @@ def presign_put(*, key: str, content_type: str, size: int, metadata: dict[str, s
     )
 
 
-def presign_upload(*, user, filename: str, content_type: str, size: int, folder: str) -> PresignedUpload:
+def presign_upload(*, user: Uploader, filename: str, content_type: str, size: int, folder: str) -> PresignedUpload:
     """Check an upload request and sign a PUT URL for a new key under ``{folder}/{user.id}/``."""
     if folder not in FOLDERS:
         raise ApplicationError(
@@ -343,7 +358,7 @@ def head_object(key: str, *, private: bool = False) -> StoredObject | None:
     )
 
 
-def verify_upload(key: str, *, user, field: str = "imageUrl") -> StoredObject:
+def verify_upload(key: str, *, user: Uploader, field: str = "imageUrl") -> StoredObject:
     """The upload at `key` (private bucket), checked before a record may be made of it.
 
     400 unless the object exists, its size and type are allowed (and the type agrees with the
@@ -474,7 +489,7 @@ def read_object(key: str, *, private: bool, max_bytes: int) -> bytes | None:
 # --- bucket configuration -------------------------------------------------------------------
 
 
-def cors_rules(origins: list[str]) -> dict:
+def cors_rules(origins: list[str]) -> CORSConfigurationTypeDef:
     """The bucket CORS rule browsers need for presigned PUTs and public reads from `origins`.
 
     R2 wants allowed headers listed by name (no ``x-amz-meta-*``); scripts/s3-dev-server.js
@@ -519,16 +534,17 @@ def put_object(
     cache_control: str | None = None,
 ) -> None:
     """Upload bytes from the server (seed data, tests); user uploads go through presigned URLs."""
-    extra = {"CacheControl": cache_control} if cache_control else {}
+    params: PutObjectRequestTypeDef = {
+        "Bucket": bucket_name(private=private),
+        "Key": key,
+        "Body": body,
+        "ContentType": content_type,
+        "Metadata": metadata or {},
+    }
+    if cache_control:
+        params["CacheControl"] = cache_control
     try:
-        client().put_object(
-            Bucket=bucket_name(private=private),
-            Key=key,
-            Body=body,
-            ContentType=content_type,
-            Metadata=metadata or {},
-            **extra,
-        )
+        client().put_object(**params)
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable("PUT", key, exc) from exc
 
@@ -614,10 +630,8 @@ def objects_delete_attempt(keys: list[str]) -> bool:
 
 def retry_pending_deletions(*, limit: int | None = None) -> tuple[int, int]:
     """DELETES DATA: retry every queued object delete, oldest attempt first → (deleted, still failing)."""
-    keys = PendingObjectDeletion.objects.order_by("updated_at", "id").values_list("key", flat=True)
-    if limit:
-        keys = keys[:limit]
-    keys = list(keys)
+    queued = PendingObjectDeletion.objects.order_by("updated_at", "id").values_list("key", flat=True)
+    keys = list(queued[:limit] if limit else queued)
     done = failed = 0
     for start in range(0, len(keys), 500):  # one DeleteObjects call per bucket and batch
         batch = keys[start : start + 500]

@@ -3,7 +3,8 @@ from __future__ import annotations
 import logging
 
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import ResolverMatch
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +13,7 @@ logger = logging.getLogger("inkbook.health")
 
 
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the database answers (the load balancer's check), with the job queue's state:
     `jobs.oldestDueSeconds` is how long the oldest due job has waited for a worker (it grows when
     no worker runs or they are stuck; `jobs.status` turns `stalled` past
@@ -33,11 +34,11 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok", "jobs": jobs})
 
 
-def _wants_json(request) -> bool:
+def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def error_404(request, exception=None):
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     from django.shortcuts import render
 
     if _wants_json(request):
@@ -46,7 +47,7 @@ def error_404(request, exception=None):
 
 
 @csrf_exempt
-def api_not_found(request, rest: str = ""):
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Every path under /api/ that no route matches, whatever the method (the last api pattern): the
     one JSON error shape, also with DEBUG on, where Django would answer its HTML debug page
     (docs/api.md). A GET whose path lacks only its trailing slash is sent to it, as
@@ -59,7 +60,7 @@ def api_not_found(request, rest: str = ""):
     return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404)
 
 
-def _resolve(path: str):
+def _resolve(path: str) -> ResolverMatch | None:
     from django.urls import Resolver404, resolve
 
     try:
@@ -68,7 +69,7 @@ def _resolve(path: str):
         return None
 
 
-def error_403(request, exception=None):
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     from django.shortcuts import render
 
     if _wants_json(request):
@@ -76,7 +77,7 @@ def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 
 
-def error_400(request, exception=None):
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"code": "bad_request", "message": _("Bad request."), "fields": {}}, status=400)
     from django.shortcuts import render
@@ -84,12 +85,11 @@ def error_400(request, exception=None):
     return render(request, "400.html", status=400)
 
 
-def error_500(request):
+def error_500(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(
             {"code": "server_error", "message": _("Something went wrong on our side."), "fields": {}}, status=500
         )
-    from django.http import HttpResponse
     from django.template import loader
 
     # No request context: the failure may be the database or a context processor itself.
@@ -101,7 +101,7 @@ def error_500(request):
     return HttpResponse(body, status=500)
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     from django.shortcuts import render
 
     if _wants_json(request):

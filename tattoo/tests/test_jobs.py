@@ -12,6 +12,7 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from tattoo.core.jobs import app, enqueue
+from tattoo.core.jobs import batched as jobs_batched
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +74,36 @@ def test_healthz_counts_failed_jobs_for_staff(client):
 def test_a_job_enqueued_now_counts_from_when_it_was_enqueued(client):
     enqueue(NO_OP_JOB, booking_id=0)
     assert client.get("/healthz").json()["jobs"]["oldestDueSeconds"] < 60
+
+
+def test_jobs_enqueued_in_a_batch_are_written_together_when_it_ends(django_assert_num_queries):
+    at = timezone.now() + timedelta(minutes=5)
+    with transaction.atomic():
+        with django_assert_num_queries(1):  # one statement for all three, at the end of the block
+            with jobs_batched():
+                assert enqueue(NO_OP_JOB, booking_id=1, at=at) is None
+                with jobs_batched():  # a nested block joins the outer one
+                    enqueue("notifications.send", outbox_id=2)
+                enqueue("notifications.send", outbox_id=3)
+    written = list(ProcrastinateJob.objects.order_by("id").values_list("task_name", "args", "scheduled_at"))
+    assert written == [
+        (NO_OP_JOB, {"booking_id": 1}, at),
+        ("notifications.send", {"outbox_id": 2}, None),
+        ("notifications.send", {"outbox_id": 3}, None),
+    ]
+
+
+def test_a_batch_that_raises_writes_nothing_and_queueing_locks_are_written_at_once():
+    locked = []
+
+    def fail_in_a_batch():
+        with jobs_batched():
+            enqueue(NO_OP_JOB, booking_id=1)
+            locked.append(enqueue("tattoo.purge_idempotency_keys", queueing_lock="only-one"))
+            locked.append(ProcrastinateJob.objects.filter(pk=locked[0]).exists())  # already written
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        fail_in_a_batch()
+    assert locked[1] is True
+    assert list(ProcrastinateJob.objects.values_list("task_name", flat=True)) == ["tattoo.purge_idempotency_keys"]

@@ -20,7 +20,9 @@ docs/images.md); `image_url`: its full-size URL.
 
 from __future__ import annotations
 
-from datetime import UTC
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from django import template
 from django.conf import settings
@@ -32,7 +34,7 @@ register = template.Library()
 
 
 @register.filter(is_safe=True)
-def mnt(amount) -> str:
+def mnt(amount: Decimal | int | str | None) -> str:
     """`{{ booking.deposit_amount|mnt }}` → "50,000 ₮"; nothing for None or "". A text that is not
     an amount is shown as it is: a mail's context may hand over an amount already written."""
     try:
@@ -42,15 +44,16 @@ def mnt(amount) -> str:
 
 
 @register.filter(is_safe=True)
-def number(value) -> str:
+def number(value: int | Decimal | float | str) -> str:
     try:
         return l10n.number(value)
     except (ValueError, ArithmeticError):
         return str(value)
 
 
-def _moment_filter(helper):
-    def apply(moment, zone) -> str:
+# A zone reaches a template as an IANA name or a ZoneInfo (a session's artist's): filters take its text.
+def _moment_filter(helper: Callable[[datetime, str], str]) -> Callable[[datetime | None, object], str]:
+    def apply(moment: datetime | None, zone: object) -> str:
         if not moment or not zone:
             return ""
         return helper(moment, str(zone))
@@ -67,27 +70,27 @@ register.filter("local_datetime", _moment_filter(l10n.short_datetime), is_safe=T
 
 
 @register.filter(is_safe=True)
-def local_when(moment, zone) -> str:
+def local_when(moment: datetime | None, zone: object) -> str:
     """A session's date, weekday and time without the zone (a table or list that names it once)."""
     return l10n.when(moment, str(zone), with_zone=False) if moment and zone else ""
 
 
 @register.filter(is_safe=True)
-def zone_name(zone) -> str:
+def zone_name(zone: object) -> str:
     return l10n.zone_name(str(zone)) if zone else ""
 
 
 @register.filter(is_safe=True)
-def zone_label(zone) -> str:
+def zone_label(zone: object) -> str:
     return l10n.zone_label(str(zone)) if zone else ""
 
 
-def _iso(moment) -> str:
+def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @register.simple_tag
-def when(start, zone, end=None, testid: str = ""):
+def when(start: datetime | None, zone: object, end: datetime | None = None, testid: str = "") -> str:
     """A session's time, the zone named after it: `<time datetime="…Z" data-zone="Asia/Ulaanbaatar">
     2026 оны 12-р сарын 1, мягмар гараг 14:30 – 16:30</time> (Улаанбаатарын цагаар)`."""
     if not start or not zone:
@@ -112,7 +115,9 @@ def languages_in_their_own_words() -> list[tuple[str, str]]:
 
 
 @register.inclusion_tag("includes/image.html")
-def image(obj, kind: str, *, field: str = "image", sizes: str = "100vw", alt: str = "", css_class: str = "") -> dict:
+def image(
+    obj: object, kind: str, *, field: str = "image", sizes: str = "100vw", alt: str = "", css_class: str = ""
+) -> dict[str, object]:
     """One `<img>` of an attached image, for every page: ``{% image item "portfolio" sizes="(min-width:
     40rem) 15rem, 100vw" alt=item.description css_class="card__image" %}``.
 
@@ -148,6 +153,6 @@ def image(obj, kind: str, *, field: str = "image", sizes: str = "100vw", alt: st
 
 
 @register.simple_tag
-def image_url(obj, kind: str, field: str = "image") -> str:
+def image_url(obj: object, kind: str, field: str = "image") -> str:
     """The full-size URL of an attached image (signed for a private kind), e.g. for a link to it."""
     return images.url_for(kind, getattr(obj, f"{field}_key", "") or "") or ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tattoo.core import uploads
 from tattoo.core.errors import UpstreamUnavailable
@@ -12,7 +14,7 @@ from tattoo.core.errors import UpstreamUnavailable
 class Command(BaseCommand):
     help = "Replace both buckets' CORS configuration: PUT/GET/HEAD from the site's origin(s) with the signed headers."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--origin",
             action="append",
@@ -20,7 +22,7 @@ class Command(BaseCommand):
             help="an allowed origin (scheme://host[:port]); repeat for several. Default: SITE_URL",
         )
 
-    def handle(self, *args, origins=None, **options):
+    def handle(self, *args: Any, origins: list[str] | None = None, **options: Any) -> None:
         origins = origins or [settings.SITE_URL]
         try:
             uploads.put_bucket_cors(origins)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tattoo.core import tasks
 from tattoo.core.idempotency import KEY_LIFETIME
@@ -12,10 +14,10 @@ class Command(BaseCommand):
         "at least a day of replays): the jobs worker's daily tattoo.purge_idempotency_keys run by hand."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--hours", type=int, default=MIN_HOURS, help="Keep keys younger than this.")
 
-    def handle(self, *args, hours: int, **options):
+    def handle(self, *args: Any, hours: int = MIN_HOURS, **options: Any) -> None:
         if hours < MIN_HOURS:
             raise CommandError(f"--hours must be at least {MIN_HOURS}: keys are kept at least a day.")
         deleted = tasks.purge_idempotency_keys(hours=hours)

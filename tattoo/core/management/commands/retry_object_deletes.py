@@ -3,7 +3,9 @@ tattoo.retry_object_deletes (every 10 minutes) run by hand."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tattoo.core import tasks
 
@@ -11,10 +13,10 @@ from tattoo.core import tasks
 class Command(BaseCommand):
     help = "DELETES DATA: remove bucket objects queued in PendingObjectDeletion. Exits 1 while some still fail."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=None, help="at most this many objects in one run")
 
-    def handle(self, *args, limit=None, **options):
+    def handle(self, *args: Any, limit: int | None = None, **options: Any) -> None:
         report = tasks.retry_object_deletes(limit=limit)
         done, failed = report["deleted"], report["failed"]
         self.stdout.write(f"deleted {done} queued object(s); {failed} still failing")

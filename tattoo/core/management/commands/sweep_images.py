@@ -3,7 +3,9 @@ foreground: the jobs worker's tattoo.sweep_images (every 10 minutes) by hand (do
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tattoo.core import images
 from tattoo.core.errors import UpstreamUnavailable
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         "metadata stripping (idea images move to the private bucket). Runs here, not in the job queue."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--check-bucket",
             action="store_true",
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             "--enqueue", action="store_true", help="enqueue variants jobs for the jobs worker instead of working here"
         )
 
-    def handle(self, *args, check_bucket=False, enqueue=False, **options):
+    def handle(self, *args: Any, check_bucket: bool = False, enqueue: bool = False, **options: Any) -> None:
         try:
             report = images.images_sweep(check_bucket=check_bucket, enqueue=enqueue)
         except UpstreamUnavailable as exc:

@@ -3,8 +3,10 @@ tattoo.sweep_uploads run by hand."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tattoo.core import tasks
 from tattoo.core.uploads import SweepReport
@@ -19,11 +21,11 @@ class Command(BaseCommand):
         "UPLOAD_ATTACH_WITHIN_HOURS). --dry-run only counts. Safe to run from several hosts at once."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--older-than-hours", type=int, default=DEFAULT_HOURS)
         parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
 
-    def handle(self, *args, older_than_hours: int, dry_run: bool, **options):
+    def handle(self, *args: Any, older_than_hours: int = DEFAULT_HOURS, dry_run: bool = False, **options: Any) -> None:
         if older_than_hours <= settings.UPLOAD_ATTACH_WITHIN_HOURS:
             raise CommandError(
                 f"--older-than-hours must exceed UPLOAD_ATTACH_WITHIN_HOURS ({settings.UPLOAD_ATTACH_WITHIN_HOURS}): "
