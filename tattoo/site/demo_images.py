@@ -144,8 +144,10 @@ def script(rng, image, draw):
     words = rng.choice(["Eej", "Amor fati", "Munkh tenger", "Freedom", "Khair", "Still here", "Ekh oron"])
     font = ImageFont.load_default(size=rng.choice([54, 62, 70]))
     box = draw.textbbox((0, 0), words, font=font)
-    x = (SIZE[0] - (box[2] - box[0])) / 2
-    y = (SIZE[1] - (box[3] - box[1])) / 2 - 10
+    # Placed at a continuous offset: with only the words, sizes and skin tones to choose from, two
+    # script pieces could come out the same picture.
+    x = (SIZE[0] - (box[2] - box[0])) / 2 + rng.uniform(-30, 30)
+    y = (SIZE[1] - (box[3] - box[1])) / 2 - 10 + rng.uniform(-30, 30)
     draw.text((x, y), words, font=font, fill=INK)
     draw.line([(x, y + box[3] + 12), (x + box[2] - box[0], y + box[3] + 12)], fill=INK, width=2)
 
