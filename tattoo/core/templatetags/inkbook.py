@@ -49,6 +49,14 @@ def number(value) -> str:
         return str(value)
 
 
+@register.filter(is_safe=True)
+def percent(share) -> str:
+    """`{{ row.review_rate|percent }}` → "88%"; nothing for None."""
+    if share is None or share == "":
+        return ""
+    return l10n.percent(share)
+
+
 def _moment_filter(helper):
     def apply(moment, zone) -> str:
         if not moment or not zone:
