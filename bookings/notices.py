@@ -25,6 +25,9 @@ from tattoo.core import jobs, l10n
 
 REMIND_TASK = "bookings.send_reminder"
 CONSENT_REQUEST_TASK = "bookings.send_consent_request"
+# The reviews app's aftercare mail (reviews/aftercare.py): named, a lower layer never imports it.
+AFTERCARE_TASK = "reviews.send_aftercare"
+AFTERCARE_CHECK_IN_DAYS = 3
 
 
 def sequence(booking: Booking) -> int:
@@ -152,6 +155,8 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             kind=f"booking_{booking.status}_customer",
             deposit_fate=_kept_fate(booking),
         )
+        if booking.status == BookingStatus.COMPLETED:
+            aftercare_plan(booking)
 
 
 def _interpolate(text, **values):
@@ -326,6 +331,30 @@ def consent_request_send(*, booking_id: int, slot: str) -> int:
             ),
         )
     )
+
+
+# --- aftercare ----------------------------------------------------------------------------------------
+
+
+def aftercare_days() -> tuple[int, ...]:
+    """The days after the session's start the customer gets aftercare mail: 0 (at completion), 3 (a
+    check-in) and HEALED_PHOTO_DAYS (the healed-photo and review request)."""
+    return (0, AFTERCARE_CHECK_IN_DAYS, settings.HEALED_PHOTO_DAYS)
+
+
+def aftercare_plan(booking: Booking, *, now: datetime | None = None) -> None:
+    """A session marked completed (from confirmed: a dispute's resolution plans none): one aftercare
+    job per day, in the move's transaction, due at the session's start + that many days (day 0 at
+    once). Each job looks again before it writes (reviews/aftercare.py)."""
+    now = now or timezone.now()
+    for day in aftercare_days():
+        jobs.enqueue(
+            AFTERCARE_TASK,
+            at=max(booking.slot + timedelta(days=day), now),
+            queueing_lock=f"aftercare-{booking.pk}-{day}",
+            booking_id=booking.pk,
+            day=day,
+        )
 
 
 # --- disputes and refunds (called by the disputes app in its transactions) --------------------------

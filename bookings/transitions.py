@@ -181,9 +181,6 @@ def pre_session_check_enqueue(booking: Booking) -> None:
     jobs.enqueue("payments.check_before_session", at=at, booking_id=booking.pk, slot=booking.slot.isoformat())
 
 
-# The job that plans a completed session's aftercare mails (reviews/tasks.py).
-AFTERCARE_TASK = "reviews.start_aftercare"
-
 # Moves that end a booking: its deposit is settled by the policy (docs/deposits.md).
 SETTLING_STATUSES = frozenset({S.CANCELLED, S.EXPIRED, S.NO_SHOW, S.COMPLETED})
 
@@ -201,9 +198,5 @@ def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) ->
         return
     if booking.status in SETTLING_STATUSES:
         settle_enqueue(booking)
-        if booking.status == S.COMPLETED and from_status == S.CONFIRMED:
-            # The customer's aftercare mails (day 0, 3 and 21): the reviews app's job, named (a lower
-            # layer never imports it). Not after a dispute: a disputed session gets none.
-            jobs.enqueue(AFTERCARE_TASK, booking_id=booking.pk)
     elif booking.status == S.CONFIRMED:
         pre_session_check_enqueue(booking)

@@ -2,22 +2,19 @@
 text (or the default, in the customer's language), day 3 a check-in, day HEALED_PHOTO_DAYS (21) the
 healed-photo and review request.
 
-Completing a session (confirmed → completed, bookings/transitions.py) enqueues
-`reviews.start_aftercare` in the move's transaction; that job writes the day-0 mail and plans the
-later ones, each a `reviews.send_aftercare` job due at the session's start + its days. Every send
-looks again: nothing for a booking that is no longer completed, that had a dispute opened (even
+Completing a session (confirmed → completed) plans one `reviews.send_aftercare` job per day in the
+move's transaction (bookings/notices.py `aftercare_plan`, with the other booking schedules), due at
+the session's start + its days (day 0 at once). Every send looks again: nothing for a booking that is no longer completed, that had a dispute opened (even
 one resolved since), or whose customer turned aftercare mails off; the outbox's event key
 (booking, day) makes a second run send nothing. Each mail carries its one-click unsubscribe.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tokens import AFTERCARE, unsubscribe_token_make
@@ -26,40 +23,16 @@ from bookings.models import Booking, BookingStatus
 from disputes.models import Dispute
 from notifications.services import Message, notify
 from reviews.models import Review
-from tattoo.core import jobs
 
-SEND_TASK = "reviews.send_aftercare"
-CHECK_IN_DAYS = 3
-
-
-def days() -> tuple[int, ...]:
-    """The aftercare days, counted from the session's start: 0 (at completion), 3, HEALED_PHOTO_DAYS."""
-    return (0, CHECK_IN_DAYS, settings.HEALED_PHOTO_DAYS)
+SEND_TASK = notices.AFTERCARE_TASK
 
 
 def _kind(day: int) -> str:
     if day == 0:
         return "aftercare_day0"
-    if day == CHECK_IN_DAYS:
+    if day == notices.AFTERCARE_CHECK_IN_DAYS:
         return "aftercare_check_in"
     return "aftercare_healed"
-
-
-def aftercare_start(*, booking_id: int) -> int:
-    """The completion's job: plan the later mails and write the day-0 one. Returns the mails queued."""
-    booking = Booking.objects.filter(pk=booking_id, status=BookingStatus.COMPLETED).first()
-    if booking is None:
-        return 0
-    now = timezone.now()
-    for day in days()[1:]:
-        jobs.enqueue(
-            SEND_TASK,
-            at=max(booking.slot + timedelta(days=day), now),
-            queueing_lock=f"aftercare-{booking.pk}-{day}",
-            booking_id=booking.pk,
-            day=day,
-        )
-    return aftercare_send(booking_id=booking.pk, day=0)
 
 
 def _wanted(booking: Booking) -> bool:
@@ -77,7 +50,7 @@ def aftercare_send(*, booking_id: int, day: int) -> int:
         .filter(pk=booking_id, status=BookingStatus.COMPLETED)
         .first()
     )
-    if booking is None or day not in days() or not _wanted(booking):
+    if booking is None or day not in notices.aftercare_days() or not _wanted(booking):
         return 0
     customer = booking.customer
     booking_url = settings.SITE_URL + reverse("booking-detail", args=[booking.pk])

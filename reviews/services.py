@@ -101,10 +101,12 @@ def review_create(*, booking_id: int, user: User, rating: int, text: str = "") -
             refusal = review_create_refusal(booking=locked, user=user)
             if refusal is not None:
                 raise refusal
+            # The artist's row before the review's (whose save bumps the cache versions): every
+            # writer here takes the artist, then the cache rows, so none waits on another in a cycle.
+            _rating_move(tattooist_id=locked.tattooist_id, count=1, total=rating)
             review = Review.objects.create(
                 booking=locked, tattooist_id=locked.tattooist_id, customer=user, rating=rating, text=text
             )
-            _rating_move(tattooist_id=locked.tattooist_id, count=1, total=rating)
     except IntegrityError as exc:
         if "reviews_booking_id_key" not in str(exc):
             raise
