@@ -4,9 +4,10 @@ healed-photo and review request.
 
 Completing a session (confirmed → completed) plans one `reviews.send_aftercare` job per day in the
 move's transaction (bookings/notices.py `aftercare_plan`, with the other booking schedules), due at
-the session's start + its days (day 0 at once). Every send looks again: nothing for a booking that is no longer completed, that had a dispute opened (even
-one resolved since), or whose customer turned aftercare mails off; the outbox's event key
-(booking, day) makes a second run send nothing. Each mail carries its one-click unsubscribe.
+the session's start + its days (day 0 at once). Every send looks again: nothing for a booking that
+is no longer completed, that had a dispute opened (even one resolved since), or whose customer
+turned aftercare mails off; the outbox's event key (booking, day) makes a second run send nothing.
+Each mail carries its one-click unsubscribe.
 """
 
 from __future__ import annotations

@@ -58,9 +58,10 @@ def test_a_database_dump_holds_none_of_the_answers_nor_do_the_outbox_the_jobs_or
         f"/api/bookings/{booking.pk}", {"status": BookingStatus.COMPLETED}, format="json"
     )
     assert done.status_code == 200, done.json()
-    assert client_for(booking.tattooist.user).get(f"/api/bookings/{booking.pk}/consent").json()["answers"][
-        "medications"
-    ] == SECRETS["medications"]
+    assert (
+        client_for(booking.tattooist.user).get(f"/api/bookings/{booking.pk}/consent").json()["answers"]["medications"]
+        == SECRETS["medications"]
+    )
 
     major = connection.cursor().connection.info.server_version // 10000
     dump = subprocess.run(
@@ -73,7 +74,8 @@ def test_a_database_dump_holds_none_of_the_answers_nor_do_the_outbox_the_jobs_or
 
     record = ConsentRecord.objects.get(booking=booking)
     assert record.sealed[:40] in dump  # the consent row is in the dump, as a token
-    assert "procrastinate_jobs" in dump and "notification_outbox" in dump
+    assert "procrastinate_jobs" in dump
+    assert "notification_outbox" in dump
     for name, text in SECRETS.items():
         assert text not in dump, f"the dump holds the {name}"
         assert all(text not in r.getMessage() for r in caplog.records), f"a log line holds the {name}"

@@ -72,7 +72,7 @@ def test_the_customer_gets_aftercare_on_day_0_3_and_21_in_their_language(tattooi
         assert aftercare_mails(booking) == ["aftercare_day0", "aftercare_check_in", "aftercare_healed"]
         healed = Outbox.objects.get(kind="aftercare_healed")
         assert f"/bookings/{booking.pk}/#review" in healed.body_text
-        assert "зураг" in healed.subject  # Mongolian: "photo"
+        assert "эдгэрлээ" in healed.subject  # in Mongolian: "has healed"
         assert all(row.status == "sent" for row in Outbox.objects.filter(kind__startswith="aftercare"))
         # a job run again sends nothing twice
         assert aftercare.aftercare_send(booking_id=booking.pk, day=3) == 0
@@ -116,3 +116,28 @@ def test_completing_plans_day_0_3_and_21_and_without_a_text_the_default_goes_in_
         assert aftercare.aftercare_send(booking_id=booking.pk, day=0) == 1
         row = Outbox.objects.get(kind="aftercare_day0", recipient=booking.customer)
         assert words in row.body_text, row.body_text
+
+
+@pytest.mark.django_db
+def test_the_customer_turns_aftercare_mails_off_in_the_api_or_the_settings_page(customer, client):
+    from conftest import client_for
+
+    api = client_for(customer)
+    assert api.get("/api/auth/me").json()["aftercareEnabled"] is True
+    response = api.patch("/api/auth/me", {"aftercareEnabled": False}, format="json")
+    assert (response.status_code, response.json()["aftercareEnabled"]) == (200, False)
+    assert api.patch("/api/auth/me", {"aftercareEnabled": "often"}, format="json").status_code == 400
+
+    client.force_login(customer)
+    client.post("/account/settings/", {"reminders_enabled": "on", "aftercare_enabled": "on", "language": "en"})
+    customer.refresh_from_db()
+    assert (customer.aftercare_enabled, customer.reminders_enabled) == (True, True)
+    # a reminder's one-click link cannot turn aftercare off, nor the other way round
+    from accounts.tokens import AFTERCARE, unsubscribe_token_make
+
+    reminder_token = unsubscribe_token_make(customer)
+    assert client.post(f"/unsubscribe/aftercare/?token={reminder_token}").status_code == 400
+    aftercare_token = unsubscribe_token_make(customer, AFTERCARE)
+    assert client.post(f"/unsubscribe/?token={aftercare_token}").status_code == 400
+    customer.refresh_from_db()
+    assert (customer.aftercare_enabled, customer.reminders_enabled) == (True, True)

@@ -32,7 +32,9 @@ def test_racing_reviews_and_hides_keep_the_count_and_the_sum_exact(tattooist, ad
 
     assert results.count("ConflictError") == 10, results  # one of each pair: already_reviewed
     assert Review.objects.filter(booking__in=fresh).count() == 10
-    published = Review.objects.filter(tattooist=tattooist, hidden_at__isnull=True).aggregate(n=Count("id"), s=Sum("rating"))
+    published = Review.objects.filter(tattooist=tattooist, hidden_at__isnull=True).aggregate(
+        n=Count("id"), s=Sum("rating")
+    )
     artist = Tattooist.objects.get(pk=tattooist.pk)
     assert (artist.rating_count, artist.rating_sum) == (published["n"], published["s"]) == (10, published["s"])
     assert Review.objects.filter(tattooist=tattooist, hidden_at__isnull=False).count() == 4
