@@ -32,7 +32,9 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://cache:6379/0",
     "PUBLIC_CACHE_URL": "redis://public-cache:6380/0",
     "TRUSTED_PROXY_COUNT": "1",
-    "FIELD_ENCRYPTION_KEYS": "bmV3LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=,b2xkLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=",
+    # two Fernet keys, "new,old" (tattoo/core/crypto.py)
+    "FIELD_ENCRYPTION_KEYS": "bmV3LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=,"
+    "b2xkLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=",
 }
 
 
