@@ -88,7 +88,7 @@ def session_day(booking: Booking) -> date:
     return booking.slot.astimezone(ZoneInfo(booking.tattooist.timezone)).date()
 
 
-def _input_problems(*, booking: Booking, date_of_birth: date, signature: str, agree: bool) -> dict[str, list]:
+def _input_problems(*, date_of_birth: date, signature: str, agree: bool) -> dict[str, list]:
     problems: dict[str, list] = {}
     if date_of_birth > timezone.now().date() or date_of_birth.year < 1900:
         problems["dateOfBirth"] = [_("Enter your real date of birth.")]
@@ -114,7 +114,7 @@ def consent_sign(
     if booking.customer_id != user.pk:
         raise NotAllowedError(_("Only the booking's customer signs its consent form."), code="not_customer")
     signature = " ".join(signature.split())
-    problems = _input_problems(booking=booking, date_of_birth=date_of_birth, signature=signature, agree=agree)
+    problems = _input_problems(date_of_birth=date_of_birth, signature=signature, agree=agree)
     if problems:
         raise ApplicationError(_("The consent form is not complete."), code="invalid", fields=problems)
     if age_on(date_of_birth, session_day(booking)) < ADULT_AGE:
