@@ -115,6 +115,8 @@ class User(AbstractBaseUser):
     email_verified_at = models.DateTimeField(verbose_name=_("email verified at"), null=True, blank=True)
     # Session reminders by mail (transactional mails cannot be turned off).
     reminders_enabled = models.BooleanField(verbose_name=_("reminders enabled"), default=True, db_default=True)
+    # Aftercare mails after a completed session (day 0, 3 and 21: reviews/aftercare.py).
+    aftercare_enabled = models.BooleanField(verbose_name=_("aftercare mails enabled"), default=True, db_default=True)
     # The language pages, the API and mails use for this person (docs/i18n.md: it beats the
     # switcher's cookie and Accept-Language). Set at signup from the request's language.
     language = models.CharField(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("verify-email/resend/", views.verify_email_resend, name="verify-email-resend"),
     path("password/reset/", views.password_reset, name="password-reset"),
     path("unsubscribe/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/aftercare/", views.unsubscribe, {"topic": "aftercare"}, name="unsubscribe-aftercare"),
 ]

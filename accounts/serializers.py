@@ -134,6 +134,7 @@ class UserSerializer(serializers.ModelSerializer):
             "created_at",
             "email_verified",
             "reminders_enabled",
+            "aftercare_enabled",
             "language",
             "tattooist",
         ]
@@ -214,6 +215,9 @@ class MeUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False, validators=[validate_person_name])
     reminders_enabled = serializers.BooleanField(
         required=False, help_text="Session reminders by mail; transactional mails cannot be turned off."
+    )
+    aftercare_enabled = serializers.BooleanField(
+        required=False, help_text="Aftercare mails after a completed session (day 0, 3 and 21)."
     )
     language = serializers.ChoiceField(
         choices=Language.choices,

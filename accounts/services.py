@@ -19,8 +19,10 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts import mfa, throttling
 from accounts.models import Language, Role, Tattooist, User, email_problem, name_problem, normalize_email
 from accounts.tokens import (
+    AFTERCARE,
     EMAIL_VERIFY,
     PASSWORD_RESET,
+    REMINDERS,
     InkbookRefreshToken,
     mail_token_user,
     tokens_for_user,
@@ -306,7 +308,12 @@ def password_reset_confirm(*, token: str, password: str) -> User:
 
 
 def user_update(
-    *, user: User, name: str | None = None, reminders_enabled: bool | None = None, language: str | None = None
+    *,
+    user: User,
+    name: str | None = None,
+    reminders_enabled: bool | None = None,
+    aftercare_enabled: bool | None = None,
+    language: str | None = None,
 ) -> User:
     fields = []
     if language is not None:
@@ -321,20 +328,27 @@ def user_update(
     if reminders_enabled is not None:
         user.reminders_enabled = reminders_enabled
         fields.append("reminders_enabled")
+    if aftercare_enabled is not None:
+        user.aftercare_enabled = aftercare_enabled
+        fields.append("aftercare_enabled")
     if fields:
         user.save(update_fields=fields)
     return user
 
 
-def reminders_unsubscribe(*, token: str) -> User:
-    """One-click unsubscribe (RFC 8058) from a reminder mail's link: reminders off, the same field
-    the settings page and PATCH /api/auth/me set. Repeating it is harmless; a wrong or tampered
-    token → 400 `token_invalid`."""
-    user = unsubscribe_token_user(token)
+def reminders_unsubscribe(*, token: str, topic: str = REMINDERS) -> User:
+    """One-click unsubscribe (RFC 8058) from a reminder mail's link (or, `topic` AFTERCARE, an
+    aftercare mail's): that kind of mail off, the same field the settings page and PATCH
+    /api/auth/me set. Repeating it is harmless; a wrong or tampered token, or one of the other
+    topic → 400 `token_invalid`."""
+    user = unsubscribe_token_user(token, topic)
     if user is None:
         raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
-    user_update(user=user, reminders_enabled=False)
-    logger.info("reminders unsubscribed user_id=%s", user.pk)
+    if topic == AFTERCARE:
+        user_update(user=user, aftercare_enabled=False)
+    else:
+        user_update(user=user, reminders_enabled=False)
+    logger.info("%s unsubscribed user_id=%s", topic, user.pk)
     return user
 
 

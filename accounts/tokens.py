@@ -66,24 +66,30 @@ def mail_token_user(token: str, purpose: str, *, max_age_seconds: int, lock: boo
     return user
 
 
-# --- the one-click unsubscribe link of reminder mails (RFC 8058) ------------------------------------
+# --- the one-click unsubscribe links of reminder and aftercare mails (RFC 8058) ------------------------------------
 # Signed and bound to its purpose (its own salt: no other token of the product passes for it), it
 # names the user and nothing else. No expiry: a reminder in someone's inbox must still unsubscribe
 # months later, and all it can do is turn reminders off.
 
+# Aftercare mails (reviews/aftercare.py) carry one of their own, with its own salt: a reminder's
+# link cannot turn aftercare off, nor the other way round.
+
 REMINDERS_UNSUBSCRIBE_SALT = "inkbook.reminders-unsubscribe"
+AFTERCARE_UNSUBSCRIBE_SALT = "inkbook.aftercare-unsubscribe"
+REMINDERS, AFTERCARE = "reminders", "aftercare"
+_UNSUBSCRIBE_SALTS = {REMINDERS: REMINDERS_UNSUBSCRIBE_SALT, AFTERCARE: AFTERCARE_UNSUBSCRIBE_SALT}
 
 
-def unsubscribe_token_make(user) -> str:
-    return signing.Signer(salt=REMINDERS_UNSUBSCRIBE_SALT).sign_object({"u": user.pk})
+def unsubscribe_token_make(user, topic: str = REMINDERS) -> str:
+    return signing.Signer(salt=_UNSUBSCRIBE_SALTS[topic]).sign_object({"u": user.pk})
 
 
-def unsubscribe_token_user(token: str):
-    """The active user an unsubscribe token was made for, or None for a wrong or tampered one."""
+def unsubscribe_token_user(token: str, topic: str = REMINDERS):
+    """The active user an unsubscribe token of `topic` was made for, or None for a wrong or tampered one."""
     from accounts.models import User
 
     try:
-        user_id = int(signing.Signer(salt=REMINDERS_UNSUBSCRIBE_SALT).unsign_object(token)["u"])
+        user_id = int(signing.Signer(salt=_UNSUBSCRIBE_SALTS[topic]).unsign_object(token)["u"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
     return User.objects.filter(pk=user_id, is_active=True).first()

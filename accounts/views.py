@@ -27,7 +27,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import Language, Role
-from accounts.tokens import unsubscribe_token_user
+from accounts.tokens import REMINDERS, unsubscribe_token_user
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error
 
@@ -160,19 +160,24 @@ def verify_email(request):
 # the only thing it can do is turn reminders off.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request):
-    """The List-Unsubscribe link of reminder mails. GET shows a button (a link scanner that only
-    fetches the URL unsubscribes nobody); POST, from that button or from the mail provider with
-    the body `List-Unsubscribe=One-Click`, turns reminders off."""
+def unsubscribe(request, topic: str = REMINDERS):
+    """The List-Unsubscribe link of reminder mails (`/unsubscribe/`) and of aftercare mails
+    (`/unsubscribe/aftercare/`). GET shows a button (a link scanner that only fetches the URL
+    unsubscribes nobody); POST, from that button or from the mail provider with the body
+    `List-Unsubscribe=One-Click`, turns that kind of mail off."""
     token = request.GET.get("token") or request.POST.get("token") or ""
-    context = {"token": token}
+    context = {
+        "token": token,
+        "topic": topic,
+        "action": reverse("unsubscribe" if topic == REMINDERS else "unsubscribe-aftercare"),
+    }
     if request.method == "POST":
         try:
-            services.reminders_unsubscribe(token=token)
+            services.reminders_unsubscribe(token=token, topic=topic)
         except ApplicationError:
             return render(request, "accounts/unsubscribe.html", {**context, "invalid": True}, status=400)
         return render(request, "accounts/unsubscribe.html", {**context, "done": True})
-    if unsubscribe_token_user(token) is None:
+    if unsubscribe_token_user(token, topic) is None:
         return render(request, "accounts/unsubscribe.html", {**context, "invalid": True}, status=400)
     return render(request, "accounts/unsubscribe.html", context)
 
@@ -227,6 +232,7 @@ def account_settings(request):
             services.user_update(
                 user=request.user,
                 reminders_enabled=request.POST.get("reminders_enabled") == "on",
+                aftercare_enabled=request.POST.get("aftercare_enabled") == "on",
                 language=language,
             )
         except ApplicationError as exc:

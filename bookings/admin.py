@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from bookings.event_notes import note_display
-from bookings.models import Availability, Booking, BookingEvent, TimeOff
+from bookings.models import Availability, Booking, BookingEvent, ConsentRecord, TimeOff
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
 
@@ -87,3 +87,16 @@ class TimeOffAdmin(admin.ModelAdmin):
     list_display = ["id", "tattooist", "starts_at", "ends_at", "reason"]
     search_fields = ["tattooist__user__name", "reason"]
     raw_id_fields = ["tattooist"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Staff see that a booking's consent exists and when it was signed, never the answers: the
+    encrypted column is not shown and nothing here opens it (docs/security.md, row 24)."""
+
+    list_display = ["id", "booking", "signed_at", "form_version", "key_id"]
+    list_filter = ["key_id"]
+    search_fields = ["booking__id"]
+    list_select_related = ["booking"]
+    fields = ["booking", "signed_at", "form_version", "key_id"]
+    readonly_fields = fields

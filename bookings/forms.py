@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bookings import consent
 from bookings.models import Availability
 from bookings.services import known_timezones
 from tattoo.core.forms import PageForm
@@ -100,3 +101,51 @@ class PortfolioUploadForm(PageForm):
     tags = forms.CharField(
         label=_("Styles"), required=False, help_text=_("Comma separated, e.g. fine line, blackwork.")
     )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ConsentForm(PageForm):
+    """The consent form's page (bookings/views.py): each yes/no question must be answered; the
+    rules (age, signature, agreement) are bookings/consent.py's, as for the API."""
+
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    allergies = forms.CharField(label="", max_length=500, required=False)
+    medications = forms.CharField(label="", max_length=500, required=False)
+    notes = forms.CharField(
+        label=_("Anything else the artist should know"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    signature = forms.CharField(
+        label=_("Your full name, as your signature"), max_length=120, help_text=_("Type your first and last name.")
+    )
+    agree = forms.BooleanField(
+        label=_(
+            "My answers are true. I understand the risks of a tattoo and the aftercare it needs, and I agree to "
+            "the session."
+        ),
+        error_messages={"required": _("Tick the box to agree.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in consent.QUESTIONS:
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer yes or no.")},
+            )
+        for name, label in consent.TEXT_ANSWERS:
+            self.fields[name].label = label
+        order = ["date_of_birth", *(n for n, _l in consent.QUESTIONS), "allergies", "medications", "notes"]
+        self.order_fields([*order, "signature", "agree"])
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        values = {name: data[name] == "yes" for name, _label in consent.QUESTIONS}
+        values |= {name: data[name].strip() for name in ("allergies", "medications", "notes")}
+        return {consent._camel(name): value for name, value in values.items()}

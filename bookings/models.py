@@ -285,3 +285,28 @@ class BookingEvent(models.Model):
     @property
     def to_payment_status_label(self):
         return PaymentStatus(self.to_payment_status).label if self.to_payment_status else None
+
+
+class ConsentRecord(models.Model):
+    """The customer's signed consent for one booking's session (bookings/consent.py).
+
+    What the customer wrote (date of birth, the health answers, the typed signature, the flags they
+    raise) is health data: only a MultiFernet token of it is stored (`sealed`, tattoo/core/crypto.py),
+    never the text, so the database, its dumps and replicas hold none of it. `key_id` names the key
+    that sealed it (the re-encrypt command moves old ones to the first key). Deleted with its answers
+    CONSENT_RETENTION_DAYS after the session by a daily job."""
+
+    booking = models.OneToOneField(Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="consent")
+    form_version = models.PositiveSmallIntegerField(verbose_name=_("form version"), default=1)
+    sealed = models.TextField(verbose_name=_("encrypted answers"), editable=False)
+    key_id = models.CharField(verbose_name=_("key id"), max_length=16, editable=False)
+    signed_at = models.DateTimeField(verbose_name=_("signed at"))
+
+    class Meta:
+        db_table = "consent_records"
+        verbose_name = _("signed consent")
+        verbose_name_plural = _("signed consents")
+        indexes = [models.Index(fields=["key_id"], name="consent_records_key_idx")]
+
+    def __str__(self) -> str:
+        return gettext("consent for booking #%(number)s") % {"number": self.booking_id}

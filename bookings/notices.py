@@ -18,12 +18,16 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tokens import unsubscribe_token_make
-from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
+from bookings.models import Booking, BookingEvent, BookingStatus, ConsentRecord, PaymentStatus
 from notifications import ics
 from notifications.services import Message, in_language_of, notify, notify_each, one_line
 from tattoo.core import jobs, l10n
 
 REMIND_TASK = "bookings.send_reminder"
+CONSENT_REQUEST_TASK = "bookings.send_consent_request"
+# The reviews app's aftercare mail (reviews/aftercare.py): named, a lower layer never imports it.
+AFTERCARE_TASK = "reviews.send_aftercare"
+AFTERCARE_CHECK_IN_DAYS = 3
 
 
 def sequence(booking: Booking) -> int:
@@ -131,6 +135,7 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             invite=("REQUEST", seq),
         )
         reminder_plan(booking)
+        consent_request_plan(booking)
     elif booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED) and booking.status != from_status:
         # A calendar only holds what was confirmed: cancel the invite that went out.
         invited = from_status in (BookingStatus.CONFIRMED, BookingStatus.DISPUTED)
@@ -150,6 +155,8 @@ def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:
             kind=f"booking_{booking.status}_customer",
             deposit_fate=_kept_fate(booking),
         )
+        if booking.status == BookingStatus.COMPLETED:
+            aftercare_plan(booking)
 
 
 def _interpolate(text, **values):
@@ -210,6 +217,7 @@ def booking_rescheduled(booking: Booking, *, before: datetime) -> None:
         invite=("REQUEST", seq) if invite else None,
     )
     reminder_plan(booking)
+    consent_request_plan(booking)
 
 
 # --- reminders -------------------------------------------------------------------------------------
@@ -272,6 +280,81 @@ def booking_remind(*, booking_id: int, slot: str) -> int:
             )
         )
     return written
+
+
+# --- the consent form's link ------------------------------------------------------------------------
+
+
+def consent_url(booking: Booking) -> str:
+    return settings.SITE_URL + reverse("booking-consent", args=[booking.pk])
+
+
+def consent_request_plan(booking: Booking, *, now: datetime | None = None) -> None:
+    """A confirmed session's customer is mailed the consent form's link CONSENT_REQUEST_HOURS before
+    it starts (at once when that moment has passed). One job per (booking, start), like the reminder:
+    a reschedule plans a new one and the old one does nothing."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return
+    at = max(booking.slot - timedelta(hours=settings.CONSENT_REQUEST_HOURS), now or timezone.now())
+    jobs.enqueue(
+        CONSENT_REQUEST_TASK,
+        at=at,
+        queueing_lock=f"consent-{booking.pk}-{booking.slot.isoformat()}",
+        booking_id=booking.pk,
+        slot=booking.slot.isoformat(),
+    )
+
+
+def consent_request_send(*, booking_id: int, slot: str) -> int:
+    """The consent-link job's body: mail the customer the form's link, unless the booking moved,
+    ended or its form is signed already. The mail holds the link, never an answer."""
+    booking = (
+        Booking.objects.select_related("customer", "tattooist__user")
+        .filter(pk=booking_id, status=BookingStatus.CONFIRMED)
+        .first()
+    )
+    if booking is None or booking.slot != datetime.fromisoformat(slot):
+        return 0
+    if ConsentRecord.objects.filter(booking_id=booking.pk).exists():
+        return 0
+    url = consent_url(booking)
+    return len(
+        notify(
+            event=f"booking:{booking.pk}:consent_request:{slot}",
+            recipients=[booking.customer],
+            message=Message(
+                kind="consent_request",
+                context=_context(booking, consent_url=url),
+                action_url=url,
+                action_label=_("Fill in the consent form"),
+                reply_to=booking.tattooist.user,
+            ),
+        )
+    )
+
+
+# --- aftercare ----------------------------------------------------------------------------------------
+
+
+def aftercare_days() -> tuple[int, ...]:
+    """The days after the session's start the customer gets aftercare mail: 0 (at completion), 3 (a
+    check-in) and HEALED_PHOTO_DAYS (the healed-photo and review request)."""
+    return (0, AFTERCARE_CHECK_IN_DAYS, settings.HEALED_PHOTO_DAYS)
+
+
+def aftercare_plan(booking: Booking, *, now: datetime | None = None) -> None:
+    """A session marked completed (from confirmed: a dispute's resolution plans none): one aftercare
+    job per day, in the move's transaction, due at the session's start + that many days (day 0 at
+    once). Each job looks again before it writes (reviews/aftercare.py)."""
+    now = now or timezone.now()
+    for day in aftercare_days():
+        jobs.enqueue(
+            AFTERCARE_TASK,
+            at=max(booking.slot + timedelta(days=day), now),
+            queueing_lock=f"aftercare-{booking.pk}-{day}",
+            booking_id=booking.pk,
+            day=day,
+        )
 
 
 # --- disputes and refunds (called by the disputes app in its transactions) --------------------------

@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
-from bookings import deposit_window, notices, rules
+from bookings import consent, deposit_window, notices, rules
 from bookings.models import (
     Availability,
     Booking,
@@ -412,7 +412,8 @@ def booking_change_status(*, booking_id: int, actor: User, to_status: str, note:
 
     Unknown id → 404; not a party and not staff → 403; a customer may only cancel (403 otherwise);
     anything the table or SYSTEM_ONLY forbids → 409, and so is marking a session completed or a
-    no-show before it started (409 `too_early`). Both are checked under the row lock.
+    no-show before it started (409 `too_early`), and completing it without a signed consent (409
+    `consent_missing`). Both are checked under the row lock.
     """
     booking = booking_get_for(user=actor, booking_id=booking_id)
     refusal = status_move_refusal(booking=booking, actor=actor, to_status=to_status)
@@ -454,7 +455,8 @@ AFTER_START_MOVES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 def session_started_refusal(*, booking: Booking, to_status: str, now: datetime) -> ConflictError | None:
     """Why `booking` cannot be marked completed or a no-show now (409), or None (also for any other
     move). Only a confirmed booking, and only once its session has started (the deposit is then
-    kept, docs/deposits.md)."""
+    kept, docs/deposits.md); `completed` also needs the customer's signed consent (409
+    `consent_missing`)."""
     if to_status not in AFTER_START_MOVES:
         return None
     if booking.status != BookingStatus.CONFIRMED:
@@ -467,6 +469,9 @@ def session_started_refusal(*, booking: Booking, to_status: str, now: datetime) 
         if to_status == BookingStatus.NO_SHOW:
             return ConflictError(_("A booking can be marked a no-show only after it has started."), code="too_early")
         return ConflictError(_("A booking can be marked completed only after it has started."), code="too_early")
+    if to_status == BookingStatus.COMPLETED and not consent.consent_exists(booking):
+        # The studio's record of the session: no signed consent, no completed session (bookings/consent.py).
+        return consent.consent_missing_error()
     return None
 
 

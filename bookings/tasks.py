@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bookings import notices, services
+from bookings import consent, notices, services
 from bookings.models import Booking
 from tattoo.core import jobs
 from tattoo.core.errors import UpstreamUnavailable
@@ -42,3 +42,17 @@ def expire_holds(timestamp: int | None = None, overdue_by_seconds: int | None = 
 def send_reminder(booking_id: int, slot: str) -> int:
     """REMINDER_HOURS before a confirmed session: remind both parties, unless it moved or ended."""
     return notices.booking_remind(booking_id=booking_id, slot=slot)
+
+
+@app.task(name=notices.CONSENT_REQUEST_TASK)
+def send_consent_request(booking_id: int, slot: str) -> int:
+    """CONSENT_REQUEST_HOURS before a confirmed session: the customer gets the consent form's link,
+    unless it is signed, or the booking moved or ended."""
+    return notices.consent_request_send(booking_id=booking_id, slot=slot)
+
+
+@app.periodic(cron="47 2 * * *", periodic_id="purge_consents")
+@app.task(name="bookings.purge_consents", queueing_lock="bookings.purge_consents")
+def purge_consents(timestamp: int | None = None) -> int:
+    """Daily: delete the consents (with their answers) of sessions older than CONSENT_RETENTION_DAYS."""
+    return consent.consents_purge()

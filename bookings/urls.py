@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import api
+from bookings import api, consent_api
 
 urlpatterns = [
     path("tattooists/me", api.TattooistMeApi.as_view(), name="api-tattooists-me"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("bookings", api.BookingListCreateApi.as_view(), name="api-bookings"),
     path("bookings/<int:pk>", api.BookingDetailApi.as_view(), name="api-booking"),
     path("bookings/<int:pk>/reschedule", api.BookingRescheduleApi.as_view(), name="api-booking-reschedule"),
+    path("bookings/<int:pk>/consent", consent_api.BookingConsentApi.as_view(), name="api-booking-consent"),
 ]

@@ -16,6 +16,7 @@ Standard library only: it runs before the virtualenv's packages matter.
 
 from __future__ import annotations
 
+import base64
 import glob
 import os
 import pwd
@@ -34,7 +35,21 @@ PGSOCK = DATA / "pgsock"
 DEV_ENV = DATA / "dev.env"
 PG_DB = "inkbook"
 
-SECRET_NAMES = ("SECRET_KEY", "JWT_SIGNING_KEY", "WEB_TO_WORKER_SECRET", "WORKER_TO_WEB_SECRET", "QPAY_CALLBACK_SECRET")
+SECRET_NAMES = (
+    "SECRET_KEY",
+    "JWT_SIGNING_KEY",
+    "WEB_TO_WORKER_SECRET",
+    "WORKER_TO_WEB_SECRET",
+    "QPAY_CALLBACK_SECRET",
+    "FIELD_ENCRYPTION_KEYS",
+)
+
+
+def generated_secret(name: str) -> str:
+    if name == "FIELD_ENCRYPTION_KEYS":
+        # a Fernet key: 32 random bytes, URL-safe base64 (tattoo/core/crypto.py)
+        return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    return secrets.token_urlsafe(48)
 
 
 def log(msg: str) -> None:
@@ -57,7 +72,7 @@ def load_dev_env() -> dict[str, str]:
     changed = False
     for name in SECRET_NAMES:
         if name not in values:
-            values[name] = secrets.token_urlsafe(48)
+            values[name] = generated_secret(name)
             changed = True
     if changed:
         DEV_ENV.write_text(

@@ -6,7 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The modules whose outcome could depend on the date: slots, bookings, reschedule, holds,
-# status moves, reports, calendar feed, pages that show times, and the artist search's free times.
+# status moves, reports, calendar feed, pages that show times, the artist search's free times, and
+# what counts days from a session (the consent's age and its mail, the healed photo, aftercare).
 MODULES=(
   bookings/tests/test_slots.py
   bookings/tests/test_availability_api.py
@@ -28,6 +29,10 @@ MODULES=(
   search/tests/test_filters_and_sorts.py
   search/tests/test_list_api.py
   search/tests/test_pages.py
+  bookings/tests/test_consent.py
+  reviews/tests/test_reviews_api.py
+  reviews/tests/test_aftercare.py
+  reviews/tests/test_trust_report.py
 )
 
 INSTANTS=(

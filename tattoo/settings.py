@@ -6,6 +6,8 @@ misconfigured production process fails at start-up instead of running with a def
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import os
 import re
@@ -158,6 +160,9 @@ INSTALLED_APPS = [
     # Sits just above accounts: imports accounts and the core, never a booking-domain app
     # (callers pass what a message needs).
     "notifications",
+    # Consent records live in bookings; reviews, replies, healed photos and aftercare mails here,
+    # above disputes (docs/security.md row 24, README "Layout").
+    "reviews",
     "tattoo.site.apps.SiteConfig",
 ]
 
@@ -517,6 +522,30 @@ EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 8)
 EMAIL_CLAIM_SECONDS = envint("EMAIL_CLAIM_SECONDS", 120)
 # Reminders go out this long before a confirmed session (0 turns them off).
 REMINDER_HOURS = envint("REMINDER_HOURS", 24)
+# --- after the session: consent, reviews, aftercare (docs/api.md, "After the session") ---------
+# Keys encrypting consent answers at rest (tattoo/core/crypto.py): Fernet keys (32 random bytes,
+# URL-safe base64), comma-separated; the first encrypts, every one decrypts ("new,old" while rotating,
+# then `manage.py reencrypt_consents`, then drop the old one: docs/deploy.md "Consent keys").
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in envsecret("FIELD_ENCRYPTION_KEYS").split(",") if k.strip()]
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        _raw = base64.urlsafe_b64decode(_key.encode())
+    except (ValueError, binascii.Error):
+        _raw = b""
+    if len(_raw) != 32 or len(_key) != 44:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be Fernet keys (32 random bytes, URL-safe base64, 44 characters), "
+            "comma-separated"
+        )
+if not FIELD_ENCRYPTION_KEYS or len(set(FIELD_ENCRYPTION_KEYS)) != len(FIELD_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must list at least one key, each once")
+# A signed consent's answers are deleted this many days after its session (3 years).
+CONSENT_RETENTION_DAYS = envint("CONSENT_RETENTION_DAYS", 3 * 365)
+# The consent form's link is mailed this long before a confirmed session (at once when later).
+CONSENT_REQUEST_HOURS = envint("CONSENT_REQUEST_HOURS", 48)
+# A healed photo may be added to a review, and is asked for by mail, this many days after the session.
+HEALED_PHOTO_DAYS = envint("HEALED_PHOTO_DAYS", 21)
+
 # Links in mails: e-mail verification and password reset tokens.
 EMAIL_VERIFY_TOKEN_DAYS = envint("EMAIL_VERIFY_TOKEN_DAYS", 7)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_MINUTES", 60) * 60

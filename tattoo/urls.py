@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.views import set_language
 from disputes.admin import report_view
 from payments.admin import ledger_report_view
+from reviews.admin import trust_report_view
 from tattoo.core import views
 from tattoo.core.api import UploadPresignApi
 
@@ -20,6 +21,7 @@ api_patterns = [
     path("", include("payments.urls")),
     path("", include("ideas.urls")),
     path("", include("disputes.urls")),
+    path("", include("reviews.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Last: any other /api/ path, any method, is a JSON 404 in the one error shape (docs/api.md).
@@ -38,6 +40,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/reports/", admin.site.admin_view(report_view), name="admin-reports"),
     path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
+    path("admin/reports/trust/", admin.site.admin_view(trust_report_view), name="admin-trust-report"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The language switcher posts to set_language (i18n/setlang/: Django's view, which also saves a
@@ -47,6 +50,8 @@ urlpatterns = [
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     # Server-rendered pages, mounted at the root: accounts' own (signup, login) and the site's.
     path("", include("accounts.page_urls")),
+    path("", include("bookings.page_urls")),
+    path("", include("reviews.page_urls")),
     path("", include("tattoo.site.urls")),
 ]
 

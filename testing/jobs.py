@@ -83,6 +83,34 @@ def run_jobs(transactional_db):
     return run_due_jobs
 
 
+class JobClock:
+    """Python's clock (time-machine) and the job queue's idea of "due" moved together.
+
+    The queue compares `scheduled_at` with PostgreSQL's own clock, which time-machine does not move;
+    so each job is remembered at the time it was planned for, and on each move the jobs due by the
+    test's clock are made due now and the others never, before the in-process worker runs
+    (bookings/tests/test_notices.py's reminders, reviews/tests/test_aftercare.py)."""
+
+    def __init__(self, traveller, run_jobs):
+        self.traveller, self.run_jobs, self.planned = traveller, run_jobs, {}
+
+    def run_at(self, moment) -> None:
+        from django.db import connection
+
+        self.traveller.move_to(moment)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, scheduled_at FROM procrastinate_jobs WHERE status = 'todo'")
+            for job_id, at in cursor.fetchall():
+                self.planned.setdefault(job_id, at)
+            for job_id, at in self.planned.items():
+                due = at is None or at <= moment
+                cursor.execute(
+                    "UPDATE procrastinate_jobs SET scheduled_at = %s WHERE id = %s AND status = 'todo'",
+                    [None if due else "9999-01-01T00:00:00+00:00", job_id],
+                )
+        self.run_jobs()
+
+
 @dataclass
 class WorkerProcess:
     proc: subprocess.Popen

@@ -27,12 +27,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings.models import TimeOff
-from bookings.tests.factories import AvailabilityFactory, BookingFactory
+from bookings.tests.factories import AvailabilityFactory, BookingFactory, ConsentFactory
 from conftest import client_for
 from disputes.models import Dispute
 from ideas.models import TattooIdea
 from payments.models import Transaction
 from portfolio.models import PortfolioItem
+from reviews.models import Review
 
 ROLES = ("anonymous", "customer", "other_customer", "tattooist", "other_tattooist", "admin")
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -96,6 +97,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api-tattoo-idea", "GET"): _row(401, 200, 403, 200, 403, 200),
     ("api-tattoo-idea", "PATCH"): _row(401, 200, 403, 403, 403, 200),
     ("api-tattoo-ideas", "POST"): _row(401, 400, 400, 400, 400, 400),
+    # issue 31: the consent is its customer's to sign, its parties' to read (staff: that it exists);
+    # the review its customer's to write and edit, its artist's to answer, anyone's to read
+    ("api-booking-consent", "POST"): _row(401, 400, 403, 403, 403, 403),
+    ("api-booking-consent", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-booking-review", "POST"): _row(401, 400, 403, 403, 403, 403),
+    ("api-tattooist-reviews", "GET"): _all(200),
+    ("api-review", "PATCH"): _row(401, 200, 403, 403, 403, 403),
+    ("api-review-reply", "POST"): _row(401, 403, 403, 400, 403, 403),
 }
 
 # How each route's path parameters are filled from the fixtures (method-specific where one path
@@ -112,6 +121,11 @@ PATH_ARGS = {
     "api-admin-tattooist-approve": lambda o, m: {"tattooist_id": o["tattooist"].pk},
     "api-admin-dispute": lambda o, m: {"dispute_id": o["dispute"].pk},
     "api-tattoo-idea": lambda o, m: {"pk": o["booking"].pk if m == "GET" else o["idea"].pk},
+    "api-booking-consent": lambda o, m: {"pk": o["booking"].pk},
+    "api-booking-review": lambda o, m: {"pk": o["booking"].pk},
+    "api-tattooist-reviews": lambda o, m: {"tattooist_id": o["tattooist"].pk},
+    "api-review": lambda o, m: {"pk": o["review"].pk},
+    "api-review-reply": lambda o, m: {"pk": o["review"].pk},
 }
 
 
@@ -182,6 +196,9 @@ def objects(customer, other_customer, tattooist, other_tattooist, admin_user):
         ),
         "dispute": Dispute.objects.create(booking=booking, initiator=customer, reason="It went wrong."),
         "idea": TattooIdea.objects.create(booking=booking, created_by=customer, description="A koi on the forearm."),
+        "consent": ConsentFactory(booking=booking),
+        # written directly: the matrix is about who may, not when (reviews need a completed session)
+        "review": Review.objects.create(booking=booking, tattooist=tattooist, customer=customer, rating=5),
     }
 
 

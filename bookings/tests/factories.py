@@ -7,7 +7,15 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
-from bookings.models import Availability, Booking, BookingEvent, BookingStatus, PaymentStatus, TimeOff
+from bookings.models import (
+    Availability,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    ConsentRecord,
+    PaymentStatus,
+    TimeOff,
+)
 
 
 class AvailabilityFactory(factory.django.DjangoModelFactory):
@@ -81,3 +89,44 @@ def bookable_slot(tattooist, *, days: int = 3, at: time = time(12)):
     day = timezone.now().astimezone(ZoneInfo(tattooist.timezone)).date() + timedelta(days=days)
     start = datetime.combine(day, at, tzinfo=ZoneInfo(tattooist.timezone))
     return start, start + timedelta(minutes=tattooist.session_minutes)
+
+
+# What a signed consent form holds (bookings/consent.py), for tests that need one signed.
+SIGNED_FORM = {
+    "dateOfBirth": "1990-05-17",
+    "answers": {
+        "pregnantOrNursing": False,
+        "bloodThinners": False,
+        "skinCondition": False,
+        "diabetes": False,
+        "heartCondition": False,
+        "epilepsy": False,
+        "allergies": "",
+        "medications": "",
+        "notes": "",
+    },
+    "signature": "Test Customer",
+    "flags": [],
+}
+
+
+def _sealed(form: dict):
+    from tattoo.core import crypto
+
+    return crypto.seal(form)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A signed consent written directly (sealed as bookings/consent.py seals one): a booking that
+    may be marked completed."""
+
+    class Meta:
+        model = ConsentRecord
+
+    class Params:
+        form = SIGNED_FORM
+
+    booking = factory.SubFactory(BookingFactory)
+    sealed = factory.LazyAttribute(lambda o: _sealed(o.form).token)
+    key_id = factory.LazyAttribute(lambda o: _sealed(o.form).key_id)
+    signed_at = factory.LazyFunction(timezone.now)

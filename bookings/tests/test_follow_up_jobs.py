@@ -15,8 +15,9 @@ from bookings.transitions import PRE_SESSION_CHECK_LEAD, booking_move
 pytestmark = pytest.mark.django_db
 
 
-# Mail (notifications.send) and reminders go with moves too: notifications' and test_notices.py's.
-MAIL_TASKS = ("notifications.", "bookings.send_reminder")
+# Mail (notifications.send), reminders and the consent form's link go with moves too: notifications',
+# test_notices.py's and test_consent.py's.
+MAIL_TASKS = ("notifications.", "bookings.send_reminder", "bookings.send_consent_request")
 
 
 def payment_jobs(in_memory_jobs) -> list[dict]:

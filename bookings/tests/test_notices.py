@@ -21,6 +21,7 @@ from bookings.tests.jobhelpers import free_slots
 from bookings.transitions import booking_move
 from notifications.models import Outbox
 from notifications.services import outbox_send
+from testing.jobs import JobClock
 
 
 def kinds(**filters) -> list[tuple[str, str]]:
@@ -39,31 +40,6 @@ def jobs(name: str) -> list[dict]:
             "SELECT args::text, scheduled_at FROM procrastinate_jobs WHERE task_name = %s ORDER BY id", [name]
         )
         return [{**json.loads(args), "at": at} for args, at in cursor.fetchall()]
-
-
-class JobClock:
-    """Python's clock (time-machine) and the job queue's idea of "due" moved together.
-
-    The queue compares `scheduled_at` with PostgreSQL's own clock, which time-machine does not move;
-    so each job is remembered at the time it was planned for, and on each move the jobs due by the
-    test's clock are made due now and the others never, before the in-process worker runs."""
-
-    def __init__(self, traveller, run_jobs):
-        self.traveller, self.run_jobs, self.planned = traveller, run_jobs, {}
-
-    def run_at(self, moment) -> None:
-        self.traveller.move_to(moment)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id, scheduled_at FROM procrastinate_jobs WHERE status = 'todo'")
-            for job_id, at in cursor.fetchall():
-                self.planned.setdefault(job_id, at)
-            for job_id, at in self.planned.items():
-                due = at is None or at <= moment
-                cursor.execute(
-                    "UPDATE procrastinate_jobs SET scheduled_at = %s WHERE id = %s AND status = 'todo'",
-                    [None if due else "9999-01-01T00:00:00+00:00", job_id],
-                )
-        self.run_jobs()
 
 
 @pytest.fixture

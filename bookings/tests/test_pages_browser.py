@@ -15,6 +15,7 @@ from accounts import mfa
 from accounts.models import Tattooist, User
 from accounts.tests.factories import PASSWORD, AdminFactory
 from bookings.models import Availability, Booking
+from bookings.tests.factories import ConsentFactory
 from ideas.models import TattooIdea
 from portfolio.models import PortfolioItem
 from testing.browser import loaded_image_width
@@ -212,6 +213,7 @@ def test_an_artist_is_approved_a_customer_books_and_pays_and_the_artist_complete
     expect(row.get_by_role("button", name="Mark completed")).to_have_count(0)  # not before the start
     started = timezone.now() - timedelta(minutes=5)  # the session day came
     Booking.objects.filter(pk=booking.pk).update(slot=started, ends_at=started + (booking.ends_at - booking.slot))
+    ConsentFactory(booking=booking)  # signed (the form's page: reviews/tests/test_pages_browser.py)
     artist.goto("/dashboard/")
     row = artist.get_by_test_id("upcoming-booking").filter(has_text="Bolor Customer")
     row.get_by_role("button", name="Mark completed").click()

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.tests.factories import BookingFactory, PaidBookingFactory
+from bookings.tests.factories import BookingFactory, ConsentFactory, PaidBookingFactory
 from conftest import client_for
 from disputes.models import Dispute
 from notifications.models import Outbox
@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def started(booking: Booking, minutes: int = 5) -> Booking:
+    """The session started `minutes` ago, its consent signed (completing needs both)."""
     start = timezone.now() - timedelta(minutes=minutes)
     Booking.objects.filter(pk=booking.pk).update(slot=start, ends_at=start + timedelta(hours=2))
+    ConsentFactory(booking=booking)
     booking.refresh_from_db()
     return booking
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.tests.factories import BookingFactory
+from bookings.tests.factories import BookingFactory, ConsentFactory
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +159,7 @@ def test_the_artist_or_staff_mark_how_the_session_went_once_it_started_audited(r
     Booking.objects.filter(pk=booking.pk).update(
         slot=timezone.now() - timedelta(minutes=5), ends_at=timezone.now() + timedelta(hours=1)
     )
+    ConsentFactory(booking=booking)  # `completed` needs the signed consent (bookings/consent.py)
     response = client_for(actor).patch(f"/api/bookings/{booking.pk}", {"status": to_status}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == to_status

@@ -15,7 +15,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_change_status
-from bookings.tests.factories import PaidBookingFactory
+from bookings.tests.factories import ConsentFactory, PaidBookingFactory
 from conftest import client_for, staff_login
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import ledger
@@ -97,6 +97,7 @@ def test_an_artist_or_staff_cancel_always_refunds_even_at_the_last_minute(who, a
 
 def test_a_completed_session_counts_the_deposit_toward_the_price(customer):
     booking = paid(customer=customer, starts_in=-timedelta(minutes=30))  # completed only once started
+    ConsentFactory(booking=booking)  # and signed for
     booking_change_status(booking_id=booking.pk, actor=booking.tattooist.user, to_status="completed")
     assert settle(booking)["kept"] == "50000.00"
     page = client_for(customer).get(f"/api/bookings/{booking.pk}").json()
@@ -181,6 +182,7 @@ def test_settling_twice_moves_nothing_more():
 
 def test_a_dispute_of_a_completed_session_refunds_from_what_the_artist_kept(admin_user):
     booking = paid(starts_in=-timedelta(minutes=30))
+    ConsentFactory(booking=booking)
     booking_change_status(booking_id=booking.pk, actor=booking.tattooist.user, to_status="completed")
     settle(booking)
     dispute = dispute_open_by_party(booking_id=booking.pk, user=booking.customer, reason="Not what we agreed")

@@ -158,6 +158,7 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
         "tattoo.sweep_images",  # image variants: the bucket only
         "bookings.expire_holds",
         "notifications.requeue_stalled",  # mail only: it never asks QPay anything
+        "bookings.purge_consents",  # deletes old consents: no payment
         "notifications.purge_account_mail",  # mail only
     }
     # ...and running the one that touches bookings, with an invoice open, asks QPay nothing.

@@ -1,4 +1,5 @@
-// Dashboard: upload a portfolio image, or the artist's photo, straight to the bucket.
+// Dashboard: upload a portfolio image, or the artist's photo, straight to the bucket (and, on the
+// booking page, a customer's healed photo for their review).
 // 1. POST /api/upload/presign (session + CSRF) → a signed PUT URL for one key;
 // 2. PUT the file there (XMLHttpRequest, for upload progress) with exactly the signed headers;
 // 3. POST /api/portfolio with the public URL → the item (the photo: PATCH /api/tattooists/me
@@ -71,6 +72,12 @@
       done: gettext("Your photo is saved."),
       save: (form, url, token) => postJson(form.dataset.saveUrl, { avatarUrl: url }, token, "PATCH"),
     },
+    // A customer's healed photo on their review (the booking page): PATCH /api/reviews/{id}.
+    healed: {
+      folder: "reviews",
+      done: gettext("Your healed photo is saved."),
+      save: (form, url, token) => postJson(form.dataset.saveUrl, { healedPhotoUrl: url }, token, "PATCH"),
+    },
   };
 
   function wire(form, kind) {
@@ -111,5 +118,6 @@
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form[data-portfolio-upload]").forEach((form) => wire(form, KINDS.portfolio));
     document.querySelectorAll("form[data-avatar-upload]").forEach((form) => wire(form, KINDS.avatar));
+    document.querySelectorAll("form[data-healed-upload]").forEach((form) => wire(form, KINDS.healed));
   });
 })();

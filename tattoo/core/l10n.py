@@ -10,6 +10,7 @@ the 24-hour clock, as the product has always written English).
 |---|---|---|---|
 | amount | `money` | 50,000 ₮ | 50,000 ₮ |
 | number | `number` | 1,234 | 1,234 |
+| share | `percent` | 88% | 88% |
 | date with weekday | `day` | 2026 оны 12-р сарын 1, мягмар гараг | Tuesday, 1 December 2026 |
 | date | `date` | 2026 оны 12-р сарын 1 | 1 December 2026 |
 | short date | `short_date` | 2026.12.01 | 1 Dec 2026 |
@@ -79,6 +80,11 @@ SIGN = Locale.parse("mn").currency_symbols["MNT"]
 def number(value: int | Decimal | float | str, *, language: str | None = None) -> str:
     """A number with CLDR's digit groups and decimal sign: "1,234", "12.5"."""
     return babel_numbers.format_decimal(Decimal(str(value)), locale=_locale(_language(language)))
+
+
+def percent(share: float | Decimal, *, language: str | None = None) -> str:
+    """A share (0.875) as CLDR writes a percentage, whole percent: "88%" (mn and en alike)."""
+    return babel_numbers.format_percent(share, format="#,##0%", locale=_locale(_language(language)))
 
 
 def money(amount: Decimal | int | str | None, *, language: str | None = None) -> str:

@@ -36,7 +36,9 @@ class UploadPresignSerializer(serializers.Serializer[None]):  # input only: it n
         enum=list(ALLOWED_TYPES),
     )
     folder = serializers.ChoiceField(
-        choices=FOLDERS, default="ideas", help_text="`portfolio` and `avatars` need the tattooist role."
+        choices=FOLDERS,
+        default="ideas",
+        help_text="`portfolio` and `avatars` need the tattooist role, `reviews` (healed photos) the customer role.",
     )
     # Required (docs/api.md; the contract first showed it optional): the signed URL only accepts a
     # body of exactly this size.

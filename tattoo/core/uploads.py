@@ -71,9 +71,10 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/webp": ("webp",),
     "image/heic": ("heic",),
 }
-FOLDERS = ("portfolio", "ideas", "avatars")
-# Folders only some roles may write to; everyone signed in may use the others.
-FOLDER_ROLES = {"portfolio": ("tattooist",), "avatars": ("tattooist",)}
+FOLDERS = ("portfolio", "ideas", "avatars", "reviews")
+# Folders only some roles may write to; everyone signed in may use the others. `reviews`: a
+# customer's healed photo (reviews/services.py).
+FOLDER_ROLES = {"portfolio": ("tattooist",), "avatars": ("tattooist",), "reviews": ("customer",)}
 
 # Metadata signed into every upload URL (sent as x-amz-meta-<name>); the local server's CORS rule
 # and R2's must allow exactly these header names.
@@ -289,7 +290,13 @@ def presign_upload(*, user: Uploader, filename: str, content_type: str, size: in
     roles = FOLDER_ROLES.get(folder)
     if roles and user.role not in roles:
         raise NotAllowedError(
-            _("Only tattooists can upload to the %(folder)s folder.") % {"folder": folder}, code="folder_not_allowed"
+            (
+                _("Only customers can upload to the %(folder)s folder.")
+                if roles == ("customer",)
+                else _("Only tattooists can upload to the %(folder)s folder.")
+            )
+            % {"folder": folder},
+            code="folder_not_allowed",
         )
     content_type = (content_type or "").strip().lower()
     if content_type not in ALLOWED_TYPES:

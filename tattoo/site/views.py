@@ -29,7 +29,7 @@ from accounts.forms import ArtistProfileForm
 from accounts.models import Tattooist, User
 from accounts.profile import tattooist_update_profile
 from accounts.serializers import ArtistProfileUpdateSerializer
-from bookings import selectors, services
+from bookings import consent, selectors, services
 from bookings.deposit_window import window_deadline
 from bookings.forms import AvailabilityForm, BookingForm, SettingsForm, TimeOffForm, apply_serializer
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus, status_word
@@ -43,6 +43,7 @@ from payments.models import Transaction, TransactionStatus
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
+from reviews import pages as review_pages
 from search import pages as search_pages
 from search import selectors as search_selectors
 from search.serializers import ArtistListQuerySerializer
@@ -149,6 +150,7 @@ def booking_create(request, tattooist_id: int):
         "artist": search_selectors.artist_profile(tattooist_id=artist.pk, viewer=request.user),
         "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
         "week": selectors.weekly_hours(tattooist=artist),
+        **review_pages.artist_reviews(tattooist_id=artist.pk),
         **booking_section_context(request, artist, form),
     }
     return render(request, "accounts/artist_detail.html", context, status=status)
@@ -228,6 +230,9 @@ def booking_detail(request, booking_id: int):
             "reschedule_notice_hours": settings.BOOKING_RESCHEDULE_NOTICE_HOURS,
             # Why a party cannot move it (shown to the customer while it is still ahead and active).
             "reschedule_refusal": refusal.message if refusal and refusal.code != "not_reschedulable" else "",
+            # The signed consent (bookings/consent.py) and the review (reviews/pages.py).
+            **consent.consent_section(booking=booking, user=request.user),
+            **review_pages.booking_review_context(booking=booking, user=request.user),
             # The deposit ledger and the policy it follows (docs/deposits.md).
             "deposit": deposit_ledger(booking=booking),
             "refund_deadline": policy_refund_deadline(booking).astimezone(tz),
@@ -614,6 +619,7 @@ def artist_detail(request, tattooist_id: int):
             "artist": artist,
             "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
             "week": selectors.weekly_hours(tattooist=artist),
+            **review_pages.artist_reviews(tattooist_id=artist.pk),
             **booking_section_context(request, artist),
         },
     )

@@ -24,15 +24,16 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
-from accounts.tokens import EMAIL_VERIFY, PASSWORD_RESET, mail_token_make, unsubscribe_token_make
+from accounts.tokens import AFTERCARE, EMAIL_VERIFY, PASSWORD_RESET, mail_token_make, unsubscribe_token_make
 from bookings import notices
 from bookings.models import BookingEvent, status_word
 from bookings.tests.conftest import open_every_day
-from bookings.tests.factories import BookingFactory, TimeOffFactory
+from bookings.tests.factories import SIGNED_FORM, BookingFactory, ConsentFactory, TimeOffFactory
 from bookings.tests.test_event_notes import FLOW_NOTES
 from ideas.tests.factories import TattooIdeaFactory
 from notifications.services import Message, render
 from portfolio.tests.factories import PortfolioItemFactory
+from reviews.tests.factories import CompletedBookingFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,11 +107,17 @@ def world(db):
             )
     TattooIdeaFactory(booking=booking, description="Сарнай")
     TattooIdeaFactory(booking=booking, description="")
+    # a signed consent with a flag, and a session that is over with a review and the artist's reply
+    ConsentFactory(booking=booking, form={**SIGNED_FORM, "signature": "Болор", "flags": ["allergies"]})
+    done = CompletedBookingFactory(customer=customer, tattooist=artist, notes="Мөр")
+    review = ReviewFactory(booking=done, text="Сайхан", reply="Баярлалаа")
+    unsigned = BookingFactory(customer=customer, tattooist=artist, slot=timezone.now() + timedelta(days=6))
     return {
         "artist": artist,
         "pending_artist": pending_artist,
         "customer": customer,
         "booking": booking,
+        "unsigned": unsigned,
         "kwargs": {
             "tattooist_id": artist.pk,
             "booking_id": booking.pk,
@@ -118,6 +125,7 @@ def world(db):
             "availability_id": artist.availability.first().pk,
             "time_off_id": artist.time_off.first().pk,
             "item_id": artist.portfolio_items.first().pk,
+            "review_id": review.pk,
         },
     }
 
@@ -179,6 +187,7 @@ def test_every_page_in_mongolian_has_no_english_word(world):
         "/verify-email/": {"token": mail_token_make(customer, EMAIL_VERIFY)},
         "/password/reset/": {"token": mail_token_make(customer, PASSWORD_RESET)},
         "/unsubscribe/": {"token": unsubscribe_token_make(customer)},
+        "/unsubscribe/aftercare/": {"token": unsubscribe_token_make(customer, AFTERCARE)},
     }
     for path, query in links.items():
         status, html = scan(readers["visitor"], f"{path}?{urlencode(query)}")
@@ -188,6 +197,11 @@ def test_every_page_in_mongolian_has_no_english_word(world):
     pages["403"] = scan(mongolian(CustomerFactory(language="mn")), f"/bookings/{world['booking'].pk}/")[1]
     pages["login with errors"] = scan(readers["visitor"], "/login/", "post", email="x", password="")[1]
     pages["signup with errors"] = scan(readers["visitor"], "/signup/", "post")[1]
+    consent_page = f"/bookings/{world['unsigned'].pk}/consent/"
+    pages["consent form"] = scan(readers["customer"], consent_page)[1]
+    pages["consent with errors"] = scan(readers["customer"], consent_page, "post", date_of_birth="2020-01-01")[1]
+    assert "consent-form" in pages["consent form"]
+    assert "field-errors" in pages["consent with errors"]
 
     for must in ("/", "/login/", "/bookings/", f"/bookings/{world['booking'].pk}/", "/dashboard/"):
         assert any(name.startswith(f"{must} as ") for name in pages), f"{must} was not scanned"
@@ -224,6 +238,11 @@ def every_mail_context(booking) -> dict:
         note="Баяр хүргэе",
         minutes=60,
         settings_url=f"{settings.SITE_URL}/account/settings/",
+        consent_url=f"{settings.SITE_URL}/bookings/{booking.pk}/consent/",
+        aftercare_text="",
+        review_url=f"{settings.SITE_URL}/bookings/{booking.pk}/#review",
+        reviewed=False,
+        healed_days=21,
     )
 
 

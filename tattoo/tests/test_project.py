@@ -32,6 +32,9 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://cache:6379/0",
     "PUBLIC_CACHE_URL": "redis://public-cache:6380/0",
     "TRUSTED_PROXY_COUNT": "1",
+    # two Fernet keys, "new,old" (tattoo/core/crypto.py)
+    "FIELD_ENCRYPTION_KEYS": "bmV3LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=,"
+    "b2xkLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=",
 }
 
 
@@ -102,6 +105,13 @@ def settings_value(expression: str, **overrides: str | None) -> str:
         ("WORKER_TIMEOUT_SECONDS", "nan"),
         ("WORKER_TIMEOUT_SECONDS", "0"),
         ("JWT_SIGNING_KEY", "short-jwt-key"),
+        # issue 31: consent answers are sealed with Fernet keys from the environment (tattoo/core/crypto.py)
+        ("FIELD_ENCRYPTION_KEYS", None),
+        ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
+        (
+            "FIELD_ENCRYPTION_KEYS",
+            "bmV3LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=,bmV3LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc=",
+        ),
     ],
 )
 def test_a_missing_or_invalid_production_setting_refuses_to_start_naming_it(name, value):

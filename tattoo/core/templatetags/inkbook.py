@@ -51,6 +51,14 @@ def number(value: int | Decimal | float | str) -> str:
         return str(value)
 
 
+@register.filter(is_safe=True)
+def percent(share: float | Decimal | str | None) -> str:
+    """`{{ row.review_rate|percent }}` → "88%"; nothing for None."""
+    if share is None or share == "":
+        return ""
+    return l10n.percent(Decimal(share) if isinstance(share, str) else share)
+
+
 # A zone reaches a template as an IANA name or a ZoneInfo (a session's artist's): filters take its text.
 def _moment_filter(helper: Callable[[datetime, str], str]) -> Callable[[datetime | None, object], str]:
     def apply(moment: datetime | None, zone: object) -> str:
