@@ -1,8 +1,8 @@
-"""Shared fixtures: API clients and the role fixtures every app's tests use."""
+"""Shared fixtures: API clients and the role fixtures every app's tests use. Helpers that tests
+import live in testing/ (testing/clients.py, testing/races.py), never here."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -53,34 +53,6 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-def client_for(user) -> APIClient:
-    """An APIClient authenticated with a real access token for `user`."""
-    from accounts import mfa
-    from accounts.tokens import tokens_for_user
-
-    client = APIClient()
-    # Staff tokens carry the second factor, as POST /api/auth/login with `otp` issues them.
-    access = tokens_for_user(user, otp_verified=mfa.requires_otp(user))["access"]
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return client
-
-
-def staff_login(client, user):
-    """Log `user` (staff) into a Django test client with a verified second factor, as the admin's
-    login form with a TOTP code would (accounts/mfa.py). Returns the user's TOTP device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from accounts import mfa
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or mfa.enrol(user)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
-
-
 @pytest.fixture
 def customer(db):
     return CustomerFactory()
@@ -110,29 +82,3 @@ def outsider(db):
 @pytest.fixture
 def admin_user(db):
     return AdminFactory()
-
-
-def hammer(fn, n: int = 20, timeout: float = 60.0) -> list:
-    """Run fn(i) in n threads released together; return each result or exception class name."""
-    barrier = threading.Barrier(n)
-    out: list = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            result = fn(i)
-        except Exception as exc:  # recorded, never swallowed silently
-            result = type(exc).__name__
-        finally:
-            connection.close()
-        with lock:
-            out.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=timeout)
-    assert len(out) == n, f"only {len(out)} of {n} threads finished"
-    return out

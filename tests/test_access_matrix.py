@@ -28,12 +28,12 @@ from rest_framework.test import APIClient
 
 from bookings.models import TimeOff
 from bookings.tests.factories import AvailabilityFactory, BookingFactory, ConsentFactory
-from conftest import client_for
 from disputes.models import Dispute
 from ideas.models import TattooIdea
 from payments.models import Transaction
 from portfolio.models import PortfolioItem
 from reviews.models import Review
+from testing.clients import client_for
 
 ROLES = ("anonymous", "customer", "other_customer", "tattooist", "other_tattooist", "admin")
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -12,7 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.tests.factories import CustomerFactory
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ import requests
 
 from accounts.tokens import tokens_for_user
 from bookings.models import Booking, BookingEvent
-from bookings.tests.conftest import open_every_day
+from bookings.tests.helpers import open_every_day
 from testing.jobs import database_url
 from testing.logcheck import record_output
 from testing.qpay_worker import free_port, wait_for

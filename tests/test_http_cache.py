@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.tests.factories import TattooistFactory
-from conftest import client_for
 from portfolio.models import PortfolioItem
 from tattoo.core import http_cache
+from testing.clients import client_for
 from testing.wsgi import wsgi_get
 
 pytestmark = pytest.mark.django_db

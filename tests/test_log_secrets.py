@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from accounts.tests.factories import PASSWORD
-from conftest import client_for
 from testing import logcheck
+from testing.clients import client_for
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxMjN9.c2lnbmF0dXJlLXBhcnQtaGVyZQ"
 

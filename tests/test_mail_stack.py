@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from accounts.tests.factories import TattooistFactory
-from bookings.tests.conftest import open_every_day
+from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import free_slots
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ import pytest
 from django.test import override_settings
 
 from accounts.tests.factories import PASSWORD
-from conftest import client_for
+from testing.clients import client_for
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db

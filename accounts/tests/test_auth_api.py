@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role, Tattooist, User
 from accounts.tests.factories import PASSWORD, CustomerFactory, TattooistFactory
-from conftest import client_for
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

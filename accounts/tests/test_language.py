@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, CustomerFactory
-from conftest import client_for
 from notifications.account_mail import verify_email_send
 from notifications.models import Outbox
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

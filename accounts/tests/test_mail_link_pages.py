@@ -58,7 +58,7 @@ def test_the_settings_page_turns_reminders_off_and_on():
 
 
 def test_an_unverified_customer_sees_why_they_cannot_book_and_a_resend_button(tattooist):
-    from bookings.tests.conftest import open_every_day
+    from bookings.tests.helpers import open_every_day
 
     open_every_day(tattooist)
     user = CustomerFactory(email_verified_at=None)

@@ -16,10 +16,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, CustomerFactory
-from conftest import client_for
 from notifications import account_mail
 from notifications.models import Outbox
 from notifications.services import outbox_send
+from testing.clients import client_for
 
 
 def queued(task: str) -> list[dict]:

@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts.models import Role, Tattooist, User
 from accounts.tests.factories import PASSWORD, CustomerFactory, TattooistFactory
 from bookings.tests.factories import AvailabilityFactory
-from conftest import staff_login
 from portfolio.tests.factories import PortfolioItemFactory
+from testing.clients import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from accounts import throttling
 from accounts.tests.factories import PASSWORD, CustomerFactory
 from accounts.tokens import PASSWORD_RESET, mail_token_make
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

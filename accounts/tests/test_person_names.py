@@ -14,9 +14,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests.factories import CustomerFactory
 from bookings.tests.factories import PaidBookingFactory
-from conftest import client_for
 from notifications.models import Outbox
 from notifications.services import outbox_send
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_a_mail_naming_a_person_whose_stored_name_has_a_line_break_is_one_subjec
 
 
 def test_the_admin_user_form_refuses_such_a_name(admin_user):
-    from conftest import staff_login
+    from testing.clients import staff_login
 
     staff = Client()
     staff_login(staff, admin_user)

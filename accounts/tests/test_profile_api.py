@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Tattooist
-from conftest import client_for
 from tattoo.core import uploads
+from testing.clients import client_for
 from testing.s3 import http, upload_via_presign
 
 pytestmark = pytest.mark.django_db

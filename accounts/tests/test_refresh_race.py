@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.tests.factories import PASSWORD, CustomerFactory
-from conftest import hammer
+from testing.races import hammer
 
 
 @pytest.mark.concurrency

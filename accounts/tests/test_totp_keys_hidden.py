@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts import mfa
 from accounts.tests.factories import AdminFactory
-from conftest import staff_login
+from testing.clients import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -82,7 +82,7 @@ def bookable_slot(tattooist, *, days: int = 3, at: time = time(12)):
     a factory may take its slot by bookings/rules.py."""
     from zoneinfo import ZoneInfo
 
-    from bookings.tests.conftest import open_every_day
+    from bookings.tests.helpers import open_every_day
 
     if not Availability.objects.filter(tattooist=tattooist).exists():
         open_every_day(tattooist)

@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
-from conftest import client_for
 from portfolio.tests.factories import PortfolioItemFactory
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.tests.factories import TattooistFactory
 from bookings.models import Availability, TimeOff
-from conftest import client_for
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

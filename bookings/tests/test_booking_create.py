@@ -12,11 +12,11 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus, TimeOff
 from bookings.services import booking_create, with_db_retry
-from bookings.tests.conftest import NOW, open_every_day
 from bookings.tests.factories import BookingFactory
+from bookings.tests.helpers import NOW, open_every_day
 from bookings.transitions import booking_move
-from conftest import client_for
 from tattoo.core.errors import ApplicationError, ConflictError
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ import time_machine
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory, bookable_slot
-from conftest import client_for
+from bookings.tests.helpers import open_every_day
 from payments.models import Transaction
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.services import booking_expire_holds
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
-from conftest import client_for, hammer
+from bookings.tests.helpers import open_every_day
+from testing.clients import client_for
+from testing.races import hammer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

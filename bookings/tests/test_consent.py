@@ -17,9 +17,9 @@ from django.utils import timezone
 from bookings import consent, notices
 from bookings.models import Booking, BookingStatus, ConsentRecord
 from bookings.tests.factories import BookingFactory, ConsentFactory, PaidBookingFactory
-from conftest import client_for
 from notifications.models import Outbox
 from tattoo.core import crypto
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, ConsentRecord
 from bookings.tests.factories import PaidBookingFactory
-from conftest import client_for
 from scripts.backup_check import client_bin
+from testing.clients import client_for
 from testing.jobs import database_url
 
 # Words no other row of the test database holds, so finding one in the dump can only be a leak.

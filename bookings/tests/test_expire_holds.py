@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.services import booking_expire_holds
-from bookings.tests.conftest import NOW
 from bookings.tests.factories import BookingFactory
+from bookings.tests.helpers import NOW
 from bookings.transitions import booking_move
-from conftest import client_for
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

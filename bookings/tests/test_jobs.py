@@ -10,7 +10,7 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.tests.conftest import open_every_day
+from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
 from testing.qpay_worker import wait_for
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingStatus, PaymentStatus
-from bookings.tests.conftest import open_every_day
+from bookings.tests.helpers import open_every_day
 from testing.language import speaking
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

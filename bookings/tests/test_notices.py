@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bookings.models import BookingStatus, PaymentStatus
 from bookings.services import booking_change_status, booking_reschedule
-from bookings.tests.conftest import NOW, open_every_day
+from bookings.tests.helpers import NOW, open_every_day
 from bookings.tests.jobhelpers import free_slots
 from bookings.transitions import booking_move
 from notifications.models import Outbox

@@ -15,10 +15,10 @@ from django.utils import timezone
 from accounts import mfa
 from accounts.tests.factories import AdminFactory
 from bookings.models import Availability, Booking, BookingStatus, TimeOff
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
-from conftest import staff_login
+from bookings.tests.helpers import open_every_day
 from portfolio.models import PortfolioItem
+from testing.clients import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus, TimeOff
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
-from conftest import client_for, hammer
+from bookings.tests.helpers import open_every_day
+from testing.clients import client_for
+from testing.races import hammer
 
 pytestmark = pytest.mark.django_db
 

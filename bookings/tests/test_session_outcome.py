@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.tests.factories import BookingFactory, ConsentFactory, PaidBookingFactory
-from conftest import client_for
 from disputes.models import Dispute
 from notifications.models import Outbox
 from tattoo.core.l10n import money
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import time_machine
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Availability, BookingStatus, TimeOff
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
+from bookings.tests.helpers import open_every_day
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.tests.factories import BookingFactory, ConsentFactory
-from conftest import client_for
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

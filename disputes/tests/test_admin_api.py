@@ -12,10 +12,10 @@ from accounts.models import Tattooist
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
 from disputes.tests.factories import DisputeFactory
 from payments.models import RefundState, TransactionStatus
 from payments.tests.factories import PaidTransactionFactory
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
 from payments import card_refunds
 from payments.models import RefundState, Transaction, TransactionStatus
+from testing.clients import client_for
 from testing.qpay_worker import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 

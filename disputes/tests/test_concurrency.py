@@ -9,10 +9,11 @@ import pytest
 from accounts.tests.factories import AdminFactory
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.tests.factories import PaidBookingFactory
-from conftest import client_for, hammer
 from disputes.models import Dispute, DisputeStatus
 from disputes.tests.factories import disputed_paid_booking
 from payments.models import Transaction, TransactionStatus
+from testing.clients import client_for
+from testing.races import hammer
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bookings.tests.factories import PaidBookingFactory
-from conftest import client_for
 from notifications.models import Outbox
 from payments import ledger
 from payments.models import Refund, RefundStatus
 from payments.tests.factories import PaidTransactionFactory
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, PaidBookingFactory
-from conftest import client_for
 from disputes import services
 from disputes.models import Dispute, DisputeStatus
 from disputes.tests.factories import DisputeFactory, disputed_paid_booking
 from payments import card_refunds, ledger
 from payments.models import LedgerEvent, Refund, RefundState, RefundStatus, TransactionStatus
 from payments.tests.factories import PaidTransactionFactory
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

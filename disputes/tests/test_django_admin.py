@@ -18,12 +18,12 @@ from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, PaidBookingFactory
-from conftest import staff_login
 from disputes.models import Dispute, DisputeStatus
 from disputes.selectors import dispute_queue
 from disputes.tests.factories import DisputeFactory, disputed_paid_booking
 from payments.models import RefundState, Transaction, TransactionStatus
 from payments.tests.factories import PaidTransactionFactory
+from testing.clients import staff_login
 
 pytestmark = pytest.mark.django_db
 

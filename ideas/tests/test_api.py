@@ -7,11 +7,11 @@ from django.test import Client
 
 from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
 from ideas.models import TattooIdea
 from ideas.tests.factories import TattooIdeaFactory
 from tattoo.core import uploads
 from tattoo.core.models import PendingObjectDeletion
+from testing.clients import client_for
 from testing.s3 import http, upload_via_presign
 
 pytestmark = pytest.mark.django_db

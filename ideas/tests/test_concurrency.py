@@ -8,8 +8,9 @@ import pytest
 
 from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
-from conftest import client_for, hammer
 from ideas.models import TattooIdea
+from testing.clients import client_for
+from testing.races import hammer
 from testing.s3 import upload_via_presign
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]

@@ -16,10 +16,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import CustomerFactory
-from conftest import staff_login
 from notifications import account_mail, tasks
 from notifications.models import Outbox, OutboxStatus
 from notifications.services import outbox_send
+from testing.clients import staff_login
 
 pytestmark = pytest.mark.django_db
 

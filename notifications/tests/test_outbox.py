@@ -143,7 +143,7 @@ def test_a_refused_connection_is_recorded_retried_and_finally_failed_for_staff(u
 def test_the_admin_lists_failed_messages_with_their_last_error(user, admin_user):
     from django.test import Client
 
-    from conftest import staff_login
+    from testing.clients import staff_login
 
     [row] = notify(event="e7", recipients=[user], message=message())
     Outbox.objects.filter(pk=row.pk).update(status=OutboxStatus.FAILED, last_error="SMTPDataError: 554 rejected")

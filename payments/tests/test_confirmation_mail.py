@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from conftest import hammer
 from notifications.models import Outbox
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post, sign
+from testing.races import hammer
 
 
 @pytest.mark.concurrency

@@ -6,9 +6,10 @@ import requests
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory
-from conftest import client_for, hammer
 from payments.models import Transaction, TransactionStatus
+from testing.clients import client_for
 from testing.qpay import free_port
+from testing.races import hammer
 
 URL = "/api/payments/create"
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, bookable_slot
-from conftest import client_for
 from payments.ledger import deposit_ledger
 from payments.services import payment_settle_booking
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking
-from bookings.tests.conftest import open_every_day
+from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import hold
-from conftest import staff_login
 from payments.services import payment_create
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY
+from testing.clients import staff_login
 from testing.qpay_worker import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -11,10 +11,10 @@ import pytest
 
 from bookings.models import Availability, Booking, BookingStatus
 from bookings.tests.factories import bookable_slot
-from conftest import client_for
 from payments.models import Transaction
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

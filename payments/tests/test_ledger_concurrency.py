@@ -9,11 +9,11 @@ import pytest
 from accounts.tests.factories import AdminFactory
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import PaidBookingFactory
-from conftest import hammer
 from payments import ledger
 from payments.models import LedgerEvent, Refund, RefundStatus
 from payments.services import payment_settle_booking
 from payments.tests.factories import PaidTransactionFactory
+from testing.races import hammer
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

@@ -16,12 +16,12 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_change_status
 from bookings.tests.factories import ConsentFactory, PaidBookingFactory
-from conftest import client_for, staff_login
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import ledger
 from payments.models import LedgerEvent, Payment, Refund, RefundStatus, Transaction
 from payments.services import payment_settle_booking
 from payments.tests.factories import PaidTransactionFactory
+from testing.clients import client_for, staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_change_status
-from bookings.tests.conftest import open_every_day
+from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
 from payments.ledger import deposit_ledger
 from payments.models import Transaction

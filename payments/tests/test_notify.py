@@ -10,10 +10,10 @@ from django.test import Client
 import qpay_signing as signing
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, bookable_slot
-from conftest import hammer
 from payments.models import RefundState, Transaction, TransactionFlag, TransactionStatus
 from payments.tests.factories import TransactionFactory
 from payments.tests.forgeries import as_meta, forged_variants
+from testing.races import hammer
 
 URL = "/api/payments/notify"
 
@@ -275,7 +275,7 @@ def test_twenty_concurrent_duplicates_credit_once():
 
 
 def test_the_notify_endpoint_needs_no_user_but_ignores_one(txn, customer):
-    from conftest import client_for
+    from testing.clients import client_for
 
     response = client_for(customer).post(URL, data={}, format="json")
     assert response.status_code == 401

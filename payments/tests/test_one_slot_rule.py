@@ -11,9 +11,9 @@ import pytest
 from accounts.tests.factories import CustomerFactory
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.tests.factories import BookingFactory, bookable_slot
-from conftest import client_for
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

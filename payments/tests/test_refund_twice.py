@@ -17,9 +17,9 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
 from payments.models import LedgerEvent, Refund, RefundStatus, Transaction
 from payments.services import payment_recheck_before_expiry
+from testing.clients import client_for
 from testing.qpay import ThreadedServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -4,10 +4,10 @@ import pytest
 
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, bookable_slot
-from conftest import client_for
 from payments.models import Transaction, TransactionStatus
 from payments.services import payment_recheck_before_expiry
 from payments.tests.factories import TransactionFactory
+from testing.clients import client_for
 from testing.qpay import free_port
 
 

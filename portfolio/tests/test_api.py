@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.tests.factories import TattooistFactory
-from conftest import client_for
 from portfolio.models import PortfolioItem
 from tattoo.core import uploads
 from tattoo.core.models import PendingObjectDeletion
+from testing.clients import client_for
 from testing.s3 import free_port, http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db

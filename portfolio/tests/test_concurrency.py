@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import client_for, hammer
 from portfolio.models import PortfolioItem
+from testing.clients import client_for
+from testing.races import hammer
 from testing.s3 import upload_via_presign
 
 

@@ -13,8 +13,8 @@ from django.test import Client
 
 from bookings.models import BookingStatus
 from bookings.services import booking_change_status
-from bookings.tests.conftest import NOW
 from bookings.tests.factories import BookingFactory, ConsentFactory
+from bookings.tests.helpers import NOW
 from disputes.services import dispute_open_by_party
 from notifications.models import Outbox
 from reviews import aftercare
@@ -120,7 +120,7 @@ def test_completing_plans_day_0_3_and_21_and_without_a_text_the_default_goes_in_
 
 @pytest.mark.django_db
 def test_the_customer_turns_aftercare_mails_off_in_the_api_or_the_settings_page(customer, client):
-    from conftest import client_for
+    from testing.clients import client_for
 
     api = client_for(customer)
     assert api.get("/api/auth/me").json()["aftercareEnabled"] is True

@@ -6,10 +6,10 @@ import pytest
 from django.db.models import Count, Sum
 
 from accounts.models import Tattooist
-from conftest import hammer
 from reviews import services
 from reviews.models import Review
 from reviews.tests.factories import CompletedBookingFactory
+from testing.races import hammer
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

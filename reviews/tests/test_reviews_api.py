@@ -15,9 +15,9 @@ from accounts.models import Tattooist
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import BookingStatus
 from bookings.tests.factories import PaidBookingFactory
-from conftest import client_for, staff_login
 from reviews.models import ModerationAction, Review, ReviewModeration
 from reviews.tests.factories import CompletedBookingFactory
+from testing.clients import client_for, staff_login
 from testing.s3 import upload_via_presign
 
 pytestmark = pytest.mark.django_db

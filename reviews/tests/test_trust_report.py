@@ -10,11 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from bookings.models import BookingStatus
-from bookings.tests.conftest import NOW
 from bookings.tests.factories import BookingFactory, ConsentFactory
-from conftest import staff_login
+from bookings.tests.helpers import NOW
 from reviews.selectors import trust_report
 from reviews.tests.factories import CompletedBookingFactory, ReviewFactory
+from testing.clients import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
 from bookings.tests.factories import BookingFactory
+from bookings.tests.helpers import open_every_day as open_days
 from portfolio.tests.factories import PortfolioItemFactory
-from search.tests.conftest import listed, open_days
+from search.tests.helpers import listed
 
 pytestmark = pytest.mark.django_db
 

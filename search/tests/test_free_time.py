@@ -11,7 +11,9 @@ import time_machine
 from accounts.tests.factories import TattooistFactory
 from bookings.models import BookingStatus, TimeOff
 from bookings.tests.factories import BookingFactory
-from search.tests.conftest import NOW, listed, open_days
+from bookings.tests.helpers import NOW
+from bookings.tests.helpers import open_every_day as open_days
+from search.tests.helpers import listed
 
 pytestmark = pytest.mark.django_db
 

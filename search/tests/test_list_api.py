@@ -13,11 +13,12 @@ from accounts.models import User
 from accounts.tests.factories import TattooistFactory
 from bookings.models import TimeOff
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
+from bookings.tests.helpers import open_every_day as open_days
 from portfolio.tests.factories import PortfolioItemFactory
 from search.selectors import ArtistQuery, artist_search
 from search.serializers import ArtistListQuerySerializer, ArtistSerializer
-from search.tests.conftest import listed, open_days
+from search.tests.helpers import listed
+from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

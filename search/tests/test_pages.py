@@ -11,8 +11,8 @@ from django.test import Client
 
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
+from bookings.tests.helpers import open_every_day as open_days
 from portfolio.tests.factories import PortfolioItemFactory
-from search.tests.conftest import open_days
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
+from bookings.tests.helpers import open_every_day as open_days
 from portfolio.models import PortfolioItem
-from search.tests.conftest import open_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -10,7 +10,7 @@ from accounts.tests.factories import TattooistFactory
 from portfolio.models import PortfolioItem
 from portfolio.tests.factories import PortfolioItemFactory
 from search.models import ArtistSearchEntry
-from search.tests.conftest import listed
+from search.tests.helpers import listed
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,13 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings import services as booking_services
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
-from conftest import client_for, hammer
+from bookings.tests.helpers import open_every_day
 from payments.models import Transaction
 from tattoo.core.models import IdempotencyKey, IdempotencyStatus
+from testing.clients import client_for
 from testing.qpay import free_port
+from testing.races import hammer
 
 BOOKINGS = "/api/bookings"
 PAYMENTS = "/api/payments/create"

@@ -18,10 +18,10 @@ from PIL import Image
 
 from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory
-from conftest import client_for
 from ideas.models import TattooIdea
 from portfolio.models import PortfolioItem
 from tattoo.core import images, tasks, uploads
+from testing.clients import client_for
 from testing.images import BLUE, RED, heic, image_bytes, metadata_markers, phone_jpeg
 from testing.s3 import http, upload_via_presign
 

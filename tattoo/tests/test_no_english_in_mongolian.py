@@ -27,8 +27,8 @@ from accounts.tests.factories import CustomerFactory, TattooistFactory
 from accounts.tokens import AFTERCARE, EMAIL_VERIFY, PASSWORD_RESET, mail_token_make, unsubscribe_token_make
 from bookings import notices
 from bookings.models import BookingEvent, status_word
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import SIGNED_FORM, BookingFactory, ConsentFactory, TimeOffFactory
+from bookings.tests.helpers import open_every_day
 from bookings.tests.test_event_notes import FLOW_NOTES
 from ideas.tests.factories import TattooIdeaFactory
 from notifications.services import Message, render

@@ -16,8 +16,8 @@ from django.utils import translation
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Availability
-from bookings.tests.conftest import open_every_day
 from bookings.tests.factories import BookingFactory
+from bookings.tests.helpers import open_every_day
 from tattoo.core import l10n
 from testing.language import speaking
 

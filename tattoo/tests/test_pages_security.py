@@ -90,8 +90,8 @@ def _assert_csp_clean(html: str, url: str) -> None:
 
 
 def test_pages_have_no_inline_script_or_style_for_the_csp_to_block(client, customer, tattooist):
-    from bookings.tests.conftest import open_every_day
     from bookings.tests.factories import BookingFactory
+    from bookings.tests.helpers import open_every_day
     from payments.models import Transaction
 
     open_every_day(tattooist)

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin, IsCustomer, IsTattooist, IsTattooistOrAdmin
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
-from conftest import client_for
+from testing.clients import client_for
 
 
 def _view(permission):

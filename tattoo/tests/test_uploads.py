@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from conftest import client_for
 from tattoo.core import uploads
+from testing.clients import client_for
 from testing.s3 import http, png_bytes, upload_via_presign
 
 pytestmark = pytest.mark.django_db
