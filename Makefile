@@ -154,3 +154,4 @@ bench: install
 	$(DEVENV) --test -- python -m bench.payments
 	$(DEVENV) --test -- python -m bench.jobs
 	$(DEVENV) --test -- python -m bench.images
+	$(DEVENV) --test -- python -m bench.consultations

@@ -88,7 +88,24 @@ _NOTES: list[tuple[re.Pattern, Say]] = [
             % {"refunded": _money(m[1]), "kept": _money(m[2])}
         ),
     ),
+    (
+        re.compile(r"deposit applied: ([\d.]+) MNT"),
+        lambda m, z: _("deposit of %(amount)s applied to the session") % {"amount": _money(m[1])},
+    ),
+    (re.compile(r"project cancelled"), lambda m, z: _("project cancelled")),
     # --- refund reasons and ledger notes (payments/ledger.py) ---
+    (
+        re.compile(r"project deposit applied to (?:this|the last) session"),
+        lambda m, z: _("the project's deposit was applied to the session"),
+    ),
+    (
+        re.compile(r"project cancelled: full refund under the deposit policy"),
+        lambda m, z: _("project cancelled: a full refund under the deposit policy"),
+    ),
+    (
+        re.compile(r"customer cancelled the project within (\d+) h of the session"),
+        lambda m, z: _("the customer cancelled the project within %(hours)s h of the session") % {"hours": m[1]},
+    ),
     (re.compile(r"paid more than the deposit"), lambda m, z: _("paid more than the deposit")),
     (re.compile(r"counts toward the price"), lambda m, z: _("counts toward the price")),
     (re.compile(r"customer did not show"), lambda m, z: _("the customer did not come")),

@@ -108,6 +108,16 @@ class PaymentStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # part of it returned
 
 
+class DepositRole(models.TextChoices):
+    """What a booking's deposit does when its session is over (docs/deposits.md, "Projects"): the
+    policy reads it, so the payments app never needs to know about projects."""
+
+    OWN = "own", _("Its own deposit")  # a direct booking: completed → kept, it counts toward the price
+    APPLY = "apply", _("Applied to this session")  # a project's deposit, applied when this session is completed
+    CARRY = "carry", _("Held for the last session")  # a project's deposit paid here, applied to its last session
+    NONE = "none", _("No deposit of its own")  # a later session of a project: the project's deposit covers it
+
+
 def _word(choices: type[models.TextChoices], value: str) -> str:
     """A choice as a word inside a sentence, in the active language ("no-show", "цуцлагдсан"):
     messages never show the raw code; an unknown value is shown as it is."""
@@ -162,6 +172,15 @@ class Booking(models.Model):
     # dispute opened: it holds no time (SLOT_HOLDING). A dispute resolved to `confirmed` takes the
     # time back, if it is still free.
     holds_slot = models.BooleanField(verbose_name=_("holds its slot"), default=True, db_default=True)
+    # What the deposit does once the session is over (DepositRole): set when the booking is made,
+    # `own` for every direct booking; a project's sessions get the others (consultations/).
+    deposit_role = models.CharField(
+        verbose_name=_("deposit role"),
+        max_length=8,
+        choices=DepositRole.choices,
+        default=DepositRole.OWN,
+        db_default=DepositRole.OWN,
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -201,6 +220,7 @@ class Booking(models.Model):
             models.CheckConstraint(condition=Q(deposit_amount__gte=0), name="bookings_deposit_nonneg"),
             status_check("status", BookingStatus, "bookings_status_valid"),
             status_check("payment_status", PaymentStatus, "bookings_payment_status_valid"),
+            status_check("deposit_role", DepositRole, "bookings_deposit_role_valid"),
         ]
 
     def __str__(self) -> str:

@@ -113,13 +113,29 @@ def _both(booking: Booking, *, event: str, kind: str, context: dict, invite: tup
     notify_each(event=event, messages=messages)
 
 
-def booking_created(booking: Booking) -> None:
-    """Customer: the hold, how to pay, when it ends. Artist: a new booking to look at."""
+def booking_created(booking: Booking, *, kind: str = "booking_created", **extra) -> None:
+    """Customer: the hold, how to pay, when it ends. Artist: a new booking to look at. `kind` names
+    the templates (`{kind}_customer`, `{kind}_artist`): an accepted quote's hold says so."""
     hold_until = booking.hold_expires_at or booking.slot
     context = _context(
-        booking, hold_until=_local(booking, hold_until), hold_until_short=_local_short(booking, hold_until)
+        booking, hold_until=_local(booking, hold_until), hold_until_short=_local_short(booking, hold_until), **extra
     )
-    _both(booking, event=f"booking:{booking.pk}:created", kind="booking_created", context=context)
+    _both(booking, event=f"booking:{booking.pk}:created", kind=kind, context=context)
+
+
+def booking_confirmed_tell(booking: Booking, *, kind: str, **extra) -> None:
+    """Both parties of a booking that is confirmed as it is made (a project's later session), each
+    in their own words (`{kind}_customer`, `{kind}_artist`), with the calendar invite; and its
+    reminder planned, as for any confirmed session."""
+    seq = sequence(booking)
+    _both(
+        booking,
+        event=f"booking:{booking.pk}:created",
+        kind=kind,
+        context=_context(booking, **extra),
+        invite=("REQUEST", seq),
+    )
+    reminder_plan(booking)
 
 
 def booking_moved(booking: Booking, *, from_status: str, from_pay: str) -> None:

@@ -18,6 +18,7 @@ How far ahead a *new* start may be asked for (minimum notice, horizon) is the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
-from bookings.models import SLOT_HOLDING, Availability, Booking, BookingStatus, PaymentStatus, TimeOff
+from bookings.models import SLOT_HOLDING, Availability, Booking, BookingStatus, DepositRole, PaymentStatus, TimeOff
 from bookings.selectors import dow, window_bounds_utc
 from tattoo.core.errors import ApplicationError, ConflictError
 
@@ -66,6 +67,19 @@ def lock_parties(*, customer_id: int, artist_id: int) -> Tattooist | None:
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) of one local calendar day in `tz` (23 or 25 hours long across a DST change)."""
     return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+# Rules a higher app adds for the bookings that belong to something of its own (consultations: the
+# heal time between a project's sessions), asked by slot_refusal for a booking that exists (a move,
+# a late payment) and whose deposit role is not `own`: a direct booking costs no extra query. Each
+# takes (booking=, artist=, slot=, ends_at=) and returns the error to raise, or None. Registered in
+# the higher app's AppConfig.ready: a lower layer never imports it.
+_booking_rules: list[Callable[..., ApplicationError | None]] = []
+
+
+def add_booking_rule(rule: Callable[..., ApplicationError | None]) -> None:
+    if rule not in _booking_rules:
+        _booking_rules.append(rule)
 
 
 def slot_refusal(
@@ -140,4 +154,9 @@ def slot_refusal(
                 % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
                 code="artist_day_held",
             )
+    if booking is not None and booking.deposit_role != DepositRole.OWN:
+        for rule in _booking_rules:
+            refusal = rule(booking=booking, artist=artist, slot=slot, ends_at=ends_at)
+            if refusal is not None:
+                return refusal
     return None

@@ -321,16 +321,30 @@ def schedules_load(
     return schedules
 
 
-def tattooist_slots(*, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None) -> Slots:
+@dataclass(frozen=True)
+class _ArtistClock:
+    """What schedules_load reads of an artist, with a session length of the caller's choosing."""
+
+    pk: int
+    timezone: str
+    session_minutes: int
+
+
+def tattooist_slots(
+    *, tattooist: Tattooist, start: datetime, end: datetime, now: datetime | None = None, minutes: int | None = None
+) -> Slots:
     """Bookable start times in [start, end) for one artist: schedules_load + slot_starts (two
-    queries whatever the range; none when the range lies outside the notice and the horizon)."""
+    queries whatever the range; none when the range lies outside the notice and the horizon).
+    `minutes`: sessions of that length instead of the artist's own (a quote's proposed starts)."""
     now = now or timezone.now()
+    length = minutes or tattooist.session_minutes
     lower, latest = slot_bounds(start=start, end=end, now=now)
     if latest < lower:
-        return Slots(tattooist.timezone, tattooist.session_minutes, [])
-    schedule = schedules_load(artists=[tattooist], start=start, end=end, now=now)[tattooist.pk]
+        return Slots(tattooist.timezone, length, [])
+    clock = _ArtistClock(tattooist.pk, tattooist.timezone, length)
+    schedule = schedules_load(artists=[clock], start=start, end=end, now=now)[tattooist.pk]
     starts = slot_starts(schedule=schedule, start=start, end=end, now=now)
-    return Slots(tattooist.timezone, tattooist.session_minutes, starts)
+    return Slots(tattooist.timezone, length, starts)
 
 
 NEXT_AVAILABLE_DAYS = 60  # how far ahead the list looks for an artist's next free start

@@ -185,7 +185,7 @@ class BookingEventSerializer(serializers.ModelSerializer):
 
 class DepositLedgerSerializer(serializers.Serializer):
     """The booking's deposit ledger (docs/deposits.md): paid = refunded + kept + refundPending +
-    what a live booking still holds."""
+    applied + what a live booking (or a project, for its last session) still holds."""
 
     required = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The deposit asked for.")
     paid = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Everything QPay reported paid.")
@@ -198,6 +198,12 @@ class DepositLedgerSerializer(serializers.Serializer):
     )
     refund_pending = serializers.DecimalField(
         max_digits=12, decimal_places=2, help_text="Refunds recorded and not yet made."
+    )
+    applied = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="A project's deposit applied to the session it pays toward (first or last), once "
+        '(docs/deposits.md, "Projects"); 0 for a direct booking.',
     )
 
 

@@ -11,6 +11,7 @@ import random
 import secrets
 import time as time_module
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -23,13 +24,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, Role, Tattooist, User
+from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, BookingMode, Role, Tattooist, User
 from bookings import consent, deposit_window, notices, rules
 from bookings.models import (
     Availability,
     Booking,
     BookingEvent,
     BookingStatus,
+    DepositRole,
     PaymentStatus,
     TimeOff,
     status_word,
@@ -330,16 +332,30 @@ def booking_create(
     )
 
 
+def request_only_refusal(*, artist: Tattooist) -> ConflictError | None:
+    """Why nobody may book `artist` directly (409), or None: an artist who takes custom requests only
+    (`bookingMode` request) is booked through an accepted quote (consultations/)."""
+    if artist.booking_mode != BookingMode.REQUEST:
+        return None
+    return ConflictError(
+        _("This artist takes custom requests only: send a consultation request instead."),
+        code="request_only",
+        fields={"tattooistId": [_("This artist does not take direct bookings.")]},
+    )
+
+
 def _booking_insert(
     *, customer: User, tattooist_id: int, slot: datetime, amount: Decimal, notes: str, now: datetime
 ) -> Booking:
-    # The hold's expiry job and its mails' send jobs are written by one statement (jobs.batched).
-    with transaction.atomic(), jobs.batched():
+    with transaction.atomic():
         artist = rules.lock_parties(customer_id=customer.pk, artist_id=tattooist_id)
         if artist is None:
             raise ApplicationError(
                 _("There is no such artist."), code="unknown_artist", fields={"tattooistId": [_("Unknown artist.")]}
             )
+        refusal = request_only_refusal(artist=artist)
+        if refusal is not None:
+            raise refusal
         if amount < artist.min_deposit:
             minimum = money(artist.min_deposit)
             raise ApplicationError(
@@ -347,35 +363,76 @@ def _booking_insert(
                 code="deposit_too_low",
                 fields={"depositAmount": [_("At least %(amount)s.") % {"amount": minimum}]},
             )
-        ends_at = slot + timedelta(minutes=artist.session_minutes)
-        refusal = rules.slot_refusal(artist=artist, slot=slot, ends_at=ends_at, now=now, new_hold_for=customer.pk)
-        if refusal is not None:
-            raise refusal
+        return booking_write_locked(
+            customer=customer,
+            artist=artist,
+            slot=slot,
+            minutes=artist.session_minutes,
+            deposit_amount=amount,
+            notes=notes,
+            now=now,
+        )
+
+
+def booking_write_locked(
+    *,
+    customer: User,
+    artist: Tattooist,
+    slot: datetime,
+    minutes: int,
+    deposit_amount: Decimal,
+    notes: str,
+    now: datetime,
+    deposit_role: str = DepositRole.OWN,
+    confirmed: bool = False,
+    actor: User | None = None,
+    notice: Callable[[Booking], None] | None = None,
+) -> Booking:
+    """THE booking writer: every booking is written here, under `rules.lock_parties` (taken by the
+    caller, in its transaction). It asks the one slot rule for [slot, slot + minutes) and writes the
+    booking, its audit row, its hold's expiry job and its mails, all in the caller's transaction.
+
+    A direct booking (`booking_create`: the artist's session length, the chosen deposit) and an
+    accepted quote (consultations: the quote's length and deposit) are unpaid holds; a project's
+    later session (`confirmed`, no deposit of its own) is confirmed at once and holds nothing for
+    payment. `actor` is who booked (the customer unless said); `notice(booking)` writes the mails
+    (default: the hold's, bookings/notices.py).
+    """
+    ends_at = slot + timedelta(minutes=minutes)
+    refusal = rules.slot_refusal(
+        artist=artist, slot=slot, ends_at=ends_at, now=now, new_hold_for=None if confirmed else customer.pk
+    )
+    if refusal is not None:
+        raise refusal
+    status = BookingStatus.CONFIRMED if confirmed else BookingStatus.PENDING
+    with jobs.batched():  # the hold's expiry job and the mails' send jobs: one statement
         booking = Booking.objects.create(
             customer=customer,
             tattooist=artist,
             slot=slot,
             ends_at=ends_at,
-            status=BookingStatus.PENDING,
+            status=status,
             payment_status=PaymentStatus.UNPAID,
-            deposit_amount=amount,
+            deposit_amount=deposit_amount,
             notes=notes,
-            hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+            hold_expires_at=None if confirmed else now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
             # the artist's deposit policy, kept on the booking (docs/deposits.md)
             deposit_refundable_hours=artist.deposit_refundable_hours,
+            deposit_role=deposit_role,
         )
         BookingEvent.objects.create(
             booking=booking,
-            actor=customer,
+            actor=actor or customer,
             from_status="",
-            to_status=BookingStatus.PENDING,
+            to_status=status,
             from_payment_status="",
             to_payment_status=PaymentStatus.UNPAID,
             note="booked",
         )
-        # No hold without its expiry job, no job for a hold that never was (the same transaction).
-        jobs.enqueue(EXPIRE_HOLD_TASK, at=booking.hold_expires_at, booking_id=booking.pk)
-        notices.booking_created(booking)
+        if not confirmed:
+            # No hold without its expiry job, no job for a hold that never was (the same transaction).
+            jobs.enqueue(EXPIRE_HOLD_TASK, at=booking.hold_expires_at, booking_id=booking.pk)
+        (notice or notices.booking_created)(booking)
     return booking
 
 

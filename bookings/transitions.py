@@ -6,6 +6,7 @@ table, writes the new state and the audit row in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -175,7 +176,7 @@ def pre_session_check_enqueue(booking: Booking) -> None:
     """A confirmed booking without its deposit: one payment check 24 h before it starts (or now,
     when that is already past). Each (booking, slot) gets its own job; one for an old slot does
     nothing. The job is the payments app's, named (a lower layer never imports it)."""
-    if booking.status != S.CONFIRMED or booking.payment_status in SETTLED_PAYMENT:
+    if booking.status != S.CONFIRMED or booking.payment_status in SETTLED_PAYMENT or booking.deposit_amount <= 0:
         return
     at = max(booking.slot - PRE_SESSION_CHECK_LEAD, timezone.now())
     jobs.enqueue("payments.check_before_session", at=at, booking_id=booking.pk, slot=booking.slot.isoformat())
@@ -191,11 +192,24 @@ def settle_enqueue(booking: Booking) -> None:
     jobs.enqueue("payments.settle_deposit", lock=f"deposit-{booking.pk}", booking_id=booking.pk)
 
 
+# Callables (booking, from_status) that a higher app registers in its AppConfig.ready to follow a
+# status move in the move's transaction, under the booking's row lock (consultations: a project
+# follows its sessions). A lower layer never imports the app that listens.
+_move_listeners: list[Callable[[Booking, str], None]] = []
+
+
+def on_status_move(listener: Callable[[Booking, str], None]) -> None:
+    if listener not in _move_listeners:
+        _move_listeners.append(listener)
+
+
 def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) -> None:
     """Jobs a move causes, written in the move's transaction (docs/jobs.md), and the mails."""
     notices.booking_moved(booking, from_status=from_status, from_pay=from_pay)
     if booking.status == from_status:
         return
+    for listener in _move_listeners:
+        listener(booking, from_status)
     if booking.status in SETTLING_STATUSES:
         settle_enqueue(booking)
     elif booking.status == S.CONFIRMED:

@@ -6,8 +6,11 @@ a `Refund` row per payment row (CARD rows go to QPay through the worker, as a jo
 staff's manual queue); money the artist keeps is `Payment.kept_amount`. What is left is held for
 the booking. Invariant, per row and so per booking and in sum:
 
-    paid = refunded + refundPending + kept + held,   every term >= 0,
-    held > 0 only for a live booking (pending, confirmed, disputed), and never above the deposit.
+    paid = refunded + refundPending + kept + applied + held,   every term >= 0,
+    held > 0 only for a live booking (pending, confirmed, disputed), and never above the deposit;
+    or for a project's first session whose deposit waits for its last session (deposit role
+    `carry`, docs/deposits.md "Projects"). `applied` is a project's deposit applied to the session
+    it pays toward, once.
 
 The database guarantees the "never negative" half (CHECK on deposit_payments). Every write here
 runs under the booking's row lock (taken first, as everywhere in payments) and the rows' locks,
@@ -30,7 +33,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import deposit_window, notices
-from bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, PaymentStatus, status_word
+from bookings.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    DepositRole,
+    PaymentStatus,
+    status_word,
+)
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move
 from payments.models import (
     REFUND_DONE,
@@ -74,10 +85,11 @@ class Ledger:
     refunded: Decimal
     kept: Decimal
     refund_pending: Decimal
+    applied: Decimal = ZERO
 
     @property
     def held(self) -> Decimal:
-        return self.paid - self.refunded - self.kept - self.refund_pending
+        return self.paid - self.refunded - self.kept - self.refund_pending - self.applied
 
     def as_api(self) -> dict:
         return {
@@ -86,13 +98,16 @@ class Ledger:
             "refunded": f"{self.refunded:.2f}",
             "kept": f"{self.kept:.2f}",
             "refund_pending": f"{self.refund_pending:.2f}",
+            "applied": f"{self.applied:.2f}",
         }
 
 
 def deposit_ledger(*, booking: Booking) -> Ledger:
-    """The booking's deposit in five amounts (two aggregate queries)."""
+    """The booking's deposit in six amounts (two aggregate queries)."""
     rows = Payment.objects.filter(booking_id=booking.pk).aggregate(
-        paid=Coalesce(Sum("amount"), ZERO), kept=Coalesce(Sum("kept_amount"), ZERO)
+        paid=Coalesce(Sum("amount"), ZERO),
+        kept=Coalesce(Sum("kept_amount"), ZERO),
+        applied=Coalesce(Sum("applied_amount"), ZERO),
     )
     refunds = Refund.objects.filter(booking_id=booking.pk).aggregate(
         done=Coalesce(Sum("amount", filter=Q(status__in=REFUND_DONE)), ZERO),
@@ -104,6 +119,7 @@ def deposit_ledger(*, booking: Booking) -> Ledger:
         refunded=quantize(refunds["done"]),
         kept=quantize(rows["kept"]),
         refund_pending=quantize(refunds["open"]),
+        applied=quantize(rows["applied"]),
     )
 
 
@@ -196,6 +212,19 @@ def _keep_payment(payment: Payment, amount: Decimal, *, note: str, actor) -> Non
         booking_id=payment.booking_id,
         payment=payment,
         kind=LedgerEventKind.KEPT,
+        amount=amount,
+        actor=actor,
+        note=note[:500],
+    )
+
+
+def _apply_payment(payment: Payment, amount: Decimal, *, note: str, actor) -> None:
+    payment.applied_amount += amount
+    payment.save(update_fields=["applied_amount"])
+    LedgerEvent.objects.create(
+        booking_id=payment.booking_id,
+        payment=payment,
+        kind=LedgerEventKind.APPLIED,
         amount=amount,
         actor=actor,
         note=note[:500],
@@ -314,8 +343,8 @@ def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:
     held = sum((p.held for p in rows), ZERO)
     if held <= 0:
         return {"refunded": ZERO, "kept": ZERO}
-    kept_total = sum((p.kept_amount for p in rows), ZERO)
-    refunded = kept = ZERO
+    kept_total = sum((p.kept_amount + p.applied_amount for p in rows), ZERO)
+    refunded = kept = applied = ZERO
     surplus = held + kept_total - quantize(booking.deposit_amount)
     if surplus > 0:
         _refund_from_rows(
@@ -323,7 +352,14 @@ def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:
         )
         refunded += min(surplus, held)
     if booking.status not in ACTIVE_STATUSES:
-        if booking.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        if booking.status == BookingStatus.COMPLETED and booking.deposit_role == DepositRole.CARRY:
+            pass  # a project's deposit, held for its last session (deposit_apply_held applies it then)
+        elif booking.status == BookingStatus.COMPLETED and booking.deposit_role == DepositRole.APPLY:
+            for payment in rows:
+                if payment.held > 0:
+                    applied += payment.held
+                    _apply_payment(payment, payment.held, note="project deposit applied to this session", actor=actor)
+        elif booking.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
             note = "counts toward the price" if booking.status == BookingStatus.COMPLETED else "customer did not show"
             for payment in rows:
                 if payment.held > 0:
@@ -358,7 +394,50 @@ def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:
                     _refund_payment(payment, payment.held, reason=f"booking {booking.status}", actor=actor)
     if refunded or kept:
         _sync_summaries(booking, actor=actor, note=f"deposit settled: {refunded} MNT refunded, {kept} MNT kept")
-    return {"refunded": refunded, "kept": kept}
+    elif applied:
+        _sync_summaries(booking, actor=actor, note=f"deposit applied: {applied} MNT")
+    return {"refunded": refunded, "kept": kept, "applied": applied}
+
+
+def deposit_apply_held(*, booking: Booking, note: str, actor) -> Decimal:
+    """A project's deposit, held on its first session (deposit role `carry`), applied to the last
+    session now that it is completed (docs/deposits.md, "Projects"). Inside the caller's
+    transaction; locks the holding booking and its rows. Only what is still held moves, so applying
+    twice applies nothing the second time. Returns the amount."""
+    Booking.objects.select_for_update().filter(pk=booking.pk).first()
+    total = ZERO
+    for payment in _locked_rows(booking):
+        if payment.held > 0:
+            total += payment.held
+            _apply_payment(payment, payment.held, note=note, actor=actor)
+    return total
+
+
+def carried_deposit_keeps(*, in_force: Booking | None, cancelled_by_customer: bool, now: datetime) -> bool:
+    """The deposit policy for a project cancelled while its deposit waits for a later session (deposit
+    role `carry`): the session in force (`in_force`, the next one booked) decides, as a cancel of
+    that session would: the artist keeps the deposit when the customer cancels a confirmed session
+    after its free-cancel deadline; any other cancel (earlier, by the artist or staff, or with no
+    session booked) refunds it in full."""
+    if not cancelled_by_customer or in_force is None or in_force.status != BookingStatus.CONFIRMED:
+        return False
+    return now > policy_refund_deadline(in_force)
+
+
+def deposit_settle_carried(*, booking: Booking, keep: bool, note: str, actor) -> dict:
+    """Settle a project's deposit still held on its (finished) first session when the project is
+    cancelled: kept or refunded in full, by carried_deposit_keeps. Inside the caller's transaction;
+    locks the holding booking first, as every money write does."""
+    Booking.objects.select_for_update().filter(pk=booking.pk).first()
+    if keep:
+        kept = deposit_keep_held(booking=booking, note=note, actor=actor)
+        return {"refunded": ZERO, "kept": kept}
+    rows = _locked_rows(booking)
+    held = sum((p.held for p in rows), ZERO)
+    if held > 0:
+        _refund_from_rows(rows, held, reason=note, actor=actor, include_kept=False)
+        _sync_summaries(booking, actor=actor, note=f"deposit settled: {held} MNT refunded, {ZERO} MNT kept")
+    return {"refunded": held, "kept": ZERO}
 
 
 def deposit_settle(*, booking_id: int, actor=None) -> dict:
@@ -400,9 +479,10 @@ def booking_payment_status_target(booking: Booking) -> str | None:
     of the deposit went back; a refunded surplus alone changes nothing."""
     ledger = deposit_ledger(booking=booking)
     out = ledger.refunded + ledger.refund_pending
-    if out <= 0 or ledger.held + ledger.kept >= ledger.required:
+    still = ledger.held + ledger.kept + ledger.applied
+    if out <= 0 or still >= ledger.required:
         return None
-    target = PaymentStatus.REFUNDED if ledger.held + ledger.kept == 0 else PaymentStatus.PARTIALLY_REFUNDED
+    target = PaymentStatus.REFUNDED if still == 0 else PaymentStatus.PARTIALLY_REFUNDED
     current = Booking.objects.get(pk=booking.pk).payment_status
     if current != target and target in PAYMENT_TRANSITIONS.get(current, frozenset()):
         return target
@@ -526,13 +606,17 @@ def ledger_disagreements(*, limit: int = 200) -> list[dict]:
                 }
             )
     held = (
-        Payment.objects.values("booking_id", "booking__status", "booking__deposit_amount")
-        .annotate(paid=Sum("amount"), kept=Sum("kept_amount"), out=Sum("refunded_amount"))
+        Payment.objects.values("booking_id", "booking__status", "booking__deposit_amount", "booking__deposit_role")
+        .annotate(
+            paid=Sum("amount"), kept=Sum("kept_amount"), out=Sum("refunded_amount"), applied=Sum("applied_amount")
+        )
         .order_by("booking_id")
     )
     for b in held:
-        amount = b["paid"] - b["kept"] - b["out"]
-        if amount > 0 and b["booking__status"] not in ACTIVE_STATUSES:
+        amount = b["paid"] - b["kept"] - b["out"] - b["applied"]
+        # a project's deposit waits on its completed first session for the last one (deposit role carry)
+        carried = b["booking__status"] == BookingStatus.COMPLETED and b["booking__deposit_role"] == DepositRole.CARRY
+        if amount > 0 and b["booking__status"] not in ACTIVE_STATUSES and not carried:
             problems.append(
                 {
                     "booking_id": b["booking_id"],

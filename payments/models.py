@@ -115,8 +115,8 @@ class Payment(models.Model):
     """One payment row of QPay's payment/check: the unit money is refunded in (docs/deposits.md).
 
     An invoice can be paid in parts (P2P 20,000 then CARD 30,000); each part is refunded its own
-    way: CARD through QPay, P2P by hand. Invariant (CHECK): kept + refunded <= amount; what is
-    left is held for the booking.
+    way: CARD through QPay, P2P by hand. Invariant (CHECK): kept + refunded + applied <= amount;
+    what is left is held for the booking (or, for a project's deposit, for its last session).
     """
 
     transaction = models.ForeignKey(
@@ -134,6 +134,10 @@ class Payment(models.Model):
     refunded_amount = models.DecimalField(
         verbose_name=_("refunded amount"), max_digits=12, decimal_places=2, default=0
     )  # refunds recorded, any state
+    # A project's deposit applied to the session it pays toward (docs/deposits.md, "Projects"): once.
+    applied_amount = models.DecimalField(
+        verbose_name=_("applied amount"), max_digits=12, decimal_places=2, default=0, db_default=0
+    )
     paid_at = models.DateTimeField(verbose_name=_("paid at"))
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
@@ -148,7 +152,8 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=Q(kept_amount__gte=0)
                 & Q(refunded_amount__gte=0)
-                & Q(amount__gte=models.F("kept_amount") + models.F("refunded_amount")),
+                & Q(applied_amount__gte=0)
+                & Q(amount__gte=models.F("kept_amount") + models.F("refunded_amount") + models.F("applied_amount")),
                 name="deposit_payments_never_negative",
             ),
         ]
@@ -161,7 +166,7 @@ class Payment(models.Model):
 
     @property
     def held(self):
-        return self.amount - self.kept_amount - self.refunded_amount
+        return self.amount - self.kept_amount - self.refunded_amount - self.applied_amount
 
 
 class RefundStatus(models.TextChoices):
@@ -229,6 +234,7 @@ class Refund(models.Model):
 class LedgerEventKind(models.TextChoices):
     RECEIVED = "received", _("Payment received")
     KEPT = "kept", _("Kept by the artist")
+    APPLIED = "applied", _("Applied to the project's session")
     UNKEPT = "unkept", _("Kept money released (dispute)")
     REFUND_RECORDED = "refund_recorded", _("Refund recorded")
     REFUND_MOVED = "refund_moved", _("Refund state changed")

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # The modules whose outcome could depend on the date: slots, bookings, reschedule, holds,
 # status moves, reports, calendar feed, pages that show times, the artist search's free times, and
-# what counts days from a session (the consent's age and its mail, the healed photo, aftercare).
+# what counts days from a session (the consent's age and its mail, the healed photo, aftercare),
+# custom work (ages on the day, quote expiry, heal time between sessions, the 90-day figures).
 MODULES=(
   bookings/tests/test_slots.py
   bookings/tests/test_availability_api.py
@@ -33,6 +34,11 @@ MODULES=(
   reviews/tests/test_reviews_api.py
   reviews/tests/test_aftercare.py
   reviews/tests/test_trust_report.py
+  consultations/tests/test_requests_api.py
+  consultations/tests/test_quotes_api.py
+  consultations/tests/test_projects_api.py
+  consultations/tests/test_pages.py
+  consultations/tests/test_figures.py
 )
 
 INSTANTS=(

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Tattooist, User
 from accounts.selectors import tattooist_get_public, tattooist_public_qs
 from bookings.selectors import artists_available_between, next_available
+from consultations.selectors import response_hours
 from portfolio.models import PortfolioItem
 from portfolio.selectors import normalize_style
 from tattoo.core import images
@@ -272,6 +273,5 @@ def artist_profile(*, tattooist_id: int, viewer: User | None = None, now: dateti
     if artist is None:
         raise Http404
     next_free = next_available(artists=[artist], now=now) if artist.approved else {}
-    # Consultations (a later issue) will give it; until then nobody has three answers to measure.
-    artist.response_hours = None
+    artist.response_hours = response_hours(tattooist_id=artist.pk, now=now)  # one query
     return _finish([artist], next_free)[0]

@@ -155,6 +155,8 @@ INSTALLED_APPS = [
     "payments",
     "ideas",
     "disputes",
+    # Custom work (docs/consultations.md): above bookings and payments, below search and disputes.
+    "consultations",
     # Finding an artist (docs/search.md): above portfolio and bookings, beside payments and ideas.
     "search",
     # Sits just above accounts: imports accounts and the core, never a booking-domain app
@@ -393,6 +395,9 @@ SPECTACULAR_SETTINGS = {
         "DisputeResolutionStatusEnum": "disputes.services.RESOLUTION_CHOICES",
         "RoleEnum": "accounts.models.Role",
         "SignupRoleEnum": "accounts.serializers.SIGNUP_ROLES",
+        "ConsultationStatusEnum": "consultations.models.ConsultationStatus",
+        "QuoteStatusEnum": "consultations.models.QuoteStatus",
+        "ProjectStatusEnum": "consultations.models.ProjectStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/",
 }
@@ -445,6 +450,9 @@ BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = envint("BOOKING_MAX_UNPAID_HOLDS_PER_A
 BOOKING_CREATE_RATE = envrate("BOOKING_CREATE_RATE", "20/hour")
 BOOKING_CANCEL_RATE = envrate("BOOKING_CANCEL_RATE", "20/hour")
 PAYMENT_CREATE_RATE = envrate("PAYMENT_CREATE_RATE", "30/hour")
+# Each consultation request and each message mails the other party (docs/consultations.md).
+CONSULTATION_CREATE_RATE = envrate("CONSULTATION_CREATE_RATE", "10/hour")
+CONSULTATION_MESSAGE_RATE = envrate("CONSULTATION_MESSAGE_RATE", "60/hour")
 BOOKING_MAX_CANCELLED_HOLDS_PER_DAY = envint("BOOKING_MAX_CANCELLED_HOLDS_PER_DAY", 5)
 BOOKING_FREE_RESCHEDULES = envint("BOOKING_FREE_RESCHEDULES", 1)  # moves a customer may make per booking
 BOOKING_RESCHEDULE_NOTICE_HOURS = envint("BOOKING_RESCHEDULE_NOTICE_HOURS", 48)  # ...at least so long before

@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import set_language
+from consultations.admin import consultation_report_view
 from disputes.admin import report_view
 from payments.admin import ledger_report_view
 from reviews.admin import trust_report_view
@@ -22,6 +23,7 @@ api_patterns = [
     path("", include("ideas.urls")),
     path("", include("disputes.urls")),
     path("", include("reviews.urls")),
+    path("", include("consultations.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Last: any other /api/ path, any method, is a JSON 404 in the one error shape (docs/api.md).
@@ -41,6 +43,11 @@ urlpatterns = [
     path("admin/reports/", admin.site.admin_view(report_view), name="admin-reports"),
     path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
     path("admin/reports/trust/", admin.site.admin_view(trust_report_view), name="admin-trust-report"),
+    path(
+        "admin/reports/consultations/",
+        admin.site.admin_view(consultation_report_view),
+        name="admin-consultation-report",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The language switcher posts to set_language (i18n/setlang/: Django's view, which also saves a
@@ -52,6 +59,7 @@ urlpatterns = [
     path("", include("accounts.page_urls")),
     path("", include("bookings.page_urls")),
     path("", include("reviews.page_urls")),
+    path("", include("consultations.page_urls")),
     path("", include("tattoo.site.urls")),
 ]
 

@@ -105,6 +105,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api-tattooist-reviews", "GET"): _all(200),
     ("api-review", "PATCH"): _row(401, 200, 403, 403, 403, 403),
     ("api-review-reply", "POST"): _row(401, 403, 403, 400, 403, 403),
+    # custom work (docs/consultations.md): the request, its quote and a project are the customer's
+    # with the tattooist; staff read them and may cancel a project, never act as a party
+    ("api-consultations", "GET"): _row(401, 200, 200, 200, 200, 200),
+    ("api-consultations", "POST"): _row(401, 400, 400, 403, 403, 403),
+    ("api-consultation", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-consultation-messages", "POST"): _row(401, 400, 403, 400, 403, 403),
+    ("api-consultation-withdraw", "POST"): _row(401, 200, 403, 403, 403, 403),
+    ("api-consultation-decline", "POST"): _row(401, 403, 403, 400, 403, 403),
+    ("api-consultation-quotes", "POST"): _row(401, 403, 403, 400, 403, 403),
+    ("api-quote-accept", "POST"): _row(401, 400, 403, 403, 403, 403),
+    ("api-quote-decline", "POST"): _row(401, 200, 403, 403, 403, 403),
+    ("api-project", "GET"): _row(401, 200, 403, 200, 403, 200),
+    ("api-project-sessions", "POST"): _row(401, 400, 403, 400, 403, 403),
+    ("api-project-cancel", "POST"): _row(401, 200, 403, 200, 403, 200),
 }
 
 # How each route's path parameters are filled from the fixtures (method-specific where one path
@@ -126,6 +140,16 @@ PATH_ARGS = {
     "api-tattooist-reviews": lambda o, m: {"tattooist_id": o["tattooist"].pk},
     "api-review": lambda o, m: {"pk": o["review"].pk},
     "api-review-reply": lambda o, m: {"pk": o["review"].pk},
+    "api-consultation": lambda o, m: {"pk": o["consultation"].pk},
+    "api-consultation-messages": lambda o, m: {"pk": o["consultation"].pk},
+    "api-consultation-withdraw": lambda o, m: {"pk": o["consultation"].pk},
+    "api-consultation-decline": lambda o, m: {"pk": o["consultation"].pk},
+    "api-consultation-quotes": lambda o, m: {"pk": o["consultation"].pk},
+    "api-quote-accept": lambda o, m: {"pk": o["quote"].pk},
+    "api-quote-decline": lambda o, m: {"pk": o["quote"].pk},
+    "api-project": lambda o, m: {"pk": o["project"].pk},
+    "api-project-sessions": lambda o, m: {"pk": o["project"].pk},
+    "api-project-cancel": lambda o, m: {"pk": o["project"].pk},
 }
 
 
@@ -199,6 +223,20 @@ def objects(customer, other_customer, tattooist, other_tattooist, admin_user):
         "consent": ConsentFactory(booking=booking),
         # written directly: the matrix is about who may, not when (reviews need a completed session)
         "review": Review.objects.create(booking=booking, tattooist=tattooist, customer=customer, rating=5),
+        **custom_work(customer, tattooist),
+    }
+
+
+def custom_work(customer, tattooist) -> dict:
+    """A request with an open quote, and another whose accepted quote made a project (rows written
+    directly: the matrix is about who may ask, not about the flows)."""
+    from consultations.tests.factories import ConsultationFactory, ProjectFactory, QuoteFactory
+
+    consultation = ConsultationFactory(customer=customer, tattooist=tattooist, status="quoted")
+    return {
+        "consultation": consultation,
+        "quote": QuoteFactory(consultation=consultation),
+        "project": ProjectFactory(customer=customer, tattooist=tattooist),
     }
 
 
@@ -237,11 +275,15 @@ def test_lists_show_only_the_callers_rows(objects):
         assert response.status_code == 200
         return response.json()["count"]
 
-    assert count("customer", "/api/bookings") == 1
-    assert count("tattooist", "/api/bookings") == 1
+    # the booking, and the first session of the project
+    assert count("customer", "/api/bookings") == 2
+    assert count("tattooist", "/api/bookings") == 2
     assert count("other_customer", "/api/bookings") == 0
     assert count("other_tattooist", "/api/bookings") == 0
-    assert count("admin", "/api/bookings") == 1
+    assert count("admin", "/api/bookings") == 2
+    # the quoted request, and the project's
+    for role, seen in (("customer", 2), ("tattooist", 2), ("other_customer", 0), ("other_tattooist", 0), ("admin", 2)):
+        assert count(role, "/api/consultations") == seen, role
     assert count("tattooist", "/api/time-off") == 1
     assert count("other_tattooist", "/api/time-off") == 0
 

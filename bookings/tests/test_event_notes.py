@@ -58,6 +58,13 @@ FLOW_NOTES = [
     ("refund 5000.00 MNT: booking expired", "refund of 5,000\u00a0₮: booking expired", None),
     ("refund 5000.00 MNT: dispute 7: Staff agreed", None, "5,000\u00a0₮ буцаан олголт: №7 маргаан: Staff agreed"),
     ("deposit settled: 50000.00 MNT refunded, 0.00 MNT kept", None, None),
+    # a project's deposit (consultations/services/projects.py, payments/ledger.py)
+    ("deposit applied: 100000.00 MNT", "deposit of 100,000\u00a0₮ applied to the session", None),
+    ("project cancelled", "project cancelled", None),
+    ("project deposit applied to this session", "the project's deposit was applied to the session", None),
+    ("project deposit applied to the last session", "the project's deposit was applied to the session", None),
+    ("refund 100000.00 MNT: project cancelled: full refund under the deposit policy", None, None),
+    ("customer cancelled the project within 48 h of the session", None, None),
     ("counts toward the price", None, "шивээсний үнэд тооцогдоно"),
     ("customer did not show", "the customer did not come", "үйлчлүүлэгч ирээгүй"),
     ("customer cancelled within 48 h of the start", None, "үйлчлүүлэгч эхлэхээс 48 цагийн дотор цуцалсан"),

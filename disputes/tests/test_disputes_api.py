@@ -412,6 +412,7 @@ def test_a_partial_card_refund_stays_manual_as_qpay_only_refunds_whole_payments(
         "refunded": "0.00",
         "kept": "49900.00",
         "refund_pending": "100.00",
+        "applied": "0.00",
     }
 
 

@@ -94,6 +94,7 @@ def test_an_artist_cancelling_a_paid_card_booking_refunds_it_through_qpay(stack,
         "refunded": "50000.00",
         "kept": "0.00",
         "refundPending": "0.00",
+        "applied": "0.00",
     }
     payment_id = Transaction.objects.get(booking=booking).qpay_payment_id
     assert sandbox_payment_status(qpay_worker, payment_id) == "REFUNDED"

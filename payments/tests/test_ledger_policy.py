@@ -63,6 +63,7 @@ def test_a_customer_cancel_inside_the_window_leaves_the_deposit_with_the_artist(
         "refunded": "0.00",
         "kept": "50000.00",
         "refund_pending": "0.00",
+        "applied": "0.00",
     }
     assert Booking.objects.get(pk=booking.pk).payment_status == "paid"
     kept = LedgerEvent.objects.get(booking=booking, kind="kept")
@@ -107,6 +108,7 @@ def test_a_completed_session_counts_the_deposit_toward_the_price(customer):
         "refunded": "0.00",
         "kept": "50000.00",
         "refundPending": "0.00",
+        "applied": "0.00",
     }
     assert page["depositRefundableHours"] == 48
     browser = Client()
@@ -151,6 +153,7 @@ def test_an_expired_hold_gives_its_underpaid_money_back():
         "refunded": "0.00",
         "kept": "0.00",
         "refund_pending": "20000.00",
+        "applied": "0.00",
     }
 
 
@@ -168,6 +171,7 @@ def test_money_that_arrives_after_a_late_customer_cancel_is_refunded_not_kept():
         "refunded": "0.00",
         "kept": "50000.00",
         "refund_pending": "50000.00",
+        "applied": "0.00",
     }
     assert Refund.objects.get(booking=booking).payment.transaction_id == late.pk
 
@@ -199,6 +203,7 @@ def test_a_dispute_of_a_completed_session_refunds_from_what_the_artist_kept(admi
         "refunded": "0.00",
         "kept": "30000.00",
         "refund_pending": "20000.00",
+        "applied": "0.00",
     }
     assert list(LedgerEvent.objects.filter(booking=booking).values_list("kind", "amount")) == [
         ("kept", Decimal("50000.00")),

@@ -335,6 +335,7 @@ def test_a_second_paid_invoice_for_a_paid_booking_is_flagged_for_refund(txn):
         "refunded": "0.00",
         "kept": "0.00",
         "refund_pending": "50000.00",
+        "applied": "0.00",
     }
     assert (after.status, after.payment_status) == (before.status, before.payment_status)
     assert BookingEvent.objects.filter(booking_id=txn.booking_id).count() == events

@@ -38,7 +38,8 @@ class UploadPresignSerializer(serializers.Serializer[None]):  # input only: it n
     folder = serializers.ChoiceField(
         choices=FOLDERS,
         default="ideas",
-        help_text="`portfolio` and `avatars` need the tattooist role, `reviews` (healed photos) the customer role.",
+        help_text="`portfolio` and `avatars` need the tattooist role, `reviews` (healed photos) the customer role; "
+        "`consultations` holds the private photos of consultation requests and their messages.",
     )
     # Required (docs/api.md; the contract first showed it optional): the signed URL only accepts a
     # body of exactly this size.

@@ -30,6 +30,8 @@ from bookings.models import BookingEvent, status_word
 from bookings.tests.factories import SIGNED_FORM, BookingFactory, ConsentFactory, TimeOffFactory
 from bookings.tests.helpers import open_every_day
 from bookings.tests.test_event_notes import FLOW_NOTES
+from consultations.models import ConsultationMessage
+from consultations.tests.factories import ConsultationFactory, ProjectFactory, QuoteFactory
 from ideas.tests.factories import TattooIdeaFactory
 from notifications.services import Message, render
 from portfolio.tests.factories import PortfolioItemFactory
@@ -112,6 +114,13 @@ def world(db):
     done = CompletedBookingFactory(customer=customer, tattooist=artist, notes="Мөр")
     review = ReviewFactory(booking=done, text="Сайхан", reply="Баярлалаа")
     unsigned = BookingFactory(customer=customer, tattooist=artist, slot=timezone.now() + timedelta(days=6))
+    # custom work: a request with a message and an open quote, and a project with its first session
+    consultation = ConsultationFactory(
+        customer=customer, tattooist=artist, status="quoted", description="Тогоруу", availability_note="Амралтын өдөр"
+    )
+    ConsultationMessage.objects.create(consultation=consultation, author=customer, body="Сайн байна уу")
+    quote = QuoteFactory(consultation=consultation, note="Хоёр удаа")
+    project = ProjectFactory(customer=customer, tattooist=artist, consultation__description="Луу")
     return {
         "artist": artist,
         "pending_artist": pending_artist,
@@ -126,6 +135,9 @@ def world(db):
             "time_off_id": artist.time_off.first().pk,
             "item_id": artist.portfolio_items.first().pk,
             "review_id": review.pk,
+            "consultation_id": consultation.pk,
+            "quote_id": quote.pk,
+            "project_id": project.pk,
         },
     }
 
@@ -203,7 +215,13 @@ def test_every_page_in_mongolian_has_no_english_word(world):
     assert "consent-form" in pages["consent form"]
     assert "field-errors" in pages["consent with errors"]
 
-    for must in ("/", "/login/", "/bookings/", f"/bookings/{world['booking'].pk}/", "/dashboard/"):
+    kw = world["kwargs"]
+    custom = (
+        f"/consultations/{kw['consultation_id']}/",
+        f"/quotes/{kw['quote_id']}/",
+        f"/projects/{kw['project_id']}/",
+    )
+    for must in ("/", "/login/", "/bookings/", f"/bookings/{world['booking'].pk}/", "/dashboard/", *custom):
         assert any(name.startswith(f"{must} as ") for name in pages), f"{must} was not scanned"
     found = {name: sorted(english_words(readable(html))) for name, html in pages.items()}
     assert {name: words for name, words in found.items() if words} == {}
@@ -243,6 +261,19 @@ def every_mail_context(booking) -> dict:
         review_url=f"{settings.SITE_URL}/bookings/{booking.pk}/#review",
         reviewed=False,
         healed_days=21,
+        # custom work (consultations/notices.py): what a request, a quote and a project's session add
+        placement="шуу",
+        size="10 × 15 см",
+        colour="хар саарал",
+        budget="500,000 ₮",
+        price="300,000 ₮ – 450,000 ₮",
+        sessions=3,
+        session_length="180 минут",
+        applies_to="сүүлийн удаад тооцогдоно",
+        expires=notices._local(booking, booking.slot - timedelta(days=2)),
+        expires_short=notices._local_short(booking, booking.slot - timedelta(days=2)),
+        author_name="Болор",
+        seq=2,
     )
 
 

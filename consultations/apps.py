@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultationsConfig(AppConfig):
+    name = "consultations"
+    verbose_name = _("Custom work")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from bookings.rules import add_booking_rule
+        from bookings.transitions import on_status_move
+        from consultations.models import ConsultationImage
+        from consultations.services import heal_refusal, project_follow_booking
+        from tattoo.core import images
+
+        # Private: photos of people's bodies and references; only the parties (and staff) get signed URLs.
+        images.register_kind("consultations", model=ConsultationImage, private=True)
+        # A project follows its sessions' moves, in each move's transaction; a session moved to
+        # another time keeps the heal time from the project's other sessions.
+        on_status_move(project_follow_booking)
+        add_booking_rule(heal_refusal)
