@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from consultations.models import Consultation, ConsultationMessage, Quote
 from consultations.selectors import conversion_report, response_hours
-from consultations.tests.conftest import local, pay, send_quote, send_request
+from consultations.tests.helpers import local, pay, send_quote, send_request
 from testing.clients import client_for, staff_login
 
 pytestmark = pytest.mark.django_db

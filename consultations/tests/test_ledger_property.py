@@ -41,6 +41,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from bookings.models import ACTIVE_STATUSES, Availability, Booking, BookingStatus, DepositRole
 from bookings.services import booking_change_status, booking_expire_hold
+from bookings.tests.factories import ConsentFactory
 from consultations import services
 from consultations.models import Project, ProjectStatus
 from payments import ledger
@@ -198,6 +199,8 @@ class ProjectDepositMachine(RuleBasedStateMachine):
         self.past += 1
         start = timezone.now() - timedelta(days=2, hours=self.past)
         Booking.objects.filter(pk=booking.pk).update(slot=start, ends_at=start + timedelta(hours=1))
+        if outcome == BookingStatus.COMPLETED:
+            ConsentFactory(booking=booking)  # a session is completed only under a signed consent
         booking_change_status(booking_id=booking.pk, actor=self.artist.user, to_status=outcome)
         self.drain()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking
 from consultations.models import Consultation, Project, Quote
-from consultations.tests.conftest import local, pay, send_quote, send_request
+from consultations.tests.helpers import local, pay, send_quote, send_request
 
 pytestmark = pytest.mark.django_db
 

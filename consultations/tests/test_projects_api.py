@@ -13,9 +13,10 @@ import time_machine
 
 from accounts.tests.factories import TattooistFactory
 from bookings.models import Booking, BookingStatus
+from bookings.tests.factories import ConsentFactory
 from bookings.tests.helpers import open_every_day
 from consultations.models import Project
-from consultations.tests.conftest import local, pay, project_with_paid_deposit, send_quote, send_request
+from consultations.tests.helpers import local, pay, project_with_paid_deposit, send_quote, send_request
 from notifications.models import Outbox
 from payments import ledger
 from payments.models import LedgerEvent
@@ -31,8 +32,10 @@ def book(client, project_id: int, slot: datetime):
 
 
 def finish(booking_id: int, artist) -> None:
-    """The session happened: its artist marks it completed after its start, and its settle job runs."""
+    """The session happened under a signed consent: its artist marks it completed after its start,
+    and its settle job runs."""
     booking = Booking.objects.get(pk=booking_id)
+    ConsentFactory(booking=booking)
     with time_machine.travel(booking.slot + timedelta(minutes=30), tick=False):
         response = client_for(artist.user).patch(f"/api/bookings/{booking_id}", {"status": "completed"}, format="json")
         assert response.status_code == 200, response.content

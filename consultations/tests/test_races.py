@@ -11,7 +11,7 @@ import pytest
 from accounts.tests.factories import CustomerFactory
 from bookings.models import Booking
 from consultations.models import Project, Quote
-from consultations.tests.conftest import local, send_quote, send_request
+from consultations.tests.helpers import local, send_quote, send_request
 from testing.clients import client_for
 from testing.races import hammer
 

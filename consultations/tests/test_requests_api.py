@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking
 from consultations.models import Consultation, ConsultationEvent, ConsultationImage
-from consultations.tests.conftest import local, request_body, send_quote, send_request
+from consultations.tests.helpers import local, request_body, send_quote, send_request
 from notifications.models import Outbox
 from testing.clients import client_for
 from testing.s3 import http, upload_via_presign
