@@ -30,6 +30,7 @@ from accounts.models import Tattooist, User
 from bookings.models import SLOT_HOLDING, Availability, Booking, BookingStatus, DepositRole, PaymentStatus, TimeOff
 from bookings.selectors import dow, window_bounds_utc
 from tattoo.core.errors import ApplicationError, ConflictError
+from tattoo.core.hooks import Hook
 
 # Payment states in which a pending booking is still only a hold (nothing received yet).
 UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
@@ -73,13 +74,8 @@ def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 # heal time between a project's sessions), asked by slot_refusal for a booking that exists (a move,
 # a late payment) and whose deposit role is not `own`: a direct booking costs no extra query. Each
 # takes (booking=, artist=, slot=, ends_at=) and returns the error to raise, or None. Registered in
-# the higher app's AppConfig.ready: a lower layer never imports it.
-_booking_rules: list[Callable[..., ApplicationError | None]] = []
-
-
-def add_booking_rule(rule: Callable[..., ApplicationError | None]) -> None:
-    if rule not in _booking_rules:
-        _booking_rules.append(rule)
+# the higher app's AppConfig.ready (tattoo.core.hooks): a lower layer never imports it.
+slot_rules: Hook[Callable[..., ApplicationError | None]] = Hook("bookings.slot_rules")
 
 
 def slot_refusal(
@@ -155,7 +151,7 @@ def slot_refusal(
                 code="artist_day_held",
             )
     if booking is not None and booking.deposit_role != DepositRole.OWN:
-        for rule in _booking_rules:
+        for rule in slot_rules.providers():
             refusal = rule(booking=booking, artist=artist, slot=slot, ends_at=ends_at)
             if refusal is not None:
                 return refusal

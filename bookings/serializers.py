@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.utils.dateparse import parse_datetime
@@ -12,6 +13,7 @@ from accounts.serializers import ArtistProfileUpdateSerializer
 from bookings import deposit_window
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
 from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
+from tattoo.core.hooks import Hook
 from tattoo.core.money import WHOLE_MNT_PATTERN
 from tattoo.core.schema import documented
 
@@ -209,12 +211,8 @@ class DepositLedgerSerializer(serializers.Serializer):
 
 # The payments app owns the deposit ledger and registers how to read it (PaymentsConfig.ready):
 # bookings sits below payments and does not import it.
-_deposit_readers: list = []
-
-
-def register_deposit_reader(reader) -> None:
-    """reader(booking) -> the ledger as DepositLedgerSerializer's fields."""
-    _deposit_readers[:] = [reader]
+# reader(booking) -> the ledger as DepositLedgerSerializer's fields (tattoo.core.hooks).
+deposit_reader: Hook[Callable[[Booking], dict]] = Hook("bookings.deposit_reader", single=True)
 
 
 class BookingDetailSerializer(BookingSerializer):
@@ -240,7 +238,7 @@ class BookingDetailSerializer(BookingSerializer):
     @extend_schema_field(DepositLedgerSerializer)
     def get_deposit(self, booking: Booking) -> dict:
         # The payments app owns the ledger; the booking only shows it.
-        return DepositLedgerSerializer(_deposit_readers[0](booking)).data
+        return DepositLedgerSerializer(deposit_reader.required()(booking)).data
 
 
 class BookingCreateSerializer(serializers.Serializer):

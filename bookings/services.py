@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX, BookingMode, Role, Tattooist, User
@@ -40,6 +39,7 @@ from bookings.selectors import booking_bounds, booking_get_for
 from bookings.transitions import booking_move, hand_move_refusal, pre_session_check_enqueue
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.hooks import Hook
 from tattoo.core.l10n import money
 from tattoo.core.money import is_whole, quantize
 from tattoo.core.rates import rate_refusal, tally_add, tally_get
@@ -643,20 +643,19 @@ def _booking_move_slot(
 # --- hold expiry -------------------------------------------------------------------------------
 
 
-def before_expire_hook(*, booking: Booking) -> bool:
-    """Last word before a hold with an open invoice (payment_status `pending`) is expired.
+# Last word before a hold with an open invoice (payment_status `pending`) is expired.
+#
+# The payments app provides it (tattoo.core.hooks, docs/hooks.md): a callable taking `booking=` that
+# asks the worker for one last payment check and, if the deposit did arrive, credits it (which
+# confirms the booking). It returns True to let the expiry go ahead, False to keep the hold for now
+# (it is looked at again on the next run). It is called outside any transaction, because it may wait
+# on HTTP. The expiry that follows is a compare-and-set, so a booking it confirmed is left alone.
+before_hold_expiry: Hook[Callable[..., bool]] = Hook("bookings.before_hold_expiry", single=True)
 
-    The payments app plugs in here (setting BOOKING_BEFORE_EXPIRE_HOOK, a dotted path to a
-    callable taking `booking=` and returning a bool): ask the worker for one last payment check
-    and, if the deposit did arrive, credit it (which confirms the booking). Return True to let the
-    expiry go ahead, False to keep the hold for now (it is looked at again on the next run). It is
-    called outside any transaction, because it may wait on HTTP. The expiry that follows is a
-    compare-and-set, so a booking the hook confirmed is left alone.
-    """
-    path = settings.BOOKING_BEFORE_EXPIRE_HOOK
-    if not path:
-        return True
-    return bool(import_string(path)(booking=booking))
+
+def before_expire_hook(*, booking: Booking) -> bool:
+    last_word = before_hold_expiry.one()
+    return True if last_word is None else bool(last_word(booking=booking))
 
 
 @dataclass(frozen=True)

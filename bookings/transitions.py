@@ -17,6 +17,7 @@ from bookings import notices
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus, payment_status_word, status_word
 from tattoo.core import jobs
 from tattoo.core.errors import ConflictError
+from tattoo.core.hooks import Hook
 
 S = BookingStatus
 
@@ -195,12 +196,7 @@ def settle_enqueue(booking: Booking) -> None:
 # Callables (booking, from_status) that a higher app registers in its AppConfig.ready to follow a
 # status move in the move's transaction, under the booking's row lock (consultations: a project
 # follows its sessions). A lower layer never imports the app that listens.
-_move_listeners: list[Callable[[Booking, str], None]] = []
-
-
-def on_status_move(listener: Callable[[Booking, str], None]) -> None:
-    if listener not in _move_listeners:
-        _move_listeners.append(listener)
+status_moved: Hook[Callable[[Booking, str], None]] = Hook("bookings.status_moved")
 
 
 def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) -> None:
@@ -208,7 +204,7 @@ def _enqueue_follow_ups(booking: Booking, *, from_status: str, from_pay: str) ->
     notices.booking_moved(booking, from_status=from_status, from_pay=from_pay)
     if booking.status == from_status:
         return
-    for listener in _move_listeners:
+    for listener in status_moved.providers():
         listener(booking, from_status)
     if booking.status in SETTLING_STATUSES:
         settle_enqueue(booking)

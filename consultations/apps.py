@@ -8,8 +8,8 @@ class ConsultationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings.rules import add_booking_rule
-        from bookings.transitions import on_status_move
+        from bookings.rules import slot_rules
+        from bookings.transitions import status_moved
         from consultations.models import ConsultationImage
         from consultations.services import heal_refusal, project_follow_booking
         from tattoo.core import images
@@ -18,5 +18,5 @@ class ConsultationsConfig(AppConfig):
         images.register_kind("consultations", model=ConsultationImage, private=True)
         # A project follows its sessions' moves, in each move's transaction; a session moved to
         # another time keeps the heal time from the project's other sessions.
-        on_status_move(project_follow_booking)
-        add_booking_rule(heal_refusal)
+        status_moved.provide(project_follow_booking)
+        slot_rules.provide(heal_refusal)

@@ -8,7 +8,11 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings.serializers import register_deposit_reader
-        from payments.ledger import deposit_ledger
+        from bookings.serializers import deposit_reader
+        from bookings.services import before_hold_expiry
+        from payments.ledger import deposit_ledger_api
+        from payments.services import payment_before_expiry
 
-        register_deposit_reader(lambda booking: deposit_ledger(booking=booking).as_api())
+        deposit_reader.provide(deposit_ledger_api)
+        # a hold with an open invoice expires only after one last payment check (docs/hooks.md)
+        before_hold_expiry.provide(payment_before_expiry)

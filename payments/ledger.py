@@ -123,6 +123,11 @@ def deposit_ledger(*, booking: Booking) -> Ledger:
     )
 
 
+def deposit_ledger_api(booking: Booking) -> dict[str, str]:
+    """The ledger as the booking's API shows it (bookings.serializers.deposit_reader)."""
+    return deposit_ledger(booking=booking).as_api()
+
+
 # --- money in -----------------------------------------------------------------------------------
 
 

@@ -460,10 +460,6 @@ BOOKING_RESCHEDULE_NOTICE_HOURS = envint("BOOKING_RESCHEDULE_NOTICE_HOURS", 48) 
 BOOKING_SLOT_STEP_MINUTES = envint("BOOKING_SLOT_STEP_MINUTES", 30)
 if not 5 <= BOOKING_SLOT_STEP_MINUTES <= 12 * 60:
     raise ImproperlyConfigured("BOOKING_SLOT_STEP_MINUTES must be between 5 and 720")
-# Callable(booking=) -> bool asked before a hold with an open invoice expires: the payments app's
-# one last payment check (QPay forbids polling, so this is the only automatic check). Code wiring,
-# not configuration; tests may override it.
-BOOKING_BEFORE_EXPIRE_HOOK = "payments.services.payment_before_expiry"
 
 # --- background jobs (Procrastinate on DATABASES["default"]; tattoo/core/jobs.py, docs/jobs.md) ----
 # `manage.py procrastinate worker` reads these. Scheduled jobs (a hold's expiry) are found by

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
-from bookings.services import booking_expire_holds
+from bookings.services import before_hold_expiry, booking_expire_holds
 from bookings.tests.factories import BookingFactory
 from bookings.tests.helpers import NOW
 from bookings.transitions import booking_move
@@ -16,7 +16,6 @@ from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
-HOOK = "bookings.tests.test_expire_holds.recording_hook"
 hook_calls: list[int] = []
 hook_answer: dict = {"value": True}
 
@@ -39,6 +38,13 @@ def recording_hook(*, booking):
 def _reset_hook():
     hook_calls.clear()
     hook_answer["value"] = True
+
+
+@pytest.fixture
+def recording():
+    """The last word before expiry is this module's recorder instead of payments' check."""
+    with before_hold_expiry.replaced(recording_hook):
+        yield
 
 
 def due(**kw):
@@ -93,8 +99,7 @@ def test_a_hold_is_not_released_before_its_time(frozen, open_artist, customer):
     assert Booking.objects.get().hold_expires_at == NOW + timedelta(minutes=30)  # never extended
 
 
-def test_a_hold_with_an_open_invoice_asks_the_hook_first(settings):
-    settings.BOOKING_BEFORE_EXPIRE_HOOK = HOOK
+def test_a_hold_with_an_open_invoice_asks_the_hook_first(recording):
     invoiced = due(payment_status=PaymentStatus.PENDING)
     plain = due()
 
@@ -107,8 +112,7 @@ def test_a_hold_with_an_open_invoice_asks_the_hook_first(settings):
 
 
 @pytest.mark.parametrize("answer", [False, "raise"])
-def test_the_hook_can_keep_the_hold_for_the_next_run(settings, answer):
-    settings.BOOKING_BEFORE_EXPIRE_HOOK = HOOK
+def test_the_hook_can_keep_the_hold_for_the_next_run(recording, answer):
     hook_answer["value"] = answer
     invoiced = due(payment_status=PaymentStatus.PENDING)
 
@@ -119,8 +123,7 @@ def test_the_hook_can_keep_the_hold_for_the_next_run(settings, answer):
     assert not BookingEvent.objects.exists()
 
 
-def test_a_payment_found_by_the_last_check_wins(settings):
-    settings.BOOKING_BEFORE_EXPIRE_HOOK = HOOK
+def test_a_payment_found_by_the_last_check_wins(recording):
     hook_answer["value"] = "paid"
     invoiced = due(payment_status=PaymentStatus.PENDING)
 

@@ -78,7 +78,7 @@ def next_session_earliest(*, project: Project, sessions: list[ProjectSession], a
 def heal_refusal(*, booking: Booking, artist: Tattooist, slot: datetime, ends_at: datetime) -> ConflictError | None:
     """Why a project's session may not move to [slot, ends_at) (409 `too_soon_to_heal`), or None:
     every other session of the project still on stays at least the artist's heal time away, before
-    and after it. bookings.rules.slot_refusal asks it for a move (add_booking_rule)."""
+    and after it. bookings.rules.slot_refusal asks it for a move (the slot_rules hook)."""
     session = ProjectSession.objects.filter(booking_id=booking.pk).values("project_id").first()
     if session is None:
         return None
@@ -216,7 +216,7 @@ def _cancel_locked(*, user: User, project_id: int, now: datetime) -> Project:
 
 
 def project_follow_booking(booking: Booking, from_status: str) -> None:
-    """A project follows its sessions (bookings.transitions.on_status_move, in the move's
+    """A project follows its sessions (the bookings.transitions.status_moved hook, in the move's
     transaction, under the booking's row lock):
 
     - the first session confirmed (its deposit paid): the project goes `active` (again, when a late

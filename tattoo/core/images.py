@@ -104,7 +104,7 @@ def register_kind(name: str, *, model: type[models.Model], private: bool, field:
     kind = ImageKind(name=name, model=model, private=private, field=field)
     _kinds[name] = kind
     key = kind.column("key")
-    uploads.register_key_holder(
+    uploads.key_holders.provide(
         lambda keys: model._default_manager.filter(**{f"{key}__in": keys}).values_list(key, flat=True)
     )
     return kind

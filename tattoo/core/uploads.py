@@ -56,6 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
+from tattoo.core.hooks import Hook
 from tattoo.core.models import PendingObjectDeletion
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/webp": ("webp",),
     "image/heic": ("heic",),
 }
-FOLDERS = ("portfolio", "ideas", "avatars", "reviews")
+FOLDERS = ("portfolio", "ideas", "avatars", "reviews", "consultations")
 # Folders only some roles may write to; everyone signed in may use the others. `reviews`: a
 # customer's healed photo (reviews/services.py).
 FOLDER_ROLES = {"portfolio": ("tattooist",), "avatars": ("tattooist",), "reviews": ("customer",)}
@@ -584,12 +585,7 @@ def delete_objects_everywhere(keys: list[str]) -> None:
 
 # Core imports no domain app: the apps whose records name bucket objects register here in their
 # AppConfig.ready. Each holder maps candidate keys to the ones its records still name.
-_key_holders: list[Callable[[list[str]], Iterable[str]]] = []
-
-
-def register_key_holder(holder: Callable[[list[str]], Iterable[str]]) -> None:
-    if holder not in _key_holders:
-        _key_holders.append(holder)
+key_holders: Hook[Callable[[list[str]], Iterable[str]]] = Hook("uploads.key_holders")
 
 
 def object_delete_later(key: str) -> None:
@@ -655,7 +651,7 @@ def _held(keys: list[str]) -> set[str]:
     images = {k: (m.group("image") if (m := _VARIANT_RE.fullmatch(k)) else k) for k in keys}
     candidates = sorted(set(images.values()))
     used = set(PendingObjectDeletion.objects.filter(key__in=candidates).values_list("key", flat=True))
-    for holder in _key_holders:
+    for holder in key_holders.providers():
         used |= set(holder(candidates))
     return {k for k, image in images.items() if image in used}
 
