@@ -1,8 +1,8 @@
-"""The README's curl walkthrough and `make demo` (scripts/demo.py), run against a live stack.
+"""The curl walkthrough (docs/walkthrough.md) and `make demo` (scripts/demo.py), run against a live stack.
 
 The stack is the real thing on loopback: the web app (pytest-django's live server), the QPay worker
 and sandbox processes (fixture `qpay_worker`), the local S3 server (fixture `s3_server`, so the seed
-can upload its image), seeded with `manage.py seed`. The README commands are extracted from between
+can upload its image), seeded with `manage.py seed`. The walkthrough's commands are extracted from between
 its markers and run with bash exactly as written, with BASE/SANDBOX pointing at this stack.
 """
 
@@ -24,13 +24,14 @@ from payments.models import Transaction
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
+WALKTHROUGH = "docs/walkthrough.md"
 START, END = "<!-- walkthrough:start -->", "<!-- walkthrough:end -->"
 
 
 def readme_walkthrough() -> str:
-    text = (ROOT / "README.md").read_text()
-    assert START in text, "README.md lost its walkthrough start marker"
-    assert END in text, "README.md lost its walkthrough end marker"
+    text = (ROOT / WALKTHROUGH).read_text()
+    assert START in text, f"{WALKTHROUGH} lost its walkthrough start marker"
+    assert END in text, f"{WALKTHROUGH} lost its walkthrough end marker"
     section = text.split(START, 1)[1].split(END, 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 1, "exactly one ```sh block belongs between the walkthrough markers"
@@ -62,9 +63,9 @@ def assert_confirmed_and_paid(booking_id: int) -> None:
 
 
 def test_the_readme_walkthrough_books_and_pays_with_curl(stack):
-    assert shutil.which("curl"), "curl is needed by the README walkthrough"
+    assert shutil.which("curl"), "curl is needed by the walkthrough"
     script = readme_walkthrough()
-    # The commands use only the variables the README tells readers to set.
+    # The commands use only the variables the walkthrough tells readers to set.
     assert "BASE=${BASE:-http://127.0.0.1:8000}" in script
     assert "SANDBOX=${SANDBOX:-http://127.0.0.1:8002}" in script
 
