@@ -62,7 +62,7 @@ def dispute_open(*, booking_id: int, initiator: User, reason: str, actor: User) 
                 raise ConflictError(_("This booking already has an open dispute."), code="dispute_open")
             refusal = dispute_refusal(booking=locked)
             if refusal is not None:
-                raise ConflictError(refusal, code="not_disputable")
+                raise refusal
             status_before = locked.status
             dispute = Dispute.objects.create(
                 booking=locked, initiator=initiator, reason=reason, booking_status_before=status_before
@@ -92,15 +92,17 @@ def _constraint(exc: IntegrityError) -> str:
 DISPUTABLE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
-def dispute_refusal(*, booking: Booking) -> str | None:
-    """Why the booking cannot be disputed, or None. A dispute needs a booking that went ahead
-    (confirmed, completed, or marked a no-show): an unpaid hold is not disputable, or a dispute
-    would keep its slot past its expiry and outside the hold caps."""
+def dispute_refusal(*, booking: Booking) -> ConflictError | None:
+    """Why the booking cannot be disputed (409 `not_disputable`), or None. A dispute needs a booking
+    that went ahead (confirmed, completed, or marked a no-show): an unpaid hold is not disputable, or
+    a dispute would keep its slot past its expiry and outside the hold caps."""
     if booking.status in DISPUTABLE_STATUSES:
         return None
     if booking.status == BookingStatus.PENDING:
-        return _("An unpaid hold cannot be disputed; cancel it or let it expire (any payment is refunded).")
-    return _("A %(status)s booking cannot be disputed.") % {"status": status_word(booking.status)}
+        message = _("An unpaid hold cannot be disputed; cancel it or let it expire (any payment is refunded).")
+    else:
+        message = _("A %(status)s booking cannot be disputed.") % {"status": status_word(booking.status)}
+    return ConflictError(message, code="not_disputable")
 
 
 def dispute_open_by_party(*, booking_id: int, user: User, reason: str) -> Dispute:
