@@ -23,7 +23,7 @@ def post_worker_init(worker):
     """The app is loaded: freeze what it made so far (Django, DRF, the URL conf, the settings) out
     of the garbage collector's reach. Those objects live as long as the worker, and every full
     collection would scan them again; requests that allocate a lot (the artist list's free-time
-    filter over thousands of artists) trigger one every few requests (bench/README.md, "search")."""
+    filter over thousands of artists) trigger one every few requests (bench/README.md, "Finding an artist")."""
     import gc
 
     gc.freeze()

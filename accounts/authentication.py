@@ -35,7 +35,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
     def get_user(self, validated_token):
         """simplejwt's lookup and refusals (unknown user, inactive, password changed since the token
         was issued), with the user read by a statement compiled once: every bearer request makes
-        this lookup, and building the ORM's query took as long as running it (bench/README.md)."""
+        this lookup, and building the ORM's query took as long as running it (bench/README.md,
+        "Booking create")."""
         try:  # simplejwt writes the id as a string
             user_id = int(validated_token[api_settings.USER_ID_CLAIM])
         except (KeyError, TypeError, ValueError):

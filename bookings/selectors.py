@@ -294,7 +294,7 @@ def schedules_load(
         busy_from, busy_to = lower, latest + longest
         # Instants travel as epoch microseconds: Django's loader for timestamptz parses each one in
         # Python, several microseconds apiece, which was most of this query's cost for a few
-        # thousand rows (bench/README.md, "search").
+        # thousand rows (bench/README.md, "Finding an artist").
         bookings = (
             Booking.objects.filter(
                 SLOT_HOLDING,

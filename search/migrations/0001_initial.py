@@ -45,8 +45,8 @@ $f$;
 # pg_trgm declares its operators as cheap as an integer comparison, so on a table of a few thousand
 # rows the planner scans artist_search and computes a word similarity per row (~25 ms at 2,000
 # artists) rather than use the trigram index (~2 ms). Its real cost, told to the planner, makes it
-# use the index at any size (bench/README.md, "search"). A role that may not alter the extension's
-# function (some managed databases) keeps the scan: slower, same answers.
+# use the index at any size (bench/README.md, "Finding an artist"). A role that may not alter the
+# extension's function (some managed databases) keeps the scan: slower, same answers.
 TRIGRAM_COST_SQL = r"""
 DO $$
 BEGIN
