@@ -116,7 +116,7 @@ def _clean(values: dict) -> dict:
 def tattooist_update_profile(
     *,
     tattooist: Tattooist,
-    avatar_url: str | None | object = _UNSET,
+    avatar_url: str | object | None = _UNSET,
     and_then: Callable[[Tattooist], object] | None = None,
     **values,
 ) -> Tattooist:

@@ -36,10 +36,7 @@ EMAIL_VERIFY, PASSWORD_RESET = "email-verify", "password-reset"
 
 
 def _state(user, purpose: str) -> str:
-    if purpose == EMAIL_VERIFY:
-        raw = f"{user.email}|{user.email_verified_at}"
-    else:
-        raw = f"{user.password}|{user.email}"
+    raw = f"{user.email}|{user.email_verified_at}" if purpose == EMAIL_VERIFY else f"{user.password}|{user.email}"
     return hashlib.sha256(f"{purpose}|{user.pk}|{raw}".encode()).hexdigest()[:24]
 
 

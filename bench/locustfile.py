@@ -26,7 +26,7 @@ PAID_WAIT_SECONDS = 20
 
 
 def _base() -> str:
-    return random.choice(PLAN["web"])  # noqa: S311 - load spreading, not crypto
+    return random.choice(PLAN["web"])
 
 
 class Browser(HttpUser):

@@ -268,7 +268,7 @@ def build(name: str, factor: float) -> dict[str, int]:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ANALYZE")
         return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("tattooists", "portfolios", "users", "bookings", "availability", "time_off")
         }
 

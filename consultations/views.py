@@ -259,7 +259,7 @@ def quote_send(request, consultation_id: int):
     )
     # The starts offered when the page was drawn may have moved on: the service judges each one.
     form = QuoteForm(
-        request.POST, slot_choices=choices + [("", [(v, v) for v in request.POST.getlist("proposed_slots")])]
+        request.POST, slot_choices=[*choices, ("", [(v, v) for v in request.POST.getlist("proposed_slots")])]
     )
     if form.is_valid():
         data = form.cleaned_data

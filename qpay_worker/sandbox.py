@@ -121,7 +121,7 @@ class Sandbox:
         self,
         *,
         client_id: str = "TEST_MERCHANT",
-        client_secret: str = "sandbox-secret",
+        client_secret: str = "sandbox-secret",  # noqa: S107 (the sandbox's published test merchant)
         invoice_code: str = "TEST_INVOICE",
         token_lifetime: int = 86400,
         public_url: str = "http://127.0.0.1:8002",

@@ -6,6 +6,7 @@ own callbacks arrive concurrently, so each request gets a thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socketserver
@@ -21,7 +22,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - wsgiref's signature
+    def log_message(self, format, *args):
         # The callback path carries a per-invoice secret: never log it.
         path = re.sub(r"(/webhook/[^/?]+/)[^/?]+", r"\1[redacted]", (self.path or "").split("?")[0])
         log.debug("%s %s", self.command, path[:80])
@@ -30,7 +31,5 @@ class QuietHandler(WSGIRequestHandler):
 def serve(app, *, host: str, port: int, name: str) -> None:
     with make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler) as httpd:
         print(f"[{name}] listening on http://{host}:{httpd.server_port}", flush=True)  # noqa: T201
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass

@@ -26,8 +26,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import qpay_signing as signing  # noqa: E402
-from qpay_worker.app import callback_token  # noqa: E402
+import qpay_signing as signing
+from qpay_worker.app import callback_token
 
 
 def main() -> int:

@@ -38,17 +38,17 @@ class ArtistSearchForm(PageForm):
     style = forms.ChoiceField(label=_("Style"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     language = forms.ChoiceField(label=_("Speaks"), required=False)
-    priceMax = forms.IntegerField(  # noqa: N815 - the URL's name, as the API's
+    priceMax = forms.IntegerField(
         label=_("Price from at most (MNT)"),
         required=False,
         min_value=0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "10000"}),
     )
-    minRating = forms.ChoiceField(label=_("Rating"), required=False, choices=RATING_CHOICES)  # noqa: N815
-    availableFrom = forms.DateField(  # noqa: N815
+    minRating = forms.ChoiceField(label=_("Rating"), required=False, choices=RATING_CHOICES)
+    availableFrom = forms.DateField(
         label=_("Free from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    availableTo = forms.DateField(  # noqa: N815
+    availableTo = forms.DateField(
         label=_("Free until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     city = forms.CharField(label=_("City"), max_length=80, required=False)

@@ -74,7 +74,7 @@ class ArtistListQuerySerializer(serializers.Serializer):
     district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
     city = _QueryText(max_length=80, required=False, allow_blank=True, help_text="In either script, any case.")
     language = serializers.ChoiceField(choices=SpokenLanguage.choices, required=False, allow_blank=True)
-    priceMax = serializers.DecimalField(  # noqa: N815 - the wire name
+    priceMax = serializers.DecimalField(
         source="price_max",
         max_digits=12,
         decimal_places=0,
@@ -84,7 +84,7 @@ class ArtistListQuerySerializer(serializers.Serializer):
         allow_null=True,
         help_text="Whole MNT: only artists whose `priceFrom` is at most this.",
     )
-    minRating = serializers.DecimalField(  # noqa: N815 - the wire name
+    minRating = serializers.DecimalField(
         source="min_rating",
         max_digits=2,
         decimal_places=1,
@@ -94,14 +94,14 @@ class ArtistListQuerySerializer(serializers.Serializer):
         allow_null=True,
         help_text="1 to 5: only artists whose average rating is at least this.",
     )
-    availableFrom = _Day(  # noqa: N815 - the wire name
+    availableFrom = _Day(
         source="available_from",
         required=False,
         allow_null=True,
         help_text="YYYY-MM-DD: only artists with a bookable start from this day (in their own zone). Alone: the "
         f"{MAX_AVAILABILITY_DAYS} days from it.",
     )
-    availableTo = _Day(  # noqa: N815 - the wire name
+    availableTo = _Day(
         source="available_to",
         required=False,
         allow_null=True,
@@ -116,7 +116,7 @@ class ArtistListQuerySerializer(serializers.Serializer):
     )
     page = _Page(required=False, allow_blank=True, help_text="1 and up, or `last`.")
     # Read by the pagination as on every list (docs/api.md): not a positive number -> 20, over 100 -> 100.
-    pageSize = serializers.CharField(  # noqa: N815 - the wire name
+    pageSize = serializers.CharField(
         required=False, allow_blank=True, help_text="1 to 100 (default 20; more is read as 100)."
     )
 

@@ -18,6 +18,7 @@ Mark browser tests `@pytest.mark.browser`; this plugin adds `xdist_group("browse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -135,10 +136,8 @@ def new_page(browser, site_url, request) -> Iterator[Callable]:
     if failed is not None and failed.failed:
         for i, context in enumerate(contexts):
             for j, page in enumerate(context.pages):
-                try:
+                with contextlib.suppress(Exception):  # a screenshot must not hide the real failure
                     save_screenshot(page, f"FAILED-{request.node.name}-{i}-{j}")
-                except Exception:  # a screenshot must not hide the real failure
-                    pass
     for context in contexts:
         context.close()
     if problems.errors and not (failed is not None and failed.failed):

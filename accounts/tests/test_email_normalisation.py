@@ -109,7 +109,7 @@ def test_the_migration_normalises_stored_addresses_and_stops_on_a_clash():
         insert("  Mixed@Example.TEST")
         insert("\uff33\uff21\uff2d@example.test")
         insert("sam@example.test")  # the same address as the fullwidth one, once normalised
-        with pytest.raises(RuntimeError, match="sam@example.test"):
+        with pytest.raises(RuntimeError, match=r"sam@example\.test"):
             migrate("0002_email_normalised")
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM users WHERE email = 'sam@example.test'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -146,7 +147,7 @@ def test_customer_cancel_and_artist_confirm_racing_leave_one_consistent_story():
         assert sorted(results) in ([200, 200], [200, 409])
         assert len(events) == results.count(200)
         assert events[-1].to_status == final
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in itertools.pairwise(events):
             assert after.from_status == before.to_status
 
 
@@ -175,7 +176,7 @@ def test_confirm_cancel_and_expiry_racing_on_one_hold_leave_a_consistent_audited
         applied = (results["confirm"] == 200) + (results["cancel"] == 200) + results["expire"]
         assert len(events) == applied >= 1, results
         assert events[0].from_status == BookingStatus.PENDING
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in itertools.pairwise(events):
             assert after.from_status == before.to_status
         assert events[-1].to_status == final
         assert set(results.values()) <= {200, 409, 0, 1}

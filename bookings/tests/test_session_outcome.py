@@ -117,7 +117,7 @@ def test_the_customer_disputes_a_session_completed_early_although_its_time_was_b
 
 
 def test_staff_open_a_dispute_of_a_no_show_whose_time_is_taken(admin_user):
-    early, other = _completed_early_and_rebooked()
+    early, _other = _completed_early_and_rebooked()
     Booking.objects.filter(pk=early.pk).update(status=BookingStatus.NO_SHOW)
 
     response = client_for(admin_user).post(
@@ -131,7 +131,7 @@ def test_staff_open_a_dispute_of_a_no_show_whose_time_is_taken(admin_user):
 
 
 def test_a_dispute_of_a_session_whose_time_is_taken_cannot_be_confirmed_again_but_can_end(admin_user):
-    early, other = _completed_early_and_rebooked()
+    early, _other = _completed_early_and_rebooked()
     client_for(early.customer).post("/api/disputes", {"bookingId": early.pk, "reason": "x"}, format="json")
     dispute = Dispute.objects.get(booking=early)
     staff = client_for(admin_user)

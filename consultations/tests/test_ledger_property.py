@@ -1,4 +1,3 @@
-# ruff: noqa: PT017 - a state machine rule accepts the refusals the product may give, either way
 """Property test (Hypothesis, stateful) of a project's deposit (docs/deposits.md, "Projects"):
 random histories of projects (accept a quote of 1 to 3 sessions with the deposit for the first or
 the last; pay it, on time or after the hold expired; book later sessions; complete them or mark a
@@ -16,6 +15,7 @@ run (their bodies, in order, as the worker would), then:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -180,10 +180,9 @@ class ProjectDepositMachine(RuleBasedStateMachine):
         )
         slot = max(earliest, timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
         slot += timedelta(hours=1)
-        try:
+        # not active yet, every session booked, a clash: the product says so
+        with contextlib.suppress(ApplicationError):
             services.project_session_book(user=self.actor(project, role), project_id=project_id, slot=slot)
-        except ApplicationError:
-            pass  # not active yet, every session booked, a clash: the product says so
         self.drain()
 
     @rule(
@@ -208,26 +207,22 @@ class ProjectDepositMachine(RuleBasedStateMachine):
     def cancel_a_session(self, project_id, role):
         live = self.live(project_id)
         if live:
-            try:
+            with contextlib.suppress(ApplicationError):
                 booking_change_status(
                     booking_id=live[-1].pk,
                     actor=self.actor(Project.objects.get(pk=project_id), role),
                     to_status="cancelled",
                 )
-            except ApplicationError:
-                pass
         self.drain()
 
     @rule(project_id=projects, role=who, late=st.booleans())
     def cancel_the_project(self, project_id, role, late):
         live = self.live(project_id)
         now = min(b.slot for b in live) - timedelta(hours=1) if late and live else timezone.now()
-        try:
+        with contextlib.suppress(ApplicationError):
             services.project_cancel(
                 user=self.actor(Project.objects.get(pk=project_id), role), project_id=project_id, now=now
             )
-        except ApplicationError:
-            pass
         self.drain()
 
     # --- invariants ---------------------------------------------------------------------------

@@ -452,9 +452,8 @@ def test_a_rolled_back_delete_leaves_the_object_alone(
             portfolio_item_delete(item=item, actor=tattooist.user)
             raise RuntimeError("caller failed after the delete")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            delete_then_fail()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        delete_then_fail()
     assert callbacks == []
     assert PortfolioItem.objects.filter(pk=item.pk).exists()
     assert not PendingObjectDeletion.objects.exists()

@@ -27,6 +27,7 @@ model=..., private=...)`` in the app's ``AppConfig.ready`` (docs/images.md).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -351,15 +352,12 @@ def attach_image(
             yield attached
         except BaseException:
             if not in_use(final_key):  # nothing points at the copy: take it back
-                try:
+                with contextlib.suppress(UpstreamUnavailable):  # sweep_unattached removes it later
                     uploads.delete_object(final_key, private=image_kind.private)
-                except UpstreamUnavailable:
-                    pass  # sweep_unattached removes it later
             raise
-    try:
-        uploads.delete_object(upload_key, private=True)  # attached: the original is not kept
-    except UpstreamUnavailable:
-        pass  # sweep_unattached removes it later (no record names it)
+    # attached: the original is not kept; sweep_unattached removes it later if this fails
+    with contextlib.suppress(UpstreamUnavailable):
+        uploads.delete_object(upload_key, private=True)
 
 
 def image_fields(image: AttachedImage | None, *, field: str = "image") -> dict[str, Any]:

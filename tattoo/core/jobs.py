@@ -36,8 +36,8 @@ from tattoo.core.errors import UpstreamUnavailable
 __all__ = [
     "OUTSIDE_SERVICE_RETRY",
     "app",
-    "enqueue",
     "batched",
+    "enqueue",
     "queue_health",
 ]
 

@@ -35,7 +35,7 @@ def test_every_provider_is_asked_in_order_and_providing_twice_is_harmless():
 def test_a_single_hook_takes_one_provider():
     hook: Hook = Hook("test.single", single=True)
     assert hook.one() is None
-    with pytest.raises(HookError, match="no installed app provides hook test.single"):
+    with pytest.raises(HookError, match=r"no installed app provides hook test\.single"):
         hook.required()
 
     hook.provide(first)

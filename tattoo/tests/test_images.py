@@ -129,7 +129,7 @@ def test_a_source_narrower_than_the_smallest_variant_gets_no_enlarged_variant(s3
 def test_a_heic_upload_becomes_a_served_jpeg_with_variants(s3_server, run_jobs, tattooist):
     original = heic(800, 600)
     assert original[4:12] == b"ftypheic"
-    up, item = add_portfolio_item(
+    _up, item = add_portfolio_item(
         client_for(tattooist.user), original, filename="IMG_4242.HEIC", content_type="image/heic"
     )
     assert item["imageUrl"].endswith(".jpg")
@@ -300,7 +300,7 @@ def test_the_images_sweep_re_encodes_old_images_and_moves_idea_images_to_the_pri
 
 
 def test_the_sweep_command_re_makes_variants_missing_from_the_bucket(s3_server, run_jobs, tattooist):
-    _up, item = add_portfolio_item(client_for(tattooist.user), image_bytes(700, 400, "JPEG"), filename="a.jpg")
+    _up, _item = add_portfolio_item(client_for(tattooist.user), image_bytes(700, 400, "JPEG"), filename="a.jpg")
     run_jobs()
     stored = PortfolioItem.objects.get()
     lost = uploads.variant_key(stored.image_key, 640)

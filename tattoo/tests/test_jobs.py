@@ -78,13 +78,12 @@ def test_a_job_enqueued_now_counts_from_when_it_was_enqueued(client):
 
 def test_jobs_enqueued_in_a_batch_are_written_together_when_it_ends(django_assert_num_queries):
     at = timezone.now() + timedelta(minutes=5)
-    with transaction.atomic():
-        with django_assert_num_queries(1):  # one statement for all three, at the end of the block
-            with jobs_batched():
-                assert enqueue(NO_OP_JOB, booking_id=1, at=at) is None
-                with jobs_batched():  # a nested block joins the outer one
-                    enqueue("notifications.send", outbox_id=2)
-                enqueue("notifications.send", outbox_id=3)
+    # one statement for all three, at the end of the block
+    with transaction.atomic(), django_assert_num_queries(1), jobs_batched():
+        assert enqueue(NO_OP_JOB, booking_id=1, at=at) is None
+        with jobs_batched():  # a nested block joins the outer one
+            enqueue("notifications.send", outbox_id=2)
+        enqueue("notifications.send", outbox_id=3)
     written = list(ProcrastinateJob.objects.order_by("id").values_list("task_name", "args", "scheduled_at"))
     assert written == [
         (NO_OP_JOB, {"booking_id": 1}, at),
