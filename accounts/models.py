@@ -279,7 +279,9 @@ class Tattooist(TimeStampedModel):
     )
     # The public profile (docs/search.md; written by accounts.profile.tattooist_update_profile).
     studio_name = models.CharField(verbose_name=_("studio name"), max_length=120, blank=True, default="", db_default="")
-    city = models.CharField(verbose_name=_("city"), max_length=80, default=DEFAULT_CITY, db_default=DEFAULT_CITY)
+    city = models.CharField(
+        verbose_name=_("city"), max_length=80, blank=True, default=DEFAULT_CITY, db_default=DEFAULT_CITY
+    )
     district = models.CharField(
         verbose_name=_("district"), max_length=20, choices=District.choices, blank=True, default="", db_default=""
     )
