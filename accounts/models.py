@@ -14,7 +14,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Collate, Lower, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
-from tattoo.core.models import status_check
+from tattoo.core.models import TimeStampedModel, status_check
 
 
 class Role(models.TextChoices):
@@ -246,7 +246,7 @@ def list_of_mongolian() -> list[str]:
     return [SpokenLanguage.MN.value]
 
 
-class Tattooist(models.Model):
+class Tattooist(TimeStampedModel):
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="tattooist")
     bio = models.TextField(verbose_name=_("bio"), blank=True, max_length=4000)
     approved = models.BooleanField(verbose_name=_("approved"), default=False)
@@ -279,7 +279,9 @@ class Tattooist(models.Model):
     )
     # The public profile (docs/search.md; written by accounts.profile.tattooist_update_profile).
     studio_name = models.CharField(verbose_name=_("studio name"), max_length=120, blank=True, default="", db_default="")
-    city = models.CharField(verbose_name=_("city"), max_length=80, default=DEFAULT_CITY, db_default=DEFAULT_CITY)
+    city = models.CharField(
+        verbose_name=_("city"), max_length=80, blank=True, default=DEFAULT_CITY, db_default=DEFAULT_CITY
+    )
     district = models.CharField(
         verbose_name=_("district"), max_length=20, choices=District.choices, blank=True, default="", db_default=""
     )
@@ -365,8 +367,6 @@ class Tattooist(models.Model):
         output_field=models.DecimalField(max_digits=2, decimal_places=1),
         db_persist=True,
     )
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "tattooists"

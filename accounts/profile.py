@@ -18,6 +18,7 @@ from accounts.models import HEAL_DAYS, INSTAGRAM_HANDLE, BookingMode, District, 
 from tattoo.core import images
 from tattoo.core.errors import ApplicationError
 from tattoo.core.money import is_whole, quantize
+from tattoo.core.services import model_update
 
 # The free-text fields and their longest text.
 TEXT_LIMITS = {"studio_name": 120, "city": 80, "address": 300, "aftercare_text": 4000}
@@ -160,21 +161,17 @@ def tattooist_update_profile(
 def _write(tattooist: Tattooist, values: dict, avatar, and_then) -> Tattooist:
     """`avatar`: _UNSET (unchanged), None (removed) or the sanitised copy (images.AttachedImage)."""
     with transaction.atomic():
-        fields = list(values)
-        for field, value in values.items():
-            setattr(tattooist, field, value)
+        data = dict(values)
         if avatar is not _UNSET:
-            # The row lock makes "which object did this replace" exact under concurrent changes.
-            old = Tattooist.objects.select_for_update().filter(pk=tattooist.pk).values_list("avatar_key", flat=True)
-            old_key = old.first() or ""
             image = images.image_fields(avatar, field="avatar")
-            for field, value in image.items():
-                setattr(tattooist, field, value)
-            fields += list(image)
-            if old_key and old_key != tattooist.avatar_key:
+            # The row lock makes "which object did this replace" exact under concurrent changes,
+            # and model_update compares the image columns with the stored ones, not a stale copy.
+            tattooist.refresh_from_db(fields=list(image), from_queryset=Tattooist.objects.select_for_update())
+            old_key = tattooist.avatar_key
+            data |= image
+            if old_key and old_key != data["avatar_key"]:
                 images.image_delete_later(old_key)
-        if fields:
-            tattooist.save(update_fields=[*fields, "updated_at"])
+        model_update(instance=tattooist, fields=list(data), data=data)
         if avatar:
             images.image_enqueue_variants(kind=AVATAR_FOLDER, pk=tattooist.pk, key=tattooist.avatar_key)
         if and_then is not None:

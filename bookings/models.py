@@ -8,7 +8,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core import l10n
-from tattoo.core.models import status_check
+from tattoo.core.models import TimeStampedModel, status_check
 
 
 class TsTzRange(Func):
@@ -135,7 +135,7 @@ def payment_status_word(value: str) -> str:
     return _word(PaymentStatus, value)
 
 
-class Booking(models.Model):
+class Booking(TimeStampedModel):
     customer = models.ForeignKey(
         "accounts.User", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="bookings"
     )
@@ -181,8 +181,6 @@ class Booking(models.Model):
         default=DepositRole.OWN,
         db_default=DepositRole.OWN,
     )
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "bookings"

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tattoo.core.models import ImageFields, status_check
+from tattoo.core.models import ImageFields, TimeStampedModel, status_check
 
 SIZE_CM = (1, 200)  # width and height of a piece, in whole centimetres
 SESSIONS = (1, 20)  # sessions a quote may plan
@@ -81,7 +81,7 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # by a party or staff, or its first session never happened
 
 
-class Consultation(models.Model):
+class Consultation(TimeStampedModel):
     customer = models.ForeignKey(
         "accounts.User", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="consultations"
     )
@@ -107,8 +107,6 @@ class Consultation(models.Model):
     date_of_birth = models.DateField(verbose_name=_("date of birth"))
     # The artist's first answer (a message, a quote or a decline): the response-time figures read it.
     first_answered_at = models.DateTimeField(verbose_name=_("first answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "consultations"
@@ -244,7 +242,7 @@ class Quote(models.Model):
         return gettext("quote #%(number)s") % {"number": self.pk}
 
 
-class Project(models.Model):
+class Project(TimeStampedModel):
     """The work an accepted quote starts: `sessions_planned` sessions of `session_minutes`, the
     deposit paid with the first and applied to the first or the last (docs/deposits.md)."""
 
@@ -270,8 +268,6 @@ class Project(models.Model):
         choices=ProjectStatus.choices,
         default=ProjectStatus.AWAITING_DEPOSIT,
     )
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "projects"

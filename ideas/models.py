@@ -2,10 +2,10 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tattoo.core.models import ImageFields
+from tattoo.core.models import ImageFields, TimeStampedModel
 
 
-class TattooIdea(ImageFields):
+class TattooIdea(TimeStampedModel, ImageFields):
     booking = models.ForeignKey(
         "bookings.Booking", verbose_name=_("booking"), on_delete=models.CASCADE, related_name="ideas"
     )
@@ -16,8 +16,6 @@ class TattooIdea(ImageFields):
     image_key = models.CharField(verbose_name=_("image key"), max_length=512, blank=True)
     # Blank only with an image: an idea is a description, an image, or both (ideas.services).
     description = models.TextField(verbose_name=_("description"), max_length=4000, blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "tattoo_ideas"

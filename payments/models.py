@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tattoo.core.l10n import money
-from tattoo.core.models import status_check
+from tattoo.core.models import TimeStampedModel, status_check
 
 
 def _word(choices: type[models.TextChoices], value: str) -> str:
@@ -39,7 +39,7 @@ class RefundState(models.TextChoices):
     QPAY_REFUNDED = "qpay_refunded", _("Refunded through QPay")  # card refund accepted by QPay
 
 
-class Transaction(models.Model):
+class Transaction(TimeStampedModel):
     booking = models.ForeignKey(
         "bookings.Booking", verbose_name=_("booking"), on_delete=models.PROTECT, related_name="transactions"
     )
@@ -75,8 +75,6 @@ class Transaction(models.Model):
     # When the invoice was cancelled at QPay (its QR stops working). An underpaid invoice keeps its
     # status but must still be cancelled, so this, not the status, says whether it is open.
     invoice_cancelled_at = models.DateTimeField(verbose_name=_("invoice cancelled at"), null=True, blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "transactions"
@@ -180,7 +178,7 @@ REFUND_DONE = (RefundStatus.QPAY_REFUNDED, RefundStatus.MANUAL_DONE)
 REFUND_OPEN = (RefundStatus.QPAY_PENDING, RefundStatus.MANUAL_REQUIRED)
 
 
-class Refund(models.Model):
+class Refund(TimeStampedModel):
     """Money owed back to the customer from one payment row; moves along REFUND_TRANSITIONS."""
 
     payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
@@ -206,8 +204,6 @@ class Refund(models.Model):
         "accounts.User", verbose_name=_("done by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     done_at = models.DateTimeField(verbose_name=_("done at"), null=True, blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "deposit_refunds"

@@ -4,10 +4,10 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tattoo.core.models import ImageFields
+from tattoo.core.models import ImageFields, TimeStampedModel
 
 
-class PortfolioItem(ImageFields):
+class PortfolioItem(TimeStampedModel, ImageFields):
     tattooist = models.ForeignKey(
         "accounts.Tattooist", verbose_name=_("tattooist"), on_delete=models.CASCADE, related_name="portfolio_items"
     )
@@ -18,8 +18,6 @@ class PortfolioItem(ImageFields):
     style_tags = ArrayField(
         models.CharField(max_length=32), verbose_name=_("style tags"), default=list, blank=True, size=20
     )
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "portfolios"

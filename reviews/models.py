@@ -5,13 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tattoo.core.models import ImageFields, status_check
+from tattoo.core.models import ImageFields, TimeStampedModel, status_check
 
 RATING_MIN, RATING_MAX = 1, 5
 TEXT_MAX = 2000
 
 
-class Review(ImageFields):
+class Review(TimeStampedModel, ImageFields):
     """One per completed booking, by its customer, published at once (docs/api.md, "After the
     session"). A hidden review (staff, with a reason: ReviewModeration) is out of the public list
     and out of the artist's `rating_count`/`rating_sum` (reviews/services.py keeps both exact). The
@@ -35,8 +35,6 @@ class Review(ImageFields):
     image_url = models.URLField(verbose_name=_("healed photo URL"), max_length=1024, blank=True, default="")
     image_key = models.CharField(verbose_name=_("healed photo key"), max_length=512, blank=True, default="")
     photo_added_at = models.DateTimeField(verbose_name=_("healed photo added at"), null=True, blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "reviews"

@@ -30,6 +30,7 @@ from bookings.selectors import booking_get_for
 from reviews.models import RATING_MAX, RATING_MIN, TEXT_MAX, ModerationAction, Review, ReviewModeration
 from tattoo.core import images
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.services import model_update
 
 logger = logging.getLogger("inkbook.reviews")
 
@@ -167,24 +168,19 @@ def review_update(
     )
     with attach as image, transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
-        fields = ["updated_at"]
+        data: dict[str, object] = {}
         if rating is not _UNSET and rating != locked.rating:
             if not locked.is_hidden:
                 _rating_move(tattooist_id=locked.tattooist_id, count=0, total=rating - locked.rating)
-            locked.rating = rating
-            fields.append("rating")
+            data["rating"] = rating
         if text is not _UNSET:
-            locked.text = text
-            fields.append("text")
+            data["text"] = text
         if healed_photo_url is not _UNSET:
-            old_key = locked.image_key
-            for name, value in images.image_fields(image).items():
-                setattr(locked, name, value)
-            locked.photo_added_at = timezone.now() if image is not None else None
-            fields += [*images.image_fields(None), "photo_added_at"]
-            if old_key and old_key != locked.image_key:
-                images.image_delete_later(old_key)
-        locked.save(update_fields=fields)
+            data |= images.image_fields(image)
+            data["photo_added_at"] = timezone.now() if image is not None else None
+            if locked.image_key and locked.image_key != data["image_key"]:
+                images.image_delete_later(locked.image_key)
+        model_update(instance=locked, fields=list(data), data=data)
         if healed_photo_url is not _UNSET and image is not None:
             images.image_enqueue_variants(kind=KIND, pk=locked.pk, key=locked.image_key)
     return locked

@@ -120,6 +120,23 @@ def test_empty_values_clear_the_optional_fields(tattooist):
     )
 
 
+def test_an_empty_city_is_kept(tattooist):
+    # docs/search.md: the city is at most 80 characters, so none at all is allowed too
+    response = patch(tattooist, {"city": "  "})
+
+    assert response.status_code == 200, response.json()
+    tattooist.refresh_from_db()
+    assert tattooist.city == ""
+
+
+def test_an_unchanged_profile_is_not_written_again(tattooist):
+    assert patch(tattooist, PROFILE).status_code == 200
+    before = Tattooist.objects.get(pk=tattooist.pk).updated_at
+
+    assert patch(tattooist, PROFILE).status_code == 200
+    assert Tattooist.objects.get(pk=tattooist.pk).updated_at == before
+
+
 def test_the_database_refuses_what_the_rules_refuse(tattooist):
     bad = (
         {"district": "downtown"},

@@ -143,6 +143,19 @@ def test_the_author_edits_the_rating_and_the_average_follows(completed, outsider
     assert rating_of(completed.tattooist) == (1, 2, Decimal("2.0"))
 
 
+def test_an_edit_that_changes_nothing_writes_nothing(completed):
+    created = review(completed.customer, completed, rating=4).json()
+    before = Review.objects.get(pk=created["id"]).updated_at
+
+    same = client_for(completed.customer).patch(
+        f"/api/reviews/{created['id']}", {"rating": 4, "text": " Сайхан болсон ", "healedPhotoUrl": ""}, format="json"
+    )
+
+    assert same.status_code == 200, same.json()
+    assert Review.objects.get(pk=created["id"]).updated_at == before
+    assert rating_of(completed.tattooist) == (1, 4, Decimal("4.0"))
+
+
 def test_a_healed_photo_before_day_21_is_409_too_early(completed, settings):
     created = review(completed.customer, completed).json()
     assert settings.HEALED_PHOTO_DAYS == 21

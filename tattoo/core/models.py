@@ -12,6 +12,22 @@ def status_check(field: str, choices: type[models.TextChoices], name: str) -> mo
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
 
 
+class TimeStampedModel(models.Model):
+    """`created_at` (set once, on insert) and `updated_at` (set on every save, and by
+    tattoo.core.services.model_update when it writes), for a model that keeps both.
+
+    HackSoft's BaseModel (https://github.com/HackSoftware/Django-Styleguide-Example,
+    `styleguide_example/common/models.py`) declares `created_at` with `db_index=True,
+    default=timezone.now`; these keep the columns the tables already have: `auto_now_add` (not
+    editable, so no form or serializer offers it, and no index a table did not ask for)."""
+
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class CacheVersion(models.Model):
     """A counter per cached public resource ("catalog", "artist:<id>"), bumped after every write.
 
@@ -68,7 +84,7 @@ class IdempotencyKey(models.Model):
         return f"{self.user_id}:{self.key} ({self.status})"
 
 
-class PendingObjectDeletion(models.Model):
+class PendingObjectDeletion(TimeStampedModel):
     """A bucket object waiting to be deleted (tattoo/core/uploads.py object_delete_later): written
     in the transaction that deletes the record naming it; retried by the jobs worker and
     `manage.py retry_object_deletes` until the bucket confirms."""
@@ -77,8 +93,6 @@ class PendingObjectDeletion(models.Model):
     key = models.CharField(verbose_name=_("key"), max_length=512, unique=True)
     attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
     last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "pending_object_deletions"
