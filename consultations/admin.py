@@ -1,14 +1,13 @@
 """Staff's view of custom work: requests, quotes and projects, read-only (they change only through
-services, audited); the one staff action is cancelling a project (consultations.services). And the
-report of answers and conversions, next to the weekly report (tattoo/urls.py)."""
+services, audited); the one staff action is cancelling a project (consultations.services). The
+report of answers and conversions is the back office's page (backoffice/views.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from consultations import selectors, services
+from consultations import services
 from consultations.models import (
     Consultation,
     ConsultationEvent,
@@ -111,14 +110,3 @@ class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 done += 1
         self.message_user(request, _("%(count)s project(s) cancelled.") % {"count": done}, messages.SUCCESS)
-
-
-def consultation_report_view(request):
-    rows = selectors.conversion_report()
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Custom work: answers and deposits (last 90 days)"),
-        "rows": rows,
-        "min_answers": selectors.RESPONSE_MIN_ANSWERS,
-    }
-    return TemplateResponse(request, "admin/consultations/report.html", context)

@@ -1,9 +1,9 @@
-"""Staff tools in the Django admin: the dispute queue and its resolve form, the manual refund
-queue, and the weekly report. Every change goes through disputes/services.py, as the API does."""
+"""Staff tools in the Django admin: the dispute queue and its resolve form, and the manual refund
+queue. Every change goes through disputes/services.py, as the API does. The admin index and the
+reports are the back office's (backoffice/)."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 
 from django import forms
@@ -20,14 +20,10 @@ from disputes import selectors, services
 from disputes.models import Dispute, DisputeStatus, ManualRefund
 from payments.admin import ManualRefundDoneAction, csv_columns_named
 from payments.models import RefundState, Transaction
-from tattoo.core import l10n
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
 from tattoo.core.errors import ApplicationError
 from tattoo.core.money import MAX_AMOUNT
-
-# The report page is linked from the admin index (see templates/admin/inkbook/index.html).
-admin.site.index_template = "admin/inkbook/index.html"
 
 
 class DisputeResolveForm(forms.Form):
@@ -177,72 +173,3 @@ class ManualRefundAdmin(ManualRefundDoneAction, ReadOnlyAdminMixin, CsvExportMix
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(refund_state=RefundState.MANUAL_REQUIRED).order_by("updated_at")
-
-
-def report_view(request):
-    rows = selectors.weekly_report(weeks=12)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Weekly report (last 12 weeks, UTC, weeks start Monday)"),
-        "rows": rows,
-        "totals": {
-            "bookings": sum(r.bookings for r in rows),
-            "deposits": sum((r.deposits for r in rows), Decimal("0.00")),
-            "refunds": sum((r.refunds for r in rows), Decimal("0.00")),
-            "net": sum((r.net for r in rows), Decimal("0.00")),
-        },
-        "bookings_chart": _bar_chart(rows, [("bookings", "#417690", _("bookings"))], money=False),
-        "money_chart": _bar_chart(
-            rows, [("deposits", "#2e7d32", _("deposits collected")), ("refunds", "#c62828", _("refunds"))], money=True
-        ),
-    }
-    return TemplateResponse(request, "admin/inkbook/report.html", context)
-
-
-def _bar_chart(rows, series: list[tuple], *, money: bool, width: int = 760, height: int = 220) -> dict:
-    """Geometry for a server-rendered SVG bar chart (attributes only: the CSP forbids inline styles).
-    `series` is (row attribute, colour, translated name); amounts are written as l10n.money, counts
-    as l10n.number, the weeks as l10n.short_date."""
-    top, bottom, left = 20, 30, 10
-    plot_h = height - top - bottom
-    group_w = (width - left) / len(rows)
-    bar_w = (group_w - 12) / len(series)
-    peak = max((getattr(r, key) for r in rows for key, _colour, _name in series), default=0) or 1
-    shown = l10n.money if money else l10n.number
-    bars, labels = [], []
-    for i, row in enumerate(rows):
-        x0 = left + i * group_w + 6
-        week = l10n.short_date(row.week, UTC)
-        for j, (key, colour, name) in enumerate(series):
-            value = getattr(row, key)
-            h = round(float(value) / float(peak) * plot_h, 1)
-            bars.append(
-                {
-                    "x": _num(x0 + j * bar_w),
-                    "y": _num(top + plot_h - h),
-                    "w": _num(bar_w - 2),
-                    "h": _num(h),
-                    "fill": colour,
-                    "title": _("week of %(week)s: %(series)s %(value)s")
-                    % {"week": week, "series": name, "value": shown(value)},
-                }
-            )
-        labels.append({"x": _num(x0 + (group_w - 12) / 2), "y": height - 10, "text": week})
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "labels": labels,
-        "peak": peak,
-        "peak_label": shown(peak),
-        "axis_y": top + plot_h,
-        "legend": [
-            {"name": name, "fill": colour, "x": 120 + k * 160, "text_x": 134 + k * 160}
-            for k, (_key, colour, name) in enumerate(series)
-        ],
-    }
-
-
-def _num(value: float) -> str:
-    # Formatted here, not in the template, so no locale turns the decimal point into a comma.
-    return f"{value:.1f}"

@@ -1,18 +1,16 @@
-"""Staff reads: the admin lists with their totals, the dispute queue and the weekly report."""
+"""Staff reads: the admin lists with their totals and the dispute queue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncWeek
-from django.utils import timezone
+from django.db.models.functions import Coalesce
 
 from bookings.models import Booking
 from disputes.models import Dispute, DisputeStatus
-from payments.models import Transaction, TransactionStatus
+from payments.models import Transaction
 
 ZERO = Decimal("0.00")
 
@@ -79,64 +77,3 @@ def dispute_queue() -> QuerySet[Dispute]:
     return Dispute.objects.annotate(
         open_first=Case(When(status=DisputeStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("open_first", "created_at", "id")
-
-
-# --- weekly report --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WeekRow:
-    week: datetime  # Monday 00:00 UTC
-    bookings: int
-    deposits: Decimal
-    refunds: Decimal
-
-    @property
-    def net(self) -> Decimal:
-        return self.deposits - self.refunds
-
-
-def report_week_starts(*, weeks: int = 12, now: datetime | None = None) -> list[datetime]:
-    """The Mondays (00:00 UTC) of the last `weeks` weeks, the current one last."""
-    now = (now or timezone.now()).astimezone(UTC)
-    this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    return [this_monday - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
-
-
-def _by_week(qs, field: str, **aggregates) -> dict[datetime, dict]:
-    # PostgreSQL's date_trunc('week') starts weeks on Monday; truncating in UTC keeps one clock.
-    rows = qs.annotate(week=TruncWeek(field, tzinfo=UTC)).values("week").annotate(**aggregates).order_by("week")
-    return {row["week"]: row for row in rows}
-
-
-def weekly_report(*, weeks: int = 12, now: datetime | None = None) -> list[WeekRow]:
-    """Bookings created, deposits collected (paid_amount of paid transactions by paid_at week) and
-    refunds (dispute refunds by resolution week) per week; one query per series."""
-    starts = report_week_starts(weeks=weeks, now=now)
-    since = starts[0]
-    bookings = _by_week(Booking.objects.filter(created_at__gte=since), "created_at", n=Count("id"))
-    deposits = _by_week(
-        # Refunded transactions were collected too; the refund shows in its own series.
-        Transaction.objects.filter(
-            paid_at__gte=since,
-            status__in=[
-                TransactionStatus.PAID,
-                TransactionStatus.PARTIALLY_REFUNDED,
-                TransactionStatus.REFUNDED,
-            ],
-        ),
-        "paid_at",
-        total=Sum("paid_amount"),
-    )
-    refunds = _by_week(
-        Dispute.objects.filter(resolved_at__gte=since, refund_amount__gt=0), "resolved_at", total=Sum("refund_amount")
-    )
-    return [
-        WeekRow(
-            week=start,
-            bookings=bookings.get(start, {}).get("n", 0),
-            deposits=deposits.get(start, {}).get("total") or ZERO,
-            refunds=refunds.get(start, {}).get("total") or ZERO,
-        )
-        for start in starts
-    ]

@@ -1,11 +1,5 @@
-from datetime import UTC, timedelta
-from decimal import Decimal
-
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Min, Sum
-from django.db.models.functions import Coalesce, TruncDate
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,21 +7,10 @@ from bookings.admin import BookingAdmin
 from bookings.event_notes import note_display
 from bookings.models import Booking
 from payments import ledger
-from payments.models import (
-    REFUND_DONE,
-    REFUND_OPEN,
-    LedgerEvent,
-    LedgerEventKind,
-    Payment,
-    Refund,
-    RefundStatus,
-    Transaction,
-)
+from payments.models import Refund, Transaction
+from payments.selectors import age_text, refund_queue_totals
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.admin_csv import CsvExportMixin
-
-ZERO = Decimal("0.00")
-
 
 # A transaction's CSV columns (the Transaction admin's export; the manual-refund queue picks some).
 TRANSACTION_CSV_COLUMNS = [
@@ -142,7 +125,7 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("age"))
     def age(self, obj: Refund) -> str:
-        return _age((obj.done_at or timezone.now()) - obj.created_at)
+        return age_text((obj.done_at or timezone.now()) - obj.created_at)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "queue": refund_queue_totals()}
@@ -158,80 +141,6 @@ class RefundAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
             _("%(count)s refund(s) marked done.") % {"count": done},
             messages.SUCCESS,
         )
-
-
-def _age(delta: timedelta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    if hours >= 24:
-        return _("%(days)s d %(hours)s h") % {"days": hours // 24, "hours": hours % 24}
-    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": int(delta.total_seconds() // 60) % 60}
-
-
-def refund_queue_totals(now=None) -> dict:
-    """Count, total and the oldest age of the manual queue, and what is waiting on QPay."""
-    now = now or timezone.now()
-    manual = Refund.objects.filter(status=RefundStatus.MANUAL_REQUIRED).aggregate(
-        count=Count("id"), total=Coalesce(Sum("amount"), ZERO), oldest=Min("created_at")
-    )
-    qpay = Refund.objects.filter(status=RefundStatus.QPAY_PENDING).aggregate(
-        count=Count("id"), total=Coalesce(Sum("amount"), ZERO)
-    )
-    return {
-        "manual_count": manual["count"],
-        "manual_total": manual["total"],
-        "manual_oldest_age": _age(now - manual["oldest"]) if manual["oldest"] else "",
-        "qpay_count": qpay["count"],
-        "qpay_total": qpay["total"],
-    }
-
-
-def ledger_report(*, days: int = 14, now=None) -> dict:
-    """The daily ledger report (UTC days): paid, refunded, kept and refunds recorded per day, the
-    refunds still pending, and every booking whose transactions and ledger disagree."""
-    now = now or timezone.now()
-    since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-    def per_day(qs, field: str, sign: int = 1) -> dict:
-        rows = qs.filter(**{f"{field}__gte": since}).annotate(day=TruncDate(field, tzinfo=UTC)).values("day")
-        return {r["day"]: sign * r["total"] for r in rows.annotate(total=Sum("amount")).values("day", "total")}
-
-    paid = per_day(Payment.objects.all(), "paid_at")
-    refunded = per_day(Refund.objects.filter(status__in=REFUND_DONE), "done_at")
-    kept = per_day(LedgerEvent.objects.filter(kind=LedgerEventKind.KEPT), "created_at")
-    unkept = per_day(LedgerEvent.objects.filter(kind=LedgerEventKind.UNKEPT), "created_at")
-    recorded = per_day(Refund.objects.all(), "created_at")
-    rows = []
-    for i in range(days):
-        day = (since + timedelta(days=i)).date()
-        rows.append(
-            {
-                "day": day,
-                "paid": paid.get(day, ZERO),
-                "refunded": refunded.get(day, ZERO),
-                "kept": kept.get(day, ZERO) - unkept.get(day, ZERO),
-                "refunds_recorded": recorded.get(day, ZERO),
-            }
-        )
-    pending = Refund.objects.filter(status__in=REFUND_OPEN).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
-    return {
-        "rows": rows,
-        "pending": pending,
-        "queue": refund_queue_totals(now),
-        "disagreements": ledger.ledger_disagreements(),
-    }
-
-
-def ledger_report_view(request):
-    report = ledger_report(days=14)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Deposit ledger, per day (last 14 days, UTC)"),
-        **report,
-        "totals": {
-            key: sum((r[key] for r in report["rows"]), ZERO) for key in ("paid", "refunded", "kept", "refunds_recorded")
-        },
-    }
-    return TemplateResponse(request, "admin/payments/ledger_report.html", context)
 
 
 class TransactionInline(admin.TabularInline):

@@ -1,10 +1,9 @@
-"""Staff tools: reviews (hide or show again, with a reason, audited) and the trust report. Every
-change goes through reviews/services.py."""
+"""Staff tools: reviews (hide or show again, with a reason, audited). Every change goes through
+reviews/services.py; the trust report is the back office's (backoffice/)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -13,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from reviews import selectors, services
+from reviews import services
 from reviews.models import TEXT_MAX, Review, ReviewModeration
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.errors import ApplicationError
@@ -107,15 +106,3 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/reviews/review/moderate.html", context)
-
-
-def trust_report_view(request):
-    rows, total = selectors.trust_report(weeks=12)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Trust report (last 12 weeks, by the week the session started, UTC)"),
-        "rows": rows,
-        "total": total,
-        "healed_days": settings.HEALED_PHOTO_DAYS,
-    }
-    return TemplateResponse(request, "admin/inkbook/trust_report.html", context)

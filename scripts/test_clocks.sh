@@ -33,12 +33,15 @@ MODULES=(
   bookings/tests/test_consent.py
   reviews/tests/test_reviews_api.py
   reviews/tests/test_aftercare.py
-  reviews/tests/test_trust_report.py
   consultations/tests/test_requests_api.py
   consultations/tests/test_quotes_api.py
   consultations/tests/test_projects_api.py
   consultations/tests/test_pages.py
   consultations/tests/test_figures.py
+  backoffice/tests/test_pages.py
+  backoffice/tests/test_weekly_report.py
+  backoffice/tests/test_trust_report.py
+  backoffice/tests/test_consultation_report.py
 )
 
 INSTANTS=(

@@ -165,6 +165,11 @@ INSTALLED_APPS = [
     # Consent records live in bookings; reviews, replies, healed photos and aftercare mails here,
     # above disputes (docs/security.md row 24, README "Layout").
     "reviews",
+    # The staff's back office (the admin index, the reports): reads every app above, none reads it.
+    # Its templates are its own names (admin/inkbook/...), so its place in this list decides no
+    # template or static lookup; it sets the admin's index_template rather than overriding
+    # admin/index.html, so it need not come before django.contrib.admin.
+    "backoffice",
     "tattoo.site.apps.SiteConfig",
 ]
 

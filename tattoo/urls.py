@@ -6,10 +6,6 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import set_language
-from consultations.admin import consultation_report_view
-from disputes.admin import report_view
-from payments.admin import ledger_report_view
-from reviews.admin import trust_report_view
 from tattoo.core import views
 from tattoo.core.api import UploadPresignApi
 
@@ -40,14 +36,8 @@ javascript_catalog = cache_control(public=True, max_age=3600)(
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/reports/", admin.site.admin_view(report_view), name="admin-reports"),
-    path("admin/reports/ledger/", admin.site.admin_view(ledger_report_view), name="admin-ledger-report"),
-    path("admin/reports/trust/", admin.site.admin_view(trust_report_view), name="admin-trust-report"),
-    path(
-        "admin/reports/consultations/",
-        admin.site.admin_view(consultation_report_view),
-        name="admin-consultation-report",
-    ),
+    # The back office's reports, before the admin's own URLs.
+    path("admin/reports/", include("backoffice.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     # The language switcher posts to set_language (i18n/setlang/: Django's view, which also saves a

@@ -1,5 +1,6 @@
 """The staff's Django admin: approval actions, the dispute queue and resolve form, the refund
-queue, the weekly report and CSV exports, driven through the test client as a staff user."""
+queue and CSV exports, driven through the test client as a staff user (the admin index and the
+reports: backoffice/tests/)."""
 
 from __future__ import annotations
 
@@ -43,22 +44,12 @@ def _csv(response) -> list[list[str]]:
 # --- access -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/reports/", "/admin/bookings/booking/export.csv"])
-def test_non_staff_are_sent_to_the_admin_login(customer, path):
+def test_non_staff_are_sent_to_the_admin_login(customer):
     client = Client()
     client.force_login(customer)
-    response = client.get(path)
+    response = client.get("/admin/bookings/booking/export.csv")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
-
-
-def test_the_admin_index_links_the_report_and_the_queues(staff):
-    response = staff.get("/admin/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'href="/admin/reports/"' in html
-    assert "/admin/disputes/dispute/?status__exact=open" in html
-    assert "/admin/disputes/manualrefund/" in html
 
 
 # --- artist approval actions ------------------------------------------------------------------
@@ -314,87 +305,6 @@ def test_the_transactions_csv_exports_the_filtered_list_and_the_selection(staff)
     assert [r[0] for r in _csv(selected)[1:]] == [str(pending.pk)]
 
 
-# --- weekly report ----------------------------------------------------------------------------
-
-
-def _at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
-
-
-@pytest.fixture
-def seeded_weeks():
-    """Bookings, payments and refunds spread over weeks; 'now' is Wednesday 2026-03-18 12:00 UTC,
-    so the report covers the Mondays 2025-12-29 … 2026-03-16."""
-    with _at(2025, 12, 1):
-        old = PaidBookingFactory()  # before the window: counted nowhere
-        PaidTransactionFactory(booking=old, paid_at=datetime(2025, 12, 28, 23, 59, tzinfo=UTC), paid_amount=1)
-    with _at(2026, 2, 2, 0, 0):
-        BookingFactory()
-    with _at(2026, 2, 8, 23, 59):
-        BookingFactory()  # still the week of Feb 2
-    with _at(2026, 3, 15, 23, 30):
-        BookingFactory()  # Sunday in UTC (Monday morning in Ulaanbaatar): the week of Mar 9
-    with _at(2026, 3, 16, 0, 30):
-        BookingFactory()
-    PaidTransactionFactory(booking=old, paid_amount=Decimal("50000.00"), paid_at=datetime(2026, 3, 10, 5, tzinfo=UTC))
-    PaidTransactionFactory(
-        booking=old,
-        status=TransactionStatus.REFUNDED,
-        paid_amount=Decimal("30000.00"),
-        refunded_amount=Decimal("30000.00"),
-        paid_at=datetime(2026, 3, 11, 5, tzinfo=UTC),
-    )
-    PaidTransactionFactory(booking=old, status=TransactionStatus.PENDING, paid_amount=0, paid_at=None)
-    PaidTransactionFactory(
-        booking=old, paid_amount=Decimal("12345.67"), paid_at=datetime(2025, 12, 29, 0, 0, tzinfo=UTC)
-    )
-    for refund, resolved_at in [
-        (Decimal("30000.00"), datetime(2026, 3, 17, 9, tzinfo=UTC)),
-        (Decimal("1000.50"), datetime(2026, 1, 5, 9, tzinfo=UTC)),
-        (None, datetime(2026, 3, 17, 9, tzinfo=UTC)),
-    ]:
-        DisputeFactory(booking=old, status=DisputeStatus.RESOLVED, refund_amount=refund, resolved_at=resolved_at)
-
-
-def test_the_weekly_report_counts_each_series_in_utc_monday_weeks(staff, seeded_weeks):
-    with _at(2026, 3, 18, 12):
-        response = staff.get("/admin/reports/")
-    assert response.status_code == 200
-    rows = response.context["rows"]
-    assert len(rows) == 12
-    assert rows[0].week == datetime(2025, 12, 29, tzinfo=UTC)
-    assert rows[-1].week == datetime(2026, 3, 16, tzinfo=UTC)
-    by_week = {r.week.date().isoformat(): (r.bookings, r.deposits, r.refunds) for r in rows}
-    assert by_week["2025-12-29"] == (0, Decimal("12345.67"), Decimal("0"))
-    assert by_week["2026-01-05"] == (0, Decimal("0"), Decimal("1000.50"))
-    assert by_week["2026-02-02"] == (2, Decimal("0"), Decimal("0"))
-    assert by_week["2026-03-09"] == (1, Decimal("80000.00"), Decimal("0"))
-    assert by_week["2026-03-16"] == (1, Decimal("0"), Decimal("30000.00"))
-    quiet = [w for w, v in by_week.items() if v == (0, Decimal("0"), Decimal("0"))]
-    assert len(quiet) == 7
-    assert response.context["totals"] == {
-        "bookings": 4,
-        "deposits": Decimal("92345.67"),
-        "refunds": Decimal("31000.50"),
-        "net": Decimal("61345.17"),
-    }
-    main = response.content.decode().split('<div id="content-main">')[1].split("<!-- END SVGs -->")[0]
-    assert main.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 2
-    assert main.count('class="bar"') == 12 + 24
-    assert "<td>9 Mar 2026</td>" in main
-    assert "<td>80,000\u00a0₮</td>" in main
-    assert "<title>week of 9 Mar 2026: deposits collected 80,000\u00a0₮</title>" in main
-    # The CSP allows no inline styles or scripts: the chart is attributes only.
-    assert "style=" not in main
-    assert "<script" not in main
-
-
-def test_the_weekly_report_renders_with_no_data(staff):
-    response = staff.get("/admin/reports/")
-    assert response.status_code == 200
-    assert response.context["totals"]["bookings"] == 0
-
-
 def test_a_dispute_page_is_read_only_and_links_the_resolve_form(staff):
     dispute = DisputeFactory()
     url = f"/admin/disputes/dispute/{dispute.pk}/change/"
@@ -443,28 +353,3 @@ def test_the_resolve_page_speaks_mongolian_or_english_with_amounts_in_tugrik(adm
     assert "Refund (₮)" in english
     assert 'value="Resolve dispute"' in english
     assert not CYRILLIC.findall(english)
-
-
-@time_machine.travel(datetime(2026, 3, 18, 12, tzinfo=UTC), tick=False)
-def test_the_ledger_report_and_the_weekly_report_speak_the_staff_members_language(admin_user):
-    ledger = reverse("admin-ledger-report")
-    mongolian = _main(_staff_speaking(admin_user, "mn").get(ledger))
-    assert "<caption>Өдрөөр (UTC)</caption>" in mongolian
-    assert '<th scope="col">Шивээсчдэд үлдсэн</th>' in mongolian
-    assert "<td>2026.03.18</td>" in mongolian  # today, in the Mongolian short date
-    assert 'Одоо хүлээгдэж буй буцаан олголт: <strong id="ledger-pending">0\u00a0₮</strong>' in mongolian
-    assert "Байхгүй: бүх захиалгын мөнгөн дүн тохирч байна." in mongolian
-    assert "MNT" not in mongolian
-    english = _main(_staff_speaking(admin_user, "en").get(ledger))
-    assert "<caption>Per day (UTC)</caption>" in english
-    assert '<th scope="col">Kept by artists</th>' in english
-    assert "<td>18 Mar 2026</td>" in english
-    assert 'Refunds pending now: <strong id="ledger-pending">0\u00a0₮</strong>' in english
-    assert not CYRILLIC.findall(english)
-
-    report = _main(_staff_speaking(admin_user, "mn").get("/admin/reports/"))
-    assert "<h2>Долоо хоног бүр үүссэн захиалга</h2>" in report
-    assert "<td>2026.03.16</td>" in report  # the last week's Monday
-    assert "<title>долоо хоног 2026.03.16: төлөгдсөн урьдчилгаа төлбөр 0\u00a0₮</title>" in report
-    index = _staff_speaking(admin_user, "mn").get("/admin/").content.decode()
-    assert "<caption>Тайлан</caption>" in index

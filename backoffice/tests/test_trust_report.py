@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from backoffice.selectors import trust_report
 from bookings.models import BookingStatus
 from bookings.tests.factories import BookingFactory, ConsentFactory
 from bookings.tests.helpers import NOW
-from reviews.selectors import trust_report
 from reviews.tests.factories import CompletedBookingFactory, ReviewFactory
 from testing.clients import staff_login
 
