@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCustomer, IsTattooist
 from accounts.profile import PROFILE_FIELDS, tattooist_update_profile
 from accounts.serializers import TattooistProfileSerializer
-from bookings import selectors, services
+from bookings import selectors
 from bookings.models import BookingStatus
 from bookings.serializers import (
     ArtistMeUpdateSerializer,
@@ -31,6 +31,15 @@ from bookings.serializers import (
     BookingStatusSerializer,
     SlotsSerializer,
     TimeOffSerializer,
+)
+from bookings.services.create import booking_create
+from bookings.services.moves import booking_change_status, booking_reschedule
+from bookings.services.schedule import (
+    availability_create,
+    availability_delete,
+    tattooist_update_settings,
+    time_off_create,
+    time_off_delete,
 )
 from tattoo.core import http_cache
 from tattoo.core.errors import ApplicationError
@@ -163,7 +172,7 @@ class TattooistMeApi(APIView):
         # The profile and the booking settings in one transaction (the avatar's bucket calls before it).
         artist = tattooist_update_profile(
             tattooist=selectors.tattooist_of(request.user),
-            and_then=lambda artist: services.tattooist_update_settings(tattooist=artist, **values),
+            and_then=lambda artist: tattooist_update_settings(tattooist=artist, **values),
             **profile,
         )
         return Response(TattooistProfileSerializer(artist).data)
@@ -183,7 +192,7 @@ class AvailabilityCreateApi(APIView):
     def post(self, request):
         data = AvailabilityWindowSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        window = services.availability_create(tattooist=selectors.tattooist_of(request.user), **data.validated_data)
+        window = availability_create(tattooist=selectors.tattooist_of(request.user), **data.validated_data)
         return Response(AvailabilityWindowSerializer(window).data, status=status.HTTP_201_CREATED)
 
 
@@ -212,7 +221,7 @@ class AvailabilityItemApi(APIView):
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The window's id.")],
     )
     def delete(self, request, pk: int):
-        services.availability_delete(user=request.user, availability_id=pk)
+        availability_delete(user=request.user, availability_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -234,7 +243,7 @@ class TimeOffListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = TimeOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.time_off_create(tattooist=selectors.tattooist_of(request.user), **data.validated_data)
+        entry = time_off_create(tattooist=selectors.tattooist_of(request.user), **data.validated_data)
         return Response(TimeOffSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -243,7 +252,7 @@ class TimeOffItemApi(APIView):
 
     @extend_schema(responses={204: None}, operation_id="time_off_delete")
     def delete(self, request, pk: int):
-        services.time_off_delete(user=request.user, time_off_id=pk)
+        time_off_delete(user=request.user, time_off_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -287,7 +296,7 @@ class BookingListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = services.booking_create(customer=request.user, **data.validated_data)
+        booking = booking_create(customer=request.user, **data.validated_data)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -310,7 +319,7 @@ class BookingRescheduleApi(APIView):
         selectors.booking_get_for(user=request.user, booking_id=pk)  # who asks, before the body
         data = BookingRescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.booking_reschedule(booking_id=pk, actor=request.user, slot=data.validated_data["slot"])
+        booking_reschedule(booking_id=pk, actor=request.user, slot=data.validated_data["slot"])
         booking = selectors.booking_get_for(user=request.user, booking_id=pk, with_events=True)
         return Response(BookingDetailSerializer(booking).data)
 
@@ -333,7 +342,7 @@ class BookingDetailApi(APIView):
         selectors.booking_get_for(user=request.user, booking_id=pk)  # who asks, before the body
         data = BookingStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.booking_change_status(
+        booking_change_status(
             booking_id=pk, actor=request.user, to_status=data.validated_data["status"], note=data.validated_data["note"]
         )
         booking = selectors.booking_get_for(user=request.user, booking_id=pk, with_events=True)

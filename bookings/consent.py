@@ -4,7 +4,7 @@ The customer fills it from the mailed link or the booking page: date of birth (1
 session's day), the health questions, the typed full name as signature, and the agreement. What
 they wrote is sealed (tattoo/core/crypto.py) before it reaches the database; only the booking's
 two parties ever see it opened; staff see that it exists. A booking cannot be marked completed
-without it (bookings/services.py `session_started_refusal`, 409 `consent_missing`).
+without it (bookings/services/moves.py `session_started_refusal`, 409 `consent_missing`).
 
 The answers never go into a log line, a mail or a job's arguments: jobs carry the booking id, mails
 link to the booking page.

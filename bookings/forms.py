@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings import consent
 from bookings.models import Availability
-from bookings.services import known_timezones
+from bookings.services.schedule import known_timezones
 from tattoo.core.forms import PageForm
 from tattoo.core.l10n import zone_choices
 

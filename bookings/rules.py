@@ -13,17 +13,18 @@ artist's, with select_for_update), so what the rule reads after them sees every 
 competitor; the exclusion constraint `bookings_no_overlap` stays the guarantee for
 any writer that skips them. Each refusal has one shape (STYLE.md): the error to raise, or None.
 How far ahead a *new* start may be asked for (minimum notice, horizon) is the request's own check
-(`bookings.services._bookable_start`); a booking that already has its time keeps it.
+(`bookings.services.create._bookable_start`); a booking that already has its time keeps it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
@@ -36,7 +37,7 @@ from tattoo.core.hooks import Hook
 UNPAID_STATES = (PaymentStatus.UNPAID, PaymentStatus.PENDING)
 
 
-def unpaid_holds(**filters):
+def unpaid_holds(**filters: Any) -> QuerySet[Booking]:
     """Pending bookings whose deposit has not arrived: what the hold limits count and expiry ends."""
     return Booking.objects.filter(status=BookingStatus.PENDING, payment_status__in=UNPAID_STATES, **filters)
 

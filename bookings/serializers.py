@@ -12,7 +12,7 @@ from accounts.models import DEPOSIT_REFUNDABLE_HOURS_MAX
 from accounts.serializers import ArtistProfileUpdateSerializer
 from bookings import deposit_window
 from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
-from bookings.services import SESSION_MINUTES, min_deposit_problem, timezone_problem
+from bookings.services.schedule import SESSION_MINUTES, min_deposit_problem, timezone_problem
 from tattoo.core.hooks import Hook
 from tattoo.core.money import WHOLE_MNT_PATTERN
 from tattoo.core.schema import documented
@@ -244,7 +244,7 @@ class BookingDetailSerializer(BookingSerializer):
 class BookingCreateSerializer(serializers.Serializer):
     tattooist_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     slot = AwareDateTimeField(help_text="Session start, ISO 8601 with an offset.")
-    # Whole MNT (400 `deposit_not_whole`, bookings/services.py), at least the artist's minDeposit.
+    # Whole MNT (400 `deposit_not_whole`, bookings/services/create.py), at least the artist's minDeposit.
     deposit_amount = documented(
         serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
         type="string",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bookings import consent, notices, services
+from bookings import consent, notices
 from bookings.models import Booking
+from bookings.services.expiry import EARLY, EXPIRE_HOLD_TASK, KEPT, booking_expire_hold, booking_expire_holds
 from tattoo.core import jobs
 from tattoo.core.errors import UpstreamUnavailable
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
@@ -14,14 +15,14 @@ from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 SWEEP_GRACE = timedelta(seconds=60)
 
 
-@app.task(name=services.EXPIRE_HOLD_TASK, retry=OUTSIDE_SERVICE_RETRY)
+@app.task(name=EXPIRE_HOLD_TASK, retry=OUTSIDE_SERVICE_RETRY)
 def expire_hold(booking_id: int) -> str:
     """At the hold's `hold_expires_at`: expire it unless it was paid, cancelled or is no longer
     due (then a no-op). Retried with backoff while the payment check cannot be made."""
-    outcome = services.booking_expire_hold(booking_id=booking_id)
-    if outcome == services.KEPT:
+    outcome = booking_expire_hold(booking_id=booking_id)
+    if outcome == KEPT:
         raise UpstreamUnavailable(f"booking {booking_id}: the last payment check could not be made; hold kept")
-    if outcome == services.EARLY:  # clocks disagree by a moment: come back at the hold's own time
+    if outcome == EARLY:  # clocks disagree by a moment: come back at the hold's own time
         held = Booking.objects.filter(pk=booking_id).values_list("hold_expires_at", flat=True).first()
         if held is not None:
             jobs.enqueue(expire_hold, at=held, booking_id=booking_id)
@@ -34,7 +35,7 @@ def expire_holds(timestamp: int | None = None, overdue_by_seconds: int | None = 
     """Every minute, the safety net: holds whose own job did not expire them (a job that ended
     failed, rows written without one). `manage.py expire_holds` runs it with no grace period."""
     overdue_by = SWEEP_GRACE if overdue_by_seconds is None else timedelta(seconds=overdue_by_seconds)
-    report = services.booking_expire_holds(overdue_by=overdue_by, limit=limit)
+    report = booking_expire_holds(overdue_by=overdue_by, limit=limit)
     return {"expired": report.expired, "kept": report.kept}
 
 

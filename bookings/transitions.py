@@ -30,7 +30,7 @@ SETTLED_PAYMENT = (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PAR
 TRANSITIONS: dict[str, frozenset[str]] = {
     # An unpaid hold cannot be disputed (it would keep its slot past its expiry): not_disputable.
     S.PENDING: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED}),
-    # no_show: by its artist or staff, only after the start (bookings.services); the deposit is kept.
+    # no_show: by its artist or staff, only after the start (bookings/services/moves.py); the deposit is kept.
     S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED, S.DISPUTED, S.NO_SHOW}),
     S.COMPLETED: frozenset({S.DISPUTED}),
     S.NO_SHOW: frozenset({S.DISPUTED}),

@@ -9,7 +9,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.serializers import deposit_reader
-        from bookings.services import before_hold_expiry
+        from bookings.services.expiry import before_hold_expiry
         from payments.ledger import deposit_ledger_api
         from payments.services import payment_before_expiry
 

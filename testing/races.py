@@ -1,4 +1,5 @@
-"""Real threads against PostgreSQL: `hammer(fn, n)` releases n threads together (STYLE.md, Tests)."""
+"""Real races against PostgreSQL: `hammer(fn, n)` releases n threads together (STYLE.md, Tests);
+`lose_a_write_race` makes a transaction lose a write race (a real serialization failure)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def hammer(fn: Callable[[int], Any], n: int = 20, timeout: float = 60.0) -> list[Any]:
@@ -33,3 +34,23 @@ def hammer(fn: Callable[[int], Any], n: int = 20, timeout: float = 60.0) -> list
         t.join(timeout=timeout)
     assert len(out) == n, f"only {len(out)} of {n} threads finished"
     return out
+
+
+def lose_a_write_race(*, key: str) -> None:
+    """Make the caller's transaction lose a write race for real (PostgreSQL answers 40001, raised
+    as Django's OperationalError): at REPEATABLE READ it reads the cache_versions row `key`, a
+    second connection updates and commits that row, then the caller updates it too.
+
+    Call it first inside `transaction.atomic()` of a `transaction=True` test (the isolation level
+    is set by the transaction's first statement, and the other connection must see the row)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SELECT version FROM cache_versions WHERE key = %s", [key])
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as winner:
+                winner.execute("UPDATE cache_versions SET version = version + 1 WHERE key = %s", [key])
+        finally:
+            other.close()
+        cursor.execute("UPDATE cache_versions SET version = version + 1 WHERE key = %s", [key])
+    raise AssertionError("PostgreSQL let the second update through")

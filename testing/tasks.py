@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from bookings.services import booking_expire_hold
+from bookings.services.expiry import booking_expire_hold
 from tattoo.core.jobs import app
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import tattooist_slots
-from bookings.services import booking_create
+from bookings.services.create import booking_create
 
 
 def free_slots(artist, *, count: int = 1):

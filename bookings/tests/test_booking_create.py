@@ -3,15 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import psycopg
 import pytest
 import time_machine
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus, TimeOff
-from bookings.services import booking_create, with_db_retry
+from bookings.services.create import booking_create
 from bookings.tests.factories import BookingFactory
 from bookings.tests.helpers import NOW, open_every_day
 from bookings.transitions import booking_move
@@ -146,7 +145,7 @@ def test_it_refuses_a_slot_inside_time_off(frozen, open_artist, customer):
 
 @pytest.mark.parametrize("refusal", ["time_off", "slot_taken", "too_many_holds"])
 def test_a_refused_create_leaves_no_job_and_a_created_one_has_its_own(frozen, open_artist, customer, refusal):
-    # The booking's jobs are written in its transaction (bookings/services.py): a refusal found under
+    # The booking's jobs are written in its transaction (bookings/services/create.py): a refusal found under
     # the locks must write none of them.
     from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -290,56 +289,6 @@ def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, 
         booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
 
 
-def test_the_exclusion_constraint_is_the_last_guard_and_becomes_slot_taken(frozen, open_artist, customer):
-    BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=2))
-
-    def write_around_the_service():
-        with transaction.atomic():
-            return BookingFactory(tattooist=open_artist, slot=NOON + timedelta(hours=1))
-
-    with pytest.raises(ConflictError) as caught:
-        with_db_retry(write_around_the_service)
-    assert caught.value.code == "slot_taken"
-    assert isinstance(caught.value.__cause__, IntegrityError)
-    assert isinstance(caught.value.__cause__.__cause__, psycopg.errors.ExclusionViolation)
-    assert Booking.objects.count() == 1
-
-
-def test_a_check_violation_becomes_a_400_not_a_500(frozen, open_artist):
-    def too_long():
-        with transaction.atomic():
-            return BookingFactory(tattooist=open_artist, slot=NOON, ends_at=NOON + timedelta(hours=13))
-
-    with pytest.raises(ApplicationError) as caught:
-        with_db_retry(too_long)
-    assert caught.value.status_code == 400
-    assert isinstance(caught.value.__cause__.__cause__, psycopg.errors.CheckViolation)
-
-
-@pytest.mark.parametrize("error", [psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected])
-def test_serialization_failures_are_retried_then_answered_409(error):
-    calls = []
-
-    def flaky(fail_times):
-        def fn():
-            calls.append(1)
-            if len(calls) <= fail_times:
-                exc = OperationalError("forced")
-                exc.__cause__ = error("forced")
-                raise exc
-            return "ok"
-
-        return fn
-
-    assert with_db_retry(flaky(2)) == "ok"
-    assert len(calls) == 3
-    calls.clear()
-    with pytest.raises(ConflictError) as caught:
-        with_db_retry(flaky(3))
-    assert caught.value.code == "try_again"
-    assert len(calls) == 3
-
-
 def test_the_schema_has_the_exclusion_and_check_constraints():
     with connection.cursor() as cursor:
         cursor.execute(
@@ -381,23 +330,6 @@ def test_an_artist_whose_account_is_disabled_takes_no_bookings(frozen, open_arti
 
     assert response.status_code == 400
     assert response.json()["code"] == "artist_not_approved"
-
-
-def test_a_late_payment_can_never_revive_an_expired_booking_onto_a_taken_slot(frozen, open_artist):
-    expired = BookingFactory(tattooist=open_artist, slot=NOON, status=BookingStatus.EXPIRED)
-    BookingFactory(tattooist=open_artist, slot=NOON + timedelta(hours=1))  # took the freed slot meanwhile
-
-    with pytest.raises(ConflictError) as caught:
-        with_db_retry(
-            lambda: booking_move(
-                booking_id=expired.pk, actor=None, to_status=BookingStatus.CONFIRMED, to_payment_status="paid"
-            )
-        )
-
-    assert caught.value.code == "slot_taken"
-    expired.refresh_from_db()
-    assert (expired.status, expired.payment_status) == (BookingStatus.EXPIRED, PaymentStatus.UNPAID)
-    assert not BookingEvent.objects.filter(booking=expired).exists()
 
 
 @pytest.mark.parametrize(

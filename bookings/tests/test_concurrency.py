@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.services import booking_expire_holds
+from bookings.services.expiry import booking_expire_holds
 from bookings.tests.factories import BookingFactory
 from bookings.tests.helpers import open_every_day
 from testing.clients import client_for

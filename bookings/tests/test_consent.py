@@ -166,7 +166,7 @@ def test_completing_a_started_session_needs_the_signed_consent(booking):
 
 
 def test_the_booking_page_offers_complete_only_once_the_consent_is_signed(client, booking):
-    from bookings.services import allowed_moves
+    from bookings.services.moves import allowed_moves
 
     start = timezone.now() - timedelta(minutes=10)
     Booking.objects.filter(pk=booking.pk).update(slot=start, ends_at=start + timedelta(hours=2))

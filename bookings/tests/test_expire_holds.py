@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus, PaymentStatus
-from bookings.services import before_hold_expiry, booking_expire_holds
+from bookings.services.expiry import before_hold_expiry, booking_expire_holds
 from bookings.tests.factories import BookingFactory
 from bookings.tests.helpers import NOW
 from bookings.transitions import booking_move

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bookings.models import BookingStatus, PaymentStatus
-from bookings.services import booking_change_status, booking_reschedule
+from bookings.services.moves import booking_change_status, booking_reschedule
 from bookings.tests.helpers import NOW, open_every_day
 from bookings.tests.jobhelpers import free_slots
 from bookings.transitions import booking_move
@@ -44,7 +44,7 @@ def jobs(name: str) -> list[dict]:
 
 @pytest.fixture
 def booked(frozen, customer, open_artist):
-    from bookings.services import booking_create
+    from bookings.services.create import booking_create
 
     slot = free_slots(open_artist)[0]
     return booking_create(customer=customer, tattooist_id=open_artist.pk, slot=slot, deposit_amount=50000)
@@ -136,7 +136,7 @@ def test_the_same_move_notified_again_sends_nothing_more(booked):
 def test_a_reminder_goes_out_once_at_the_right_time_to_those_who_want_it(customer, tattooist, run_jobs, settings):
     open_every_day(tattooist)
     with time_machine.travel(NOW, tick=False) as clock:
-        from bookings.services import booking_create
+        from bookings.services.create import booking_create
 
         slot = free_slots(tattooist, count=3)[2]
         booking = booking_create(customer=customer, tattooist_id=tattooist.pk, slot=slot, deposit_amount=50000)
@@ -163,7 +163,7 @@ def test_a_reminder_goes_out_once_at_the_right_time_to_those_who_want_it(custome
 
 @pytest.mark.django_db(transaction=True)
 def test_no_reminder_after_a_cancel_and_a_replanned_one_after_a_reschedule(customer, tattooist, run_jobs, settings):
-    from bookings.services import booking_create
+    from bookings.services.create import booking_create
 
     open_every_day(tattooist)
     with time_machine.travel(NOW, tick=False) as clock:

@@ -18,7 +18,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings.models import Availability, Booking, BookingStatus
-from bookings.services import booking_change_status, booking_create, booking_expire_holds, with_db_retry
+from bookings.services.conflicts import booking_write_retry
+from bookings.services.create import booking_create
+from bookings.services.expiry import booking_expire_holds
+from bookings.services.moves import booking_change_status
 from bookings.tests.factories import BookingFactory
 from tattoo.core.errors import ApplicationError, ConflictError
 
@@ -93,7 +96,7 @@ class BookingMachine(RuleBasedStateMachine):
                 )
 
         try:
-            booking = with_db_retry(write)
+            booking = booking_write_retry(write)
         except ConflictError as exc:
             assert not expected
             assert exc.code == "slot_taken"

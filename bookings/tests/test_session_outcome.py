@@ -50,7 +50,7 @@ def test_completing_a_session_days_before_it_starts_is_409_too_early_and_changes
 
 
 def test_the_artist_gets_no_complete_button_before_the_start():
-    from bookings.services import allowed_moves
+    from bookings.services.moves import allowed_moves
 
     booking = PaidBookingFactory()
     assert BookingStatus.COMPLETED not in allowed_moves(booking=booking, actor=booking.tattooist.user)

@@ -4,7 +4,7 @@ Order of checks on every write (house style): unknown id → 404, not a party �
 in the body is judged), bad input → 400, state → 409. State is judged again under the row locks
 (lock order: the customer's row, then the artist's (bookings/rules.py `lock_parties`, only where a
 booking may be written), then the request, then its quote, then the project), so a race lost is a
-clean 409. A booking is only ever written by bookings.services.booking_write_locked, which asks the
+clean 409. A booking is only ever written by bookings.services.create.booking_write_locked, which asks the
 one slot rule: an accepted quote and a project's later session are bookings like any other.
 """
 

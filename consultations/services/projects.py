@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Tattooist, User
 from bookings import rules
 from bookings.models import Booking, BookingStatus, DepositRole
-from bookings.services import _bookable_start, booking_write_locked, with_db_retry
+from bookings.services.conflicts import booking_write_retry
+from bookings.services.create import _bookable_start, booking_write_locked
 from bookings.transitions import booking_move
 from consultations import notices
 from consultations.models import (
@@ -115,7 +116,7 @@ def project_session_book(*, user: User, project_id: int, slot: datetime, now: da
     require_project_party(project_for(user=user, project_id=project_id), user)
     now = now or timezone.now()
     slot = _bookable_start(slot, now=now)
-    return with_db_retry(lambda: _session_locked(user=user, project_id=project_id, slot=slot, now=now))
+    return booking_write_retry(lambda: _session_locked(user=user, project_id=project_id, slot=slot, now=now))
 
 
 def _session_locked(*, user: User, project_id: int, slot: datetime, now: datetime) -> Booking:
@@ -175,7 +176,7 @@ def project_cancel(*, user: User, project_id: int, now: datetime | None = None) 
     session is kept when the customer cancels a confirmed session after its free-cancel deadline,
     else refunded."""
     project_for(user=user, project_id=project_id)
-    return with_db_retry(lambda: _cancel_locked(user=user, project_id=project_id, now=now or timezone.now()))
+    return booking_write_retry(lambda: _cancel_locked(user=user, project_id=project_id, now=now or timezone.now()))
 
 
 def _cancel_locked(*, user: User, project_id: int, now: datetime) -> Project:

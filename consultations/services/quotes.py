@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Tattooist, User
 from bookings import rules
 from bookings.models import Booking, DepositRole
-from bookings.services import _bookable_start, booking_write_locked, with_db_retry
+from bookings.services.conflicts import booking_write_retry
+from bookings.services.create import _bookable_start, booking_write_locked
 from consultations import notices
 from consultations.models import (
     ANSWERABLE_CONSULTATION,
@@ -268,7 +269,7 @@ def quote_accept(*, user: User, quote_id: int, slot: datetime, now: datetime | N
     refusal = rate_refusal(scope="booking_create", user_id=user.pk, rate=settings.BOOKING_CREATE_RATE)
     if refusal is not None:
         raise refusal
-    return with_db_retry(lambda: _accept_locked(user=user, quote_id=quote_id, slot=slot, now=now))
+    return booking_write_retry(lambda: _accept_locked(user=user, quote_id=quote_id, slot=slot, now=now))
 
 
 def _accept_locked(*, user: User, quote_id: int, slot: datetime, now: datetime) -> tuple[Project, Booking]:

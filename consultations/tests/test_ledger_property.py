@@ -40,7 +40,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from bookings.models import ACTIVE_STATUSES, Availability, Booking, BookingStatus, DepositRole
-from bookings.services import booking_change_status, booking_expire_hold
+from bookings.services.expiry import booking_expire_hold
+from bookings.services.moves import booking_change_status
 from bookings.tests.factories import ConsentFactory
 from consultations import services
 from consultations.models import Project, ProjectStatus

@@ -14,7 +14,7 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingStatus
-from bookings.services import booking_change_status
+from bookings.services.moves import booking_change_status
 from bookings.tests.factories import ConsentFactory, PaidBookingFactory
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import ledger

@@ -31,7 +31,9 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 from bookings.models import ACTIVE_STATUSES, Availability, Booking, BookingStatus
-from bookings.services import booking_change_status, booking_create, booking_expire_hold, booking_reschedule
+from bookings.services.create import booking_create
+from bookings.services.expiry import booking_expire_hold
+from bookings.services.moves import booking_change_status, booking_reschedule
 from disputes.models import Dispute, DisputeStatus
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import card_refunds, ledger, services

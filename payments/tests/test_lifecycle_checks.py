@@ -12,7 +12,7 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bookings.models import Booking, BookingStatus
-from bookings.services import booking_change_status
+from bookings.services.moves import booking_change_status
 from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
 from payments.ledger import deposit_ledger
@@ -132,7 +132,7 @@ def test_a_rescheduled_confirmed_booking_gets_a_new_pre_session_check_and_the_ol
     booking = hold(customer, artist, expires_in=timedelta(minutes=20), slot=slots[0])
     booking_change_status(booking_id=booking.pk, actor=artist.user, to_status=BookingStatus.CONFIRMED)
     txn = pay_without_callback(qpay_worker, booking)  # a lost payment the old job would find if it ran
-    from bookings.services import booking_reschedule
+    from bookings.services.moves import booking_reschedule
 
     booking_reschedule(booking_id=booking.pk, actor=artist.user, slot=slots[1])
     jobs = ProcrastinateJob.objects.filter(task_name="payments.check_before_session").order_by("id")

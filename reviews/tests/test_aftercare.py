@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 
 from bookings.models import BookingStatus
-from bookings.services import booking_change_status
+from bookings.services.moves import booking_change_status
 from bookings.tests.factories import BookingFactory, ConsentFactory
 from bookings.tests.helpers import NOW
 from disputes.services import dispute_open_by_party

@@ -6,7 +6,7 @@ import pytest
 
 from bookings.rules import slot_rules
 from bookings.serializers import deposit_reader
-from bookings.services import before_hold_expiry
+from bookings.services.expiry import before_hold_expiry
 from bookings.transitions import status_moved
 from consultations.services import heal_refusal, project_follow_booking
 from payments.ledger import deposit_ledger_api

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
-from bookings import services as booking_services
+from bookings import api as booking_api
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.tests.factories import BookingFactory
 from bookings.tests.helpers import open_every_day
@@ -166,7 +166,7 @@ class TestBookings:
         def broken(**kwargs):
             raise RuntimeError("a bug")
 
-        monkeypatch.setattr(booking_services, "booking_create", broken)
+        monkeypatch.setattr(booking_api, "booking_create", broken)
         client = client_for(customer)
         with pytest.raises(RuntimeError):
             book(client, artist, key="k-6")

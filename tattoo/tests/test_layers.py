@@ -39,7 +39,7 @@ def test_the_layer_contracts_hold():
     [
         ("tattoo/core/money.py", "from bookings import models", "tattoo.core is not allowed to import bookings"),
         ("accounts/services.py", "from disputes import models", "accounts is not allowed to import disputes"),
-        ("bookings/services.py", "from portfolio import models", "bookings is not allowed to import portfolio"),
+        ("bookings/services/create.py", "from portfolio import models", "bookings is not allowed to import portfolio"),
         ("notifications/services.py", "from bookings import models", "notifications is not allowed to import bookings"),
         ("payments/services.py", "from ideas import models", "payments is not allowed to import ideas"),
         ("reviews/admin.py", "from backoffice import views", "reviews is not allowed to import backoffice"),

@@ -9,8 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bookings import services
 from bookings.models import BookingStatus, PaymentStatus
+from bookings.services.create import booking_create_refusal
+from bookings.services.moves import allowed_moves, booking_change_status, status_move_refusal
+from bookings.services.schedule import tattooist_update_settings
 from bookings.tests.factories import BookingFactory
 from payments import services as payment_services
 from payments.models import TransactionStatus
@@ -42,22 +44,20 @@ def test_an_underpaid_booking_offers_no_pay_button_as_the_service_refuses_it(cus
 def test_the_artists_buttons_are_the_moves_the_service_accepts(status):
     booking = BookingFactory(status=status)
     artist = booking.tattooist.user
-    offered = services.allowed_moves(booking=booking, actor=artist)
+    offered = allowed_moves(booking=booking, actor=artist)
     for to_status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.CANCELLED):
-        refusal = services.status_move_refusal(booking=booking, actor=artist, to_status=to_status)
+        refusal = status_move_refusal(booking=booking, actor=artist, to_status=to_status)
         assert (to_status in offered) == (refusal is None)
     for to_status in offered:
         fresh = BookingFactory(tattooist=booking.tattooist, status=status)
-        assert (
-            services.booking_change_status(booking_id=fresh.pk, actor=artist, to_status=to_status).status == to_status
-        )
+        assert booking_change_status(booking_id=fresh.pk, actor=artist, to_status=to_status).status == to_status
 
 
 def test_a_customer_is_offered_only_cancel_and_the_service_refuses_confirm(customer):
     booking = BookingFactory(customer=customer)
-    assert services.allowed_moves(booking=booking, actor=customer) == [BookingStatus.CANCELLED]
+    assert allowed_moves(booking=booking, actor=customer) == [BookingStatus.CANCELLED]
     with pytest.raises(ApplicationError) as refused:
-        services.booking_change_status(booking_id=booking.pk, actor=customer, to_status=BookingStatus.CONFIRMED)
+        booking_change_status(booking_id=booking.pk, actor=customer, to_status=BookingStatus.CONFIRMED)
     assert (refused.value.status_code, refused.value.code) == (403, "customer_may_only_cancel")
 
 
@@ -74,7 +74,7 @@ def test_a_customer_is_offered_only_cancel_and_the_service_refuses_confirm(custo
 def test_the_settings_service_refuses_bad_values_whoever_calls_it(tattooist, settings_change, field):
     before = (tattooist.timezone, tattooist.session_minutes, tattooist.min_deposit)
     with pytest.raises(ApplicationError) as refused:
-        services.tattooist_update_settings(tattooist=tattooist, **settings_change)
+        tattooist_update_settings(tattooist=tattooist, **settings_change)
     assert refused.value.status_code == 400
     assert field in refused.value.fields
     tattooist.refresh_from_db()
@@ -82,6 +82,6 @@ def test_the_settings_service_refuses_bad_values_whoever_calls_it(tattooist, set
 
 
 def test_the_booking_form_is_offered_only_to_whom_the_service_lets_book(customer, tattooist, admin_user):
-    assert services.booking_create_refusal(customer=customer) is None
+    assert booking_create_refusal(customer=customer) is None
     for other in (tattooist.user, admin_user):
-        assert services.booking_create_refusal(customer=other).status_code == 403
+        assert booking_create_refusal(customer=other).status_code == 403
