@@ -567,7 +567,7 @@ def payment_status_recheck_if_due(*, transaction_id: int) -> str | None:
 
 
 def payment_before_expiry(*, booking: Booking) -> bool:
-    """May this hold with an open invoice expire now? (the bookings.services.before_hold_expiry hook)
+    """May this hold with an open invoice expire now? (the bookings.services.expiry.before_hold_expiry hook)
 
     One last payment check (a lost callback must not lose a paid deposit). If the deposit
     arrived, the booking is confirmed and must not expire. If not, the invoice is cancelled at

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.services import booking_change_status
+from bookings.services.moves import booking_change_status
 from bookings.tests.factories import PaidBookingFactory
 from payments.models import Transaction
 from payments.services import payment_settle_booking
