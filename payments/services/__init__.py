@@ -5,6 +5,8 @@
   payment_unwanted_decide);
 - ``payments.services.checks``: the bounded re-checks and lifecycle checks (QPay forbids polling).
 
+Which invoices are open is one selector, ``payments.selectors.open_invoices``.
+
 Locking order everywhere: booking row, then transaction row (``booking_move`` locks the booking
 again, which is re-entrant inside one transaction). No transaction is ever held open across a
 call to the worker.

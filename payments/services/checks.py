@@ -27,7 +27,8 @@ from django.utils.dateparse import parse_datetime
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
 from payments import ledger, worker_client
 from payments.models import Transaction, TransactionStatus
-from payments.services.invoices import SETTLED_PAYMENT, _open_invoices, payment_invoice_cancel, transaction_reference
+from payments.selectors import open_invoices
+from payments.services.invoices import SETTLED_PAYMENT, payment_invoice_cancel, transaction_reference
 from payments.services.verdict import payment_notification_apply
 from tattoo.core.errors import UpstreamUnavailable
 
@@ -93,12 +94,7 @@ def payment_recheck_before_expiry(*, booking: Booking, raise_unavailable: bool =
     A lost callback must not lose a paid deposit: if QPay says the invoice is paid, the notify
     path confirms the booking here. Returns True when the booking is now paid.
     """
-    txn = (
-        Transaction.objects.filter(booking=booking, status__in=[TransactionStatus.PENDING, TransactionStatus.UNDERPAID])
-        .exclude(qpay_invoice_id=None)
-        .order_by("-created_at")
-        .first()
-    )
+    txn = open_invoices(booking_id=booking.pk).last()
     if txn is not None:
         try:
             payment_recheck(transaction_id=txn.pk)
@@ -139,11 +135,11 @@ def payment_settle_booking(*, booking_id: int) -> dict:
     invoices = "none"
     if invoices_unwanted(booking):
         found_paid = False
-        for txn in list(_open_invoices(booking_id)):
+        for txn in list(open_invoices(booking_id=booking_id)):
             if payment_recheck(transaction_id=txn.pk) not in (None, "ignored", "duplicate"):
                 found_paid = True
         booking.refresh_from_db()
-        if _open_invoices(booking_id).exists():
+        if open_invoices(booking_id=booking_id).exists():
             found_paid = payment_invoice_cancel(booking=booking) == "paid" or found_paid
             invoices = "cancelled"
         invoices = "paid" if found_paid else invoices
@@ -187,7 +183,7 @@ def payment_check_before_session(*, booking_id: int, slot: str) -> str:
         return "none"
     if parse_datetime(slot) != booking.slot:
         return "moved"
-    outcomes = [payment_recheck(transaction_id=txn.pk) for txn in _open_invoices(booking_id)]
+    outcomes = [payment_recheck(transaction_id=txn.pk) for txn in open_invoices(booking_id=booking_id)]
     outcome = "paid" if "processed" in outcomes else "unpaid" if outcomes else "none"
     log.info("booking %s: pre-session payment check: %s", booking_id, outcome)
     return outcome

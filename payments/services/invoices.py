@@ -20,6 +20,7 @@ from bookings.models import Booking, BookingStatus, PaymentStatus, status_word
 from bookings.transitions import booking_move, settle_enqueue
 from payments import worker_client
 from payments.models import Transaction, TransactionStatus
+from payments.selectors import open_invoices
 from payments.services.verdict import payment_notification_apply
 from tattoo.core import jobs
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError, UpstreamUnavailable
@@ -53,24 +54,23 @@ def _cancel_invoice(txn: Transaction) -> str:
         if payment_notification_apply(payload=check) not in ("duplicate", "ignored"):
             outcome = "paid"
     now = timezone.now()
-    Transaction.objects.filter(pk=txn.pk, invoice_cancelled_at=None).update(invoice_cancelled_at=now, updated_at=now)
-    # A conditional write: only a still-pending invoice becomes cancelled (the one way there in
-    # payments/transitions.py; the WHERE makes it race-safe without a lock).
-    Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).update(
-        status=TransactionStatus.CANCELLED, updated_at=now
-    )
+    # One commit for both writes, so no reader ever sees a pending invoice already cancelled at
+    # QPay (payments.selectors.open_invoices counts a pending row open by its status).
+    with transaction.atomic():
+        Transaction.objects.filter(pk=txn.pk, invoice_cancelled_at=None).update(
+            invoice_cancelled_at=now, updated_at=now
+        )
+        # A conditional write: only a still-pending invoice becomes cancelled (the one way there in
+        # payments/transitions.py; the WHERE makes it race-safe without a lock).
+        Transaction.objects.filter(pk=txn.pk, status=TransactionStatus.PENDING).update(
+            status=TransactionStatus.CANCELLED, updated_at=now
+        )
     return outcome
 
 
 def _retire_expired_invoice(booking_id: int) -> None:
     """Cancel an expired open invoice at QPay before replacing it."""
-    old = (
-        Transaction.objects.filter(
-            booking_id=booking_id, status=TransactionStatus.PENDING, expires_at__lte=timezone.now()
-        )
-        .exclude(qpay_invoice_id=None)
-        .first()
-    )
+    old = open_invoices(booking_id=booking_id, pending=True, expired_by=timezone.now()).first()
     if old is not None:
         _cancel_invoice(old)
 
@@ -84,12 +84,12 @@ def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
     worker is down; the caller decides whether to retry.
     """
     outcome = "none"
-    for txn in list(_open_invoices(booking.pk)):
+    for txn in list(open_invoices(booking_id=booking.pk)):
         outcome = "paid" if _cancel_invoice(txn) == "paid" or outcome == "paid" else "cancelled"
     if outcome == "cancelled":
         with transaction.atomic():
             current = Booking.objects.select_for_update().get(pk=booking.pk)
-            still_open = _open_invoices(booking.pk).exists()
+            still_open = open_invoices(booking_id=booking.pk).exists()
             paid = Transaction.objects.filter(booking=booking, status=TransactionStatus.UNDERPAID).exists()
             if current.payment_status == PaymentStatus.PENDING and not still_open and not paid:
                 booking_move(
@@ -147,9 +147,8 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
         refusal = payment_refusal(booking=booking)
         if refusal is not None:
             raise refusal
-        pending = (
-            Transaction.objects.select_for_update().filter(booking=booking, status=TransactionStatus.PENDING).first()
-        )
+        # The booking's one pending row (the partial unique index), a claim or an invoice.
+        pending = open_invoices(booking_id=booking.pk, pending=True, claims=True, lock=True).first()
         if pending is not None:
             if pending.qpay_invoice_id and pending.expires_at and pending.expires_at > now:
                 return pending, False
@@ -229,16 +228,3 @@ def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
             code="booking_not_payable",
         )
     return txn, True
-
-
-def _open_invoices(booking_id: int):
-    """Invoices whose QR can still be paid: issued, not cancelled at QPay, not paid in full."""
-    return (
-        Transaction.objects.filter(
-            booking_id=booking_id,
-            status__in=(TransactionStatus.PENDING, TransactionStatus.UNDERPAID),
-            invoice_cancelled_at=None,
-        )
-        .exclude(qpay_invoice_id=None)
-        .order_by("created_at", "id")
-    )

@@ -26,6 +26,7 @@ from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStat
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
 from payments import ledger
 from payments.models import Transaction, TransactionFlag, TransactionStatus
+from payments.selectors import open_invoices
 from payments.transitions import transaction_set_status
 from tattoo.core.errors import ApplicationError, UpstreamUnavailable
 from tattoo.core.money import CURRENCY, quantize
@@ -291,13 +292,7 @@ def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict)
         txn.save()
         if txn.flag == TransactionFlag.OVERPAID:
             payment_unwanted_decide(txn=txn, booking=booking)  # the part above the deposit goes back
-    others = list(
-        Transaction.objects.filter(booking_id=booking.pk, status=TransactionStatus.PENDING)
-        .exclude(pk=txn.pk)
-        .exclude(qpay_invoice_id=None)
-        .values_list("pk", flat=True)
-    )
-    if others:
+    if open_invoices(booking_id=booking.pk).exclude(pk=txn.pk).exists():
         # Another open invoice for this booking must not be paid as well: cancel it at QPay (a job).
         settle_enqueue(booking)
     return outcome

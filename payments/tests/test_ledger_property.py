@@ -36,8 +36,9 @@ from disputes.models import Dispute, DisputeStatus
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import card_refunds, ledger
 from payments.models import Payment, Refund, RefundStatus, Transaction
+from payments.selectors import open_invoices
 from payments.services.checks import payment_recheck, payment_settle_booking
-from payments.services.invoices import _open_invoices, payment_create
+from payments.services.invoices import payment_create
 from tattoo.core.errors import ApplicationError
 
 DEPOSIT = Decimal("50000.00")
@@ -127,7 +128,7 @@ class DepositMachine(RuleBasedStateMachine):
         self.drain()
 
     def _pay(self, booking_id, amount, payment_type) -> None:
-        txn = _open_invoices(booking_id).last()
+        txn = open_invoices(booking_id=booking_id).last()
         if txn is None:
             booking = Booking.objects.get(pk=booking_id)
             try:
@@ -247,7 +248,7 @@ class DepositMachine(RuleBasedStateMachine):
                 assert books.held <= books.required, (booking.pk, booking.status, books)
             else:
                 assert books.held == 0, (booking.pk, booking.status, books)
-                assert not _open_invoices(booking.pk).exists(), (booking.pk, booking.status)
+                assert not open_invoices(booking_id=booking.pk).exists(), (booking.pk, booking.status)
             total_paid += books.paid
         assert total_paid == sum(Payment.objects.values_list("amount", flat=True))
 

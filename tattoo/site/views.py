@@ -38,7 +38,8 @@ from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
 from ideas.services import idea_post_refusal
 from payments.ledger import deposit_ledger, policy_refund_deadline
-from payments.models import Transaction, TransactionStatus
+from payments.models import Transaction
+from payments.selectors import open_invoices
 from payments.services.checks import payment_status_recheck_if_due
 from payments.services.invoices import payment_create, payment_refusal
 from portfolio import selectors as portfolio_selectors
@@ -183,12 +184,7 @@ def _get_booking(request, booking_id: int) -> Booking:
 
 
 def _open_invoice(booking: Booking) -> Transaction | None:
-    return (
-        Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING)
-        .exclude(qpay_invoice_id=None)
-        .order_by("-created_at")
-        .first()
-    )
+    return open_invoices(booking_id=booking.pk, pending=True).last()
 
 
 def _can_pay(booking: Booking, user: User) -> bool:
