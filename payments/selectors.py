@@ -6,11 +6,12 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from payments.models import Transaction, TransactionStatus
 from tattoo.core.errors import NotAllowedError
 
 
-def transaction_for_party(*, user, qpay_invoice_id: str) -> Transaction:
+def transaction_for_party(*, user: User, qpay_invoice_id: str) -> Transaction:
     """The transaction behind an invoice, for the booking's customer, its artist or staff."""
     txn = get_object_or_404(
         Transaction.objects.select_related("booking", "booking__tattooist"), qpay_invoice_id=qpay_invoice_id

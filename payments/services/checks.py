@@ -117,7 +117,7 @@ def invoices_unwanted(booking: Booking) -> bool:
     return booking.status not in ACTIVE_STATUSES or booking.payment_status in SETTLED_PAYMENT
 
 
-def payment_settle_booking(*, booking_id: int) -> dict:
+def payment_settle_booking(*, booking_id: int) -> dict[str, str]:
     """The settle job's body, enqueued with every move that ends a booking (cancel, expiry,
     no-show, completion) and whenever a booking stops wanting an invoice (docs/deposits.md):
 

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings.models import Booking, BookingStatus, PaymentStatus, status_word
 from bookings.transitions import booking_move, settle_enqueue
 from payments import worker_client
@@ -46,6 +47,7 @@ def _claim_is_stale(txn: Transaction, now: datetime) -> bool:
 def _cancel_invoice(txn: Transaction) -> str:
     """Cancel one invoice at QPay (the worker checks it once more right after, for a payment
     racing the cancel, which is applied rather than lost). MOVES MONEY: the QR stops working."""
+    assert txn.qpay_invoice_id is not None, "open_invoices() returns issued invoices only"
     answer = worker_client.cancel_invoice(qpay_invoice_id=txn.qpay_invoice_id, reference=transaction_reference(txn))
     check = answer.get("check") or {}
     outcome = "cancelled"
@@ -75,7 +77,7 @@ def _retire_expired_invoice(booking_id: int) -> None:
         _cancel_invoice(old)
 
 
-def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
+def payment_invoice_cancel(*, booking: Booking, actor: User | None = None) -> str:
     """Stop the booking's open QPay invoices from being paid (hold expired, booking cancelled).
 
     QPay does not enforce invoice expiry, so a stale QR stays payable until cancelled; an
@@ -101,7 +103,7 @@ def payment_invoice_cancel(*, booking: Booking, actor=None) -> str:
     return outcome
 
 
-def payment_refusal(*, booking: Booking, user=None) -> ApplicationError | None:
+def payment_refusal(*, booking: Booking, user: User | None = None) -> ApplicationError | None:
     """Why `booking`'s deposit cannot be paid now (by `user`, when given), or None. payment_create
     raises it under the booking's row lock; the booking page asks it before offering "Pay"."""
     if user is not None and booking.customer_id != user.pk:
@@ -125,7 +127,7 @@ def payment_refusal(*, booking: Booking, user=None) -> ApplicationError | None:
     return None
 
 
-def payment_create(*, user, booking_id: int) -> tuple[Transaction, bool]:
+def payment_create(*, user: User, booking_id: int) -> tuple[Transaction, bool]:
     """Return the booking's open invoice, or create one at QPay through the worker.
 
     Returns (transaction, created). The amount is the booking's stored deposit, never input.

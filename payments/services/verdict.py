@@ -10,7 +10,7 @@ import logging
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -25,6 +25,7 @@ from bookings import rules
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
 from bookings.transitions import PAYMENT_TRANSITIONS, booking_move, settle_enqueue
 from payments import ledger
+from payments.ledger import PaymentRow
 from payments.models import Transaction, TransactionFlag, TransactionStatus
 from payments.selectors import open_invoices
 from payments.transitions import transaction_set_status
@@ -36,6 +37,9 @@ security_log = logging.getLogger("inkbook.security")
 
 SETTLED_TRANSACTION = (TransactionStatus.PAID, TransactionStatus.REFUNDED, TransactionStatus.PARTIALLY_REFUNDED)
 
+# The notification's JSON as it came (objects of any values): read field by field, stored as raw_payload.
+Payload = dict[str, Any]
+
 
 class UnknownInvoice(ApplicationError):
     """A notification for an invoice we never issued: 404, and the worker stops retrying."""
@@ -44,7 +48,23 @@ class UnknownInvoice(ApplicationError):
     default_code = "unknown_invoice"
 
 
-def _field(payload: dict, name: str, errors: dict) -> str:
+class _Row(PaymentRow):
+    legacy: bool  # the older one-row shape: the invoice's running total, not one payment
+
+
+class _Notification(TypedDict):
+    invoice_id: str
+    status: str
+    paid: Decimal
+    currency: str
+    payment_id: str
+    payment_type: str
+    reference: str
+    paid_at: datetime | None
+    rows: list[_Row]
+
+
+def _field(payload: Payload, name: str, errors: dict[str, list[str]]) -> str:
     value = payload.get(name, "")
     if value is None:
         value = ""
@@ -54,7 +74,7 @@ def _field(payload: dict, name: str, errors: dict) -> str:
     return str(value)
 
 
-def _clean_notification(payload: Any) -> dict:
+def _clean_notification(payload: Any) -> _Notification:
     if not isinstance(payload, dict):
         raise ApplicationError("The notification must be a JSON object.", fields={"nonFieldErrors": ["Not an object."]})
     errors: dict[str, list[str]] = {}
@@ -76,7 +96,7 @@ def _clean_notification(payload: Any) -> dict:
         errors["qpayPaymentId"] = ["Required when paid."]
     if errors:
         raise ApplicationError("Invalid notification.", fields=errors)
-    paid_at = None
+    paid_at: datetime | None = None
     for key in ("paidAt", "checkedAt"):
         raw = payload.get(key)
         parsed = parse_datetime(raw) if isinstance(raw, str) else None
@@ -105,7 +125,9 @@ def _clean_notification(payload: Any) -> dict:
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def _payment_rows(payload: dict, errors: dict, *, payment_id: str, payment_type: str, paid: Decimal) -> list[dict]:
+def _payment_rows(
+    payload: Payload, errors: dict[str, list[str]], *, payment_id: str, payment_type: str, paid: Decimal
+) -> list[_Row]:
     """The paid rows of the check, each with its own id, type and amount (docs/deposits.md). A
     notification in the older shape (no ``payments``) is one row: the total less what is known."""
     raw = payload.get("payments")
@@ -113,7 +135,7 @@ def _payment_rows(payload: dict, errors: dict, *, payment_id: str, payment_type:
         return [
             {"payment_id": payment_id, "payment_type": payment_type, "amount": paid, "paid_at": None, "legacy": True}
         ]
-    rows = []
+    rows: list[_Row] = []
     if not isinstance(raw, list):
         errors["payments"] = ["A list of payment rows."]
         return rows
@@ -145,7 +167,7 @@ def _payment_rows(payload: dict, errors: dict, *, payment_id: str, payment_type:
 
 
 def _move_payment(booking: Booking, note: str, to_status: str | None = None, expect: str | None = None) -> None:
-    target = PaymentStatus.PAID
+    target: str | None = PaymentStatus.PAID
     if booking.payment_status != target and target not in PAYMENT_TRANSITIONS.get(booking.payment_status, ()):
         target = None  # e.g. already refunded: record the money on the transaction only
     booking_move(
@@ -189,7 +211,7 @@ def payment_notification_apply(*, payload: Any) -> str:
         raise
 
 
-def _fresh_rows(txn: Transaction, data: dict) -> list[dict]:
+def _fresh_rows(txn: Transaction, data: _Notification) -> list[_Row]:
     rows = data["rows"]
     if len(rows) == 1 and rows[0]["legacy"]:
         # The older one-row shape carries the invoice's running total: the new part is the rest.
@@ -198,7 +220,7 @@ def _fresh_rows(txn: Transaction, data: dict) -> list[dict]:
     return rows
 
 
-def _apply_locked(txn: Transaction, booking: Booking, data: dict, payload: dict) -> str:
+def _apply_locked(txn: Transaction, booking: Booking, data: _Notification, payload: Payload) -> str:
     now = timezone.now()
     if data["currency"] != CURRENCY:
         if txn.flag != TransactionFlag.CURRENCY_MISMATCH:
