@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, PaymentStatus
+from bookings.transitions import SETTLED_PAYMENT
 from payments import ledger, worker_client
 from payments.models import Transaction, TransactionStatus
 from payments.selectors import open_invoices
-from payments.services.invoices import SETTLED_PAYMENT, payment_invoice_cancel, transaction_reference
+from payments.services.invoices import payment_invoice_cancel, transaction_reference
 from payments.services.verdict import payment_notification_apply
 from tattoo.core.errors import UpstreamUnavailable
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings.models import Booking, BookingStatus, PaymentStatus, status_word
-from bookings.transitions import booking_move, settle_enqueue
+from bookings.transitions import SETTLED_PAYMENT, booking_move, settle_enqueue
 from payments import worker_client
 from payments.models import Transaction, TransactionStatus
 from payments.selectors import open_invoices
@@ -31,7 +31,6 @@ from tattoo.core.rates import rate_refusal
 log = logging.getLogger("inkbook.payments")
 
 PAYABLE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-SETTLED_PAYMENT = (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED)
 
 
 def transaction_reference(txn: Transaction) -> str:
