@@ -6,7 +6,7 @@ touch no time off and overlap no booking that holds its time (`SLOT_HOLDING`); a
 also counts against the hold caps (the customer's own, and the artist-day cap against hoarding one
 artist's day across accounts). `slot_refusal` asks all of it, and every path that gives a booking a
 time calls it: a new booking (`booking_create`), a move (`booking_reschedule`), an accepted quote,
-and a late payment bringing an expired hold back (`payments/services.py`).
+and a late payment bringing an expired hold back (`payments/services/verdict.py`).
 
 Callers take the locks first, in the documented order (`lock_parties`: the customer's row, then the
 artist's, with select_for_update), so what the rule reads after them sees every committed

@@ -28,7 +28,7 @@ from consultations import selectors, services
 from consultations.forms import ChooseSlotForm, DeclineForm, MessageForm, QuoteForm, RequestForm
 from consultations.models import ANSWERABLE_CONSULTATION, ConsultationStatus, ProjectStatus, QuoteStatus
 from payments.ledger import deposit_ledger
-from payments.services import payment_refusal
+from payments.services.invoices import payment_refusal
 from tattoo.core import l10n
 from tattoo.core.errors import ApplicationError
 from tattoo.core.forms import add_application_error

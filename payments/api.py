@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 import qpay_signing as signing
 from accounts.permissions import IsCustomer
 from bookings.selectors import booking_authorize_named
-from payments import services
 from payments.selectors import transaction_for_party
 from payments.serializers import (
     NotificationSerializer,
@@ -24,6 +23,9 @@ from payments.serializers import (
     PaymentSerializer,
     PaymentStatusSerializer,
 )
+from payments.services.checks import payment_status_recheck_if_due
+from payments.services.invoices import payment_create
+from payments.services.verdict import payment_notification_apply
 from tattoo.core.errors import error_body
 from tattoo.core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_KEY
 from tattoo.core.idempotency import SCHEMA_RESPONSES as IDEMPOTENCY_RESPONSES
@@ -49,7 +51,7 @@ class PaymentCreateApi(APIView):
         booking_authorize_named(user=request.user, data=request.data)  # who asks, before the body
         data = PaymentCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        txn, created = services.payment_create(user=request.user, booking_id=data.validated_data["booking_id"])
+        txn, created = payment_create(user=request.user, booking_id=data.validated_data["booking_id"])
         return Response(PaymentSerializer(txn).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -57,7 +59,7 @@ class PaymentStatusApi(APIView):
     @extend_schema(responses={200: PaymentStatusSerializer}, summary="A deposit payment's status")
     def get(self, request, qpay_invoice_id: str):
         txn = transaction_for_party(user=request.user, qpay_invoice_id=qpay_invoice_id)
-        if services.payment_status_recheck_if_due(transaction_id=txn.pk) is not None:
+        if payment_status_recheck_if_due(transaction_id=txn.pk) is not None:
             txn = transaction_for_party(user=request.user, qpay_invoice_id=qpay_invoice_id)
         booking = txn.booking
         return Response(
@@ -120,5 +122,5 @@ class PaymentNotifyApi(APIView):
             payload = json.loads(raw)
         except ValueError:
             return Response(error_body("parse_error", "Body is not JSON."), status=status.HTTP_400_BAD_REQUEST)
-        result = services.payment_notification_apply(payload=payload)
+        result = payment_notification_apply(payload=payload)
         return Response({"result": result})

@@ -11,7 +11,7 @@ class PaymentsConfig(AppConfig):
         from bookings.serializers import deposit_reader
         from bookings.services.expiry import before_hold_expiry
         from payments.ledger import deposit_ledger_api
-        from payments.services import payment_before_expiry
+        from payments.services.checks import payment_before_expiry
 
         deposit_reader.provide(deposit_ledger_api)
         # a hold with an open invoice expires only after one last payment check (docs/hooks.md)

@@ -22,9 +22,11 @@ The transaction and booking columns that summarise money (`transactions.refunded
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -131,7 +133,16 @@ def deposit_ledger_api(booking: Booking) -> dict[str, str]:
 # --- money in -----------------------------------------------------------------------------------
 
 
-def payments_record(*, txn: Transaction, booking: Booking, rows: list[dict]) -> list[Payment]:
+class PaymentRow(TypedDict):
+    """One paid row of a QPay payment/check (payments.services.verdict reads them off the check)."""
+
+    payment_id: str
+    payment_type: str
+    amount: Decimal
+    paid_at: datetime | None
+
+
+def payments_record(*, txn: Transaction, booking: Booking, rows: Sequence[PaymentRow]) -> list[Payment]:
     """Record the payment rows of `txn` not seen before (a row id is recorded once, ever). Each
     row: {payment_id, payment_type, amount (Decimal), paid_at}. Under the booking and transaction
     locks (the notify path)."""

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from procrastinate import JobContext
 
-from payments import card_refunds, services
+from payments import card_refunds
 from payments.models import Transaction
+from payments.services import checks
 from tattoo.core import jobs
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY, app
 
 
 @app.task(name="payments.check_before_invoice_cancel", retry=OUTSIDE_SERVICE_RETRY)
 def check_before_invoice_cancel(booking_id: int) -> str:
-    return services.payment_check_before_invoice_cancel(booking_id=booking_id)
+    return checks.payment_check_before_invoice_cancel(booking_id=booking_id)
 
 
 @app.task(name="payments.check_at_invoice_expiry", retry=OUTSIDE_SERVICE_RETRY)
 def check_at_invoice_expiry(transaction_id: int) -> str:
-    outcome = services.payment_check_at_invoice_expiry(transaction_id=transaction_id)
+    outcome = checks.payment_check_at_invoice_expiry(transaction_id=transaction_id)
     if outcome == "not_due":  # started a moment early by the database's clock: come back on time
         expires_at = Transaction.objects.filter(pk=transaction_id).values_list("expires_at", flat=True).first()
         if expires_at is not None:
@@ -31,12 +32,12 @@ def check_at_invoice_expiry(transaction_id: int) -> str:
 
 @app.task(name="payments.check_before_session", retry=OUTSIDE_SERVICE_RETRY)
 def check_before_session(booking_id: int, slot: str) -> str:
-    return services.payment_check_before_session(booking_id=booking_id, slot=slot)
+    return checks.payment_check_before_session(booking_id=booking_id, slot=slot)
 
 
 @app.task(name="payments.settle_deposit", retry=OUTSIDE_SERVICE_RETRY)
 def settle_deposit(booking_id: int) -> dict:
-    return services.payment_settle_booking(booking_id=booking_id)
+    return checks.payment_settle_booking(booking_id=booking_id)
 
 
 @app.task(name="payments.refund_card", retry=OUTSIDE_SERVICE_RETRY, pass_context=True)

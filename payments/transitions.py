@@ -2,7 +2,7 @@
 every status write of a Transaction goes through (docs/deposits.md).
 
 A transaction is one QPay invoice for a booking's deposit. What moves it:
-- the payment notification or check (payments.services): money arrived, in full or not;
+- the payment notification or check (payments.services.verdict): money arrived, in full or not;
 - the invoice's cancellation (a hold that ended unpaid): pending → cancelled;
 - the deposit ledger (payments.ledger): refunds recorded against what was paid.
 Money that reaches a cancelled invoice is real and is recorded (the QPay cancel may lose the race

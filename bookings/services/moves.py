@@ -189,7 +189,8 @@ def _booking_move_slot(
         # parties never change).
         artist = rules.lock_parties(customer_id=customer_id, artist_id=artist_id)
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
-        assert artist is not None  # the booking's own artist: a foreign key keeps the row while the booking lives
+        if artist is None:  # the booking's own artist: a foreign key keeps the row while the booking lives
+            raise RuntimeError(f"booking {booking_id}: its artist {artist_id} is gone")
         refusal: ApplicationError | None = reschedule_refusal(booking=booking, actor=actor, now=now)
         if refusal is not None:
             raise refusal

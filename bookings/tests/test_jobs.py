@@ -82,7 +82,7 @@ def test_a_due_hold_expires_within_seconds_and_a_paid_one_does_not(
     artist, customer, other_customer, job_workers, qpay_worker, live_server, settings
 ):
     from payments.models import Transaction
-    from payments.services import payment_create
+    from payments.services.invoices import payment_create
 
     settings.PAYMENT_NOTIFY_URL = f"{live_server.url}/api/payments/notify"
     job_workers.start(QPAY_WORKER_URL=qpay_worker.worker_url)

@@ -3,7 +3,7 @@ random histories of projects (accept a quote of 1 to 3 sessions with the deposit
 the last; pay it, on time or after the hold expired; book later sessions; complete them or mark a
 no-show; cancel a session, or the whole project by the customer (in time or late), the artist or
 staff) through the services, the deposit arriving by the worker's notification path
-(payments.services.payment_notification_apply). After every step the settle jobs the step enqueued
+(payments.services.verdict.payment_notification_apply). After every step the settle jobs the step enqueued
 run (their bodies, in order, as the worker would), then:
 
 - every booking balances: paid = refunded + kept + applied + pending (refunds on their way and
@@ -47,7 +47,8 @@ from consultations import services
 from consultations.models import Project, ProjectStatus
 from payments import ledger
 from payments.models import LedgerEvent, Payment
-from payments.services import payment_notification_apply, payment_settle_booking
+from payments.services.checks import payment_settle_booking
+from payments.services.verdict import payment_notification_apply
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification
 from tattoo.core.errors import ApplicationError

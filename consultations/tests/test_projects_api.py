@@ -20,7 +20,7 @@ from consultations.tests.helpers import local, pay, project_with_paid_deposit, s
 from notifications.models import Outbox
 from payments import ledger
 from payments.models import LedgerEvent
-from payments.services import payment_settle_booking
+from payments.services.checks import payment_settle_booking
 from testing.clients import client_for
 
 pytestmark = pytest.mark.django_db

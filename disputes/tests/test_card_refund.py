@@ -20,7 +20,7 @@ def paid_booking(customer, tattooist, qpay_worker, payment_type: str) -> Transac
     invoice = client_for(customer).post("/api/payments/create", {"bookingId": booking.pk}, format="json").json()
     assert qpay_worker.pay(invoice["qpayInvoiceId"], paymentType=payment_type, callback="never").status_code == 200
     # the pre-expiry/"I have paid" re-check path credits it without waiting for a callback
-    from payments.services import payment_recheck_before_expiry
+    from payments.services.checks import payment_recheck_before_expiry
 
     assert payment_recheck_before_expiry(booking=booking) is True
     return Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])

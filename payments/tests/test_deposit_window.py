@@ -15,7 +15,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, bookable_slot
 from payments.ledger import deposit_ledger
-from payments.services import payment_settle_booking
+from payments.services.checks import payment_settle_booking
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post
 from testing.clients import client_for

@@ -13,7 +13,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from bookings.models import Booking
 from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import hold
-from payments.services import payment_create
+from payments.services.invoices import payment_create
 from tattoo.core.jobs import OUTSIDE_SERVICE_RETRY
 from testing.clients import staff_login
 from testing.qpay_worker import free_port

@@ -11,7 +11,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import PaidBookingFactory
 from payments import ledger
 from payments.models import LedgerEvent, Refund, RefundStatus
-from payments.services import payment_settle_booking
+from payments.services.checks import payment_settle_booking
 from payments.tests.factories import PaidTransactionFactory
 from testing.races import hammer
 

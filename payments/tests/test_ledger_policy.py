@@ -19,7 +19,7 @@ from bookings.tests.factories import ConsentFactory, PaidBookingFactory
 from disputes.services import dispute_open_by_party, dispute_resolve
 from payments import ledger
 from payments.models import LedgerEvent, Payment, Refund, RefundStatus, Transaction
-from payments.services import payment_settle_booking
+from payments.services.checks import payment_settle_booking
 from payments.tests.factories import PaidTransactionFactory
 from testing.clients import client_for, staff_login
 

@@ -36,14 +36,17 @@ from bookings.services.expiry import booking_expire_hold
 from bookings.services.moves import booking_change_status, booking_reschedule
 from disputes.models import Dispute, DisputeStatus
 from disputes.services import dispute_open_by_party, dispute_resolve
-from payments import card_refunds, ledger, services
+from payments import card_refunds, ledger
 from payments.models import Payment, Refund, RefundStatus, Transaction
+from payments.selectors import open_invoices
+from payments.services.checks import payment_recheck, payment_settle_booking
+from payments.services.invoices import payment_create
 from tattoo.core.errors import ApplicationError
 
 DEPOSIT = Decimal("50000.00")
 # The jobs the money flows enqueue, and how the worker runs each (their task bodies).
 JOB_BODIES = {
-    "payments.settle_deposit": lambda args: services.payment_settle_booking(**args),
+    "payments.settle_deposit": lambda args: payment_settle_booking(**args),
     "payments.refund_card": lambda args: card_refunds.refund_send(**args),
 }
 
@@ -122,22 +125,22 @@ class DepositMachine(RuleBasedStateMachine):
         booking = Booking.objects.get(pk=booking_id)
         # not payable any more, already paid, underpaid: the product says so
         with contextlib.suppress(ApplicationError):
-            services.payment_create(user=booking.customer, booking_id=booking_id)
+            payment_create(user=booking.customer, booking_id=booking_id)
         self.drain()
 
     def _pay(self, booking_id, amount, payment_type) -> None:
-        txn = services._open_invoices(booking_id).last()
+        txn = open_invoices(booking_id=booking_id).last()
         if txn is None:
             booking = Booking.objects.get(pk=booking_id)
             try:
-                txn, _ = services.payment_create(user=booking.customer, booking_id=booking_id)
+                txn, _ = payment_create(user=booking.customer, booking_id=booking_id)
             except ApplicationError:
                 return
         options = {"paymentType": payment_type, "callback": "never"}
         if amount is not None:
             options["amount"] = amount
         self.stack.pay(txn.qpay_invoice_id, **options)  # a closed invoice refuses (400): fine
-        services.payment_recheck(transaction_id=txn.pk)  # the lifecycle check that finds it
+        payment_recheck(transaction_id=txn.pk)  # the lifecycle check that finds it
 
     @rule(booking_id=bookings, amount=part, payment_type=kind)
     def pay(self, booking_id, amount, payment_type):
@@ -234,7 +237,7 @@ class DepositMachine(RuleBasedStateMachine):
                 assert books.held <= books.required, (booking.pk, booking.status, books)
             else:
                 assert books.held == 0, (booking.pk, booking.status, books)
-                assert not services._open_invoices(booking.pk).exists(), (booking.pk, booking.status)
+                assert not open_invoices(booking_id=booking.pk).exists(), (booking.pk, booking.status)
             total_paid += books.paid
         assert total_paid == sum(Payment.objects.values_list("amount", flat=True))
 

@@ -18,7 +18,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
 from payments.models import LedgerEvent, Refund, RefundStatus, Transaction
-from payments.services import payment_recheck_before_expiry
+from payments.services.checks import payment_recheck_before_expiry
 from testing.clients import client_for
 from testing.qpay import ThreadedServer
 

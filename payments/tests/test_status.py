@@ -5,7 +5,7 @@ import pytest
 from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.factories import BookingFactory, bookable_slot
 from payments.models import Transaction, TransactionStatus
-from payments.services import payment_recheck_before_expiry
+from payments.services.checks import payment_recheck_before_expiry
 from payments.tests.factories import TransactionFactory
 from testing.clients import client_for
 from testing.qpay import free_port
@@ -87,7 +87,7 @@ def test_the_pre_expiry_check_survives_a_worker_outage(invoice, settings):
 
 
 def test_cancelling_the_open_invoice_stops_it_being_paid(invoice, qpay_worker):
-    from payments.services import payment_invoice_cancel
+    from payments.services.invoices import payment_invoice_cancel
 
     txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
     assert payment_invoice_cancel(booking=txn.booking) == "cancelled"
@@ -99,7 +99,7 @@ def test_cancelling_the_open_invoice_stops_it_being_paid(invoice, qpay_worker):
 
 
 def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot(invoice, qpay_worker, tattooist):
-    from payments.services import payment_invoice_cancel
+    from payments.services.invoices import payment_invoice_cancel
 
     txn = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])
     slot, ends_at = bookable_slot(tattooist)  # the hold may still take its slot (bookings/rules.py)
@@ -114,7 +114,7 @@ def test_a_payment_racing_the_cancel_of_an_expired_booking_retakes_the_free_slot
 def test_an_old_invoice_paid_after_its_replacement_confirms_and_closes_the_new_one(invoice, qpay_worker):
     from procrastinate.contrib.django.models import ProcrastinateJob
 
-    from payments.services import payment_settle_booking
+    from payments.services.checks import payment_settle_booking
     from payments.tests.test_notify import notification, post
 
     new = Transaction.objects.get(qpay_invoice_id=invoice["qpayInvoiceId"])

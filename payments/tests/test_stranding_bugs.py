@@ -15,7 +15,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from bookings.models import Booking, BookingStatus, TimeOff
 from bookings.tests.factories import BookingFactory
 from payments.models import Transaction
-from payments.services import payment_create, payment_settle_booking
+from payments.services.checks import payment_settle_booking
+from payments.services.invoices import payment_create
 from payments.tests.factories import TransactionFactory
 from payments.tests.test_notify import notification, post
 from tattoo.core.errors import ConflictError

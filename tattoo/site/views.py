@@ -37,9 +37,11 @@ from bookings.serializers import ArtistSettingsSerializer, AvailabilityWindowSer
 from ideas.forms import IdeaForm
 from ideas.selectors import ideas_for_booking
 from ideas.services import idea_post_refusal
-from payments import services as payment_services
 from payments.ledger import deposit_ledger, policy_refund_deadline
-from payments.models import Transaction, TransactionStatus
+from payments.models import Transaction
+from payments.selectors import open_invoices
+from payments.services.checks import payment_status_recheck_if_due
+from payments.services.invoices import payment_create, payment_refusal
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import PortfolioItem
 from portfolio.services import portfolio_item_delete
@@ -182,16 +184,11 @@ def _get_booking(request, booking_id: int) -> Booking:
 
 
 def _open_invoice(booking: Booking) -> Transaction | None:
-    return (
-        Transaction.objects.filter(booking=booking, status=TransactionStatus.PENDING)
-        .exclude(qpay_invoice_id=None)
-        .order_by("-created_at")
-        .first()
-    )
+    return open_invoices(booking_id=booking.pk, pending=True).last()
 
 
 def _can_pay(booking: Booking, user: User) -> bool:
-    return payment_services.payment_refusal(booking=booking, user=user) is None
+    return payment_refusal(booking=booking, user=user) is None
 
 
 @login_required
@@ -309,7 +306,7 @@ def _back(request, default: str) -> str:
 @require_POST
 def booking_pay(request, booking_id: int):
     _get_booking(request, booking_id)
-    _attempt(request, lambda: payment_services.payment_create(user=request.user, booking_id=booking_id))
+    _attempt(request, lambda: payment_create(user=request.user, booking_id=booking_id))
     return redirect("booking-detail", booking_id)
 
 
@@ -320,7 +317,7 @@ def booking_recheck(request, booking_id: int):
     invoice = _open_invoice(booking)
     if invoice is None:
         return redirect("booking-detail", booking_id)
-    outcome = payment_services.payment_status_recheck_if_due(transaction_id=invoice.pk)
+    outcome = payment_status_recheck_if_due(transaction_id=invoice.pk)
     booking.refresh_from_db()
     if booking.payment_status == PaymentStatus.PAID:
         messages.success(request, _("Payment received: your booking is confirmed."))

@@ -10,7 +10,7 @@ from bookings.services.expiry import before_hold_expiry
 from bookings.transitions import status_moved
 from consultations.services import heal_refusal, project_follow_booking
 from payments.ledger import deposit_ledger_api
-from payments.services import payment_before_expiry
+from payments.services.checks import payment_before_expiry
 from tattoo.core import uploads
 from tattoo.core.hooks import Hook, HookError
 

@@ -41,7 +41,7 @@ def test_the_layer_contracts_hold():
         ("accounts/services.py", "from disputes import models", "accounts is not allowed to import disputes"),
         ("bookings/services/create.py", "from portfolio import models", "bookings is not allowed to import portfolio"),
         ("notifications/services.py", "from bookings import models", "notifications is not allowed to import bookings"),
-        ("payments/services.py", "from ideas import models", "payments is not allowed to import ideas"),
+        ("payments/services/checks.py", "from ideas import models", "payments is not allowed to import ideas"),
         ("reviews/admin.py", "from backoffice import views", "reviews is not allowed to import backoffice"),
         ("qpay_worker/app.py", "import django", "qpay_worker is not allowed to import django"),
         ("payments/worker_client.py", "from qpay_worker import app", "payments is not allowed to import qpay_worker"),

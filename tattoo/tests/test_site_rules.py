@@ -14,8 +14,8 @@ from bookings.services.create import booking_create_refusal
 from bookings.services.moves import allowed_moves, booking_change_status, status_move_refusal
 from bookings.services.schedule import tattooist_update_settings
 from bookings.tests.factories import BookingFactory
-from payments import services as payment_services
 from payments.models import TransactionStatus
+from payments.services.invoices import payment_create
 from payments.tests.factories import TransactionFactory
 from tattoo.core.errors import ApplicationError
 
@@ -36,7 +36,7 @@ def test_an_underpaid_booking_offers_no_pay_button_as_the_service_refuses_it(cus
     TransactionFactory(booking=booking, status=TransactionStatus.UNDERPAID)
     assert _page_context(customer, booking)["can_pay"] is False
     with pytest.raises(ApplicationError) as refused:
-        payment_services.payment_create(user=customer, booking_id=booking.pk)
+        payment_create(user=customer, booking_id=booking.pk)
     assert refused.value.code == "payment_underpaid"
 
 

@@ -1,3 +1,6 @@
+"""Paying a deposit (payments/services/invoices.py): POST /api/payments/create makes one QPay invoice
+for the stored deposit through the worker, reuses it while it is open, and replaces it once expired."""
+
 import base64
 from decimal import Decimal
 

@@ -17,7 +17,7 @@ from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
 from payments.ledger import deposit_ledger
 from payments.models import Transaction
-from payments.services import payment_create
+from payments.services.invoices import payment_create
 from tattoo.core.jobs import app
 from testing.qpay_worker import wait_for
 
@@ -172,7 +172,7 @@ def test_no_periodic_job_checks_payments(artist, customer, qpay_worker):
 
 
 def test_an_invoice_superseded_by_a_paid_one_is_cancelled_at_qpay_by_a_job(artist, customer, qpay_worker, run_jobs):
-    from payments.services import payment_notification_apply
+    from payments.services.verdict import payment_notification_apply
 
     booking = hold(customer, artist, expires_in=timedelta(minutes=20))
     open_invoice, _ = payment_create(user=customer, booking_id=booking.pk)
