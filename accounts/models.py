@@ -331,7 +331,7 @@ class Tattooist(TimeStampedModel):
         db_default=21,
         validators=[MinValueValidator(HEAL_DAYS[0]), MaxValueValidator(HEAL_DAYS[1])],
     )
-    # The attached copy of an upload of folder `avatars` (tattoo/core/uploads.py); its key is
+    # The attached copy of an upload of folder `avatars` (tattoo/core/uploads/); its key is
     # deleted with the record or when another avatar replaces it.
     avatar_url = models.URLField(
         verbose_name=_("avatar URL"), max_length=1024, blank=True, default="", db_default="", editable=False

@@ -36,7 +36,7 @@ def sequence(booking: Booking) -> int:
 
 
 def _uid(booking: Booking) -> str:
-    # The same UID as the artist's calendar feed (tattoo/site/views.py), whatever host a link uses.
+    # The same UID as the artist's calendar feed (tattoo/site/views/calendar.py), whatever host a link uses.
     return f"booking-{booking.pk}@{urlsplit(settings.SITE_URL).hostname or 'inkbook'}"
 
 

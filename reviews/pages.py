@@ -1,4 +1,4 @@
-"""What the booking page and the artist page show of reviews (tattoo/site/views.py calls these)."""
+"""What the booking page and the artist page show of reviews (the views in tattoo/site/views/ call these)."""
 
 from __future__ import annotations
 

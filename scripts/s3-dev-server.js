@@ -44,7 +44,7 @@ const origins = (env.S3_CORS_ORIGINS || 'http://127.0.0.1:8000,http://localhost:
   .map((o) => o.trim())
   .filter(Boolean);
 
-// The metadata names tattoo/core/uploads.py signs: R2 wants allowed headers listed one by one.
+// The metadata names tattoo/core/uploads/keys.py signs: R2 wants allowed headers listed one by one.
 const SIGNED_HEADERS = ['content-type', 'x-amz-meta-uploaded-by', 'x-amz-meta-original-filename'];
 
 const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

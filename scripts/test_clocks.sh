@@ -20,7 +20,11 @@ MODULES=(
   bookings/tests/test_churn_rates.py
   payments/tests/test_deposit_window.py
   payments/tests/test_late_payment_rule.py
-  bookings/tests/test_pages.py
+  tattoo/tests/test_site_booking_form.py
+  tattoo/tests/test_site_bookings.py
+  tattoo/tests/test_site_dashboard.py
+  tattoo/tests/test_site_calendar.py
+  tattoo/tests/test_site_csrf.py
   disputes/tests/test_django_admin.py
   disputes/tests/test_admin_api.py
   tests/test_access_matrix.py

@@ -1,4 +1,4 @@
-"""What the home page (the search) shows, apart from rendering: the page view (tattoo/site/views.py)
+"""What the home page (the search) shows, apart from rendering: the page view (tattoo/site/views/public.py)
 asks `search_page` for its context."""
 
 from __future__ import annotations

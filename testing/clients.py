@@ -1,5 +1,6 @@
 """Signed-in test clients: `client_for(user)` for the API, `staff_login(client, user)` for pages and
-the admin. Tests import them from here (a conftest is pytest's to load, not a module to import)."""
+the admin, `logged_in(user)` and `csrf_client(user)` for pages. Tests import them from here (a
+conftest is pytest's to load, not a module to import)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,26 @@ def staff_login(client: Any, user: Any) -> Any:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def logged_in(user: Any) -> Any:
+    """A Django test client (pages) logged in as `user`; staff with a verified second factor."""
+    from django.test import Client
+
+    from accounts import mfa
+
+    client = Client()
+    if mfa.requires_otp(user):
+        staff_login(client, user)  # staff sessions need a verified second factor
+    else:
+        client.force_login(user)
+    return client
+
+
+def csrf_client(user: Any) -> Any:
+    """A Django test client logged in as `user` that enforces the CSRF check, as a browser meets it."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client

@@ -11,6 +11,8 @@ pytest plugin (registered in the root conftest.py with ``pytest_plugins``):
   Missing node or ``npm ci`` → the test errors, loudly.
 * ``upload_via_presign(client, folder=..., body=...)``: asks our presign endpoint for a URL, then
   PUTs the bytes over real HTTP exactly as a browser would → ``Upload`` (in the private bucket).
+* ``presign_request(client, ...)``, ``presigned_put(user, body)``: our presign endpoint's answer,
+  without the PUT.
 * ``png_bytes()``: a small valid PNG.
 
 Command line (``make run`` seeds through it so the demo image lands in the dev bucket):
@@ -238,6 +240,23 @@ def upload_via_presign(
     if check:
         assert put.status_code == 200, put.text
     return Upload(presign=presign, put=put, body=body)
+
+
+def presign_request(client, **fields):
+    """POST our presign endpoint with `client` (an APIClient) → the response: a 100-byte PNG
+    ``rose.png`` for ``ideas`` unless `fields` (its camelCase names) say otherwise; a field given
+    as None is left out."""
+    body = {"filename": "rose.png", "contentType": "image/png", "folder": "ideas", "size": 100, **fields}
+    return client.post("/api/upload/presign", {k: v for k, v in body.items() if v is not None}, format="json")
+
+
+def presigned_put(user, body: bytes, **fields) -> dict:
+    """The presign endpoint's JSON for `user` to PUT `body` (asserted to be a 200), without the PUT."""
+    from testing.clients import client_for
+
+    response = presign_request(client_for(user), size=len(body), **fields)
+    assert response.status_code == 200, response.content
+    return response.json()
 
 
 # --- command line: run a dev command with the server up ------------------------------------

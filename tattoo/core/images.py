@@ -3,7 +3,7 @@
 The pipeline, for every kind of record that carries an image (a "kind": portfolio items, ideas;
 later avatars, consultation and review photos):
 
-1. The client uploads to the private bucket (tattoo/core/uploads.py ``presign_upload``): the
+1. The client uploads to the private bucket (tattoo/core/uploads/presign.py ``presign_upload``): the
    original, with its EXIF (GPS, camera serial), is never readable anonymously.
 2. ``attach_image`` (in the request that creates the record) reads the upload once, decodes it
    (JPEG, PNG, WebP, and HEIC through pillow-heif), turns it upright by its EXIF Orientation and
@@ -21,7 +21,7 @@ later avatars, consultation and review photos):
    records whose variants are missing, and re-encodes images written before this pipeline.
 
 Derived files are written through django-storages' S3 backend (one storage per bucket); reads and
-deletes use the boto3 client of tattoo/core/uploads.py. Registering a kind: ``register_kind(name,
+deletes use the boto3 client of tattoo/core/uploads/s3.py. Registering a kind: ``register_kind(name,
 model=..., private=...)`` in the app's ``AppConfig.ready`` (docs/images.md).
 """
 
@@ -146,7 +146,7 @@ def _storage_for(
         client_config=Config(
             signature_version="s3v4",
             s3={"addressing_style": "path"},
-            # as tattoo/core/uploads.py: R2 rejects boto3's default aws-chunked checksum trailers
+            # as tattoo/core/uploads/s3.py: R2 rejects boto3's default aws-chunked checksum trailers
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             connect_timeout=float(settings.S3_TIMEOUT_SECONDS),

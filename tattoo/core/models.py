@@ -85,7 +85,7 @@ class IdempotencyKey(models.Model):
 
 
 class PendingObjectDeletion(TimeStampedModel):
-    """A bucket object waiting to be deleted (tattoo/core/uploads.py object_delete_later): written
+    """A bucket object waiting to be deleted (tattoo/core/uploads/writes.py object_delete_later): written
     in the transaction that deletes the record naming it; retried by the jobs worker and
     `manage.py retry_object_deletes` until the bucket confirms."""
 

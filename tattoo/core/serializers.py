@@ -11,7 +11,7 @@ from tattoo.core import images
 from tattoo.core.schema import documented
 from tattoo.core.uploads import ALLOWED_TYPES, FOLDERS
 
-# An upload's file name ends in an extension of an allowed type, in any case (tattoo/core/uploads.py).
+# An upload's file name ends in an extension of an allowed type, in any case (tattoo/core/uploads/keys.py).
 _EXTENSION_PATTERN = "|".join(
     "".join(f"[{c.lower()}{c.upper()}]" for c in ext)
     for ext in sorted({e for exts in ALLOWED_TYPES.values() for e in exts})

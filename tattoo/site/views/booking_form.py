@@ -1,0 +1,113 @@
+"""The slot picker and the booking form on the artist page (templates/accounts/artist_detail.html)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors as account_selectors
+from accounts.models import Tattooist
+from bookings import selectors
+from bookings.forms import BookingForm
+from bookings.services import create as booking_writes
+from portfolio import selectors as portfolio_selectors
+from reviews import pages as review_pages
+from search import selectors as search_selectors
+from tattoo.core import l10n
+from tattoo.core.errors import ApplicationError
+from tattoo.core.forms import add_application_error
+from tattoo.site.views.refusals import refuse
+
+SLOT_DAYS = 14  # the slot picker shows the next two weeks
+
+
+def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
+    """Grouped <select> choices: one group per local day, the label in the artist's zone.
+
+    Each option's value is the UTC instant; static/js/slots.js adds the visitor's local time.
+    """
+    now = now or timezone.now()
+    tz = ZoneInfo(artist.timezone)
+    result = selectors.tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=SLOT_DAYS), now=now)
+    groups: dict[str, list] = {}
+    for start in result.starts:
+        # Day and time in the active language, from CLDR (tattoo/core/l10n.py): "Wednesday, 3 June
+        # 2026" / "2026 оны 6-р сарын 3, лхагва гараг", and 24-hour times in both.
+        day = l10n.day(start, tz)
+        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), l10n.time(start, tz)))
+    return list(groups.items())
+
+
+def booking_section_context(request, artist: Tattooist, form: BookingForm | None = None) -> dict:
+    choices = slot_choices(artist) if artist.approved else []
+    # The form is offered to whoever the service would let book (templates/accounts/artist_detail.html).
+    refusal = booking_writes.booking_create_refusal(customer=request.user)
+    if form is None:
+        form = BookingForm(initial={"deposit_amount": artist.min_deposit}, slot_choices=choices)
+    else:
+        form.fields["slot"].widget.choices = choices
+    return {
+        "booking_form": form,
+        "has_slots": bool(choices),
+        "slot_days": SLOT_DAYS,
+        "can_book": refusal is None,
+        "book_refusal": refusal.code if refusal else "",
+    }
+
+
+@login_required
+@require_POST
+def booking_create(request, tattooist_id: int):
+    artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
+    refusal = booking_writes.booking_create_refusal(customer=request.user)
+    if refusal is not None and refusal.code != "email_unverified":  # that one is said on the form
+        refuse(refusal)
+    form = BookingForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        slot = _parse_slot(data["slot"])
+        if slot is None:
+            form.add_error("slot", _("Pick a time from the list."))
+        else:
+            try:
+                booking = booking_writes.booking_create(
+                    customer=request.user,
+                    tattooist_id=artist.pk,
+                    slot=slot,
+                    deposit_amount=data["deposit_amount"],
+                    notes=data["notes"],
+                )
+            except ApplicationError as exc:
+                if exc.status_code in (403, 404) and exc.code != "email_unverified":
+                    refuse(exc)
+                add_application_error(form, exc)
+                status = exc.status_code
+                if exc.code == "slot_taken":
+                    form.add_error(None, _("Someone has just booked that time. Please pick another slot."))
+            else:
+                messages.success(request, _("Booked! Pay the deposit to confirm your slot."))
+                return redirect("booking-detail", booking.pk)
+    context = {
+        "artist": search_selectors.artist_profile(tattooist_id=artist.pk, viewer=request.user),
+        "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
+        "week": selectors.weekly_hours(tattooist=artist),
+        **review_pages.artist_reviews(tattooist_id=artist.pk),
+        **booking_section_context(request, artist, form),
+    }
+    return render(request, "accounts/artist_detail.html", context, status=status)
+
+
+def _parse_slot(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
