@@ -15,7 +15,7 @@ from bookings.models import Booking
 from bookings.services.moves import booking_change_status
 from bookings.tests.factories import PaidBookingFactory
 from payments.models import Transaction
-from payments.services import payment_settle_booking
+from payments.services.checks import payment_settle_booking
 from payments.tests.factories import PaidTransactionFactory
 from testing.clients import staff_login
 
