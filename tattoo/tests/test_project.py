@@ -247,6 +247,37 @@ def test_seed_is_idempotent(settings):
 
 
 @pytest.mark.django_db
+def test_the_seeded_booking_is_made_by_the_booking_services(settings):
+    """The customer books a start the slot rule offers, the artist confirms it: the hold's expiry job
+    and the audit trail are the services' own, and its deposit is still to pay."""
+    settings.DEBUG = True
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from bookings import rules
+    from bookings.models import Booking
+
+    call_command("seed")
+    booking = Booking.objects.select_related("customer", "tattooist__user").get()
+    artist = booking.tattooist
+    assert (booking.status, booking.payment_status, booking.deposit_amount) == (
+        "confirmed",
+        "unpaid",
+        artist.min_deposit,
+    )
+    assert [(e.actor_id, e.from_status, e.to_status, e.note) for e in booking.events.order_by("id")] == [
+        (booking.customer_id, "", "pending", "booked"),
+        (artist.user_id, "pending", "confirmed", ""),
+    ]
+    assert (
+        rules.slot_refusal(
+            artist=artist, slot=booking.slot, ends_at=booking.ends_at, now=booking.created_at, booking=booking
+        )
+        is None
+    )
+    assert ProcrastinateJob.objects.filter(task_name="bookings.expire_hold", args={"booking_id": booking.pk}).exists()
+
+
+@pytest.mark.django_db
 def test_seeded_users_can_log_in_through_the_api(client, settings):
     settings.DEBUG = True  # the demo seed
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -1,6 +1,7 @@
 """Demo data: an admin, one approved artist with a portfolio and weekly hours, one customer and one
-booking; in DEBUG also about a dozen more approved artists with profiles, hours and generated
-portfolio pictures (tattoo/site/demo.py). Running it again changes nothing.
+booking (made through the booking services, as a customer and the artist would); in DEBUG also
+about a dozen more approved artists with profiles, hours and generated portfolio pictures
+(tattoo/site/demo.py). Running it again changes nothing.
 
 The defaults below (a staff password and TOTP secret printed in the README) are for DEBUG only:
 outside DEBUG the command refuses unless `--allow-production` is given and every credential is
@@ -25,7 +26,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
 from accounts.models import Role, Tattooist, User, normalize_email
-from bookings.models import Availability, Booking, BookingEvent, BookingStatus, TimeOff
+from bookings.models import Availability, Booking, BookingStatus, TimeOff
+from bookings.selectors import booking_bounds, tattooist_slots
+from bookings.services import booking_change_status, booking_create
 from portfolio.models import PortfolioItem
 from tattoo.core import images, uploads
 from tattoo.core.errors import UpstreamUnavailable
@@ -81,13 +84,39 @@ def ensure_user(email: str, password: str, name: str, role: str) -> tuple[User, 
     user = User.objects.filter(email=normalize_email(email)).first()
     if user:
         if user.email_verified_at is None:  # seeded before addresses were verified
-            User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+            user.email_verified_at = timezone.now()
+            User.objects.filter(pk=user.pk).update(email_verified_at=user.email_verified_at)
         return user, False
     # Demo users own their (made-up) addresses: verified, so the README walkthrough books at once.
     user = User.objects.create_user(
         email=email, password=password, name=name, role=role, email_verified_at=timezone.now()
     )
     return user, True
+
+
+def seed_booking(*, customer: User, artist: Tattooist) -> Booking:
+    """The demo booking, made as the product makes one: the customer books the first start the slot
+    rule offers two weeks ahead (or as far as the horizon allows) with the artist's minimum deposit
+    (a pending hold, its expiry job and mails), then the artist confirms it by hand (its deposit
+    still to pay). Every row, the audit trail and the jobs included, is the services' own."""
+    now = timezone.now()
+    _notice, horizon = booking_bounds()
+    tz = zoneinfo.ZoneInfo(artist.timezone)
+    # from the artist's midnight two weeks ahead: the opening of their first working day then
+    day = timezone.localdate(now, timezone=tz) + min(timedelta(days=14), horizon - timedelta(days=2))
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    slots = tattooist_slots(tattooist=artist, start=start, end=now + horizon, now=now).starts
+    if not slots:
+        raise CommandError(f"the seeded artist {artist.user.email} has no free start to book")
+    booking = booking_create(
+        customer=customer,
+        tattooist_id=artist.pk,
+        slot=slots[0],
+        deposit_amount=artist.min_deposit,
+        notes=SEED_NOTE,
+        now=now,
+    )
+    return booking_change_status(booking_id=booking.pk, actor=artist.user, to_status=BookingStatus.CONFIRMED)
 
 
 class Command(BaseCommand):
@@ -188,23 +217,7 @@ class Command(BaseCommand):
             Availability.objects.create(tattooist=artist, day=6, start_time=time(11), end_time=time(15))
             created.append("availability")
         if not Booking.objects.filter(customer=customer, tattooist=artist, notes=SEED_NOTE).exists():
-            tz = zoneinfo.ZoneInfo(artist.timezone)
-            day = timezone.localdate(timezone=tz) + timedelta(days=14)
-            while day.isoweekday() > 5:  # a weekday, inside the seeded hours
-                day += timedelta(days=1)
-            slot = datetime.combine(day, time(10), tzinfo=tz)
-            booking = Booking.objects.create(
-                customer=customer,
-                tattooist=artist,
-                slot=slot,
-                ends_at=slot + timedelta(minutes=artist.session_minutes),
-                status=BookingStatus.CONFIRMED,
-                deposit_amount=artist.min_deposit,
-                notes=SEED_NOTE,
-            )
-            BookingEvent.objects.create(
-                booking=booking, actor=admin, from_status="", to_status=BookingStatus.CONFIRMED, note="seeded"
-            )
+            seed_booking(customer=customer, artist=artist)
             created.append("booking")
         return created
 
