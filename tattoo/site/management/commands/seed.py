@@ -28,7 +28,8 @@ from accounts import mfa
 from accounts.models import Role, Tattooist, User, normalize_email
 from bookings.models import Availability, Booking, BookingStatus, TimeOff
 from bookings.selectors import booking_bounds, tattooist_slots
-from bookings.services import booking_change_status, booking_create
+from bookings.services.create import booking_create
+from bookings.services.moves import booking_change_status
 from portfolio.models import PortfolioItem
 from tattoo.core import images, uploads
 from tattoo.core.errors import UpstreamUnavailable
