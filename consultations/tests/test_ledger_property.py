@@ -268,7 +268,7 @@ class ProjectDepositMachine(RuleBasedStateMachine):
 
 
 PROPERTY_SETTINGS = hypothesis_settings(
-    max_examples=int(os.environ.get("HYPOTHESIS_PROJECT_EXAMPLES", "20")),
+    max_examples=int(os.environ.get("HYPOTHESIS_PROJECT_EXAMPLES", "12")),
     stateful_step_count=25,
     deadline=None,
     database=None,

@@ -250,7 +250,7 @@ class DepositMachine(RuleBasedStateMachine):
 
 
 PROPERTY_SETTINGS = hypothesis_settings(
-    max_examples=int(os.environ.get("HYPOTHESIS_DEPOSIT_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("HYPOTHESIS_DEPOSIT_EXAMPLES", "15")),
     stateful_step_count=10,
     deadline=None,
     database=None,
