@@ -1,4 +1,4 @@
-"""The artist's bookings as an iCalendar feed at a secret URL (no login: calendar apps poll it)."""
+"""The artist's ICS calendar feed: a secret URL per artist (rotated from the dashboard), no login."""
 
 from __future__ import annotations
 
