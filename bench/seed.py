@@ -2,13 +2,15 @@
 
 200 approved artists (3 styles each, 40 portfolio items each), 500 customers, weekly hours
 (Mon-Fri 10:00-18:00 local, half of them also Saturday 12:00-16:00), a week of time off each,
-and 20,000 bookings (100 per artist, one a day from 50 days ago to 49 days ahead, a mix of
-completed, confirmed and cancelled).
+and 20,000 bookings (100 per artist, over the artist's working days from 80 days ago to 79 days
+ahead: completed, confirmed and cancelled; bench/seed_bookings.py).
 """
 
 from __future__ import annotations
 
 import psycopg
+
+from bench.seed_bookings import bookings_sql
 
 STYLES = ["koi", "blackwork", "traditional", "realism", "watercolor", "geometric", "tribal", "script", "dotwork", "neo"]
 ARTISTS, CUSTOMERS, ITEMS, BOOKINGS_EACH = 200, 500, 40, 100
@@ -47,16 +49,7 @@ SELECT date_trunc('day', now()) + (10 + t.id % 10) * interval '1 day',
        date_trunc('day', now()) + (17 + t.id % 10) * interval '1 day', 'convention', now(), t.id
 FROM tattooists t;
 
-INSERT INTO bookings (slot, ends_at, status, deposit_amount, payment_status, notes, hold_expires_at,
-                      created_at, updated_at, customer_id, tattooist_id)
-SELECT date_trunc('day', now()) + g * interval '1 day' + interval '11 hours',
-       date_trunc('day', now()) + g * interval '1 day' + interval '13 hours',
-       CASE WHEN g < 0 THEN 'completed' WHEN g % 3 = 0 THEN 'cancelled' ELSE 'confirmed' END,
-       50000, CASE WHEN g % 3 = 0 AND g >= 0 THEN 'refunded' ELSE 'paid' END, '', NULL,
-       now() - interval '60 days', now(), c.first + (t.id * 7 + g + 100) % {CUSTOMERS}, t.id
-FROM tattooists t, generate_series(-{BOOKINGS_EACH // 2}, {BOOKINGS_EACH // 2 - 1}) g,
-     (SELECT min(id) AS first FROM users WHERE role = 'customer') c;
-
+{bookings_sql(each=BOOKINGS_EACH, customers=CUSTOMERS, first_day=-80, last_day=79)}
 ANALYZE;
 """
 

@@ -5,8 +5,10 @@
 At factor 1.0: 2,000 approved artists (80 % in Ulaanbaatar's zone, a tenth each in Europe/Berlin
 and America/New_York, whose DST the slot rule must get right; weekly hours, a week of time off
 each), 100,000 portfolio items (50 per artist, 1-2 style tags), 50,000 customers, 500,000
-bookings over two years (250 per artist, one every ~3 days from 600 days ago to ~127 days ahead:
-completed, cancelled and confirmed, so the active ones never overlap), then ANALYZE. Every count
+bookings over two years (250 per artist, spread over the artist's working days from 641 days ago to
+88 days ahead, at the opening of the day's hours on the artist's clock: completed, cancelled and
+confirmed; bench/seed_bookings.py says which values the services would have written and what the
+bulk path leaves out), then ANALYZE. Every count
 scales with --factor (the small seed of bench/README.md is --factor 0.05). The database is dropped
 and recreated.
 
@@ -36,6 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench.common import ROOT, VENV_BIN, admin_url, app_env, say
+from bench.seed_bookings import bookings_sql
 
 STYLES = ["koi", "blackwork", "traditional", "realism", "watercolor", "geometric", "tribal", "script", "dotwork", "neo"]
 # Given names and family names, each in Cyrillic and in a common Latin spelling (docs/search.md).
@@ -115,8 +118,6 @@ def seed_sql(*, artists: int, items_each: int, customers: int, bookings_each: in
     given_cyr, given_lat = array(g[0] for g in GIVEN), array(g[1] for g in GIVEN)
     family_cyr, family_lat = array(f[0] for f in FAMILY), array(f[1] for f in FAMILY)
     studios = array(STUDIOS)
-    # Booking g of an artist starts on day -600 + floor(g * DAYS / bookings_each): at most one per
-    # artist and day (11:00-13:00 UTC), so no two active ones overlap (bookings_no_overlap).
     return f"""
 INSERT INTO users (name, email, password_hash, role, is_active, created_at, calendar_token)
 SELECT CASE WHEN g % 5 < 3
@@ -207,21 +208,7 @@ SELECT date_trunc('day', now()) + (40 + t.id % 60) * interval '1 day',
        date_trunc('day', now()) + (47 + t.id % 60) * interval '1 day', 'convention', now(), t.id
 FROM tattooists t;
 
-INSERT INTO bookings (slot, ends_at, status, deposit_amount, payment_status, notes, hold_expires_at,
-                      created_at, updated_at, customer_id, tattooist_id)
-SELECT s.day + interval '11 hours', s.day + interval '13 hours',
-       CASE WHEN s.day < now() THEN (CASE WHEN s.g % 9 = 0 THEN 'cancelled' ELSE 'completed' END)
-            WHEN s.g % 3 = 0 THEN 'cancelled' ELSE 'confirmed' END,
-       50000,
-       CASE WHEN s.g % 9 = 0 AND s.day < now() THEN 'refunded' WHEN s.g % 3 = 0 AND s.day >= now() THEN 'refunded'
-            ELSE 'paid' END,
-       '', NULL, s.day - interval '20 days', s.day - interval '20 days',
-       c.first + (s.tid * 7919 + s.g * 31) % {customers}, s.tid
-FROM (SELECT t.id AS tid, g,
-             date_trunc('day', now()) + (-600 + (g * {DAYS}) / {bookings_each}) * interval '1 day' AS day
-        FROM tattooists t, generate_series(0, {bookings_each - 1}) g) s,
-     (SELECT min(id) AS first FROM users WHERE role = 'customer') c;
-
+{bookings_sql(each=bookings_each, customers=customers, first_day=-(DAYS - 89), last_day=88)}
 -- What the app's writes would have done: the search entries (search/migrations) ...
 SELECT inkbook_artist_search_refresh(NULL, true);
 -- ... and the catalog's version (tattoo/core/http_cache.py).

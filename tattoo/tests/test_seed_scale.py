@@ -1,14 +1,24 @@
 """bench/seed_scale.py's SQL on a tiny scale factor, in the test database: the shapes the load
 scenario relies on (approved artists with hours, portfolio items, bookings that never overlap,
-customers who can sign in)."""
+customers who can sign in), and bookings the services could have written (bench/seed_bookings.py):
+each one the slot rule accepts at the moment it was made."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import connection
 
+from bench.seed_bookings import HOLD_MINUTES
 from bench.seed_scale import BENCH_PASSWORD, seed_sql, sizes
+from bookings import rules
+from bookings.models import Booking, BookingStatus, PaymentStatus
+from bookings.selectors import booking_bounds
+from bookings.transitions import can_move
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +86,35 @@ def test_the_scale_seed_fills_the_profiles_and_the_search():
 def test_a_password_hash_with_a_quote_is_refused():
     with pytest.raises(ValueError, match="quote"):
         seed_sql(**sizes(0.001), password_hash="x'; DROP TABLE users; --")
+
+
+# the moves that make each seeded (status, payment status), from a new hold (bookings/transitions.py)
+PATHS = {
+    (BookingStatus.CONFIRMED, PaymentStatus.PAID): [BookingStatus.CONFIRMED],
+    (BookingStatus.COMPLETED, PaymentStatus.PAID): [BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
+    (BookingStatus.CANCELLED, PaymentStatus.REFUNDED): [BookingStatus.CONFIRMED, BookingStatus.CANCELLED],
+}
+
+
+def test_every_seeded_booking_is_one_the_slot_rule_accepted_when_it_was_made():
+    with connection.cursor() as cursor:
+        # 10 artists (Berlin and New York among them), 60 bookings each over the two years
+        cursor.execute(seed_sql(artists=10, items_each=1, customers=20, bookings_each=60, password_hash="!"))
+    notice, horizon = booking_bounds()
+    bookings = list(Booking.objects.select_related("tattooist__user").order_by("tattooist_id", "slot"))
+    assert len(bookings) == 10 * 60
+    assert {b.tattooist.timezone for b in bookings} >= {"Asia/Ulaanbaatar", "Europe/Berlin", "America/New_York"}
+    assert HOLD_MINUTES == settings.BOOKING_HOLD_MINUTES
+    for b in bookings:
+        artist = b.tattooist
+        made = b.created_at
+        assert rules.slot_refusal(artist=artist, slot=b.slot, ends_at=b.ends_at, now=made, booking=b) is None, b.slot
+        assert made + notice <= b.slot <= made + horizon
+        assert b.ends_at == b.slot + timedelta(minutes=artist.session_minutes)
+        assert b.deposit_amount == artist.min_deposit
+        assert b.hold_expires_at == made + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+        assert b.refundable_until == b.slot - timedelta(hours=artist.deposit_refundable_hours)
+        path = [BookingStatus.PENDING, *PATHS[(b.status, b.payment_status)]]
+        assert all(can_move(a, z) for a, z in itertools.pairwise(path))
+        if b.status == BookingStatus.COMPLETED:
+            assert b.slot <= b.updated_at  # completed once the session began
