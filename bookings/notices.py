@@ -44,18 +44,21 @@ def _url(booking: Booking) -> str:
     return settings.SITE_URL + reverse("booking-detail", args=[booking.pk])
 
 
+# Lazy (rendered in the recipient's language when the mail is); made once, not per call.
+_when = lazy(l10n.when, str)
+_when_short = lazy(l10n.when_short, str)
+
+
 def _local(booking: Booking, moment: datetime) -> str:
     """The moment on the artist's clock, the zone named as a person says it ("2026 оны 12-р сарын 1,
     мягмар гараг 14:30 (Улаанбаатарын цагаар)"), written when the mail is rendered: in the
     recipient's language (tattoo/core/l10n.py, docs/i18n.md)."""
-    zone = booking.tattooist.timezone
-    return lazy(lambda: l10n.when(moment, zone), str)()
+    return _when(moment, booking.tattooist.timezone)
 
 
 def _local_short(booking: Booking, moment: datetime) -> str:
     """The same moment in few words, for subjects: "12-р сарын 1, 14:30" / "1 Dec, 14:30"."""
-    zone = booking.tattooist.timezone
-    return lazy(lambda: l10n.when_short(moment, zone), str)()
+    return _when_short(moment, booking.tattooist.timezone)
 
 
 def _context(booking: Booking, **extra) -> dict:

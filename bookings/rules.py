@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, Func, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Tattooist, User
@@ -64,6 +64,11 @@ def lock_parties(*, customer_id: int, artist_id: int) -> Tattooist | None:
         return Tattooist.objects.select_for_update(no_key=True, of=("self",)).select_related("user").get(pk=artist_id)
     except Tattooist.DoesNotExist:
         return None
+
+
+def _count(rows: QuerySet[Any]) -> Subquery:
+    """How many `rows`, as a subquery of one number (COUNT without a GROUP BY)."""
+    return Subquery(rows.order_by().values(n=Func(F("pk"), function="COUNT")))
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -109,48 +114,62 @@ def slot_refusal(
         )
     tz = ZoneInfo(artist.timezone)
     local_day = slot.astimezone(tz).date()
-    # One plain query per fact, each asked only when the ones before it passed: building one query
-    # with every fact as a subquery cost the ORM more than the four round trips it saved
-    # (bench/README.md, "Booking create").
-    windows = Availability.objects.filter(tattooist=artist, day=dow(local_day)).values_list("start_time", "end_time")
-    if not any(ws <= slot and ends_at <= we for ws, we in (window_bounds_utc(local_day, s, e, tz) for s, e in windows)):
+    itself = ~Q(pk=booking.pk) if booking is not None else Q()
+    # Every fact in one statement, read after the caller's locks: the artist's windows on that
+    # weekday, each row carrying the rest as uncorrelated subqueries (PostgreSQL computes each once).
+    # They are judged below in the rule's order, so the first broken rule is the refusal. No window
+    # on that weekday means no row, and that is the first refusal anyway. Measured against five
+    # plain queries (one per fact): ~27 % less time in this function (bench/README.md).
+    facts: dict[str, Any] = {
+        "away": Exists(TimeOff.objects.filter(tattooist=artist, starts_at__lt=ends_at, ends_at__gt=slot)),
+        "taken": Exists(
+            Booking.objects.filter(SLOT_HOLDING, itself, tattooist=artist, slot__lt=ends_at, ends_at__gt=slot)
+        ),
+    }
+    if new_hold_for is not None:
+        facts["holds"] = _count(unpaid_holds(customer_id=new_hold_for))
+        # A hold moving within its own day is already counted there.
+        if booking is None or booking.slot.astimezone(tz).date() != local_day:
+            day_start, day_end = local_day_bounds(local_day, tz)
+            facts["day_holds"] = _count(unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end))
+    rows = list(
+        Availability.objects.filter(tattooist=artist, day=dow(local_day))
+        .annotate(**facts)
+        .values("start_time", "end_time", *facts)
+    )
+    if not any(
+        ws <= slot and ends_at <= we
+        for ws, we in (window_bounds_utc(local_day, r["start_time"], r["end_time"], tz) for r in rows)
+    ):
         return ApplicationError(
             _("The session does not fit inside the artist's hours on that day."),
             code="outside_availability",
             fields={"slot": [_("Outside the artist's availability.")]},
         )
-    if TimeOff.objects.filter(tattooist=artist, starts_at__lt=ends_at, ends_at__gt=slot).exists():
+    fact = rows[0]
+    if fact["away"]:
         return ApplicationError(
             _("The artist is away at that time."), code="time_off", fields={"slot": [_("The artist is away then.")]}
         )
-    if new_hold_for is not None:
-        holds = unpaid_holds(customer_id=new_hold_for).count()
-        if holds >= settings.BOOKING_MAX_UNPAID_HOLDS:
-            return ConflictError(
-                _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
-                % {"holds": holds},
-                code="too_many_holds",
-            )
-    itself = ~Q(pk=booking.pk) if booking is not None else Q()
-    if Booking.objects.filter(SLOT_HOLDING, itself, tattooist=artist, slot__lt=ends_at, ends_at__gt=slot).exists():
+    if new_hold_for is not None and fact["holds"] >= settings.BOOKING_MAX_UNPAID_HOLDS:
+        return ConflictError(
+            _("You already hold %(holds)s unpaid bookings; pay or cancel one before booking another.")
+            % {"holds": fact["holds"]},
+            code="too_many_holds",
+        )
+    if fact["taken"]:
         return slot_taken_error()
-    # A hold moving within its own day is already counted there.
-    if new_hold_for is not None and (booking is None or booking.slot.astimezone(tz).date() != local_day):
-        day_start, day_end = local_day_bounds(local_day, tz)
-        if (
-            unpaid_holds(tattooist=artist, slot__gte=day_start, slot__lt=day_end).count()
-            >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY
-        ):
-            # Slot hoarding across accounts (docs/security.md, "Holds by several accounts of one
-            # person"): holds expire, so this clears by itself.
-            return ConflictError(
-                _(
-                    "Too many unpaid bookings are waiting for payment on this artist's day; try again once one "
-                    "is paid or released (holds last at most %(minutes)s minutes), or pick another day."
-                )
-                % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
-                code="artist_day_held",
+    if fact.get("day_holds", 0) >= settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY:
+        # Slot hoarding across accounts (docs/security.md, "Holds by several accounts of one
+        # person"): holds expire, so this clears by itself.
+        return ConflictError(
+            _(
+                "Too many unpaid bookings are waiting for payment on this artist's day; try again once one "
+                "is paid or released (holds last at most %(minutes)s minutes), or pick another day."
             )
+            % {"minutes": f"{settings.BOOKING_HOLD_MINUTES:g}"},
+            code="artist_day_held",
+        )
     if booking is not None and booking.deposit_role != DepositRole.OWN:
         for rule in slot_rules.providers():
             refusal = rule(booking=booking, artist=artist, slot=slot, ends_at=ends_at)
