@@ -60,6 +60,16 @@ def recreate_database() -> str:
     return url
 
 
+# The public cache keys a stored answer on the request's host (tattoo/core/http_cache.py, etag_for)
+# and drops undeclared query parameters, so a request on a host of its own is a real miss: the whole
+# view runs. `?miss=N` would not be (the cache ignores it).
+MISS_DOMAIN = "miss.bench"
+
+
+def miss_host(n: int) -> str:
+    return f"m{n}.{MISS_DOMAIN}"
+
+
 def app_env(db_url: str, **extra: str) -> dict[str, str]:
     """Production-like settings, served over plain http on loopback."""
     env = dict(os.environ)
@@ -67,7 +77,8 @@ def app_env(db_url: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=db_url,
         DEBUG="false",
         HTTPS="false",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # MISS_HOSTS: a host name per request, to measure the public cache's misses (miss_host).
+        ALLOWED_HOSTS=f"127.0.0.1,localhost,.{MISS_DOMAIN}",
         STATIC_MANIFEST="false",
         PYTHONPATH=str(ROOT),
     )
@@ -163,11 +174,13 @@ def load(
     max_requests: int,
     concurrency: int,
     conditional: bool = False,
+    miss: bool = False,
 ) -> Stats:
     """Keep-alive GETs from `concurrency` threads until `seconds` pass or `max_requests` are sent.
 
     conditional=True behaves like a browser or CDN: it remembers each path's ETag and revalidates
-    with If-None-Match.
+    with If-None-Match. miss=True sends each request with a Host of its own (miss_host), so the
+    public cache has never seen it.
     """
     stats = Stats()
     lock = threading.Lock()
@@ -189,6 +202,8 @@ def load(
                 break
             path = paths[(n + offset) % len(paths)]
             headers = {"If-None-Match": etags[path]} if conditional and path in etags else {}
+            if miss:
+                headers["Host"] = miss_host(n)
             t0 = time.perf_counter()
             conn.request("GET", path, headers=headers)
             r = conn.getresponse()
