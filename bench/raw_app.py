@@ -50,6 +50,9 @@ def page_links(environ, count: int, page: int, query: dict) -> tuple[str | None,
     return (link(page + 1) if page < last else None, link(page - 1) if page > 1 else None)
 
 
+VARIANT_WIDTHS = (320, 640, 1280)  # tattoo/core/images.py
+
+
 def portfolio(environ, query, tattooist_id: int):
     cur = db().cursor()
     ok = cur.execute(
@@ -61,7 +64,8 @@ def portfolio(environ, query, tattooist_id: int):
     page = int(query.get("page", ["1"])[0])
     count = cur.execute("SELECT count(*) FROM portfolios WHERE tattooist_id = %s", [tattooist_id]).fetchone()[0]
     rows = cur.execute(
-        "SELECT id, tattooist_id, image_url, description, style_tags, created_at, updated_at FROM portfolios "
+        "SELECT id, tattooist_id, image_url, description, style_tags, created_at, updated_at, image_width, "
+        "image_height, image_variants FROM portfolios "
         "WHERE tattooist_id = %s ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s",
         [tattooist_id, PAGE, (page - 1) * PAGE],
     ).fetchall()
@@ -71,6 +75,10 @@ def portfolio(environ, query, tattooist_id: int):
             "id": r[0],
             "tattooistId": r[1],
             "imageUrl": r[2],
+            "imageWidth": r[7],
+            "imageHeight": r[8],
+            # a variant sits next to its image, `<key>.w<width>.webp` (tattoo/core/uploads/keys.py)
+            "thumbnails": {str(w): f"{r[2]}.w{w}.webp" for w in sorted(r[9] or ()) if w in VARIANT_WIDTHS},
             "description": r[3],
             "tags": r[4],
             "createdAt": iso(r[5]),
