@@ -51,9 +51,9 @@ def race(base: str, jobs: list[tuple[str, dict]]) -> Stats:
     return stats
 
 
-# Statements one create over HTTP costs without BEGIN/COMMIT: the JWT user lookup + the service's 8
+# Statements one create over HTTP costs without BEGIN/COMMIT: the JWT user lookup + the service's 7
 # (the ORM create path; bookings/tests/test_booking_create.py pins the same count).
-CREATE_SQL = 9
+CREATE_SQL = 8
 
 
 def main() -> int:
@@ -130,7 +130,7 @@ def main() -> int:
     sql = sum(1 for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT"))
     say(
         f"   SQL per create (in-process, status {r.status_code}): {sql} queries (expected {CREATE_SQL}: the JWT "
-        f"lookup and the service's 8, bookings/tests/test_booking_create.py), {n} with BEGIN/COMMIT"
+        f"lookup and the service's 7, bookings/tests/test_booking_create.py), {n} with BEGIN/COMMIT"
     )
     for q in queries.captured_queries:
         say(f"     {q['sql'][:110]}")

@@ -54,16 +54,24 @@ def lock_parties(*, customer_id: int, artist_id: int) -> Tattooist | None:
     """Lock the customer's row, then the artist's (always this order: no deadlock between creates,
     moves and accepts), inside the caller's transaction; the artist (with its user) or None.
 
+    One statement: the customer's lock is an uncorrelated subquery, which PostgreSQL runs (as an
+    InitPlan) when it builds the artist's row, before the LockRows step above it locks that row,
+    so the customer's row is locked first (bookings/tests/test_lock_order.py watches the order from
+    a second connection). No artist, no row: nothing is locked and the caller refuses.
+
     NO KEY UPDATE conflicts with itself but not with the KEY SHARE locks that foreign-key checks
     take, so other writers of rows pointing at these two are not held up. The customer's lock makes
     the unpaid-hold limit exact; the artist's makes the checks after it see every committed
     competitor.
     """
-    list(User.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk"))
-    try:
-        return Tattooist.objects.select_for_update(no_key=True, of=("self",)).select_related("user").get(pk=artist_id)
-    except Tattooist.DoesNotExist:
-        return None
+    customer = User.objects.select_for_update(no_key=True).filter(pk=customer_id).values("pk")
+    return (
+        Tattooist.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("user")
+        .annotate(customer_locked=Subquery(customer))
+        .filter(pk=artist_id)
+        .first()
+    )
 
 
 def _count(rows: QuerySet[Any]) -> Subquery:

@@ -279,13 +279,13 @@ def test_an_artists_day_takes_at_most_the_cap_of_unpaid_holds_from_all_customers
 
 
 def test_a_create_costs_a_small_constant_number_of_queries(frozen, open_artist, customer, django_assert_num_queries):
-    # The customer's lock, the artist's, the rule's facts in one statement (bookings/rules.py: the
+    # Both parties' locks (one statement), the rule's facts (one statement, bookings/rules.py: the
     # day's windows carrying time off, the customer's holds, a clash and the artist-day's holds),
     # the booking, the public slot list's version bump (its post_save), the audit row, both mails'
     # outbox rows (one statement), and the hold's expiry job with the mails' send jobs (one
-    # statement: tattoo.core.jobs.batched) = 8, plus the SAVEPOINT/RELEASE pair of the service's
-    # atomic block nested in the test's transaction = 10.
-    with django_assert_num_queries(10):
+    # statement: tattoo.core.jobs.batched) = 7, plus the SAVEPOINT/RELEASE pair of the service's
+    # atomic block nested in the test's transaction = 9.
+    with django_assert_num_queries(9):
         booking_create(customer=customer, tattooist_id=open_artist.pk, slot=NOON, deposit_amount=Decimal("50000"))
 
 
@@ -356,11 +356,11 @@ def test_garbage_input_is_a_400_never_a_500(frozen, customer, body):
 def test_a_create_over_http_costs_the_services_statements_plus_auth_and_transaction(
     open_artist, customer, django_assert_num_queries
 ):
-    # The JWT user lookup, BEGIN, the service's 8 statements (above), COMMIT.
+    # The JWT user lookup, BEGIN, the service's 7 statements (above), COMMIT.
     client = client_for(customer)
     slot = (timezone.now() + timedelta(days=3)).replace(hour=4, minute=0, second=0, microsecond=0)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.post(
             "/api/bookings",
             {"tattooistId": open_artist.pk, "slot": slot.isoformat(), "depositAmount": "50000"},
