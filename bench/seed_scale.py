@@ -143,9 +143,13 @@ SELECT CASE WHEN u.id % 5 < 3
        50000, now(), now(), u.id
 FROM users u WHERE u.role = 'tattooist';
 
-INSERT INTO portfolios (image_url, image_key, description, style_tags, created_at, updated_at, tattooist_id)
+-- Images as the pipeline leaves them (tattoo/core/images.py): re-encoded, 1600 x 1200, with their three
+-- variants recorded, so the images sweep finds no backlog to work through during `make load`.
+INSERT INTO portfolios (image_url, image_key, image_width, image_height, image_variants, description, style_tags,
+                        created_at, updated_at, tattooist_id)
 SELECT 'https://cdn.scale.test/uploads/' || t.user_id || '/' || md5(t.id || '-' || g) || '.png',
        'uploads/' || t.user_id || '/' || md5(t.id || '-' || g) || '.png',
+       1600, 1200, ARRAY[320, 640, 1280],
        'Piece ' || g || ': healed photo, about ' || (5 + g % 20) || ' cm.',
        CASE WHEN g % 4 = 0
             THEN ARRAY[(ARRAY[{styles}])[1 + (t.id + g) % 10], (ARRAY[{styles}])[1 + (t.id + g + 3) % 10]]
