@@ -32,7 +32,7 @@ import requests
 from bench.common import ROOT, header, say
 
 OUT = ROOT / ".data" / "load"
-LOAD_BOOKING_CREATE_RATE = "100000/hour"
+LOAD_RATE = "100000/hour"
 BENCH_VENV = ROOT / ".venv-bench" / "bin"
 ACTIVE = ("pending", "confirmed", "disputed")
 
@@ -178,10 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     say(f"   load average before: {os.getloadavg()}")
     url = db_url(args.database)
     env = dict(os.environ, SERVE_DATABASE=args.database, SERVE_INSTANCES=str(args.instances))
-    # The scenario's bookers are 10 % of the users, each booking every few seconds under one sign-in:
-    # far above BOOKING_CREATE_RATE (20/hour per customer, an abuse guard the suite tests), which
-    # would turn most of their creates into 429s. The load run measures capacity, so it lifts it.
-    env.setdefault("BOOKING_CREATE_RATE", LOAD_BOOKING_CREATE_RATE)
+    # The scenario's bookers are 10 % of the users, each booking and paying every few seconds under
+    # one sign-in: far above the per-customer rates (BOOKING_CREATE_RATE 20/hour, PAYMENT_CREATE_RATE
+    # 30/hour: abuse guards the suite tests), which would turn their requests into 429s. The load
+    # run measures capacity, so it lifts them.
+    for rate in ("BOOKING_CREATE_RATE", "PAYMENT_CREATE_RATE"):
+        env.setdefault(rate, LOAD_RATE)
     serve_log = open(OUT / "serve.log", "w")  # noqa: SIM115
     (ROOT / ".data" / "serve.json").unlink(missing_ok=True)
     stack = subprocess.Popen(
