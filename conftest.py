@@ -14,7 +14,8 @@ from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFac
 # Plugins: the real local S3 server (testing/s3.py), Playwright + Chromium
 # (testing/browser.py), the QPay sandbox + worker processes (testing/qpay.py), and the
 # whole-suite check that no log line leaks a secret (testing/logcheck.py); transactional tests'
-# tables emptied with DELETE (testing/flush.py).
+# tables emptied with DELETE (testing/flush.py); under xdist the workers' test databases copied
+# from one migrated template (testing/dbtemplate.py).
 pytest_plugins = [
     "testing.s3",
     "testing.browser",
@@ -25,6 +26,7 @@ pytest_plugins = [
     "testing.mail",
     "testing.language",
     "testing.flush",
+    "testing.dbtemplate",
 ]
 
 
