@@ -13,7 +13,9 @@ from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFac
 
 # Plugins: the real local S3 server (testing/s3.py), Playwright + Chromium
 # (testing/browser.py), the QPay sandbox + worker processes (testing/qpay.py), and the
-# whole-suite check that no log line leaks a secret (testing/logcheck.py).
+# whole-suite check that no log line leaks a secret (testing/logcheck.py); transactional tests'
+# tables emptied with DELETE (testing/flush.py); under xdist the workers' test databases copied
+# from one migrated template (testing/dbtemplate.py).
 pytest_plugins = [
     "testing.s3",
     "testing.browser",
@@ -23,6 +25,8 @@ pytest_plugins = [
     "testing.clock",
     "testing.mail",
     "testing.language",
+    "testing.flush",
+    "testing.dbtemplate",
 ]
 
 

@@ -12,8 +12,12 @@ Registered from the root conftest.py (`pytest_plugins`). Fixtures:
 * `site_url`: the server the pages load from (pytest-django's `live_server` by default, which
   makes the test transactional); override it to point at a server run as a subprocess.
 
-Mark browser tests `@pytest.mark.browser`; this plugin adds `xdist_group("browser")` to them so
-`--dist loadgroup` runs them all on one worker, which then starts a single browser.
+Mark browser tests `@pytest.mark.browser`. They are spread over the xdist workers like any other
+test: each worker that meets one starts its own Chromium (about a second) and serves the pages
+from its own live server, S3 server and test database. (They used to share an `xdist_group`, but
+with pytest 9.2 and pytest-xdist 3.8 `--dist loadgroup` ignores groups without a word,
+pytest-dev/pytest-xdist#1386, so they were spread anyway; grouped, one worker would carry all
+~100 s of them.)
 """
 
 from __future__ import annotations
@@ -40,19 +44,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 DEFAULT_TIMEOUT_MS = 15_000  # a ceiling for waits, not an assertion about speed
 _CSP_VIOLATION = re.compile(r"Content[- ]Security[- ]Policy", re.IGNORECASE)
-
-
-def pytest_configure(config):
-    # Known even when xdist is not loaded (-p no:xdist), so --strict-markers accepts it.
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    # Before xdist's loadgroup hook reads the groups: every browser test shares one worker.
-    for item in items:
-        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(wrapper=True)

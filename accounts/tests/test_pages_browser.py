@@ -14,7 +14,7 @@ from bookings.tests.factories import AvailabilityFactory
 from portfolio.models import PortfolioItem
 from testing.browser import loaded_image_width
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 IMAGE = "/static/img/favicon.svg"  # a same-origin image the CSP allows
 

@@ -14,7 +14,7 @@ from bookings.models import Booking, BookingStatus, PaymentStatus
 from bookings.tests.helpers import open_every_day
 from testing.language import speaking
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 WAIT_MS = 60_000  # a ceiling for the payment round trip (sandbox → worker → app), not a speed claim
 

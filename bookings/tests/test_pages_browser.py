@@ -21,7 +21,7 @@ from portfolio.models import PortfolioItem
 from testing.browser import loaded_image_width
 from testing.s3 import png_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 WAIT_MS = 60_000  # a ceiling for the payment round trip (sandbox → worker → app), not a speed claim
 

@@ -18,7 +18,7 @@ from bookings.tests.test_pages_browser import WAIT_MS, log_in
 from consultations.models import Consultation, ConsultationImage, Project, Quote
 from testing.s3 import png_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 375, "height": 800}, "is_mobile": True, "has_touch": True}
 
 

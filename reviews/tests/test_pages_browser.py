@@ -19,7 +19,7 @@ from reviews.models import Review
 from reviews.tests.factories import CompletedBookingFactory
 from testing.s3 import png_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_the_customer_signs_the_consent_form_and_the_artist_reads_the_flag(new_page, screenshot, live_server):

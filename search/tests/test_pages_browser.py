@@ -14,7 +14,7 @@ from accounts.tests.factories import TattooistFactory
 from bookings.tests.helpers import open_every_day as open_days
 from portfolio.models import PortfolioItem
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 375, "height": 800}, "is_mobile": True, "has_touch": True}
 IMAGE = "/static/img/favicon.svg"  # a same-origin image the CSP allows
