@@ -8,13 +8,21 @@ from django.conf import settings
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.selectors import tattooist_slots
+from bookings.selectors import booking_bounds, tattooist_slots
 from bookings.services.create import booking_create
+
+# The first free start can lie seconds past the minimum notice; a test that books it after waiting
+# for a mail or a job would then be refused `too_soon`, at some times of day and not others.
+NOTICE_MARGIN = timedelta(hours=1)
 
 
 def free_slots(artist, *, count: int = 1):
+    """`count` free starts of `artist`, one per day, each at least an hour past the minimum notice."""
     now = timezone.now()
-    starts = tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=14)).starts
+    notice, _horizon = booking_bounds()
+    starts = tattooist_slots(
+        tattooist=artist, start=now + notice + NOTICE_MARGIN, end=now + timedelta(days=14), now=now
+    ).starts
     # one per local day apart keeps the per-day hold cap out of the way
     picked, days = [], set()
     for start in starts:
