@@ -15,7 +15,8 @@ from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFac
 # (testing/browser.py), the QPay sandbox + worker processes (testing/qpay.py), and the
 # whole-suite check that no log line leaks a secret (testing/logcheck.py); transactional tests'
 # tables emptied with DELETE (testing/flush.py); under xdist the workers' test databases copied
-# from one migrated template (testing/dbtemplate.py).
+# from one migrated template (testing/dbtemplate.py); the garbage collector tuned for a long run
+# (testing/gc_tuning.py).
 pytest_plugins = [
     "testing.s3",
     "testing.browser",
@@ -27,6 +28,7 @@ pytest_plugins = [
     "testing.language",
     "testing.flush",
     "testing.dbtemplate",
+    "testing.gc_tuning",
 ]
 
 

@@ -2,7 +2,7 @@
 slot is offered again, with no command run by hand.
 
 The stack is the Procfile's own `web` and `jobs` processes started by honcho, as `make run` does,
-on this test process's database. The hold is 0.1 minute by default (the suite stays fast);
+on this test process's database. The hold is 0.05 minute (3 s) by default (the suite stays fast);
 `STACK_TEST_HOLD_MINUTES=2 make test PYTEST_ARGS=tests/test_hold_expiry_stack.py` runs the issue's
 literal two-minute check (docs/jobs.md). The bound is the one the product promises: expired within
 the hold plus 30 seconds.
@@ -29,7 +29,7 @@ from testing.qpay_worker import free_port, wait_for
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
-HOLD_MINUTES = float(os.environ.get("STACK_TEST_HOLD_MINUTES") or 0.1)
+HOLD_MINUTES = float(os.environ.get("STACK_TEST_HOLD_MINUTES") or 0.05)
 PROMISED_SLACK_SECONDS = 30
 
 
@@ -92,7 +92,7 @@ def test_a_hold_nobody_pays_expires_and_frees_its_slot_with_no_command_run_by_ha
     def status() -> str:
         return requests.get(f"{stack}/api/bookings/{booking['id']}", headers=auth, timeout=10).json()["status"]
 
-    wait_for(lambda: status() == "expired", timeout=HOLD_MINUTES * 60 + PROMISED_SLACK_SECONDS, interval=0.5)
+    wait_for(lambda: status() == "expired", timeout=HOLD_MINUTES * 60 + PROMISED_SLACK_SECONDS, interval=0.1)
     held = Booking.objects.get(pk=booking["id"])
     expired = BookingEvent.objects.get(booking=held, to_status="expired")
     assert expired.actor is None  # the jobs process did it, not a person
