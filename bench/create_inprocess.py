@@ -1,13 +1,14 @@
 """Booking create in-process: `POST /api/bookings` through Django's test client, one thread.
 
-    python scripts/devenv.py --test -- python -m bench.create_inprocess [--n 300] [--profile]
+    python scripts/devenv.py --test -- python -m bench.create_inprocess [--n 300] [--profile] [--statements]
 
 Seeds bench/seed.py's data into its own database (inkbook_create), picks free slots with the
 slots selector beforehand (not timed), signs each customer in with a JWT beforehand (not timed),
 then times N creates, each by another customer on another artist-day, through the whole stack
 (middleware, DRF, JWT authentication, the serializer, `booking_create`, the response). Prints
 the p50/p90 in ms and the SQL statements of one create (CaptureQueriesContext). `--profile`
-prints a cProfile of the creates instead (sorted by cumulative time). bench/create_vs_peer.py
+prints a cProfile of the creates instead (sorted by cumulative time, or BENCH_SORT, BENCH_LINES
+lines); `--statements` prints each statement's median time as the client saw it. bench/create_vs_peer.py
 runs this and the django-appointment side in one run.
 """
 
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--statements", action="store_true", help="also print each statement's median time as the client saw it"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument(
         "--serve", action="store_true", help="after the warm-up, time `run K` batches read from stdin (create_vs_peer)"
@@ -124,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         return serve(lambda i: create(i).status_code == 201, first=11, total=args.n, side="inkbook", sql=len(sql))
     timings: list[float] = []
+    spent: dict[str, list[float]] = {}
+    if args.statements:
+        connection.execute_wrappers.append(_timer(spent))
     if args.profile:
         import cProfile
         import pstats
@@ -138,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(f"create {i}: {r.status_code} {r.content[:300]!r}")
     if args.profile:
         prof.disable()
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+        order, lines = os.environ.get("BENCH_SORT", "cumulative"), int(os.environ.get("BENCH_LINES", "45"))
+        pstats.Stats(prof).sort_stats(order).print_stats(lines)
     timings.sort()
     result = {
         "side": "inkbook",
@@ -152,8 +160,27 @@ def main(argv: list[str] | None = None) -> int:
     else:
         say(f"booking create in-process (test client, JWT): {result}")
         for s in sql:
-            say(f"   {s[:160]}")
+            median = f"{statistics.median(spent[_key(s)]):6.2f} ms " if spent.get(_key(s)) else ""
+            say(f"   {median}{s[:160]}")
     return 0
+
+
+def _timer(spent: dict[str, list[float]]):
+    """An execute wrapper that files each statement's time (sending it to reading its rows) under
+    the statement's first words. BEGIN and COMMIT do not pass through execute wrappers."""
+
+    def wrapper(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.setdefault(_key(sql), []).append((time.perf_counter() - t0) * 1000)
+
+    return wrapper
+
+
+def _key(sql: str) -> str:
+    return " ".join(sql.split())[:60]
 
 
 if __name__ == "__main__":
