@@ -46,6 +46,12 @@ def plan(url: str, serve: dict) -> Path:
 
     with psycopg.connect(url) as conn:
         artists = [r[0] for r in conn.execute("SELECT id FROM tattooists WHERE approved ORDER BY id")]
+        # Bookers pick among the artists who take direct bookings: a request-only artist (15 % of
+        # the scale seed) answers every create with 409 `request_only`, which is no race.
+        bookable = [
+            r[0]
+            for r in conn.execute("SELECT id FROM tattooists WHERE approved AND booking_mode <> 'request' ORDER BY id")
+        ]
         customers = [
             r[0]
             for r in conn.execute(
@@ -59,6 +65,7 @@ def plan(url: str, serve: dict) -> Path:
                 "web": serve["web"],
                 "sandbox": serve["sandbox"],
                 "artists": artists,
+                "bookable": bookable,
                 "customers": customers,
                 "styles": STYLES,
                 # what people type into the search: a given name in either script

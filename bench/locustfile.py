@@ -116,7 +116,7 @@ class Booker(HttpUser):
         if not self.token:
             return
         auth = {"Authorization": f"Bearer {self.token}"}
-        artist = random.choice(PLAN["artists"])
+        artist = random.choice(PLAN["bookable"])
         r = self.client.get(
             f"{self.base}/api/tattooists/{artist}/slots", params=_window(30), headers=auth, name="book: slots"
         )
