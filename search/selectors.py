@@ -187,7 +187,7 @@ def _with_cards(artists: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
 
 def _finish(artists: list[Tattooist], next_free: dict[int, datetime | None]) -> list[Tattooist]:
     for artist in artists:
-        artist.next_available = next_free.get(artist.pk)
+        _next_free_is(artist, next_free.get(artist.pk))
         artist.styles = list(artist.tags_by_use[:STYLES_SHOWN])
         artist.style_tags = sorted(artist.tags_by_use)
         artist.cover = cover_url(artist)
@@ -265,14 +265,38 @@ def artist_search(query: ArtistQuery, *, now: datetime | None = None) -> ArtistR
     return ArtistResults(query, now=now)
 
 
-def artist_profile(*, tattooist_id: int, viewer: User | None = None, now: datetime | None = None) -> Tattooist:
+def artist_profile(
+    *, tattooist_id: int, viewer: User | None = None, now: datetime | None = None, next_free: bool = True
+) -> Tattooist:
     """One artist with everything their card and profile show (next free start, cover, styles),
     or 404; with `viewer`, the artist themselves and staff may preview an unapproved profile
-    (accounts.selectors.tattooist_get_public's rule)."""
+    (accounts.selectors.tattooist_get_public's rule). `next_free=False` leaves `next_available`
+    to the caller, which sets it with `set_next_free` from the starts it has found anyway (the artist
+    page's slot picker), so the artist's schedule is read once."""
+    now = now or timezone.now()
     found = tattooist_get_public(tattooist_id=tattooist_id, viewer=viewer)
     artist = _with_cards(Tattooist.objects.filter(pk=found.pk)).first()
     if artist is None:
         raise Http404
-    next_free = next_available(artists=[artist], now=now) if artist.approved else {}
     artist.response_hours = response_hours(tattooist_id=artist.pk, now=now)  # one query
-    return _finish([artist], next_free)[0]
+    artist = _finish([artist], {})[0]
+    if next_free:
+        set_next_free(artist, now=now)
+    return artist
+
+
+def set_next_free(artist: Tattooist, *, now: datetime, known: Sequence[datetime] = ()) -> None:
+    """Give a profile its next free start (`next_available`): the first of `known`, starts the slot
+    rule has already found from `now` on (in order), else the rule asked over the next
+    NEXT_AVAILABLE_DAYS; None for an artist who takes no bookings or has no free time then."""
+    if not artist.approved:
+        found = None
+    elif known:
+        found = known[0]
+    else:
+        found = next_available(artists=[artist], now=now).get(artist.pk)
+    _next_free_is(artist, found)
+
+
+def _next_free_is(artist: Tattooist, found: datetime | None) -> None:
+    artist.next_available = found  # the one place a profile's next free start is set

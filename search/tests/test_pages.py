@@ -4,13 +4,18 @@ book by booking mode, and the dashboard edits the profile (docs/search.md)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Tattooist
 from accounts.tests.factories import TattooistFactory
+from bookings.tests.factories import TimeOffFactory
+from bookings.tests.helpers import NOW
 from bookings.tests.helpers import open_every_day as open_days
 from portfolio.tests.factories import PortfolioItemFactory
 
@@ -178,3 +183,36 @@ def test_an_artist_edits_the_public_profile_from_the_dashboard(saraa):
     saraa.refresh_from_db()
     assert saraa.studio_name == "Хар Цэцэг"
     assert saraa.instagram == "new.handle"  # nothing written
+
+
+def next_free_on_page(html: str) -> str:
+    found = re.search(r'<dd data-testid="next-free">(.*?)</dd>', html, re.S)
+    assert found, "the artist page shows no next free time"
+    return found[1]
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_artist_page_reads_the_schedule_once_for_its_picker_and_its_next_free_time(frozen, saraa, customer):
+    client = signed_in(customer)
+    with CaptureQueriesContext(connection) as queries:
+        html = page(f"/artists/{saraa.pk}/", client)
+    assert ">Monday, 1 June 2026, 10:00</time>" in next_free_on_page(html)
+    assert 'value="2026-06-01T02:00:00Z"' in html  # the picker's first start
+    # The busy times (bookings with time off, one statement) are loaded once, for the picker's days,
+    # whose first start is the next free one; not again over 60 days for the profile.
+    assert sum('"time_off"' in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_the_artist_page_looks_past_its_picker_for_the_next_free_time(frozen, saraa, customer):
+    # Away for the picker's two weeks and a few days more: the profile asks the rule further ahead.
+    TimeOffFactory(tattooist=saraa, starts_at=NOW, ends_at=NOW + timedelta(days=20))
+    html = page(f"/artists/{saraa.pk}/", signed_in(customer))
+    api = Client().get(f"/api/tattooists/{saraa.pk}").json()
+    assert api["nextAvailable"].startswith("2026-06-22T10:00:00+08:00")  # the next Monday's opening
+    assert ">Monday, 22 June 2026, 10:00</time>" in next_free_on_page(html)
+    assert 'value="2026-06-22T02:00:00Z"' not in html  # beyond the picker's 14 days

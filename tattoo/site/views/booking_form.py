@@ -1,4 +1,4 @@
-"""The slot picker and the booking form on the artist page (templates/accounts/artist_detail.html)."""
+"""The artist page's context, its slot picker and the booking form (templates/accounts/artist_detail.html)."""
 
 from __future__ import annotations
 
@@ -28,16 +28,22 @@ from tattoo.site.views.refusals import refuse
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
 
 
-def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
+def slot_starts(artist: Tattooist, now: datetime) -> list[datetime]:
+    """The picker's bookable starts: the next SLOT_DAYS from `now` (none for an artist who takes no
+    bookings)."""
+    if not artist.approved:
+        return []
+    return selectors.tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=SLOT_DAYS), now=now).starts
+
+
+def slot_choices(artist: Tattooist, starts: list[datetime]) -> list:
     """Grouped <select> choices: one group per local day, the label in the artist's zone.
 
     Each option's value is the UTC instant; static/js/slots.js adds the visitor's local time.
     """
-    now = now or timezone.now()
     tz = ZoneInfo(artist.timezone)
-    result = selectors.tattooist_slots(tattooist=artist, start=now, end=now + timedelta(days=SLOT_DAYS), now=now)
     groups: dict[str, list] = {}
-    for start in result.starts:
+    for start in starts:
         # Day and time in the active language, from CLDR (tattoo/core/l10n.py): "Wednesday, 3 June
         # 2026" / "2026 оны 6-р сарын 3, лхагва гараг", and 24-hour times in both.
         day = l10n.day(start, tz)
@@ -45,8 +51,16 @@ def slot_choices(artist: Tattooist, now: datetime | None = None) -> list:
     return list(groups.items())
 
 
-def booking_section_context(request, artist: Tattooist, form: BookingForm | None = None) -> dict:
-    choices = slot_choices(artist) if artist.approved else []
+def artist_page_context(request, tattooist_id: int, form: BookingForm | None = None) -> dict:
+    """What an artist's page shows (templates/accounts/artist_detail.html), on a visit and when a
+    refused booking form comes back: the profile, portfolio, hours, reviews and the booking section.
+    The picker's starts also give the profile its next free time when there is one within the
+    picker's days (search.selectors.set_next_free): the schedule is read once, not twice."""
+    now = timezone.now()
+    artist = search_selectors.artist_profile(tattooist_id=tattooist_id, viewer=request.user, now=now, next_free=False)
+    starts = slot_starts(artist, now)
+    search_selectors.set_next_free(artist, now=now, known=starts)
+    choices = slot_choices(artist, starts)
     # The form is offered to whoever the service would let book (templates/accounts/artist_detail.html).
     refusal = booking_writes.booking_create_refusal(customer=request.user)
     if form is None:
@@ -54,6 +68,10 @@ def booking_section_context(request, artist: Tattooist, form: BookingForm | None
     else:
         form.fields["slot"].widget.choices = choices
     return {
+        "artist": artist,
+        "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
+        "week": selectors.weekly_hours(tattooist=artist),
+        **review_pages.artist_reviews(tattooist_id=artist.pk),
         "booking_form": form,
         "has_slots": bool(choices),
         "slot_days": SLOT_DAYS,
@@ -95,13 +113,7 @@ def booking_create(request, tattooist_id: int):
             else:
                 messages.success(request, _("Booked! Pay the deposit to confirm your slot."))
                 return redirect("booking-detail", booking.pk)
-    context = {
-        "artist": search_selectors.artist_profile(tattooist_id=artist.pk, viewer=request.user),
-        "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
-        "week": selectors.weekly_hours(tattooist=artist),
-        **review_pages.artist_reviews(tattooist_id=artist.pk),
-        **booking_section_context(request, artist, form),
-    }
+    context = artist_page_context(request, artist.pk, form)
     return render(request, "accounts/artist_detail.html", context, status=status)
 
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from bookings import selectors
-from portfolio import selectors as portfolio_selectors
-from reviews import pages as review_pages
 from search import pages as search_pages
-from search import selectors as search_selectors
 from search.serializers import ArtistListQuerySerializer
 from tattoo.core import http_cache
-from tattoo.site.views.booking_form import booking_section_context
+from tattoo.site.views.booking_form import artist_page_context
 
 
 # Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
@@ -32,15 +28,4 @@ def home(request):
     query=(),
 )
 def artist_detail(request, tattooist_id: int):
-    artist = search_selectors.artist_profile(tattooist_id=tattooist_id, viewer=request.user)
-    return render(
-        request,
-        "accounts/artist_detail.html",
-        {
-            "artist": artist,
-            "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
-            "week": selectors.weekly_hours(tattooist=artist),
-            **review_pages.artist_reviews(tattooist_id=artist.pk),
-            **booking_section_context(request, artist),
-        },
-    )
+    return render(request, "accounts/artist_detail.html", artist_page_context(request, tattooist_id))
