@@ -187,9 +187,10 @@ UPDATE tattooists t SET
                         'direct', 'direct', 'direct', 'direct', 'direct', 'direct', 'request', 'request', 'request'])
                  [1 + h.v / 19 % 20],
   heal_days = (ARRAY[21, 21, 21, 14, 28])[1 + h.v / 23 % 5],
-  -- 1 to 120 reviews averaging 3.4 to 5.0 (reviews will keep these two, a later issue)
+  -- 1 to 120 reviews averaging 3.4 to 5.0 (reviews will keep these two, a later issue); the sum of
+  -- whole stars rounded up, so a single review's average stays within the range (round() gave 3.0)
   rating_count = CASE WHEN h.v % 10 < 7 THEN 1 + h.v / 29 % 120 ELSE 0 END,
-  rating_sum = CASE WHEN h.v % 10 < 7 THEN round((1 + h.v / 29 % 120) * (3.4 + h.v / 31 % 17 / 10.0)) ELSE 0 END
+  rating_sum = CASE WHEN h.v % 10 < 7 THEN ceil((1 + h.v / 29 % 120) * (3.4 + h.v / 31 % 17 / 10.0)) ELSE 0 END
 FROM (SELECT id, abs(hashtext(id::text)) AS v FROM tattooists) h
 WHERE h.id = t.id;
 
