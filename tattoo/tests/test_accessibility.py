@@ -2,7 +2,7 @@
 finds no WCAG 2.2 A/AA or best-practice violation on any page a customer or an artist sees, in
 Mongolian and English. The pages come from the same URL-resolver walk as the Latin-word scan
 (tattoo/tests/test_no_english_in_mongolian.py), so a page added later is checked too; each is
-checked once per language, as the first of visitor / customer / artist / new artist who can open
+checked once per language (a test each), as the first of visitor / customer / artist / new artist who can open
 it (one browser, one axe run per page: the runtime stays small)."""
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def login(context, user, site_url: str) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site_url}])
 
 
-def test_no_page_a_customer_or_an_artist_sees_has_an_axe_violation_in_either_language(world, new_page, site_url):  # noqa: F811
+# One test per language: two halves the suite's two workers can run side by side.
+@pytest.mark.parametrize("language", ["mn", "en"])
+def test_no_page_a_customer_or_an_artist_sees_has_an_axe_violation(world, new_page, site_url, language):  # noqa: F811
     checked = pages_to_check(world)
     assert {"/", "/login/", "/bookings/", f"/bookings/{world['booking'].pk}/", "/dashboard/"} <= {p for p, _ in checked}
     users = {
@@ -75,21 +77,20 @@ def test_no_page_a_customer_or_an_artist_sees_has_an_axe_violation_in_either_lan
         "artist": world["artist"].user,
         "new artist": world["pending_artist"].user,
     }
+    for user in users.values():
+        user.language = language
+        user.save(update_fields=["language"])
     found = {}
-    for language in ("mn", "en"):
-        for user in users.values():
-            user.language = language
-            user.save(update_fields=["language"])
-        pages = {}
-        for path, who in checked:
-            if who not in pages:
-                pages[who] = new_page(locale=language)
-                if who in users:
-                    login(pages[who].context, users[who], site_url)
-            page = pages[who]
-            page.goto(path)
-            assert page.locator("html").get_attribute("lang") == language
-            violations = axe_violations(page)
-            if violations:
-                found[f"{path} ({language}, {who})"] = violations
+    pages = {}
+    for path, who in checked:
+        if who not in pages:
+            pages[who] = new_page(locale=language)
+            if who in users:
+                login(pages[who].context, users[who], site_url)
+        page = pages[who]
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        violations = axe_violations(page)
+        if violations:
+            found[f"{path} ({language}, {who})"] = violations
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
