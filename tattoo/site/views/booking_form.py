@@ -28,7 +28,7 @@ from tattoo.site.views.refusals import refuse
 SLOT_DAYS = 14  # the slot picker shows the next two weeks
 
 
-def slot_starts(artist: Tattooist, now: datetime) -> list[datetime]:
+def picker_starts(artist: Tattooist, now: datetime) -> list[datetime]:
     """The picker's bookable starts: the next SLOT_DAYS from `now` (none for an artist who takes no
     bookings)."""
     if not artist.approved:
@@ -58,7 +58,7 @@ def artist_page_context(request, tattooist_id: int, form: BookingForm | None = N
     picker's days (search.selectors.set_next_free): the schedule is read once, not twice."""
     now = timezone.now()
     artist = search_selectors.artist_profile(tattooist_id=tattooist_id, viewer=request.user, now=now, next_free=False)
-    starts = slot_starts(artist, now)
+    starts = picker_starts(artist, now)
     search_selectors.set_next_free(artist, now=now, known=starts)
     choices = slot_choices(artist, starts)
     # The form is offered to whoever the service would let book (templates/accounts/artist_detail.html).
