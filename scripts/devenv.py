@@ -305,6 +305,11 @@ def main(argv: list[str]) -> int:
         env.setdefault("SITE_URL", f"http://127.0.0.1:{env['PORT']}")
         env.setdefault("TRUSTED_PROXY_COUNT", "0")
         env.setdefault("LOCAL_MEMORY_CACHE", "true")  # each test process is the only server of its data
+        # The suite starts many Python processes (xdist workers, the stack's gunicorn, job and QPay
+        # workers, manage.py). With PYTHONDONTWRITEBYTECODE set (some shells and CI images set it)
+        # each compiles ~200 project modules from source again (~0.3 s CPU per Django start, measured
+        # in docs/development.md) and pytest re-rewrites every test module in every worker.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     else:
         env.setdefault("DEBUG", "true")
         # honcho hands the first Procfile process $PORT (default 5000); the README promises 8000.

@@ -176,7 +176,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tattoo.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tattoo.core.middleware.StaticFilesMiddleware",  # WhiteNoise
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -3,8 +3,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponse
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from tattoo.core.logging import redact
 
@@ -52,3 +54,29 @@ class ApiCacheControlMiddleware:
         if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]  # WhiteNoise ships no types
+    """WhiteNoise, scanning the static finders once per process.
+
+    Django builds a middleware chain per request handler: once per process in production (where
+    WhiteNoise serves the collected files and never asks the finders), but once per test client in
+    the suite, which serves static files through the finders (STATIC_MANIFEST=false), so every
+    client scanned and stat'ed all ~180 files again: ~70 ms a client, a quarter of a typical API
+    test module's time (docs/development.md). The table is the same for every chain of a process
+    as long as the settings it is built from are (a test overriding WHITENOISE_* settings would
+    need its own; none does).
+    """
+
+    files: dict[str, Any]  # WhiteNoise's url -> file table
+    _finder_files: ClassVar[dict[str, Any] | None] = None
+
+    def add_files_from_finders(self) -> None:
+        cls = type(self)
+        if cls._finder_files is None:
+            own: dict[str, Any] = self.files
+            self.files = {}
+            super().add_files_from_finders()  # fills self.files
+            cls._finder_files = self.files
+            self.files = own
+        self.files.update(cls._finder_files)
