@@ -16,7 +16,7 @@ from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFac
 # whole-suite check that no log line leaks a secret (testing/logcheck.py); transactional tests'
 # tables emptied with DELETE (testing/flush.py); under xdist the workers' test databases copied
 # from one migrated template (testing/dbtemplate.py); the garbage collector tuned for a long run
-# (testing/gc_tuning.py).
+# (testing/gc_tuning.py); the long tests started first (testing/long_first.py).
 pytest_plugins = [
     "testing.s3",
     "testing.browser",
@@ -29,6 +29,7 @@ pytest_plugins = [
     "testing.flush",
     "testing.dbtemplate",
     "testing.gc_tuning",
+    "testing.long_first",
 ]
 
 

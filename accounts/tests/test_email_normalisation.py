@@ -52,6 +52,7 @@ def test_the_database_refuses_an_address_written_around_the_normalisation():
         )
 
 
+@pytest.mark.long  # creates and migrates a database of its own
 def test_lookalike_spellings_on_a_database_with_a_utf8_locale():
     """UPPER() follows LC_CTYPE: under C.UTF-8 `admın` and `ADMIN` compare equal in SQL. A database
     created with that locale in the dev cluster behaves as a cluster initdb'd with it would."""

@@ -14,7 +14,7 @@ from bookings.tests.helpers import open_every_day
 from bookings.tests.jobhelpers import free_slots, hold
 from testing.qpay_worker import wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 @pytest.fixture

@@ -177,6 +177,7 @@ PROPERTY_SETTINGS = hypothesis_settings(
 )
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_random_booking_histories_never_double_book(settings):
     # the hold limits are tested elsewhere; here they would only get in the way

@@ -280,6 +280,7 @@ PROPERTY_SETTINGS = hypothesis_settings(
 )
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_random_project_histories_keep_the_deposit_ledger_balanced(settings):
     settings.BOOKING_MAX_UNPAID_HOLDS = settings.BOOKING_MAX_UNPAID_HOLDS_PER_ARTIST_DAY = 10_000
