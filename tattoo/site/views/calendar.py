@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from bookings import selectors
 from bookings.models import BookingStatus, status_word
+from notifications import ics
 from tattoo.core import l10n
 
 
@@ -62,7 +63,8 @@ def calendar_feed(request, token: str):
         event.add("status", "TENTATIVE" if b.status == BookingStatus.PENDING else "CONFIRMED")
         event.add("url", request.build_absolute_uri(reverse("booking-detail", args=[b.pk])))
         cal.add_component(event)
-    cal.add_missing_timezones()
+    if cal.events:
+        ics.add_timezone(cal, artist.timezone)
     body = cal.to_ical()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="inkbook.ics"'
