@@ -30,10 +30,10 @@ class TattooistListApi(generics.ListAPIView):
         parameters=[ArtistListQuerySerializer, *http_cache.schema_parameters()],
         responses={200: ArtistSerializer(many=True), **http_cache.schema_responses()},
     )
-    # nextAvailable moves with the clock and every booking: the answer is kept at most a minute
-    # (docs/search.md); the catalog version covers profiles, names and portfolios.
+    # nextAvailable moves with the clock and every booking: the answer is kept at most five minutes
+    # (http_cache.LISTING_CLOCK, docs/search.md); the catalog version covers profiles, names and portfolios.
     @http_cache.public_read(
-        lambda: [http_cache.CATALOG, http_cache.CLOCK], query=ArtistListQuerySerializer.parameter_names()
+        lambda: [http_cache.CATALOG, http_cache.LISTING_CLOCK], query=ArtistListQuerySerializer.parameter_names()
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

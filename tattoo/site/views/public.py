@@ -11,12 +11,13 @@ from tattoo.site.views.booking_form import artist_page_context
 
 
 # Anonymous visitors' HTML is cached like the public API reads (tattoo/core/http_cache.py): the home
-# page by the catalog's version and the minute (each card's next free time moves with the clock and
-# every booking), an artist page by the artist's, its bookings' and the minute (the slot list moves
-# with the clock); each also by language, host, path and the query parameters it declares (the only
-# ones it gets: the home page's form uses the artist list API's parameters).
+# page by the catalog's version and five minutes (each card's next free time moves with the clock
+# and every booking: http_cache.LISTING_CLOCK), an artist page by the artist's, its bookings' and
+# the minute (the slot list moves with the clock); each also by language, host, path and the query
+# parameters it declares (the only ones it gets: the home page's form uses the artist list API's
+# parameters).
 @http_cache.public_page(
-    lambda: [http_cache.CATALOG, http_cache.CLOCK], query=ArtistListQuerySerializer.parameter_names()
+    lambda: [http_cache.CATALOG, http_cache.LISTING_CLOCK], query=ArtistListQuerySerializer.parameter_names()
 )
 def home(request):
     context, status = search_pages.search_page(request)
