@@ -85,7 +85,7 @@ def test_anonymous_answers_carry_an_etag_and_s_maxage_and_revalidate(api_client)
     assert again.status_code == 304
 
 
-def test_profile_hours_and_time_off_show_at_once_and_bookings_within_the_minute(frozen, api_client, customer):
+def test_profile_hours_and_time_off_show_at_once_and_bookings_within_five_minutes(frozen, api_client, customer):
     artist = TattooistFactory(studio_name="Old Name")
     open_days(artist, days=[1])  # Mondays 10:00-18:00; now is Monday 08:00
 
