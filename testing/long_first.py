@@ -9,8 +9,9 @@ kept one process busy while the other sat idle (docs/development.md).
 This hook runs before pytest-django's stable sort and moves the long tests to the front; that sort
 then keeps them at the front of their own group. The groups themselves must keep their order: a
 browser test leaves Playwright's event loop in its process's main thread, and the non-transactional
-database tests (some run async_to_sync) must have run before it (measured: moved ahead of them, seven
-job tests failed with "You cannot use AsyncToSync in the same thread as an async event loop").
+database tests (some run async_to_sync) must have run before it (measured: moved ahead of them, eight
+failed, seven job tests and an aftercare test, with "You cannot use AsyncToSync in the same thread
+as an async event loop").
 
 Long: the markers `browser` and `e2e`, and `long` for the others that take seconds (property
 histories, job workers in subprocesses). The order inside each part stays the seed's, so a run is
