@@ -50,7 +50,7 @@ def test_the_thread_lists_ideas_with_author_and_image_alt_text_and_wires_the_scr
     assert tattooist.user.name in html
     assert "Koi &lt;b&gt;fish&lt;/b&gt;" in html  # escaped
     assert f'alt="Reference image shared by {tattooist.user.name}"' in html
-    # one <img> per image (templates/includes/image.html): signed URLs only, variants in srcset
+    # one <img> per image (the {% image %} tag): signed URLs only, variants in srcset
     (img,) = re.findall(r"<img [^>]*>", html)
     assert 'width="900" height="600" loading="lazy"' in img
     assert 'sizes="(min-width: 44rem) 40rem, 100vw"' in img
