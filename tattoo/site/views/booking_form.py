@@ -42,13 +42,16 @@ def slot_choices(artist: Tattooist, starts: list[datetime]) -> list:
     Each option's value is the UTC instant; static/js/slots.js adds the visitor's local time.
     """
     tz = ZoneInfo(artist.timezone)
-    groups: dict[str, list] = {}
-    for start in starts:
+    groups: list[tuple[str, list]] = []
+    last_day = None
+    for start in starts:  # in order: each local day's starts are together
         # Day and time in the active language, from CLDR (tattoo/core/l10n.py): "Wednesday, 3 June
-        # 2026" / "2026 оны 6-р сарын 3, лхагва гараг", and 24-hour times in both.
-        day = l10n.day(start, tz)
-        groups.setdefault(day, []).append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), l10n.time(start, tz)))
-    return list(groups.items())
+        # 2026" / "2026 оны 6-р сарын 3, лхагва гараг" (written once per day), and 24-hour times in both.
+        if start.astimezone(tz).date() != last_day:
+            last_day = start.astimezone(tz).date()
+            groups.append((l10n.day(start, tz), []))
+        groups[-1][1].append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), l10n.time(start, tz)))
+    return groups
 
 
 def artist_page_context(request, tattooist_id: int, form: BookingForm | None = None) -> dict:
