@@ -34,10 +34,14 @@ def tattooist_can_view(*, tattooist: Tattooist, viewer: User | None) -> bool:
     )
 
 
-def tattooist_get_public(*, tattooist_id: int, viewer: User | None = None) -> Tattooist:
+def tattooist_get_public(
+    *, tattooist_id: int, viewer: User | None = None, queryset: QuerySet[Tattooist] | None = None
+) -> Tattooist:
     """An approved, active artist (or 404); with `viewer`, the artist themselves and staff may also
-    preview an unapproved page."""
-    artist = Tattooist.objects.select_related("user").filter(pk=tattooist_id, user__is_active=True).first()
+    preview an unapproved page. `queryset`: artists with what the caller also wants read in the
+    same statement (its user included), e.g. a profile's annotations."""
+    artists = queryset if queryset is not None else Tattooist.objects.select_related("user")
+    artist = artists.filter(pk=tattooist_id, user__is_active=True).first()
     if artist is None or not tattooist_can_view(tattooist=artist, viewer=viewer):
         raise Http404(_("No such artist."))
     return artist

@@ -20,7 +20,6 @@ from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilari
 from django.db import models
 from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Tattooist, User
@@ -274,10 +273,9 @@ def artist_profile(
     to the caller, which sets it with `set_next_free` from the starts it has found anyway (the artist
     page's slot picker), so the artist's schedule is read once."""
     now = now or timezone.now()
-    found = tattooist_get_public(tattooist_id=tattooist_id, viewer=viewer)
-    artist = _with_cards(Tattooist.objects.filter(pk=found.pk)).first()
-    if artist is None:
-        raise Http404
+    artist = tattooist_get_public(
+        tattooist_id=tattooist_id, viewer=viewer, queryset=_with_cards(Tattooist.objects.all())
+    )
     artist.response_hours = response_hours(tattooist_id=artist.pk, now=now)  # one query
     artist = _finish([artist], {})[0]
     if next_free:

@@ -197,7 +197,7 @@ def signed_in(user) -> Client:
     return client
 
 
-def test_the_artist_page_reads_the_schedule_once_for_its_picker_and_its_next_free_time(frozen, saraa, customer):
+def test_the_artist_page_reads_the_artist_once_and_the_schedule_once_for_picker_and_next_free(frozen, saraa, customer):
     client = signed_in(customer)
     with CaptureQueriesContext(connection) as queries:
         html = page(f"/artists/{saraa.pk}/", client)
@@ -206,6 +206,8 @@ def test_the_artist_page_reads_the_schedule_once_for_its_picker_and_its_next_fre
     # The busy times (bookings with time off, one statement) are loaded once, for the picker's days,
     # whose first start is the next free one; not again over 60 days for the profile.
     assert sum('"time_off"' in q["sql"] for q in queries.captured_queries) == 1
+    # The artist, their card's annotations and the visibility rule (accounts.selectors): one statement.
+    assert sum(q["sql"].startswith('SELECT "tattooists"."id"') for q in queries.captured_queries) == 1
 
 
 def test_the_artist_page_looks_past_its_picker_for_the_next_free_time(frozen, saraa, customer):
