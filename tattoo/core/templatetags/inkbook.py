@@ -135,8 +135,8 @@ def image(
     from the WebP variants made so far plus the image itself at its own width, `sizes`, the
     image's `width`/`height` (so the page reserves its box before it loads) and
     ``loading="lazy"``. `sizes` says how wide the image is drawn: the browser picks the smallest
-    candidate that covers it at the screen's pixel density. Built with format_html, not a
-    sub-template: a gallery draws one per item (the artist page's forty cost ~3 ms as templates).
+    candidate that covers it at the screen's pixel density. Built with format_html rather than a
+    sub-template rendered per image: a gallery draws one per item (an artist page: every item).
     """
     key = getattr(obj, f"{field}_key", "") or ""
     if not key:
