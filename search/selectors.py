@@ -264,22 +264,18 @@ def artist_search(query: ArtistQuery, *, now: datetime | None = None) -> ArtistR
     return ArtistResults(query, now=now)
 
 
-def artist_profile(
-    *, tattooist_id: int, viewer: User | None = None, now: datetime | None = None, next_free: bool = True
-) -> Tattooist:
-    """One artist with everything their card and profile show (next free start, cover, styles),
-    or 404; with `viewer`, the artist themselves and staff may preview an unapproved profile
-    (accounts.selectors.tattooist_get_public's rule). `next_free=False` leaves `next_available`
-    to the caller, which sets it with `set_next_free` from the starts it has found anyway (the artist
-    page's slot picker), so the artist's schedule is read once."""
+def artist_profile(*, tattooist_id: int, viewer: User | None = None, now: datetime | None = None) -> Tattooist:
+    """One artist with everything their card and API profile show (next free start, cover, styles,
+    response time), or 404; with `viewer`, the artist themselves and staff may preview an
+    unapproved profile (accounts.selectors.tattooist_get_public's rule). The artist page reads
+    less (tattoo/site/views/booking_form.py: its own fields, the next free start from its picker)."""
     now = now or timezone.now()
     artist = tattooist_get_public(
         tattooist_id=tattooist_id, viewer=viewer, queryset=_with_cards(Tattooist.objects.all())
     )
     artist.response_hours = response_hours(tattooist_id=artist.pk, now=now)  # one query
     artist = _finish([artist], {})[0]
-    if next_free:
-        set_next_free(artist, now=now)
+    set_next_free(artist, now=now)
     return artist
 
 

@@ -4,6 +4,7 @@ deposits (its page: backoffice/tests/test_consultation_report.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Tattooist
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from consultations.models import Consultation, ConsultationMessage, Quote
 from consultations.selectors import conversion_report, response_hours
@@ -103,3 +105,30 @@ def test_the_staff_report_counts_answers_and_paid_deposits_per_artist(customer_a
     assert (overall.requests, overall.answered, overall.paid) == (7, 6, 1)
     assert overall.paid_share == pytest.approx(1 / 7)
     assert Quote.objects.get().deposit_amount == Decimal("100000")
+
+
+def _reply_time_on_the_page(artist, language: str) -> str | None:
+    from django.core.cache import caches
+    from django.test import Client
+
+    # A visitor's artist page is kept up to a minute (tattoo/core/http_cache.py, CLOCK); answers to
+    # requests do not bump the artist's version, so each look here starts from an empty store.
+    caches["public"].clear()
+    html = Client().get(f"/artists/{artist.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    found = re.search(r'<dt>([^<]*)</dt><dd data-testid="reply-time">([^<]*)</dd>', html)
+    return f"{found[1]}: {found[2]}" if found else None
+
+
+def test_the_artist_page_says_how_soon_the_artist_replies_to_requests_in_words(artist):
+    many_requests(artist, 2, answered_after=timedelta(hours=5))
+    assert _reply_time_on_the_page(artist, "en") is None  # two answers: no figure yet
+    many_requests(artist, 2, answered_after=timedelta(hours=30))
+    many_requests(artist, 1, answered_after=timedelta(hours=4, minutes=40))
+    # answers after 4.7, 5, 5, 30, 30 hours: the median, 5 hours, in CLDR's words
+    assert _reply_time_on_the_page(artist, "en") == "Replies to requests in: about 5 hours"
+    assert _reply_time_on_the_page(artist, "mn") == "Хүсэлтэд хариулах хугацаа: ойролцоогоор 5 цаг"
+    many_requests(artist, 4, answered_after=timedelta(hours=50))
+    assert _reply_time_on_the_page(artist, "en") == "Replies to requests in: about 1 day"  # 30 hours
+    # an artist who takes direct bookings only is not asked for requests: the page says nothing
+    Tattooist.objects.filter(pk=artist.pk).update(booking_mode="direct")
+    assert _reply_time_on_the_page(artist, "en") is None

@@ -21,6 +21,7 @@ the 24-hour clock, as the product has always written English).
 | a short moment (mail subjects) | `when_short` | 12-р сарын 1, 14:30 | 1 Dec, 14:30 |
 | a zone, as said after a time | `zone_name` | Улаанбаатарын цагаар | Ulaanbaatar time |
 | a zone in a list | `zone_label` | Улаанбаатар (Улаанбаатарын цаг) | Ulaanbaatar (Ulaanbaatar Time) |
+| a length of time | `duration` | 5 цаг, 2 хоног | 5 hours, 2 days |
 
 Every moment helper takes an aware datetime and the IANA zone to show it in (a session's is its
 artist's zone); `language` defaults to the active one (translation.get_language()).
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -131,6 +132,12 @@ def short_date(moment: datetime, zone: str | tzinfo, *, language: str | None = N
 def time(moment: datetime, zone: str | tzinfo, *, language: str | None = None) -> str:
     """ "14:30": CLDR's short time, the 24-hour clock in both languages."""
     return babel_dates.format_time(_local(moment, zone), "short", locale=_locale(_language(language)))
+
+
+def duration(span: timedelta, *, language: str | None = None) -> str:
+    """ "5 hours" / "5 цаг", "2 days" / "2 хоног": CLDR's words for a length of time, rounded to its
+    largest unit (23 hours read "1 day")."""
+    return babel_dates.format_timedelta(span, locale=_locale(_language(language)))
 
 
 def time_range(start: datetime, end: datetime, zone: str | tzinfo, *, language: str | None = None) -> str:

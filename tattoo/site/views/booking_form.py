@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
-from accounts.models import Tattooist
+from accounts.models import BookingMode, Tattooist
 from bookings import selectors
 from bookings.forms import BookingForm
 from bookings.services import create as booking_writes
+from consultations.selectors import response_hours
 from portfolio import selectors as portfolio_selectors
 from reviews import pages as review_pages
 from search import selectors as search_selectors
@@ -60,7 +61,8 @@ def artist_page_context(request, tattooist_id: int, form: BookingForm | None = N
     The picker's starts also give the profile its next free time when there is one within the
     picker's days (search.selectors.set_next_free): the schedule is read once, not twice."""
     now = timezone.now()
-    artist = search_selectors.artist_profile(tattooist_id=tattooist_id, viewer=request.user, now=now, next_free=False)
+    # The page shows the artist's own fields, not a card's cover and tags or the API's response time.
+    artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
     starts = picker_starts(artist, now)
     search_selectors.set_next_free(artist, now=now, known=starts)
     choices = slot_choices(artist, starts)
@@ -70,8 +72,11 @@ def artist_page_context(request, tattooist_id: int, form: BookingForm | None = N
         form = BookingForm(initial={"deposit_amount": artist.min_deposit}, slot_choices=choices)
     else:
         form.fields["slot"].widget.choices = choices
+    # How soon the artist answers a custom request (a median, None under three answers): for those who take them.
+    replies = None if artist.booking_mode == BookingMode.DIRECT else response_hours(tattooist_id=artist.pk, now=now)
     return {
         "artist": artist,
+        "reply_time": l10n.duration(timedelta(hours=replies)) if replies is not None else "",
         "portfolio": portfolio_selectors.portfolio_for(tattooist=artist),
         "week": selectors.weekly_hours(tattooist=artist),
         **review_pages.artist_reviews(tattooist_id=artist.pk),
