@@ -48,21 +48,22 @@ def slot_choices(artist: Tattooist, starts: list[datetime]) -> list:
     for start in starts:  # in order: each local day's starts are together
         # Day and time in the active language, from CLDR (tattoo/core/l10n.py): "Wednesday, 3 June
         # 2026" / "2026 оны 6-р сарын 3, лхагва гараг" (written once per day), and 24-hour times in both.
-        if start.astimezone(tz).date() != last_day:
-            last_day = start.astimezone(tz).date()
+        day = start.astimezone(tz).date()
+        if day != last_day:
+            last_day = day
             groups.append((l10n.day(start, tz), []))
         groups[-1][1].append((start.strftime("%Y-%m-%dT%H:%M:%SZ"), l10n.time(start, tz)))
     return groups
 
 
-def artist_page_context(request, tattooist_id: int, form: BookingForm | None = None) -> dict:
+def artist_page_context(request, artist: Tattooist, form: BookingForm | None = None) -> dict:
     """What an artist's page shows (templates/accounts/artist_detail.html), on a visit and when a
     refused booking form comes back: the profile, portfolio, hours, reviews and the booking section.
-    The picker's starts also give the profile its next free time when there is one within the
-    picker's days (search.selectors.set_next_free): the schedule is read once, not twice."""
+    `artist` comes from accounts.selectors.tattooist_get_public (the visibility rule; the page shows
+    the artist's own fields, not a card's cover and tags). The picker's starts also give the profile
+    its next free time when there is one within the picker's days (search.selectors.set_next_free):
+    the schedule is read once, not twice."""
     now = timezone.now()
-    # The page shows the artist's own fields, not a card's cover and tags or the API's response time.
-    artist = account_selectors.tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
     starts = picker_starts(artist, now)
     search_selectors.set_next_free(artist, now=now, known=starts)
     choices = slot_choices(artist, starts)
@@ -121,7 +122,7 @@ def booking_create(request, tattooist_id: int):
             else:
                 messages.success(request, _("Booked! Pay the deposit to confirm your slot."))
                 return redirect("booking-detail", booking.pk)
-    context = artist_page_context(request, artist.pk, form)
+    context = artist_page_context(request, artist, form)
     return render(request, "accounts/artist_detail.html", context, status=status)
 
 

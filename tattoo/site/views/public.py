@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from accounts.selectors import tattooist_get_public
 from search import pages as search_pages
 from search.serializers import ArtistListQuerySerializer
 from tattoo.core import http_cache
@@ -29,4 +30,5 @@ def home(request):
     query=(),
 )
 def artist_detail(request, tattooist_id: int):
-    return render(request, "accounts/artist_detail.html", artist_page_context(request, tattooist_id))
+    artist = tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
+    return render(request, "accounts/artist_detail.html", artist_page_context(request, artist))
