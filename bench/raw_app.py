@@ -148,24 +148,20 @@ def tattooists(environ, query):
     """The list without filters or with `style`, newest first, each with its next free start."""
     style = query.get("style", [None])[0]
     page = int(query.get("page", ["1"])[0])
+    # The artist's tags and newest item from its search entry (search/models.py), as the app reads them.
+    tables = "tattooists t JOIN users u ON u.id = t.user_id LEFT JOIN artist_search s ON s.tattooist_id = t.id"
     where, params = "t.approved AND u.is_active", []
     if style:
-        where += (
-            " AND EXISTS (SELECT 1 FROM portfolios p WHERE p.tattooist_id = t.id AND p.style_tags @> %s::varchar[])"
-        )
+        where += " AND s.styles @> %s::varchar[]"
         params.append([style.strip().lower()])
     cur = db().cursor()
-    count = cur.execute(
-        f"SELECT count(*) FROM tattooists t JOIN users u ON u.id = t.user_id WHERE {where}", params
-    ).fetchone()[0]
+    count = cur.execute(f"SELECT count(*) FROM {tables} WHERE {where}", params).fetchone()[0]
     rows = cur.execute(
-        "SELECT t.id, u.name, t.bio, ARRAY(SELECT tag FROM portfolios p, unnest(p.style_tags) AS tag "
-        "WHERE p.tattooist_id = t.id GROUP BY tag ORDER BY count(*) DESC, tag), t.timezone, t.session_minutes, "
+        "SELECT t.id, u.name, t.bio, coalesce(s.styles, '{}'), t.timezone, t.session_minutes, "
         "t.min_deposit, t.studio_name, t.city, t.district, t.price_from, t.hourly_rate, t.languages, t.avatar_url, "
-        "(SELECT image_url FROM portfolios p WHERE p.tattooist_id = t.id ORDER BY created_at DESC, id DESC LIMIT 1), "
-        "t.rating_average, t.rating_count, t.booking_mode "
-        f"FROM tattooists t JOIN users u ON u.id = t.user_id WHERE {where} ORDER BY t.created_at DESC, t.id DESC "
-        "LIMIT %s OFFSET %s",
+        "c.image_url, t.rating_average, t.rating_count, t.booking_mode "
+        f"FROM {tables} LEFT JOIN portfolios c ON c.id = s.cover_id WHERE {where} "
+        "ORDER BY t.created_at DESC, t.id DESC LIMIT %s OFFSET %s",
         [*params, PAGE, (page - 1) * PAGE],
     ).fetchall()
     now = datetime.now(UTC)

@@ -50,6 +50,7 @@ SELECT date_trunc('day', now()) + (10 + t.id % 10) * interval '1 day',
 FROM tattooists t;
 
 {bookings_sql(each=BOOKINGS_EACH, customers=CUSTOMERS, first_day=-80, last_day=79)}
+SELECT inkbook_artist_search_refresh(NULL, true);
 ANALYZE;
 """
 

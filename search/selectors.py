@@ -15,18 +15,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.db import models
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Func, Q, QuerySet, TextField, Value
 from django.utils import timezone
 
 from accounts.models import Tattooist, User
 from accounts.selectors import tattooist_get_public, tattooist_public_qs
 from bookings.selectors import artists_available_between, next_available
 from consultations.selectors import response_hours
-from portfolio.models import PortfolioItem
 from portfolio.selectors import normalize_style
 from tattoo.core import images
 
@@ -125,8 +122,8 @@ def artists_matching(query: ArtistQuery) -> QuerySet[Tattooist]:
     artists = tattooist_public_qs()
     style = normalize_style(query.style)
     if style:
-        tagged = PortfolioItem.objects.filter(tattooist=OuterRef("pk"), style_tags__contains=[style])
-        artists = artists.filter(Exists(tagged))
+        # The search entry's tags: one GIN lookup, not a scan of every artist's portfolio.
+        artists = artists.filter(search_entry__styles__contains=[style])
     if query.district:
         artists = artists.filter(district=query.district)
     if query.city.strip():
@@ -164,31 +161,28 @@ def avatar_url(artist: Tattooist) -> str | None:
     return images.thumbnails("avatars", artist.avatar_key, artist.avatar_variants).get("320") or artist.avatar_url
 
 
-# The artist's tags, most used first (ties by name): `styles` is the head, `styleTags` all of them.
-# "tattooists" is the alias Django gives the base table of a Tattooist queryset.
-_TAGS_BY_USE_SQL = (
-    "ARRAY(SELECT tag FROM portfolios p CROSS JOIN LATERAL unnest(p.style_tags) AS tag "
-    "WHERE p.tattooist_id = tattooists.id GROUP BY tag ORDER BY count(*) DESC, tag)"
-)
-
-
 def _with_cards(artists: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
-    """What a card shows beyond the artist's row: the user's name, the cover and the tags (per row
-    subqueries on portfolios_tattooist_new_idx, evaluated for the page's rows only)."""
-    newest = PortfolioItem.objects.filter(tattooist=OuterRef("pk")).order_by("-created_at", "-id")
+    """What a card shows beyond the artist's row: the user's name, the cover (the newest portfolio
+    item) and the tags most used first, all kept on the artist's search entry (search.services):
+    joins, no reading of the portfolio per row."""
+    cover = "search_entry__cover__"
     return artists.select_related("user").annotate(
-        **images.newest_image_annotations(newest, prefix="cover"),
-        cover_alt=Subquery(newest.values("description")[:1]),
-        # a constant statement with no input (S611)
-        tags_by_use=RawSQL(_TAGS_BY_USE_SQL, [], output_field=ArrayField(models.CharField())),  # noqa: S611
+        cover_key=F(f"{cover}image_key"),
+        cover_url=F(f"{cover}image_url"),
+        cover_width=F(f"{cover}image_width"),
+        cover_height=F(f"{cover}image_height"),
+        cover_variants=F(f"{cover}image_variants"),
+        cover_alt=F(f"{cover}description"),
+        tags_by_use=F("search_entry__styles"),
     )
 
 
 def _finish(artists: list[Tattooist], next_free: dict[int, datetime | None]) -> list[Tattooist]:
     for artist in artists:
         _next_free_is(artist, next_free.get(artist.pk))
-        artist.styles = list(artist.tags_by_use[:STYLES_SHOWN])
-        artist.style_tags = sorted(artist.tags_by_use)
+        tags = artist.tags_by_use or []  # no search entry yet: no tags
+        artist.styles = list(tags[:STYLES_SHOWN])
+        artist.style_tags = sorted(tags)
         artist.cover = cover_url(artist)
         artist.avatar = avatar_url(artist)
     return artists

@@ -9,8 +9,9 @@ from django.db import connection
 
 def artist_search_refresh(*, tattooist_ids: Iterable[int] | None = None, create: bool = True) -> None:
     """Derive the search entries of these artists (all when None) from their name, studio,
-    portfolio tags and bio, in one statement (the SQL function inkbook_artist_search_refresh,
-    search/migrations). `create=False` only updates entries that exist."""
+    portfolio (its tags by use, its newest item) and bio, in one statement (the SQL function
+    inkbook_artist_search_refresh, search/migrations). `create=False` only updates entries that
+    exist."""
     ids = None if tattooist_ids is None else sorted({int(pk) for pk in tattooist_ids})
     if ids == []:
         return

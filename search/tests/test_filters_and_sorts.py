@@ -71,6 +71,41 @@ def test_an_item_carries_the_profile_cover_styles_rating_and_next_free_start(fro
     assert detail["coverUrl"] == newest.image_url
 
 
+def test_the_cover_styles_and_style_filter_follow_the_portfolio_without_reading_it(api_client):
+    from portfolio.services import portfolio_item_delete, portfolio_item_update
+
+    artist = TattooistFactory()
+    other = TattooistFactory()  # no portfolio: no cover, no styles
+    old = PortfolioItemFactory(tattooist=artist, style_tags=["koi"])
+    new = PortfolioItemFactory(tattooist=artist, style_tags=["rose", "dotwork"])
+
+    def card() -> dict:
+        return next(a for a in api_client.get("/api/tattooists").json()["results"] if a["id"] == artist.pk)
+
+    assert (card()["coverUrl"], card()["styles"]) == (new.image_url, ["dotwork", "koi", "rose"])
+    assert listed(api_client, style="rose") == [artist.pk]
+    portfolio_item_update(item=old, actor=artist.user, tags=["rose"])  # retagged
+    assert card()["styles"] == ["rose", "dotwork"]  # rose twice now
+    assert listed(api_client, style="koi") == []
+    portfolio_item_delete(item=new, actor=artist.user)  # the cover goes: the next newest is the cover
+    assert (card()["coverUrl"], card()["styles"]) == (old.image_url, ["rose"])
+    assert listed(api_client, style="dotwork") == []
+    portfolio_item_delete(item=old, actor=artist.user)
+    assert (card()["coverUrl"], card()["styles"]) == (None, [])
+    bare = next(a for a in api_client.get("/api/tattooists").json()["results"] if a["id"] == other.pk)
+    assert (bare["coverUrl"], bare["styles"], bare["styleTags"]) == (None, [], [])
+
+    # A page of cards, filtered by style or not, joins each artist's entry and cover: no statement
+    # or subquery reads the portfolios themselves.
+    PortfolioItemFactory(tattooist=artist, style_tags=["koi"])
+    for params in ({}, {"style": "koi"}):
+        with CaptureQueriesContext(connection) as captured:
+            assert api_client.get("/api/tattooists", params).status_code == 200
+        sql = " ".join(q["sql"] for q in captured)
+        assert 'JOIN "portfolios"' in sql, params
+        assert 'FROM "portfolios"' not in sql and "FROM portfolios" not in sql, params
+
+
 def test_district_city_language_price_and_style_filter_exactly(api_client):
     bayangol = TattooistFactory(district="bayangol", languages=["mn", "en"], price_from=Decimal("80000"))
     khan_uul = TattooistFactory(district="khan_uul", languages=["mn"], price_from=Decimal("150000"))

@@ -41,7 +41,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import models, transaction
-from django.db.models import Case, F, Func, IntegerField, Q, Subquery, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -581,20 +581,3 @@ def _listed_keys(kind: ImageKind) -> set[str]:
     for page in paginator.paginate(Bucket=uploads.bucket_name(private=kind.private), Prefix=f"{kind.name}/"):
         keys.update(obj["Key"] for obj in page.get("Contents", []))
     return keys
-
-
-# --- reads for pages ------------------------------------------------------------------------------
-
-
-def newest_image_annotations(items: models.QuerySet[models.Model], *, prefix: str) -> dict[str, Subquery]:
-    """Annotations ``{prefix}_key, _url, _width, _height, _variants`` of the first row of `items`
-    (a correlated queryset, e.g. an artist's portfolio newest first): what the ``image`` template
-    tag needs to draw it (``{% image artist "portfolio" field="cover" %}``)."""
-    first = items[:1]
-    return {
-        f"{prefix}_key": Subquery(first.values("image_key")),
-        f"{prefix}_url": Subquery(first.values("image_url")),
-        f"{prefix}_width": Subquery(first.values("image_width")),
-        f"{prefix}_height": Subquery(first.values("image_height")),
-        f"{prefix}_variants": Subquery(first.values("image_variants")),
-    }

@@ -130,11 +130,11 @@ def image(
     40rem) 15rem, 100vw" alt=item.description css_class="card__image" %}``; nothing without an image.
 
     `obj` carries ``{field}_key``, ``_width``, ``_height`` and ``_variants`` (a model with
-    tattoo.core.models.ImageFields, or a row annotated by images.newest_image_annotations with
-    ``field="cover"``); `kind` is its image kind (private kinds get signed URLs). Writes `srcset`
-    from the WebP variants made so far plus the image itself at its own width, `sizes`, the
-    image's `width`/`height` (so the page reserves its box before it loads) and
-    ``loading="lazy"``. `sizes` says how wide the image is drawn: the browser picks the smallest
+    tattoo.core.models.ImageFields, or a row annotated with another table's image under a prefix,
+    with ``field="cover"``: search.selectors' cards); `kind` is its image kind (private kinds get
+    signed URLs). Writes `srcset` from the WebP variants made so far plus the image itself at its
+    own width, `sizes`, the image's `width`/`height` (so the page reserves its box before it
+    loads) and ``loading="lazy"``. `sizes` says how wide the image is drawn: the browser picks the smallest
     candidate that covers it at the screen's pixel density. Built with format_html rather than a
     sub-template rendered per image: a gallery draws one per item (an artist page: every item).
     """
