@@ -12,9 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import District, SpokenLanguage
-from portfolio.selectors import style_tags_public
 from search.forms import ArtistSearchForm
-from search.selectors import ArtistQuery, artist_search
+from search.selectors import ArtistQuery, artist_search, style_tags_public
 from search.serializers import ArtistListQuerySerializer
 from tattoo.core.l10n import money
 

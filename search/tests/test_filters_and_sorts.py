@@ -103,7 +103,8 @@ def test_the_cover_styles_and_style_filter_follow_the_portfolio_without_reading_
             assert api_client.get("/api/tattooists", params).status_code == 200
         sql = " ".join(q["sql"] for q in captured)
         assert 'JOIN "portfolios"' in sql, params
-        assert 'FROM "portfolios"' not in sql and "FROM portfolios" not in sql, params
+        assert 'FROM "portfolios"' not in sql, params
+        assert "FROM portfolios" not in sql, params
 
 
 def test_district_city_language_price_and_style_filter_exactly(api_client):
