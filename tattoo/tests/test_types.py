@@ -18,6 +18,7 @@ STRICT_WITHOUT_BASELINE = [
     "tattoo.core.*",
     "accounts.services",
     "bookings.services.*",
+    "notifications.services",
     "payments.ledger",
     "payments.selectors",
     "payments.services.*",
