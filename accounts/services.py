@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +48,7 @@ RESET_MAIL_TASK = "notifications.password_reset"
 APPROVAL_MAIL_TASK = "notifications.artist_approval"
 
 
-def signup_throttle(*, request) -> None:
+def signup_throttle(*, request: HttpRequest) -> None:
     """Count a signup attempt from the caller's address (before anything is validated, so failed
     attempts count too); raise Throttled (429) over SIGNUPS_PER_ADDRESS per SIGNUP_WINDOW_SECONDS."""
     address = throttling.client_address(request)
@@ -119,7 +120,7 @@ class LoginResult:
     otp_device: object | None  # the TOTP device a staff member proved (accounts/mfa.py), else None
 
 
-def user_login(*, request, email: str, password: str, otp: str | None = None) -> LoginResult:
+def user_login(*, request: HttpRequest, email: str, password: str, otp: str | None = None) -> LoginResult:
     address = throttling.client_address(request)
     if throttling.is_locked(email, address):
         logger.warning("login locked out address=%s", address)
@@ -161,7 +162,8 @@ class _RefreshTokenLockedCheck(InkbookRefreshToken):
 
 def _decode_refresh(raw: str) -> InkbookRefreshToken | None:
     try:
-        return _RefreshTokenLockedCheck(raw)
+        # simplejwt annotates the encoded token as a Token; Token.__init__ decodes the string it is given
+        return _RefreshTokenLockedCheck(raw)  # type: ignore[arg-type]
     except TokenError:
         return None
 
@@ -255,7 +257,7 @@ def email_verify(*, token: str) -> User:
     return user
 
 
-def email_verify_resend(*, user: User, request) -> bool:
+def email_verify_resend(*, user: User, request: HttpRequest) -> bool:
     """Mail a new verification link (throttled per account and per client; 429 beyond). False when
     the address is already verified (nothing sent)."""
     if user.email_verified:
@@ -270,7 +272,7 @@ def email_verify_resend(*, user: User, request) -> bool:
 # --- password reset ---------------------------------------------------------------------------------
 
 
-def password_reset_request(*, email: str, request) -> None:
+def password_reset_request(*, email: str, request: HttpRequest) -> None:
     """Ask for a reset mail. The caller learns nothing about whether the address has an account:
     the same one job is written either way (the job looks the address up), so the answer and its
     timing are the same. Over the per-client limit → 429; over the per-address limit the request
@@ -343,7 +345,7 @@ def reminders_unsubscribe(*, token: str, topic: str = REMINDERS) -> User:
     topic → 400 `token_invalid`."""
     user = unsubscribe_token_user(token, topic)
     if user is None:
-        raise ApplicationError(TOKEN_INVALID, code="token_invalid", fields={"token": [TOKEN_INVALID]})
+        raise ApplicationError(str(TOKEN_INVALID), code="token_invalid", fields={"token": [str(TOKEN_INVALID)]})
     if topic == AFTERCARE:
         user_update(user=user, aftercare_enabled=False)
     else:

@@ -11,11 +11,12 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from accounts.models import normalize_email
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's address, trusting only as many X-Forwarded-For hops as we have proxies."""
     count = settings.TRUSTED_PROXY_COUNT
     if count:

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from rest_framework_simplejwt.tokens import RefreshToken
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class InkbookRefreshToken(RefreshToken):
@@ -46,7 +50,7 @@ def mail_token_make(user, purpose: str) -> str:
     )
 
 
-def mail_token_user(token: str, purpose: str, *, max_age_seconds: int, lock: bool = False):
+def mail_token_user(token: str, purpose: str, *, max_age_seconds: int, lock: bool = False) -> User | None:
     """The active user `token` was made for, if it is genuine, unexpired and its account state is
     unchanged (unused); else None. `lock` takes the user's row lock (inside a transaction)."""
     from accounts.models import User
@@ -81,7 +85,7 @@ def unsubscribe_token_make(user, topic: str = REMINDERS) -> str:
     return signing.Signer(salt=_UNSUBSCRIBE_SALTS[topic]).sign_object({"u": user.pk})
 
 
-def unsubscribe_token_user(token: str, topic: str = REMINDERS):
+def unsubscribe_token_user(token: str, topic: str = REMINDERS) -> User | None:
     """The active user an unsubscribe token of `topic` was made for, or None for a wrong or tampered one."""
     from accounts.models import User
 

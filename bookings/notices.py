@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from accounts.tokens import unsubscribe_token_make
 from bookings.models import Booking, BookingEvent, BookingStatus, ConsentRecord, PaymentStatus
@@ -184,7 +185,7 @@ def _interpolate(text, **values):
     return lazy(lambda: str(text) % values, str)()
 
 
-def _deposit_fate(booking: Booking) -> str:
+def _deposit_fate(booking: Booking) -> StrOrPromise:
     if booking.payment_status == PaymentStatus.UNPAID:
         return _("No deposit was paid, so nothing is charged.")
     if booking.payment_status == PaymentStatus.PENDING:
@@ -200,7 +201,7 @@ def _deposit_fate(booking: Booking) -> str:
     )
 
 
-def _kept_fate(booking: Booking) -> str:
+def _kept_fate(booking: Booking) -> StrOrPromise:
     """What happens to the deposit of a session marked completed or a no-show (docs/deposits.md)."""
     if booking.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING):
         return _("No deposit was paid, so nothing is charged.")

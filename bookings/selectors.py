@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -268,8 +269,22 @@ def _instant(microseconds: int) -> datetime:
     return _EPOCH + timedelta(microseconds=microseconds)
 
 
+class SlotArtist(Protocol):
+    """What the slot rule reads of an artist (schedules_load): a Tattooist, or a stand-in that
+    carries only these (_ArtistClock; search.selectors._Clock, three columns of a row)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def session_minutes(self) -> int: ...
+
+
 def schedules_load(
-    *, artists: Iterable[Tattooist], start: datetime, end: datetime, now: datetime
+    *, artists: Iterable[SlotArtist], start: datetime, end: datetime, now: datetime
 ) -> dict[int, Schedule]:
     """The schedules of many artists for slot_starts over [start, end), in two queries whatever
     their number (weekly windows; active bookings and time off in one round trip). `artists` need
@@ -354,7 +369,7 @@ NEXT_AVAILABLE_DAYS = 60  # how far ahead the list looks for an artist's next fr
 
 def next_available(
     *,
-    artists: Iterable[Tattooist],
+    artists: Iterable[SlotArtist],
     now: datetime | None = None,
     days: int = NEXT_AVAILABLE_DAYS,
     first_look_days: int | None = None,
@@ -379,7 +394,7 @@ def next_available(
 
 
 def artists_available_between(
-    *, artists: Iterable[Tattooist], first_day: date, last_day: date, now: datetime | None = None
+    *, artists: Iterable[SlotArtist], first_day: date, last_day: date, now: datetime | None = None
 ) -> set[int]:
     """The artists with at least one bookable start from `first_day` to `last_day` (both included),
     each day read in the artist's own zone (the list's availableFrom/availableTo); two queries

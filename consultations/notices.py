@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
 
 from bookings import notices as booking_notices
 from bookings.models import Booking
@@ -81,7 +82,7 @@ def _minutes(minutes: int) -> str:
     return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
 
 
-def _applies_to(applies_to: str) -> str:
+def _applies_to(applies_to: str) -> StrOrPromise:
     if applies_to == DepositAppliesTo.LAST:
         return _("it counts toward the last session")
     return _("it counts toward the first session")

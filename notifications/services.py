@@ -16,20 +16,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template import Context
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from notifications import links
@@ -54,12 +58,13 @@ class Message:
     """What a caller wants said; rendered per recipient by `notify`."""
 
     kind: str  # template notifications/<kind>.txt: first line the subject, the rest the body
-    context: dict = field(default_factory=dict)
+    # the template's variables: whatever each message's template reads
+    context: dict[str, Any] = field(default_factory=dict)
     action_url: str = ""  # the one button of the HTML part (and a line of the text part)
-    action_label: str = ""
+    action_label: StrOrPromise = ""  # lazy, read in the recipient's language when rendered
     reply_to: User | None = None  # the other party, where answering the mail should reach them
     attachments: Sequence[Attachment] = ()
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     # A link that acts on the account (notifications/links.py): made at send time in place of
     # action_url, so no live token is ever stored in the outbox.
     account_link: str = ""
@@ -75,7 +80,7 @@ def recipient_language(user: User) -> str:
 
 
 @contextmanager
-def in_language_of(user: User):
+def in_language_of(user: User) -> Iterator[None]:
     with translation.override(recipient_language(user)):
         yield
 
@@ -97,10 +102,14 @@ def _action_url(message: Message) -> str:
     return links.PLACEHOLDER if message.account_link else message.action_url
 
 
-def _render_text(name: str, context: dict) -> str:
+def _render_text(name: str, context: dict[str, Any]) -> str:
     """A plain-text template, without HTML escaping: an apostrophe in a name or a sentence stays an
     apostrophe in the subject and the text part (the HTML part escapes the text once, base.html)."""
-    return get_template(name).template.render(Context(context, autoescape=False))
+    template = get_template(name)
+    # The Django engine's (the only one in TEMPLATES): its wrapper holds the Template that takes a Context.
+    if not isinstance(template, DjangoTemplate):
+        raise TypeError(f"{name} is not a Django template")
+    return template.template.render(Context(context, autoescape=False))
 
 
 def render(message: Message, *, recipient: User) -> tuple[str, str, str]:
@@ -150,7 +159,7 @@ def notify_each(
 ) -> list[Outbox]:
     """`notify` with a message of its own for each recipient (a booking's customer and artist are
     told the same event in their own words): every row in one statement, every send job in one."""
-    rows = []
+    rows: list[Outbox] = []
     for recipient, message in messages:
         if recipient is None or not recipient.email or not recipient.is_active:
             continue
@@ -250,7 +259,7 @@ def _claim(outbox_id: int, now: datetime) -> Outbox | None:
     return Outbox.objects.get(pk=outbox_id) if taken else None
 
 
-def _email(row: Outbox, connection=None) -> EmailMultiAlternatives:
+def _email(row: Outbox, connection: BaseEmailBackend | None = None) -> EmailMultiAlternatives:
     headers = {"Message-ID": row.message_id, **row.headers}
     text, html = row.body_text, row.body_html
     if row.account_link:
@@ -273,7 +282,7 @@ def _email(row: Outbox, connection=None) -> EmailMultiAlternatives:
     return mail
 
 
-def _text_part(attachment: dict) -> MIMEText:
+def _text_part(attachment: dict[str, str]) -> MIMEText:
     """A text attachment whose content type keeps its parameters (text/calendar needs `method`)."""
     maintype, *params = (p.strip() for p in attachment["mimetype"].split(";"))
     part = MIMEText(attachment["content"], maintype.split("/", 1)[1], "utf-8")

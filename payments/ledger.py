@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings import deposit_window, notices
 from bookings.models import (
     ACTIVE_STATUSES,
@@ -93,7 +94,7 @@ class Ledger:
     def held(self) -> Decimal:
         return self.paid - self.refunded - self.kept - self.refund_pending - self.applied
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, str]:
         return {
             "required": f"{self.required:.2f}",
             "paid": f"{self.paid:.2f}",
@@ -177,7 +178,9 @@ def payments_record(*, txn: Transaction, booking: Booking, rows: Sequence[Paymen
 # --- money out and kept -------------------------------------------------------------------------
 
 
-def _refund_payment(payment: Payment, amount: Decimal, *, reason: str, actor, from_kept: Decimal = ZERO) -> Refund:
+def _refund_payment(
+    payment: Payment, amount: Decimal, *, reason: str, actor: User | None, from_kept: Decimal = ZERO
+) -> Refund:
     """Record a refund of `amount` from one (locked) payment row; `from_kept` of it comes out of
     what the artist kept (a dispute decided otherwise). A whole CARD payment goes to QPay (a job
     enqueued here, in the caller's transaction); anything else (P2P, or a part of a card payment:
@@ -221,7 +224,7 @@ def _refund_payment(payment: Payment, amount: Decimal, *, reason: str, actor, fr
     return refund
 
 
-def _keep_payment(payment: Payment, amount: Decimal, *, note: str, actor) -> None:
+def _keep_payment(payment: Payment, amount: Decimal, *, note: str, actor: User | None) -> None:
     payment.kept_amount += amount
     payment.save(update_fields=["kept_amount"])
     LedgerEvent.objects.create(
@@ -234,7 +237,7 @@ def _keep_payment(payment: Payment, amount: Decimal, *, note: str, actor) -> Non
     )
 
 
-def _apply_payment(payment: Payment, amount: Decimal, *, note: str, actor) -> None:
+def _apply_payment(payment: Payment, amount: Decimal, *, note: str, actor: User | None) -> None:
     payment.applied_amount += amount
     payment.save(update_fields=["applied_amount"])
     LedgerEvent.objects.create(
@@ -251,7 +254,9 @@ def _locked_rows(booking: Booking) -> list[Payment]:
     return list(Payment.objects.select_for_update().filter(booking_id=booking.pk).order_by("created_at", "id"))
 
 
-def _refund_from_rows(rows: list[Payment], amount: Decimal, *, reason: str, actor, include_kept: bool) -> list[Refund]:
+def _refund_from_rows(
+    rows: list[Payment], amount: Decimal, *, reason: str, actor: User | None, include_kept: bool
+) -> list[Refund]:
     """Refund `amount` from `rows`, newest first, held money before kept money; a row that can
     give it all back in one piece is preferred (so a card payment can go back through QPay)."""
     remaining = amount
@@ -282,7 +287,13 @@ def _refund_from_rows(rows: list[Payment], amount: Decimal, *, reason: str, acto
 
 
 def deposit_refund(
-    *, booking: Booking, amount: Decimal, reason: str, actor, include_kept: bool = False, sync_booking: bool = True
+    *,
+    booking: Booking,
+    amount: Decimal,
+    reason: str,
+    actor: User | None,
+    include_kept: bool = False,
+    sync_booking: bool = True,
 ) -> list[Refund]:
     """Refund `amount` of the booking's deposit (staff resolving a dispute). Inside the caller's
     transaction, the booking row already locked. More than can be given back → 400, nothing
@@ -309,7 +320,7 @@ def deposit_refund(
     return refunds
 
 
-def deposit_keep_held(*, booking: Booking, note: str, actor) -> Decimal:
+def deposit_keep_held(*, booking: Booking, note: str, actor: User | None) -> Decimal:
     """The artist keeps everything still held (a dispute resolved as completed or cancelled with
     the rest to the artist). Inside the caller's transaction, booking locked. Returns the amount."""
     total = ZERO
@@ -344,7 +355,7 @@ def policy_refund_deadline(booking: Booking) -> datetime:
     return deposit_window.refund_deadline(booking)
 
 
-def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:
+def deposit_settle_locked(*, booking: Booking, actor: User | None = None) -> dict[str, Decimal]:
     """Apply the policy to whatever the booking holds (docs/deposits.md, "Policy"). Idempotent:
     it only moves money still held. Inside the caller's transaction with the booking locked.
 
@@ -415,7 +426,7 @@ def deposit_settle_locked(*, booking: Booking, actor=None) -> dict:
     return {"refunded": refunded, "kept": kept, "applied": applied}
 
 
-def deposit_apply_held(*, booking: Booking, note: str, actor) -> Decimal:
+def deposit_apply_held(*, booking: Booking, note: str, actor: User | None) -> Decimal:
     """A project's deposit, held on its first session (deposit role `carry`), applied to the last
     session now that it is completed (docs/deposits.md, "Projects"). Inside the caller's
     transaction; locks the holding booking and its rows. Only what is still held moves, so applying
@@ -440,7 +451,7 @@ def carried_deposit_keeps(*, in_force: Booking | None, cancelled_by_customer: bo
     return now > policy_refund_deadline(in_force)
 
 
-def deposit_settle_carried(*, booking: Booking, keep: bool, note: str, actor) -> dict:
+def deposit_settle_carried(*, booking: Booking, keep: bool, note: str, actor: User | None) -> dict[str, Decimal]:
     """Settle a project's deposit still held on its (finished) first session when the project is
     cancelled: kept or refunded in full, by carried_deposit_keeps. Inside the caller's transaction;
     locks the holding booking first, as every money write does."""
@@ -456,7 +467,7 @@ def deposit_settle_carried(*, booking: Booking, keep: bool, note: str, actor) ->
     return {"refunded": held, "kept": ZERO}
 
 
-def deposit_settle(*, booking_id: int, actor=None) -> dict:
+def deposit_settle(*, booking_id: int, actor: User | None = None) -> dict[str, Decimal]:
     """deposit_settle_locked in its own transaction (the settle job's last step)."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
@@ -477,7 +488,7 @@ def _transaction_refund_state(states: set[str]) -> str:
     return RefundState.NONE
 
 
-def _sync_summaries(booking: Booking, *, actor=None, note: str = "", sync_booking: bool = True) -> None:
+def _sync_summaries(booking: Booking, *, actor: User | None = None, note: str = "", sync_booking: bool = True) -> None:
     """Recompute the transactions' refund columns and the booking's payment status from the rows."""
     with_rows = Payment.objects.filter(booking_id=booking.pk).values("transaction_id")
     for txn in Transaction.objects.select_for_update().filter(pk__in=with_rows).order_by("pk"):
@@ -524,7 +535,9 @@ def sync_transaction(txn: Transaction) -> None:
 # --- refund moves -------------------------------------------------------------------------------
 
 
-def refund_move(*, refund_id: int, to_status: str, actor=None, note: str = "", qpay_error: str = "") -> bool:
+def refund_move(
+    *, refund_id: int, to_status: str, actor: User | None = None, note: str = "", qpay_error: str = ""
+) -> bool:
     """Move one refund along REFUND_TRANSITIONS, audited, with the transaction's summary. A move
     the table does not allow from the refund's current state returns False (a repeat, or a race
     lost: compare-and-set under the row lock)."""
@@ -571,12 +584,12 @@ def refund_move(*, refund_id: int, to_status: str, actor=None, note: str = "", q
     return True
 
 
-def refund_mark_done(*, refund_id: int, actor) -> bool:
+def refund_mark_done(*, refund_id: int, actor: User | None) -> bool:
     """Staff refunded by hand (merchant portal or bank): off the queue. False if it was not owed."""
     return refund_move(refund_id=refund_id, to_status=RefundStatus.MANUAL_DONE, actor=actor, note="refunded by hand")
 
 
-def transaction_mark_manual_refund_done(*, transaction_id: int, actor) -> bool:
+def transaction_mark_manual_refund_done(*, transaction_id: int, actor: User | None) -> bool:
     """Every manual refund of one transaction marked done (the transaction-level admin action)."""
     ids = list(
         Refund.objects.filter(payment__transaction_id=transaction_id, status=RefundStatus.MANUAL_REQUIRED).values_list(
@@ -589,11 +602,18 @@ def transaction_mark_manual_refund_done(*, transaction_id: int, actor) -> bool:
 # --- the report's consistency check -------------------------------------------------------------
 
 
-def ledger_disagreements(*, limit: int = 200) -> list[dict]:
+class Disagreement(TypedDict):
+    """One line of the daily report's ledger check: the booking and what is wrong with it."""
+
+    booking_id: int
+    problem: str
+
+
+def ledger_disagreements(*, limit: int = 200) -> list[Disagreement]:
     """Bookings whose transactions and ledger disagree (the daily report lists them): a
     transaction's paid or refunded column differs from its rows, money held by a booking that is
     over, or held above the deposit."""
-    problems: list[dict] = []
+    problems: list[Disagreement] = []
     txns = (
         Transaction.objects.filter(Q(paid_amount__gt=0) | Q(payments__isnull=False))
         .exclude(flag="currency_mismatch")

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast, overload
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.db import models
 from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from accounts.models import Tattooist, User
 from accounts.selectors import tattooist_get_public, tattooist_public_qs
@@ -103,7 +105,8 @@ def _text_filtered(artists: QuerySet[Tattooist], q: str) -> QuerySet[Tattooist]:
         _Matches(F("search_entry__document"), words) | Q(search_entry__names__trigram_word_similar=key)
     ).annotate(
         relevance=Func(F("search_entry__document"), words, function="ts_rank", output_field=FloatField())
-        + TrigramWordSimilarity(key, "search_entry__names")
+        # the stubs want a str first; Django takes an expression too (it wraps only a plain value in Value)
+        + TrigramWordSimilarity(key, "search_entry__names")  # type: ignore[arg-type]
     )
 
 
@@ -133,7 +136,7 @@ def style_tags_public() -> list[str]:
 
 # --- the list -------------------------------------------------------------------------------------
 
-_ORDER = {
+_ORDER: dict[str, tuple[str | OrderBy, ...]] = {
     "relevance": ("-relevance", "-created_at", "-id"),
     "rating": (F("rating_average").desc(nulls_last=True), "-rating_count", "id"),
     "price": (F("price_from").asc(nulls_last=True), "id"),
@@ -170,9 +173,45 @@ def artists_matching(query: ArtistQuery) -> QuerySet[Tattooist]:
     return artists.order_by(*_ORDER[order])
 
 
+class _CardFields(TypedDict):
+    """What an artist's card carries beyond the artist's row: _with_cards's annotations, then what
+    _finish derives from them (the serializers and the list's template read these)."""
+
+    # annotations (the cover: the newest portfolio item, through the search entry)
+    cover_key: str | None
+    cover_url: str | None
+    cover_width: int | None
+    cover_height: int | None
+    cover_variants: list[int] | None
+    cover_alt: str | None
+    tags_by_use: list[str] | None  # None: no search entry yet
+    # set by _finish
+    styles: list[str]
+    style_tags: list[str]
+    cover: str | None
+    avatar: str | None
+    next_available: datetime | None
+
+
+class _ProfileFields(_CardFields):
+    """An artist's profile: a card, and how soon the artist answers a consultation."""
+
+    response_hours: float | None
+
+
+class _NextFree(TypedDict):
+    next_available: datetime | None
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict for the checker only (at run time it takes one argument)
+    ArtistCard = WithAnnotations[Tattooist, _CardFields]
+    ArtistProfile = WithAnnotations[Tattooist, _ProfileFields]
+    _WithNextFree = WithAnnotations[Tattooist, _NextFree]
+
+
 # The one place the artist answers choose their image URLs (coverUrl, avatarUrl): the small WebP
 # variant once the variants job made it, the sanitised image itself until then (tattoo/core/images.py).
-def cover_url(artist: Tattooist) -> str | None:
+def cover_url(artist: ArtistCard) -> str | None:
     """The card's picture: the artist's newest portfolio image, 640 px wide."""
     key = getattr(artist, "cover_key", None)
     if not key:
@@ -186,12 +225,12 @@ def avatar_url(artist: Tattooist) -> str | None:
     return images.thumbnails("avatars", artist.avatar_key, artist.avatar_variants).get("320") or artist.avatar_url
 
 
-def _with_cards(artists: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
+def _with_cards(artists: QuerySet[Tattooist]) -> QuerySet[ArtistCard]:
     """What a card shows beyond the artist's row: the user's name, the cover (the newest portfolio
     item) and the tags most used first, all kept on the artist's search entry (search.services):
     joins, no reading of the portfolio per row."""
     cover = "search_entry__cover__"
-    return artists.select_related("user").annotate(
+    cards = artists.select_related("user").annotate(
         cover_key=F(f"{cover}image_key"),
         cover_url=F(f"{cover}image_url"),
         cover_width=F(f"{cover}image_width"),
@@ -200,9 +239,11 @@ def _with_cards(artists: QuerySet[Tattooist]) -> QuerySet[Tattooist]:
         cover_alt=F(f"{cover}description"),
         tags_by_use=F("search_entry__styles"),
     )
+    # annotations through a reverse one-to-one: the checker does not type them as ArtistCard's
+    return cast("QuerySet[ArtistCard]", cards)
 
 
-def _finish(artists: list[Tattooist], next_free: dict[int, datetime | None]) -> list[Tattooist]:
+def _finish(artists: list[ArtistCard], next_free: dict[int, datetime | None]) -> list[ArtistCard]:
     for artist in artists:
         _next_free_is(artist, next_free.get(artist.pk))
         tags = artist.tags_by_use or []  # no search entry yet: no tags
@@ -221,7 +262,7 @@ class _Clock(NamedTuple):
     session_minutes: int
 
 
-class ArtistResults(Sequence):
+class ArtistResults(Sequence["ArtistCard"]):
     """The answer to an ArtistQuery, page by page (Django's and DRF's paginators take it): `count()`
     and a slice, each a fixed number of queries whatever the page size.
 
@@ -257,13 +298,21 @@ class ArtistResults(Sequence):
             self._ids = [c.pk for c in clocks]
         return self._ids
 
-    def count(self) -> int:
+    # Django's Paginator asks count() for the total, as it asks a QuerySet; Sequence's count(value),
+    # the occurrences of one item, is never asked of it.
+    def count(self) -> int:  # type: ignore[override]
         return len(self._ordered_ids()) if self._in_python else self._matching.count()
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> ArtistCard: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ArtistCard]: ...
+
+    def __getitem__(self, index: int | slice) -> ArtistCard | list[ArtistCard]:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         if self._in_python:
@@ -283,17 +332,19 @@ def artist_search(query: ArtistQuery, *, now: datetime | None = None) -> ArtistR
     return ArtistResults(query, now=now)
 
 
-def artist_profile(*, tattooist_id: int, viewer: User | None = None, now: datetime | None = None) -> Tattooist:
+def artist_profile(*, tattooist_id: int, viewer: User | None = None, now: datetime | None = None) -> ArtistProfile:
     """One artist with everything their card and API profile show (next free start, cover, styles,
     response time), or 404; with `viewer`, the artist themselves and staff may preview an
     unapproved profile (accounts.selectors.tattooist_get_public's rule). The artist page reads
     less (tattoo/site/views/booking_form.py: its own fields, the next free start from its picker)."""
     now = now or timezone.now()
-    artist = tattooist_get_public(
-        tattooist_id=tattooist_id, viewer=viewer, queryset=_with_cards(Tattooist.objects.all())
+    # tattooist_get_public answers a Tattooist of the queryset it is given: a card here
+    artist = cast(
+        "ArtistProfile",
+        tattooist_get_public(tattooist_id=tattooist_id, viewer=viewer, queryset=_with_cards(Tattooist.objects.all())),
     )
     artist.response_hours = response_hours(tattooist_id=artist.pk, now=now)  # one query
-    artist = _finish([artist], {})[0]
+    _finish([artist], {})
     set_next_free(artist, now=now)
     return artist
 
@@ -312,4 +363,5 @@ def set_next_free(artist: Tattooist, *, now: datetime, known: Sequence[datetime]
 
 
 def _next_free_is(artist: Tattooist, found: datetime | None) -> None:
-    artist.next_available = found  # the one place a profile's next free start is set
+    # not a column: the attribute the serializers and the artist page read (a card's, or the page's artist)
+    cast("_WithNextFree", artist).next_available = found  # the one place it is set

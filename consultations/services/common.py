@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import overload
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -77,6 +78,14 @@ def require_project_party(project: Project, user: User) -> None:
 
 def _lock(model, pk: int):
     return model.objects.select_for_update(of=("self",)).get(pk=pk)
+
+
+@overload
+def _whole(amount: Decimal, field: str) -> Decimal: ...
+
+
+@overload
+def _whole(amount: Decimal | None, field: str) -> Decimal | None: ...
 
 
 def _whole(amount: Decimal | None, field: str) -> Decimal | None:

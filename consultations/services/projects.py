@@ -123,6 +123,8 @@ def _session_locked(*, user: User, project_id: int, slot: datetime, now: datetim
     with transaction.atomic():
         known = Project.objects.get(pk=project_id)
         artist = rules.lock_parties(customer_id=known.customer_id, artist_id=known.tattooist_id)
+        if artist is None:  # the project's own artist: a foreign key keeps the row while the project lives
+            raise RuntimeError(f"project {project_id}: its artist {known.tattooist_id} is gone")
         project = Project.objects.select_for_update(of=("self",)).select_related("customer").get(pk=project_id)
         sessions = _sessions(project)
         refusal = session_booking_refusal(project=project, sessions=sessions)

@@ -276,6 +276,8 @@ def _accept_locked(*, user: User, quote_id: int, slot: datetime, now: datetime) 
     with transaction.atomic():
         known = Quote.objects.select_related("consultation").get(pk=quote_id)
         artist = rules.lock_parties(customer_id=user.pk, artist_id=known.consultation.tattooist_id)
+        if artist is None:  # the request's own artist: a foreign key keeps the row while the request lives
+            raise RuntimeError(f"quote {quote_id}: its artist {known.consultation.tattooist_id} is gone")
         consultation = (
             Consultation.objects.select_for_update(of=("self",))
             .select_related("tattooist__user", "customer")
@@ -329,7 +331,9 @@ def quote_decline(*, user: User, quote_id: int, now: datetime | None = None) -> 
         )
         quote = _lock(Quote, quote_id)
         if quote.status != QuoteStatus.OPEN:
-            raise quote_accept_refusal(quote=quote, now=now)
+            refusal = quote_accept_refusal(quote=quote, now=now)
+            if refusal is not None:  # always, for a quote that is not open
+                raise refusal
         status_move(quote, QuoteStatus.DECLINED, actor=user, note="declined", decided_at=now)
         if consultation.status == ConsultationStatus.QUOTED:
             status_move(consultation, ConsultationStatus.SUBMITTED, actor=user, note=f"quote {quote.version} declined")

@@ -157,7 +157,7 @@ def consultation_create(
     amount, and for anyone under 18 on the day (in the artist's zone: `underage`); 409
     `requests_closed` for an artist in direct mode and `too_many_requests` for a fourth open request.
     """
-    refusal = consultation_create_refusal(customer=customer)
+    refusal: ApplicationError | None = consultation_create_refusal(customer=customer)
     if refusal is not None:
         raise refusal
     now = now or timezone.now()
