@@ -150,7 +150,7 @@ def artists_matching(query: ArtistQuery) -> QuerySet[Tattooist]:
     artists = tattooist_public_qs()
     style = normalize_style(query.style)
     if style:
-        # The search entry's tags: one GIN lookup, not a scan of every artist's portfolio.
+        # The search entry's tags (GIN-indexed): one row per artist, not every item of every portfolio.
         artists = artists.filter(search_entry__styles__contains=[style])
     if query.district:
         artists = artists.filter(district=query.district)
