@@ -1,9 +1,11 @@
 """Real races against PostgreSQL: `hammer(fn, n)` releases n threads together (STYLE.md, Tests);
-`lose_a_write_race` makes a transaction lose a write race (a real serialization failure)."""
+`lose_a_write_race` makes a transaction lose a write race (a real serialization failure);
+`await_lock_wait` returns once another session waits for a row lock."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -54,3 +56,26 @@ def lose_a_write_race(*, key: str) -> None:
             other.close()
         cursor.execute("UPDATE cache_versions SET version = version + 1 WHERE key = %s", [key])
     raise AssertionError("PostgreSQL let the second update through")
+
+
+def await_lock_wait(*, pid: int | None = None, timeout: float = 10.0, what: str = "a session") -> None:
+    """Return once the session `pid` (or any session of this database) waits for a lock; fail after
+    `timeout` s. Watched from a connection of its own: inside a transaction, pg_stat_activity is a
+    snapshot taken once."""
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    params: list[int] = []
+    if pid is not None:
+        sql += " AND pid = %s"
+        params.append(pid)
+    watcher = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with watcher.cursor() as cursor:
+                cursor.execute(sql, params)
+                if cursor.fetchone()[0]:
+                    return
+            assert time.monotonic() < deadline, f"{what} never waited for a lock"
+            time.sleep(0.01)
+    finally:
+        watcher.close()

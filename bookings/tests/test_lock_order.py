@@ -16,15 +16,9 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connection
 
 from accounts.tests.factories import CustomerFactory, TattooistFactory
 from bookings import rules
+from testing.races import await_lock_wait
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
-
-
-def _waiting_for_a_lock(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-        row = cursor.fetchone()
-    return row is not None and row[0] == "Lock"
 
 
 def test_the_customer_is_locked_before_the_artist_in_one_statement():
@@ -51,9 +45,10 @@ def test_the_customer_is_locked_before_the_artist_in_one_statement():
         booker = threading.Thread(target=book)
         booker.start()
         deadline = time.monotonic() + 10
-        while not (booker_pid and _waiting_for_a_lock(booker_pid[0])):
-            assert time.monotonic() < deadline, "the booking never waited for the artist's row"
+        while not booker_pid:  # its backend's pid comes first, before the locks
+            assert time.monotonic() < deadline, "the booking never started"
             time.sleep(0.01)
+        await_lock_wait(pid=booker_pid[0], what="the booking")  # for the artist's row
 
         # The booking waits for the artist's row, and already holds the customer's.
         probe.set_autocommit(False)

@@ -7,35 +7,16 @@ to run first, it would read its statement's snapshot and lose the first write's 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 
 from portfolio.models import PortfolioItem
 from portfolio.tests.factories import PortfolioItemFactory
 from search.models import ArtistSearchEntry
+from testing.races import await_lock_wait
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for_a_lock_wait(timeout: float = 10.0) -> None:
-    """Until another session of this database waits for a lock (watched from a third connection)."""
-    watcher = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with watcher.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0]:
-                    return
-            time.sleep(0.02)
-        raise AssertionError("the second write never waited for the first")
-    finally:
-        watcher.close()
 
 
 def test_two_items_added_at_once_both_reach_the_entry(tattooist):
@@ -54,7 +35,7 @@ def test_two_items_added_at_once_both_reach_the_entry(tattooist):
     with transaction.atomic():
         PortfolioItemFactory(tattooist=tattooist, style_tags=["koi"])
         thread.start()
-        _wait_for_a_lock_wait()
+        await_lock_wait(what="the second write")
     thread.join(timeout=30)
 
     assert not thread.is_alive()
