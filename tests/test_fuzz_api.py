@@ -2,6 +2,13 @@
 
 Checks: no 5xx, responses conform to the documented schema, status codes and content types are
 documented. The seed is fixed so a failure reproduces; raise FUZZ_EXAMPLES to dig deeper.
+
+Two tests share the schema. The first runs the schema's examples and FUZZ_EXAMPLES random cases of
+every operation as each of the four roles. The second runs schemathesis' coverage phase (boundary
+and invalid values of every parameter and body field, about 45 cases an operation): once per
+operation, as the roles that get past its authentication to its validation (`coverage_roles`).
+Run as all four roles it was three quarters of this module's time, and most of those cases were
+401s and 403s the first test already meets.
 """
 
 from __future__ import annotations
@@ -24,10 +31,44 @@ from schemathesis.checks import (
 from accounts.tests.factories import AdminFactory, CustomerFactory, TattooistFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
-# 5 per operation and role (248 cases, ~40 s of the suite on 2 cores; 8 took ~60 s and left the suite
-# at its 5-minute edge); FUZZ_EXAMPLES=50 hunts deeper.
+schema.config.phases.update(phases=["examples", "fuzzing"])
+boundaries = schemathesis.openapi.from_dict(schema.raw_schema)
+boundaries.app = schema.app
+boundaries.config.phases.update(phases=["coverage"])
+# 5 per operation and role (248 tests); FUZZ_EXAMPLES=50 hunts deeper.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
+ROLES = ("anonymous", "customer", "tattooist", "admin")
+
+# Who reaches an operation's validation, by its tag, for an operation that needs a signed-in user
+# (one that also serves anonymous callers is covered as anonymous). Where both parties use a tag's
+# operations (a booking, a consultation), both roles run the coverage cases.
+COVERAGE_ROLES_BY_TAG = {
+    "admin": ("admin",),
+    "auth": ("customer",),
+    "availability": ("tattooist",),
+    "bookings": ("customer", "tattooist"),
+    "consultations": ("customer", "tattooist"),
+    "disputes": ("customer", "tattooist"),
+    "payments": ("customer",),
+    "portfolio": ("tattooist",),
+    "projects": ("customer", "tattooist"),
+    "quotes": ("customer",),
+    "reviews": ("customer", "tattooist"),
+    "tattoo-ideas": ("customer",),
+    "tattooists": ("tattooist",),
+    "time-off": ("tattooist",),
+    "upload": ("customer", "tattooist"),
+}
+
+
+def coverage_roles(definition: dict) -> tuple[str, ...]:
+    """The roles that run an operation's coverage cases (its OpenAPI definition)."""
+    security = definition.get("security")
+    if security is None or {} in security:
+        return ("anonymous",)
+    (tag,) = definition["tags"]
+    return COVERAGE_ROLES_BY_TAG[tag]
 
 
 @pytest.fixture(autouse=True)
@@ -40,19 +81,38 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["anonymous", "customer", "tattooist", "admin"])
-def role_headers(request, django_db_blocker):
+def headers_for(role: str) -> dict[str, str]:
+    """A new user of `role` and their bearer header (none for anonymous), in the test's transaction."""
     from accounts.tokens import tokens_for_user
 
-    if request.param == "anonymous":
+    if role == "anonymous":
         return {}
+    user = {
+        "customer": CustomerFactory,
+        "tattooist": lambda: TattooistFactory().user,
+        "admin": AdminFactory,
+    }[role]()
+    return {"Authorization": f"Bearer {tokens_for_user(user, otp_verified=role == 'admin')['access']}"}
+
+
+@pytest.fixture(params=ROLES)
+def role_headers(request, django_db_blocker):
     with django_db_blocker.unblock():
-        user = {
-            "customer": CustomerFactory,
-            "tattooist": lambda: TattooistFactory().user,
-            "admin": AdminFactory,
-        }[request.param]()
-    return {"Authorization": f"Bearer {tokens_for_user(user, otp_verified=request.param == 'admin')['access']}"}
+        return headers_for(request.param)
+
+
+@pytest.fixture
+def headers_by_role(django_db_blocker):
+    """Each role's headers, its user made on first use (once per test, not per case)."""
+    made: dict[str, dict[str, str]] = {}
+
+    def get(role: str) -> dict[str, str]:
+        if role not in made:
+            with django_db_blocker.unblock():
+                made[role] = headers_for(role)
+        return made[role]
+
+    return get
 
 
 # No xdist group: the 248 cases are independent (each makes its own user in its own transaction),
@@ -67,3 +127,20 @@ def role_headers(request, django_db_blocker):
 )
 def test_the_api_never_errors_and_matches_its_schema(case, role_headers):
     case.call_and_validate(headers={**(case.headers or {}), **role_headers}, checks=CHECKS)
+
+
+@pytest.mark.django_db
+@boundaries.parametrize()
+@settings(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_boundary_and_invalid_values_get_a_documented_answer_never_an_error(case, headers_by_role):
+    for role in coverage_roles(case.operation.definition.raw):
+        case.call_and_validate(headers={**(case.headers or {}), **headers_by_role(role)}, checks=CHECKS)
+
+
+def test_every_operation_names_the_roles_that_run_its_coverage_cases():
+    """A new tag must say who reaches its operations, or its coverage cases would not run."""
+    for path, methods in schema.raw_schema["paths"].items():
+        for method, definition in methods.items():
+            roles = coverage_roles(definition)
+            assert roles, (method, path)
+            assert set(roles) <= set(ROLES), (method, path, roles)
