@@ -18,10 +18,12 @@ STRICT_WITHOUT_BASELINE = [
     "tattoo.core.*",
     "accounts.services",
     "bookings.services.*",
+    "ideas.services",
     "notifications.services",
     "payments.ledger",
     "payments.selectors",
     "payments.services.*",
+    "portfolio.services",
 ]
 
 # The flags of mypy's `strict` that pyproject.toml turns on module by module.
