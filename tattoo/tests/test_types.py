@@ -19,6 +19,7 @@ STRICT_WITHOUT_BASELINE = [
     "accounts.services",
     "bookings.rules",
     "bookings.services.*",
+    "consultations.services.*",
     "disputes.services",
     "ideas.services",
     "notifications.services",
@@ -26,6 +27,7 @@ STRICT_WITHOUT_BASELINE = [
     "payments.selectors",
     "payments.services.*",
     "portfolio.services",
+    "reviews.services",
     "search.services",
 ]
 
