@@ -1,13 +1,12 @@
 """Staff's view of custom work: requests, quotes and projects, read-only (they change only through
-services, audited); the one staff action is cancelling a project (consultations.services). The
-report of answers and conversions is the back office's page (backoffice/views.py)."""
+services, audited); the one staff action is cancelling a project (consultations.services.projects).
+The report of answers and conversions is the back office's page (backoffice/views.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from consultations import services
 from consultations.models import (
     Consultation,
     ConsultationEvent,
@@ -16,6 +15,7 @@ from consultations.models import (
     ProjectSession,
     Quote,
 )
+from consultations.services.projects import project_cancel
 from tattoo.core.admin import ReadOnlyAdminMixin
 from tattoo.core.errors import ApplicationError
 
@@ -104,7 +104,7 @@ class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         done = 0
         for pk in queryset.values_list("pk", flat=True):
             try:
-                services.project_cancel(user=request.user, project_id=pk)
+                project_cancel(user=request.user, project_id=pk)
             except ApplicationError as exc:
                 self.message_user(request, f"#{pk}: {exc.message}", messages.WARNING)
             else:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsTattooist
 from bookings.serializers import BookingSerializer
-from consultations import selectors, services
+from consultations import selectors
 from consultations.models import ConsultationStatus
 from consultations.serializers import (
     ConsultationCreateSerializer,
@@ -27,6 +27,16 @@ from consultations.serializers import (
     QuoteCreateSerializer,
     QuoteSerializer,
     SessionBookSerializer,
+)
+from consultations.services import projects as project_writes
+from consultations.services import quotes as quote_writes
+from consultations.services import requests as request_writes
+from consultations.services.common import (
+    consultation_for,
+    project_for,
+    quote_for,
+    require_artist,
+    require_project_party,
 )
 
 
@@ -62,12 +72,12 @@ class ConsultationListCreateApi(generics.ListAPIView):
         "CONSULTATION_CREATE_RATE (10/hour) per user, else 429 `rate_limited`.",
     )
     def post(self, request):
-        refusal = services.consultation_create_refusal(customer=request.user)
+        refusal = request_writes.consultation_create_refusal(customer=request.user)
         if refusal is not None:
             raise refusal  # an unverified address, before the body is judged
         data = ConsultationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consultation = services.consultation_create(customer=request.user, **data.validated_data)
+        consultation = request_writes.consultation_create(customer=request.user, **data.validated_data)
         return Response(
             ConsultationDetailSerializer(selectors.consultation_detail(consultation=consultation)).data,
             status=status.HTTP_201_CREATED,
@@ -81,7 +91,7 @@ class ConsultationDetailApi(APIView):
         summary="One request with its photos, messages and quotes (its parties and staff)",
     )
     def get(self, request, pk: int):
-        return _detail(request, services.consultation_for(user=request.user, consultation_id=pk))
+        return _detail(request, consultation_for(user=request.user, consultation_id=pk))
 
 
 class ConsultationMessageApi(APIView):
@@ -94,10 +104,12 @@ class ConsultationMessageApi(APIView):
         summary="A message in the request's thread (its parties); the other party is mailed",
     )
     def post(self, request, pk: int):
-        services.consultation_for(user=request.user, consultation_id=pk)  # who asks, before the body
+        consultation_for(user=request.user, consultation_id=pk)  # who asks, before the body
         data = MessageCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        message = services.consultation_message_create(user=request.user, consultation_id=pk, **data.validated_data)
+        message = request_writes.consultation_message_create(
+            user=request.user, consultation_id=pk, **data.validated_data
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -109,7 +121,7 @@ class ConsultationWithdrawApi(APIView):
         summary="The customer withdraws the request (an open quote closes with it)",
     )
     def post(self, request, pk: int):
-        consultation = services.consultation_withdraw(user=request.user, consultation_id=pk)
+        consultation = request_writes.consultation_withdraw(user=request.user, consultation_id=pk)
         return _detail(request, consultation)
 
 
@@ -121,10 +133,10 @@ class ConsultationDeclineApi(APIView):
         summary="The artist declines the request, with a reason the customer is mailed",
     )
     def post(self, request, pk: int):
-        services.require_artist(services.consultation_for(user=request.user, consultation_id=pk), request.user)
+        require_artist(consultation_for(user=request.user, consultation_id=pk), request.user)
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consultation = services.consultation_decline(user=request.user, consultation_id=pk, **data.validated_data)
+        consultation = request_writes.consultation_decline(user=request.user, consultation_id=pk, **data.validated_data)
         return _detail(request, consultation)
 
 
@@ -140,19 +152,19 @@ class QuoteCreateApi(APIView):
         "expires at expiresAt (default 72 hours, at most 14 days) by a job, both parties mailed.",
     )
     def post(self, request, pk: int):
-        consultation = services.consultation_for(user=request.user, consultation_id=pk)
-        refusal = services.quote_create_refusal(consultation=consultation, user=request.user)
+        consultation = consultation_for(user=request.user, consultation_id=pk)
+        refusal = quote_writes.quote_create_refusal(consultation=consultation, user=request.user)
         if refusal is not None and refusal.status_code == 403:
             raise refusal  # before the body
         data = QuoteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        quote = services.quote_create(user=request.user, consultation_id=pk, **data.validated_data)
+        quote = quote_writes.quote_create(user=request.user, consultation_id=pk, **data.validated_data)
         return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
 
 
 def _quote_customer(request, pk: int):
-    quote = services.quote_for(quote_id=pk)
-    services.require_customer(quote, request.user)  # who asks, before the body
+    quote = quote_for(quote_id=pk)
+    quote_writes.require_customer(quote, request.user)  # who asks, before the body
     return quote
 
 
@@ -172,7 +184,7 @@ class QuoteAcceptApi(APIView):
         _quote_customer(request, pk)
         data = QuoteAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project, booking = services.quote_accept(user=request.user, quote_id=pk, slot=data.validated_data["slot"])
+        project, booking = quote_writes.quote_accept(user=request.user, quote_id=pk, slot=data.validated_data["slot"])
         body = {"project": selectors.project_detail(project=project), "booking": booking}
         return Response(QuoteAcceptedSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -188,7 +200,7 @@ class QuoteDeclineApi(APIView):
     )
     def post(self, request, pk: int):
         _quote_customer(request, pk)
-        return Response(QuoteSerializer(services.quote_decline(user=request.user, quote_id=pk)).data)
+        return Response(QuoteSerializer(quote_writes.quote_decline(user=request.user, quote_id=pk)).data)
 
 
 class ProjectDetailApi(APIView):
@@ -198,7 +210,7 @@ class ProjectDetailApi(APIView):
         summary="A project and its sessions (its parties and staff)",
     )
     def get(self, request, pk: int):
-        project = services.project_for(user=request.user, project_id=pk)
+        project = project_for(user=request.user, project_id=pk)
         return Response(ProjectSerializer(selectors.project_detail(project=project)).data)
 
 
@@ -212,10 +224,12 @@ class ProjectSessionApi(APIView):
         "on the artist's calendar), `sessions_used`, `deposit_unpaid`, `project_closed`, `slot_taken`.",
     )
     def post(self, request, pk: int):
-        services.require_project_party(services.project_for(user=request.user, project_id=pk), request.user)
+        require_project_party(project_for(user=request.user, project_id=pk), request.user)
         data = SessionBookSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = services.project_session_book(user=request.user, project_id=pk, slot=data.validated_data["slot"])
+        booking = project_writes.project_session_book(
+            user=request.user, project_id=pk, slot=data.validated_data["slot"]
+        )
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,5 +242,5 @@ class ProjectCancelApi(APIView):
         description='The deposit follows the policy of the session in force (docs/deposits.md, "Projects").',
     )
     def post(self, request, pk: int):
-        project = services.project_cancel(user=request.user, project_id=pk)
+        project = project_writes.project_cancel(user=request.user, project_id=pk)
         return Response(ProjectSerializer(selectors.project_detail(project=project)).data)

@@ -11,7 +11,7 @@ class ConsultationsConfig(AppConfig):
         from bookings.rules import slot_rules
         from bookings.transitions import status_moved
         from consultations.models import ConsultationImage
-        from consultations.services import heal_refusal, project_follow_booking
+        from consultations.services.projects import heal_refusal, project_follow_booking
         from tattoo.core import images
 
         # Private: photos of people's bodies and references; only the parties (and staff) get signed URLs.

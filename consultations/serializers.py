@@ -17,7 +17,7 @@ from consultations.models import (
     ProjectSession,
     Quote,
 )
-from consultations.services import MAX_IMAGES
+from consultations.services.common import MAX_IMAGES
 from tattoo.core.money import WHOLE_MNT_PATTERN
 from tattoo.core.schema import documented
 from tattoo.core.serializers import ImageUrlField, ThumbnailsField

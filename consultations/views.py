@@ -24,9 +24,20 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import tattooist_get_public
 from bookings.models import BookingStatus
-from consultations import selectors, services
+from consultations import selectors
 from consultations.forms import ChooseSlotForm, DeclineForm, MessageForm, QuoteForm, RequestForm
 from consultations.models import ANSWERABLE_CONSULTATION, ConsultationStatus, ProjectStatus, QuoteStatus
+from consultations.services import projects as project_writes
+from consultations.services import quotes as quote_writes
+from consultations.services import requests as request_writes
+from consultations.services.common import (
+    MAX_IMAGES,
+    consultation_for,
+    project_for,
+    quote_for,
+    require_artist,
+    require_project_party,
+)
 from payments.ledger import deposit_ledger
 from payments.services.invoices import payment_refusal
 from tattoo.core import l10n
@@ -75,7 +86,7 @@ def _parse(value: str) -> datetime | None:
 
 
 def _upload_context() -> dict:
-    return {"upload_max_bytes": settings.UPLOAD_MAX_BYTES, "max_photos": services.MAX_IMAGES}
+    return {"upload_max_bytes": settings.UPLOAD_MAX_BYTES, "max_photos": MAX_IMAGES}
 
 
 # --- the request form ---------------------------------------------------------------------------------
@@ -84,10 +95,10 @@ def _upload_context() -> dict:
 @login_required
 def request_new(request, tattooist_id: int):
     artist = tattooist_get_public(tattooist_id=tattooist_id, viewer=request.user)
-    refusal = services.consultation_create_refusal(customer=request.user)
+    refusal = request_writes.consultation_create_refusal(customer=request.user)
     if refusal is not None and refusal.code != "email_unverified":  # that one is said on the page
         _refuse(refusal)
-    closed = services.requests_closed_refusal(artist=artist)
+    closed = request_writes.requests_closed_refusal(artist=artist)
     form = RequestForm(request.POST or None)
     status = 200
     if request.method == "POST" and refusal is None and closed is None:
@@ -96,10 +107,10 @@ def request_new(request, tattooist_id: int):
             data = form.cleaned_data
             try:
                 consultation = _call(
-                    lambda: services.consultation_create(
+                    lambda: request_writes.consultation_create(
                         customer=request.user,
                         tattooist_id=artist.pk,
-                        image_urls=request.POST.getlist("image_urls")[: services.MAX_IMAGES + 1],
+                        image_urls=request.POST.getlist("image_urls")[: MAX_IMAGES + 1],
                         **data,
                     )
                 )
@@ -153,7 +164,7 @@ def _detail_context(request, consultation, **forms) -> dict:
     artist = detail.tattooist
     is_artist = user.pk == artist.user_id
     is_customer = user.pk == detail.customer_id
-    can_quote = services.quote_create_refusal(consultation=detail, user=user) is None
+    can_quote = quote_writes.quote_create_refusal(consultation=detail, user=user) is None
     minutes = _minutes(request, artist.session_minutes)
     quote_form = forms.get("quote_form")
     if can_quote and quote_form is None:
@@ -169,7 +180,7 @@ def _detail_context(request, consultation, **forms) -> dict:
         "is_customer": is_customer,
         "open_quote": next((q for q in quotes if q.status == QuoteStatus.OPEN), None),
         "quotes": quotes,
-        "can_message": services.message_refusal(consultation=detail, user=user) is None,
+        "can_message": request_writes.message_refusal(consultation=detail, user=user) is None,
         "message_form": forms.get("message_form") or MessageForm(),
         "can_decline": is_artist and detail.status in ANSWERABLE_CONSULTATION,
         "decline_form": forms.get("decline_form") or DeclineForm(),
@@ -183,28 +194,28 @@ def _detail_context(request, consultation, **forms) -> dict:
 
 @login_required
 def consultation_page(request, consultation_id: int):
-    consultation = _call(lambda: services.consultation_for(user=request.user, consultation_id=consultation_id))
+    consultation = _call(lambda: consultation_for(user=request.user, consultation_id=consultation_id))
     return render(request, "consultations/detail.html", _detail_context(request, consultation))
 
 
 def _again(request, consultation_id: int, status: int, **forms):
-    consultation = _call(lambda: services.consultation_for(user=request.user, consultation_id=consultation_id))
+    consultation = _call(lambda: consultation_for(user=request.user, consultation_id=consultation_id))
     return render(request, "consultations/detail.html", _detail_context(request, consultation, **forms), status=status)
 
 
 @login_required
 @require_POST
 def message_post(request, consultation_id: int):
-    _call(lambda: services.consultation_for(user=request.user, consultation_id=consultation_id))
+    _call(lambda: consultation_for(user=request.user, consultation_id=consultation_id))
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
             _call(
-                lambda: services.consultation_message_create(
+                lambda: request_writes.consultation_message_create(
                     user=request.user,
                     consultation_id=consultation_id,
                     body=form.cleaned_data["body"],
-                    image_urls=request.POST.getlist("image_urls")[: services.MAX_IMAGES + 1],
+                    image_urls=request.POST.getlist("image_urls")[: MAX_IMAGES + 1],
                 )
             )
         except ApplicationError as exc:
@@ -218,7 +229,7 @@ def message_post(request, consultation_id: int):
 @require_POST
 def withdraw(request, consultation_id: int):
     try:
-        _call(lambda: services.consultation_withdraw(user=request.user, consultation_id=consultation_id))
+        _call(lambda: request_writes.consultation_withdraw(user=request.user, consultation_id=consultation_id))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -229,13 +240,13 @@ def withdraw(request, consultation_id: int):
 @login_required
 @require_POST
 def decline(request, consultation_id: int):
-    consultation = _call(lambda: services.consultation_for(user=request.user, consultation_id=consultation_id))
-    _call(lambda: services.require_artist(consultation, request.user))
+    consultation = _call(lambda: consultation_for(user=request.user, consultation_id=consultation_id))
+    _call(lambda: require_artist(consultation, request.user))
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:
             _call(
-                lambda: services.consultation_decline(
+                lambda: request_writes.consultation_decline(
                     user=request.user, consultation_id=consultation_id, reason=form.cleaned_data["reason"]
                 )
             )
@@ -250,8 +261,8 @@ def decline(request, consultation_id: int):
 @login_required
 @require_POST
 def quote_send(request, consultation_id: int):
-    consultation = _call(lambda: services.consultation_for(user=request.user, consultation_id=consultation_id))
-    _call(lambda: services.require_artist(consultation, request.user))
+    consultation = _call(lambda: consultation_for(user=request.user, consultation_id=consultation_id))
+    _call(lambda: require_artist(consultation, request.user))
     artist = consultation.tattooist
     minutes = _minutes(request, artist.session_minutes)
     choices = _slot_choices(
@@ -269,7 +280,7 @@ def quote_send(request, consultation_id: int):
         else:
             try:
                 quote = _call(
-                    lambda: services.quote_create(
+                    lambda: quote_writes.quote_create(
                         user=request.user,
                         consultation_id=consultation_id,
                         price_min=data["price_min"],
@@ -297,8 +308,8 @@ def quote_send(request, consultation_id: int):
 
 
 def _quote_visible(request, quote_id: int):
-    quote = _call(lambda: services.quote_for(quote_id=quote_id))
-    _call(lambda: services.consultation_for(user=request.user, consultation_id=quote.consultation_id))
+    quote = _call(lambda: quote_for(quote_id=quote_id))
+    _call(lambda: consultation_for(user=request.user, consultation_id=quote.consultation_id))
     return quote
 
 
@@ -307,7 +318,7 @@ def _quote_context(request, quote, accept_form=None) -> dict:
     zone = consultation.tattooist.timezone
     now = timezone.now()
     is_customer = request.user.pk == consultation.customer_id
-    can_accept = is_customer and services.quote_accept_refusal(quote=quote, now=now) is None
+    can_accept = is_customer and quote_writes.quote_accept_refusal(quote=quote, now=now) is None
     starts = [s for s in quote.proposed_slots if s > now]
     project = getattr(quote, "project", None) if quote.status == QuoteStatus.ACCEPTED else None
     first = None
@@ -337,14 +348,14 @@ def quote_page(request, quote_id: int):
 @require_POST
 def quote_accept(request, quote_id: int):
     quote = _quote_visible(request, quote_id)
-    _call(lambda: services.require_customer(quote, request.user))
+    _call(lambda: quote_writes.require_customer(quote, request.user))
     zone = quote.consultation.tattooist.timezone
     form = ChooseSlotForm(request.POST, slot_choices=_flat(_slot_choices(quote.proposed_slots, zone)))
     status = 400
     if form.is_valid():
         slot = _parse(form.cleaned_data["slot"])
         try:
-            _call(lambda: services.quote_accept(user=request.user, quote_id=quote_id, slot=slot))
+            _call(lambda: quote_writes.quote_accept(user=request.user, quote_id=quote_id, slot=slot))
         except ApplicationError as exc:
             add_application_error(form, exc)
             status = exc.status_code
@@ -353,7 +364,7 @@ def quote_accept(request, quote_id: int):
         else:
             messages.success(request, _("Quote accepted. Pay the deposit to hold your first session."))
             return redirect("quote-detail", quote_id)
-    quote = services.quote_for(quote_id=quote_id)
+    quote = quote_for(quote_id=quote_id)
     return render(request, "consultations/quote.html", _quote_context(request, quote, form), status=status)
 
 
@@ -362,7 +373,7 @@ def quote_accept(request, quote_id: int):
 def quote_decline(request, quote_id: int):
     quote = _quote_visible(request, quote_id)
     try:
-        _call(lambda: services.quote_decline(user=request.user, quote_id=quote_id))
+        _call(lambda: quote_writes.quote_decline(user=request.user, quote_id=quote_id))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -378,11 +389,11 @@ def _project_context(request, project, session_form=None) -> dict:
     artist = detail.tattooist
     sessions = list(detail.sessions.all())
     is_party = request.user.pk in (detail.customer_id, artist.user_id)
-    refusal = services.session_booking_refusal(project=detail, sessions=sessions)
+    refusal = project_writes.session_booking_refusal(project=detail, sessions=sessions)
     earliest = None
     choices: list = []
     if is_party and refusal is None:
-        earliest = services.next_session_earliest(project=detail, sessions=sessions, artist=artist)
+        earliest = project_writes.next_session_earliest(project=detail, sessions=sessions, artist=artist)
         starts = selectors.free_starts(artist=artist, minutes=detail.session_minutes, start=earliest)
         choices = _slot_choices(starts, artist.timezone)
     first = next((s.booking for s in sessions if s.seq == 1), None)
@@ -399,28 +410,30 @@ def _project_context(request, project, session_form=None) -> dict:
         "earliest": earliest,
         "session_form": session_form or ChooseSlotForm(slot_choices=choices),
         "has_starts": bool(choices),
-        "can_cancel": services.project_cancel_refusal(project=detail) is None,
+        "can_cancel": project_writes.project_cancel_refusal(project=detail) is None,
         "heal_days": artist.heal_days,
     }
 
 
 @login_required
 def project_page(request, project_id: int):
-    project = _call(lambda: services.project_for(user=request.user, project_id=project_id))
+    project = _call(lambda: project_for(user=request.user, project_id=project_id))
     return render(request, "consultations/project.html", _project_context(request, project))
 
 
 @login_required
 @require_POST
 def project_session(request, project_id: int):
-    project = _call(lambda: services.project_for(user=request.user, project_id=project_id))
-    _call(lambda: services.require_project_party(project, request.user))
+    project = _call(lambda: project_for(user=request.user, project_id=project_id))
+    _call(lambda: require_project_party(project, request.user))
     slot = _parse(request.POST.get("slot", ""))
     if slot is None:
         messages.error(request, _("Pick a time from the list."))
         return redirect("project-detail", project_id)
     try:
-        booking = _call(lambda: services.project_session_book(user=request.user, project_id=project_id, slot=slot))
+        booking = _call(
+            lambda: project_writes.project_session_book(user=request.user, project_id=project_id, slot=slot)
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("project-detail", project_id)
@@ -434,7 +447,7 @@ def project_session(request, project_id: int):
 @require_POST
 def project_cancel(request, project_id: int):
     try:
-        _call(lambda: services.project_cancel(user=request.user, project_id=project_id))
+        _call(lambda: project_writes.project_cancel(user=request.user, project_id=project_id))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

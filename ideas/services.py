@@ -19,12 +19,12 @@ from bookings.selectors import booking_is_party
 from ideas.models import TattooIdea
 from tattoo.core import images
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.services import UNSET, Unset
 
 MAX_DESCRIPTION = 4000
 # Ideas stay readable and editable after completed/disputed (disputes rely on them); a booking
 # that never happened takes no new ones.
 CLOSED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.EXPIRED)
-_UNSET = object()
 
 
 def _require_some_content(description: str, image_key: str) -> None:
@@ -112,9 +112,9 @@ def idea_require_author_or_admin(idea: TattooIdea, actor: User, verb: str) -> No
         )
 
 
-def idea_update(*, idea: TattooIdea, actor: User, description: str | object = _UNSET) -> TattooIdea:
+def idea_update(*, idea: TattooIdea, actor: User, description: str | Unset = UNSET) -> TattooIdea:
     idea_require_author_or_admin(idea, actor, "edit")
-    if description is _UNSET:
+    if description is UNSET:
         return idea
     _require_some_content(description, idea.image_key)
     idea.description = description

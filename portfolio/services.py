@@ -12,6 +12,7 @@ from accounts.models import Tattooist, User
 from portfolio.models import PortfolioItem
 from tattoo.core import images
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
+from tattoo.core.services import UNSET, Unset
 
 # Tags: lower case, trimmed, inner whitespace folded to one space, duplicates dropped (first
 # wins), empty ones ignored; at most MAX_TAGS of at most MAX_TAG_LENGTH characters (the column is
@@ -19,7 +20,6 @@ from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 32
 _TAG_CHARS = re.compile(r"^[\w \-&+']+$")
-_UNSET = object()
 
 
 def normalize_tags(raw: Sequence[str]) -> list[str]:
@@ -98,14 +98,14 @@ def _require_owner(item: PortfolioItem, actor: User, *, admin_allowed: bool) -> 
 
 
 def portfolio_item_update(
-    *, item: PortfolioItem, actor: User, description: str | object = _UNSET, tags: Sequence[str] | object = _UNSET
+    *, item: PortfolioItem, actor: User, description: str | Unset = UNSET, tags: Sequence[str] | Unset = UNSET
 ) -> PortfolioItem:
     _require_owner(item, actor, admin_allowed=False)
     fields = ["updated_at"]
-    if description is not _UNSET:
+    if description is not UNSET:
         item.description = description
         fields.append("description")
-    if tags is not _UNSET:
+    if tags is not UNSET:
         item.style_tags = normalize_tags(list(tags))
         fields.append("style_tags")
     item.save(update_fields=fields)

@@ -30,12 +30,11 @@ from bookings.selectors import booking_get_for
 from reviews.models import RATING_MAX, RATING_MIN, TEXT_MAX, ModerationAction, Review, ReviewModeration
 from tattoo.core import images
 from tattoo.core.errors import ApplicationError, ConflictError, NotAllowedError
-from tattoo.core.services import model_update
+from tattoo.core.services import UNSET, Unset, model_update
 
 logger = logging.getLogger("inkbook.reviews")
 
 KIND = "reviews"  # the healed photo's image kind and upload folder
-_UNSET = object()
 
 
 def healed_photo_from(booking: Booking) -> datetime:
@@ -50,19 +49,19 @@ def _rating_move(*, tattooist_id: int, count: int, total: int) -> None:
         )
 
 
-def _rating_problem(rating) -> dict | None:
+def _rating_problem(rating: object) -> dict[str, list[str]] | None:
     if isinstance(rating, bool) or not isinstance(rating, int) or not RATING_MIN <= rating <= RATING_MAX:
         return {"rating": [_("Give 1 to 5 stars.")]}
     return None
 
 
-def _text_problem(text: str, field: str) -> dict | None:
+def _text_problem(text: str, field: str) -> dict[str, list[str]] | None:
     if len(text) > TEXT_MAX:
         return {field: [_("At most %(count)s characters.") % {"count": TEXT_MAX}]}
     return None
 
 
-def _invalid(fields: dict) -> ApplicationError:
+def _invalid(fields: dict[str, list[str]]) -> ApplicationError:
     return ApplicationError(_("The review cannot be saved."), code="invalid", fields=fields)
 
 
@@ -130,7 +129,13 @@ def review_update_refusal(*, review: Review, user: User) -> NotAllowedError | No
 
 
 def review_update(
-    *, review_id: int, user: User, rating=_UNSET, text=_UNSET, healed_photo_url=_UNSET, now: datetime | None = None
+    *,
+    review_id: int,
+    user: User,
+    rating: int | Unset = UNSET,
+    text: str | Unset = UNSET,
+    healed_photo_url: str | Unset | None = UNSET,
+    now: datetime | None = None,
 ) -> Review:
     """The author edits the review (PATCH /api/reviews/{id}): the rating, the text, the healed
     photo. Anyone else → 403. A healed photo before HEALED_PHOTO_DAYS after the session → 409
@@ -140,15 +145,16 @@ def review_update(
     refusal = review_update_refusal(review=review, user=user)
     if refusal is not None:
         raise refusal
-    problems = {}
-    if rating is not _UNSET:
+    problems: dict[str, list[str]] = {}
+    if rating is not UNSET:
         problems |= _rating_problem(rating) or {}
-    if text is not _UNSET:
+    if text is not UNSET:
         text = text.strip()
         problems |= _text_problem(text, "text") or {}
     if problems:
         raise _invalid(problems)
-    new_photo = healed_photo_url not in (_UNSET, None, "")
+    # the URL of a photo to attach; "" and None (remove it) and UNSET (leave it) attach none
+    new_photo = healed_photo_url if isinstance(healed_photo_url, str) and healed_photo_url else None
     if new_photo and (now or timezone.now()) < healed_photo_from(review.booking):
         raise ConflictError(
             _("A healed photo can be added %(days)s days after the session.") % {"days": settings.HEALED_PHOTO_DAYS},
@@ -158,7 +164,7 @@ def review_update(
     attach = (
         images.attach_image(
             kind=KIND,
-            image_url=healed_photo_url,
+            image_url=new_photo,
             user=user,
             in_use=lambda key: Review.objects.filter(image_key=key).exists(),
             field="healedPhotoUrl",
@@ -169,19 +175,19 @@ def review_update(
     with attach as image, transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
         data: dict[str, object] = {}
-        if rating is not _UNSET and rating != locked.rating:
+        if rating is not UNSET and rating != locked.rating:
             if not locked.is_hidden:
                 _rating_move(tattooist_id=locked.tattooist_id, count=0, total=rating - locked.rating)
             data["rating"] = rating
-        if text is not _UNSET:
+        if text is not UNSET:
             data["text"] = text
-        if healed_photo_url is not _UNSET:
+        if healed_photo_url is not UNSET:
             data |= images.image_fields(image)
             data["photo_added_at"] = timezone.now() if image is not None else None
             if locked.image_key and locked.image_key != data["image_key"]:
                 images.image_delete_later(locked.image_key)
         model_update(instance=locked, fields=list(data), data=data)
-        if healed_photo_url is not _UNSET and image is not None:
+        if healed_photo_url is not UNSET and image is not None:
             images.image_enqueue_variants(kind=KIND, pk=locked.pk, key=locked.image_key)
     return locked
 

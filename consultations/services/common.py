@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import overload
+from typing import TypeVar, overload
 
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,8 @@ EXPIRING_TASK = "consultations.quote_expiring"
 # A session that happened (or is going ahead) uses up one of the project's planned sessions.
 USED_STATUSES = (*ACTIVE_STATUSES, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 OVER_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+M = TypeVar("M", bound=models.Model)
 
 
 def consultation_is_party(consultation: Consultation, user: User) -> bool:
@@ -76,8 +79,8 @@ def require_project_party(project: Project, user: User) -> None:
         raise NotAllowedError(_("Only the project's customer and artist book its sessions."), code="not_a_party")
 
 
-def _lock(model, pk: int):
-    return model.objects.select_for_update(of=("self",)).get(pk=pk)
+def _lock(model: type[M], pk: int) -> M:
+    return model._default_manager.select_for_update(of=("self",)).get(pk=pk)
 
 
 @overload

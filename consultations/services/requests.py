@@ -99,7 +99,7 @@ def too_many_requests_refusal(*, customer: User) -> ConflictError | None:
     )
 
 
-def _attach_all(stack: ExitStack, *, urls: Sequence[str], user: User, field: str) -> list:
+def _attach_all(stack: ExitStack, *, urls: Sequence[str], user: User, field: str) -> list[images.AttachedImage]:
     """Re-encode each upload (tattoo/core/images.py) before the transaction; a failure later removes
     the copies (the attach's own rule)."""
     return [
@@ -116,7 +116,13 @@ def _attach_all(stack: ExitStack, *, urls: Sequence[str], user: User, field: str
     ]
 
 
-def _store_images(attached: list, *, consultation: Consultation, user: User, message=None) -> None:
+def _store_images(
+    attached: Sequence[images.AttachedImage],
+    *,
+    consultation: Consultation,
+    user: User,
+    message: ConsultationMessage | None = None,
+) -> None:
     for image in attached:
         row = ConsultationImage.objects.create(
             consultation=consultation, message=message, uploaded_by=user, **images.image_fields(image)

@@ -43,8 +43,10 @@ from bookings.models import ACTIVE_STATUSES, Availability, Booking, BookingStatu
 from bookings.services.expiry import booking_expire_hold
 from bookings.services.moves import booking_change_status
 from bookings.tests.factories import ConsentFactory
-from consultations import services
 from consultations.models import Project, ProjectStatus
+from consultations.services.projects import heal_earliest, project_cancel, project_session_book
+from consultations.services.quotes import quote_accept, quote_create
+from consultations.services.requests import consultation_create
 from payments import ledger
 from payments.models import LedgerEvent, Payment
 from payments.services.checks import payment_settle_booking
@@ -121,7 +123,7 @@ class ProjectDepositMachine(RuleBasedStateMachine):
     )
     def accept_a_quote(self, sessions, applies_to, paid):
         customer = CustomerFactory()
-        consultation = services.consultation_create(
+        consultation = consultation_create(
             customer=customer,
             tattooist_id=self.artist.pk,
             description="A dragon",
@@ -134,7 +136,7 @@ class ProjectDepositMachine(RuleBasedStateMachine):
         lane = self.lane
         self.lane += 1
         start = self.base + timedelta(hours=lane % 20)
-        quote = services.quote_create(
+        quote = quote_create(
             user=self.artist.user,
             consultation_id=consultation.pk,
             price_min=Decimal("300000"),
@@ -145,7 +147,7 @@ class ProjectDepositMachine(RuleBasedStateMachine):
             deposit_applies_to=applies_to,
             proposed_slots=[start],
         )
-        project, _booking = services.quote_accept(user=customer, quote_id=quote.pk, slot=start)
+        project, _booking = quote_accept(user=customer, quote_id=quote.pk, slot=start)
         if paid:
             self._pay(project.pk)
         self.drain()
@@ -177,14 +179,14 @@ class ProjectDepositMachine(RuleBasedStateMachine):
         ]
         if not booked:
             return
-        earliest = services.heal_earliest(
+        earliest = heal_earliest(
             previous_end=max(b.ends_at for b in booked), zone="UTC", heal_days=self.artist.heal_days
         )
         slot = max(earliest, timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
         slot += timedelta(hours=1)
         # not active yet, every session booked, a clash: the product says so
         with contextlib.suppress(ApplicationError):
-            services.project_session_book(user=self.actor(project, role), project_id=project_id, slot=slot)
+            project_session_book(user=self.actor(project, role), project_id=project_id, slot=slot)
         self.drain()
 
     @rule(
@@ -222,9 +224,7 @@ class ProjectDepositMachine(RuleBasedStateMachine):
         live = self.live(project_id)
         now = min(b.slot for b in live) - timedelta(hours=1) if late and live else timezone.now()
         with contextlib.suppress(ApplicationError):
-            services.project_cancel(
-                user=self.actor(Project.objects.get(pk=project_id), role), project_id=project_id, now=now
-            )
+            project_cancel(user=self.actor(Project.objects.get(pk=project_id), role), project_id=project_id, now=now)
         self.drain()
 
     # --- invariants ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from bookings.models import Booking, BookingStatus, DepositRole, PaymentStatus
 from bookings.tests.factories import BookingFactory
 from consultations.models import Consultation, Project, Quote
-from consultations.services import EXPIRE_TASK, EXPIRING_TASK
+from consultations.services.common import EXPIRE_TASK, EXPIRING_TASK
 from consultations.tests.helpers import accept, local, quote_body, send_quote, send_request
 from notifications.models import Outbox
 from testing.clients import client_for

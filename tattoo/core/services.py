@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from enum import Enum
+from typing import Final, TypeVar
 
 from django.db import models
 
 from tattoo.core.models import TimeStampedModel
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Unset(Enum):
+    """A write's "argument not given: leave it as it is", where None or "" may be a value the caller
+    gives (a photo removed): `description: str | Unset = UNSET`, then `if description is not UNSET:`
+    narrows it to `str`, which a bare `object()` sentinel does not (docs/types.md)."""
+
+    UNSET = "UNSET"
+
+
+UNSET: Final = Unset.UNSET
 
 
 def model_update(*, instance: M, fields: Iterable[str], data: Mapping[str, object]) -> tuple[M, bool]:

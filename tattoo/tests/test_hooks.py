@@ -8,7 +8,7 @@ from bookings.rules import slot_rules
 from bookings.serializers import deposit_reader
 from bookings.services.expiry import before_hold_expiry
 from bookings.transitions import status_moved
-from consultations.services import heal_refusal, project_follow_booking
+from consultations.services.projects import heal_refusal, project_follow_booking
 from payments.ledger import deposit_ledger_api
 from payments.services.checks import payment_before_expiry
 from tattoo.core import uploads
