@@ -18,7 +18,7 @@ from accounts.models import HEAL_DAYS, INSTAGRAM_HANDLE, BookingMode, District, 
 from tattoo.core import images
 from tattoo.core.errors import ApplicationError
 from tattoo.core.money import is_whole, quantize
-from tattoo.core.services import model_update
+from tattoo.core.services import UNSET, Unset, model_update
 
 # The free-text fields and their longest text.
 TEXT_LIMITS = {"studio_name": 120, "city": 80, "address": 300, "aftercare_text": 4000}
@@ -40,7 +40,6 @@ PROFILE_FIELDS = (
 )
 AVATAR_FOLDER = "avatars"
 _INSTAGRAM = re.compile(INSTAGRAM_HANDLE)
-_UNSET = object()
 
 
 def api_name(field: str) -> str:
@@ -117,7 +116,7 @@ def _clean(values: dict) -> dict:
 def tattooist_update_profile(
     *,
     tattooist: Tattooist,
-    avatar_url: str | object | None = _UNSET,
+    avatar_url: str | Unset | None = UNSET,
     and_then: Callable[[Tattooist], object] | None = None,
     **values,
 ) -> Tattooist:
@@ -144,8 +143,8 @@ def tattooist_update_profile(
         )
     if "languages" in values:
         values["languages"] = normalize_languages(values["languages"])
-    if avatar_url is _UNSET or avatar_url == tattooist.avatar_url:
-        return _write(tattooist, values, _UNSET, and_then)
+    if avatar_url is UNSET or avatar_url == tattooist.avatar_url:
+        return _write(tattooist, values, UNSET, and_then)
     if not avatar_url:
         return _write(tattooist, values, None, and_then)
     with images.attach_image(
@@ -159,10 +158,10 @@ def tattooist_update_profile(
 
 
 def _write(tattooist: Tattooist, values: dict, avatar, and_then) -> Tattooist:
-    """`avatar`: _UNSET (unchanged), None (removed) or the sanitised copy (images.AttachedImage)."""
+    """`avatar`: UNSET (unchanged), None (removed) or the sanitised copy (images.AttachedImage)."""
     with transaction.atomic():
         data = dict(values)
-        if avatar is not _UNSET:
+        if avatar is not UNSET:
             image = images.image_fields(avatar, field="avatar")
             # The row lock makes "which object did this replace" exact under concurrent changes,
             # and model_update compares the image columns with the stored ones, not a stale copy.
