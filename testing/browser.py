@@ -72,15 +72,44 @@ def browser() -> Iterator:
             "(`apt-get install chromium`; .ci/run installs it). Never `playwright install`.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM would then refuse
-    # to run from test code ("async context") although everything here is synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with playwright_beside_django() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+def _close_django_connections() -> None:
+    """Close this thread's Django connections that no transaction is using (a test's own atomic
+    block, were there one, keeps its connection)."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+
+
+@contextlib.contextmanager
+def playwright_beside_django() -> Iterator:
+    """Playwright's sync API started and stopped with no Django connection left open on either side.
+
+    While it runs, its event loop counts as running in this thread (`asyncio.get_running_loop()`
+    finds it between calls: the loop lives in a greenlet). Django keeps a thread's connections in
+    asgiref's thread-critical Local, which holds one set for a thread with no running loop and
+    another for one with a loop. So the connection the tests before the first page test used
+    stayed open beside the test database while Playwright ran, and the one the tests used while
+    it ran stayed open once it stopped, until the end of the run, where dropping the test database
+    then found "1 other session using the database" (tattoo/tests/test_browser_connections.py)."""
+    from playwright.sync_api import sync_playwright
+
+    # With that loop, Django's ORM would refuse to run from test code ("async context"), although
+    # everything here is synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    _close_django_connections()
+    with sync_playwright() as playwright:
+        try:
+            yield playwright
+        finally:
+            _close_django_connections()
 
 
 class _PageProblems:
