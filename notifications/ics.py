@@ -8,6 +8,7 @@ calendar feed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -44,7 +45,7 @@ def invite(
     description: str = "",
     url: str = "",
     organizer: tuple[str, str] | None = None,
-    attendees: list[tuple[str, str]] = (),
+    attendees: Sequence[tuple[str, str]] = (),
 ) -> Attachment:
     """An invite (method REQUEST) or a cancellation (method CANCEL) as a mail attachment.
     `organizer` and `attendees` are (name, e-mail) pairs."""

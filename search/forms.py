@@ -3,6 +3,8 @@ in the URL), judged by search.serializers.ArtistListQuerySerializer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +55,7 @@ class ArtistSearchForm(PageForm):
     )
     city = forms.CharField(label=_("City"), max_length=80, required=False)
 
-    def __init__(self, *args, styles: list[str] = (), **kwargs):
+    def __init__(self, *args, styles: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["style"].choices = [("", _("Any style")), *((s, s) for s in styles)]
         self.fields["district"].choices = [("", _("Any district")), *District.choices]
