@@ -3,7 +3,8 @@ any of them (compare-and-set under the caller's row lock, audited in the same tr
 
 from __future__ import annotations
 
-from django.db import models
+from typing import TypeAlias
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,9 @@ from consultations.models import (
 from tattoo.core.errors import ConflictError
 
 C, Q, P = ConsultationStatus, QuoteStatus, ProjectStatus
+
+# What moves along a table here: a request, a quote or a project.
+Moving: TypeAlias = Consultation | Quote | Project
 
 # from status -> the statuses it may move to
 CONSULTATION_MOVES: dict[str, frozenset[str]] = {
@@ -54,12 +58,12 @@ _TABLES = {
 }
 
 
-def can_move(obj: models.Model, to_status: str) -> bool:
+def can_move(obj: Moving, to_status: str) -> bool:
     table = _TABLES[type(obj)][0]
     return to_status in table.get(obj.status, frozenset())
 
 
-def move_refusal(obj: models.Model, to_status: str) -> ConflictError | None:
+def move_refusal(obj: Moving, to_status: str) -> ConflictError | None:
     """Why `obj` (a request, quote or project) cannot move to `to_status` now (409), or None."""
     if can_move(obj, to_status):
         return None
@@ -71,7 +75,7 @@ def move_refusal(obj: models.Model, to_status: str) -> ConflictError | None:
     )
 
 
-def status_move(obj: models.Model, to_status: str, *, actor=None, note: str = "", **extra) -> None:
+def status_move(obj: Moving, to_status: str, *, actor=None, note: str = "", **extra) -> None:
     """Move `obj` along its table: a compare-and-set on its current status (a race lost is a 409,
     never a double move), its audit row, and `extra` columns, in the caller's transaction."""
     refusal = move_refusal(obj, to_status)
@@ -90,7 +94,7 @@ def status_move(obj: models.Model, to_status: str, *, actor=None, note: str = ""
     event_write(obj, actor=actor, from_status=from_status, to_status=to_status, note=note)
 
 
-def event_write(obj: models.Model, *, actor=None, from_status: str = "", to_status: str = "", note: str = "") -> None:
+def event_write(obj: Moving, *, actor=None, from_status: str = "", to_status: str = "", note: str = "") -> None:
     """One audit row about `obj` (a request, quote or project)."""
     subject = _TABLES[type(obj)][1]
     consultation_id = obj.pk if isinstance(obj, Consultation) else obj.consultation_id
