@@ -393,7 +393,7 @@ def test_ideas_are_frozen_for_the_parties_while_the_booking_is_disputed(booking,
     )
 
 
-def test_a_presigned_put_replayed_after_attach_does_not_change_the_ideas_image(booking, customer_client):
+def test_a_presigned_put_replayed_after_attach_does_not_change_the_ideas_image(s3_server, booking, customer_client):
     """docs/security.md: the idea serves a copy the server made and checked, at a key no URL writes."""
     upload = upload_via_presign(customer_client, folder="ideas", filename="rose.png")
     response = create(customer_client, booking.pk, description="A rose", imageUrl=upload.public_url)
