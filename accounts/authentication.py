@@ -14,6 +14,12 @@ from accounts import language, mfa
 from accounts.models import User
 
 OTP_REQUIRED = _("Staff sign-in needs a one-time code; sign in again with `otp`.")
+# simplejwt's own refusals, by its code, in words for the person holding the token (its messages are
+# for developers: "Given token not valid for any token type"). The other codes are get_user's below.
+BEARER_REFUSALS = {
+    "bad_authorization_header": _("Send the token as the Authorization header: Bearer, a space, then the token."),
+    "token_not_valid": _("Your sign-in has expired or is not valid. Refresh the token or sign in again."),
+}
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
@@ -23,7 +29,12 @@ class JWTAuthentication(authentication.JWTAuthentication):
     language.py): DRF authenticates inside the view, after every middleware has run."""
 
     def authenticate(self, request):
-        result = super().authenticate(request)
+        try:
+            result = super().authenticate(request)
+        except AuthenticationFailed as exc:  # simplejwt's (InvalidToken too), whose detail is a dict
+            raise exceptions.AuthenticationFailed(
+                {"code": "authentication_failed", "message": bearer_refusal_message(exc)}
+            ) from None
         if result is not None:
             user, token = result
             if mfa.requires_otp(user) and not token.get(mfa.JWT_CLAIM):
@@ -53,6 +64,13 @@ class JWTAuthentication(authentication.JWTAuthentication):
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
         return user
+
+
+def bearer_refusal_message(exc: AuthenticationFailed) -> str:
+    """One sentence for a refused bearer token: ours for simplejwt's codes, else the refusal's own
+    (get_user's, already in the request's language)."""
+    detail = exc.detail if isinstance(exc.detail, dict) else {"detail": exc.detail}
+    return str(BEARER_REFUSALS.get(str(detail.get("code", "")), detail.get("detail", "")))
 
 
 @cache
