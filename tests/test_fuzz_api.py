@@ -7,7 +7,7 @@ Two tests share the schema. The first runs the schema's examples and FUZZ_EXAMPL
 every operation as each of the four roles. The second runs schemathesis' coverage phase (boundary
 and invalid values of every parameter and body field, about 45 cases an operation): once per
 operation, as the roles that get past its authentication to its validation (`coverage_roles`).
-Run as all four roles it was three quarters of this module's time, and most of those cases were
+Run as all four roles it was two thirds of this module's time, and most of those cases were
 401s and 403s the first test already meets.
 """
 
